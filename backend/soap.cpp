@@ -1,0 +1,119 @@
+#include "wsd/soap.h"
+
+#include "wsd/namespaces.h"
+
+#include <uuid/uuid.h>
+
+namespace wsd::soap {
+
+std::string newUuid()
+{
+    uuid_t id;
+    uuid_generate_random(id);
+    char text[37];
+    uuid_unparse_lower(id, text);
+    return text;
+}
+
+std::string newMessageId() { return "urn:uuid:" + newUuid(); }
+
+std::string buildEnvelope(const Addressing &addressing, const std::vector<Namespace> &extraNamespaces,
+                          const std::function<void(xml::Writer &)> &body,
+                          const std::function<void(xml::Writer &)> &header)
+{
+    xml::Writer w;
+    w.start("soap", "Envelope").declare("soap", ns::Soap).declare("wsa", ns::Addressing);
+    for (const Namespace &n : extraNamespaces)
+        w.declare(n.prefix, n.uri);
+    w.start("soap", "Header");
+    w.element("wsa", "To", addressing.to);
+    w.element("wsa", "Action", addressing.action);
+    w.element("wsa", "MessageID", addressing.messageId.empty() ? newMessageId() : addressing.messageId);
+    if (!addressing.relatesTo.empty())
+        w.element("wsa", "RelatesTo", addressing.relatesTo);
+    if (addressing.replyToAnonymous)
+        w.start("wsa", "ReplyTo").element("wsa", "Address", ns::AnonymousReply).end();
+    if (header)
+        header(w);
+    w.end();
+    w.start("soap", "Body");
+    if (body)
+        body(w);
+    w.end();
+    w.end();
+    return w.finish();
+}
+
+std::string buildFault(const Addressing &addressing, const Fault &fault)
+{
+    Addressing a = addressing;
+    if (a.action.empty())
+        a.action = ns::FaultAction;
+    return buildEnvelope(a, {{"wscn", ns::Scan}}, [&](xml::Writer &w) {
+        w.start("soap", "Fault");
+        w.start("soap", "Code").element("soap", "Value", "soap:" + fault.code);
+        if (!fault.subcode.empty())
+            w.start("soap", "Subcode").element("soap", "Value", "wscn:" + fault.subcode).end();
+        w.end();
+        w.start("soap", "Reason").start("soap", "Text").attr("xml:lang", "en").text(fault.reason).end().end();
+        if (!fault.detail.empty())
+            w.element("soap", "Detail", fault.detail);
+        w.end();
+    });
+}
+
+namespace {
+
+std::string addressingText(const xml::Node &header, const char *local)
+{
+    return header.child({ns::Addressing, ns::AddressingW3C}, local).text();
+}
+
+Fault readFault(const xml::Node &faultNode)
+{
+    Fault f;
+    xml::Node code = faultNode.child(ns::Soap, "Code");
+    f.code = code.resolveQName(code.child(ns::Soap, "Value").text()).local;
+    // Subcodes nest; the innermost one is the most specific.
+    for (xml::Node sub = code.child(ns::Soap, "Subcode"); sub; sub = sub.child(ns::Soap, "Subcode")) {
+        xml::Node value = sub.child(ns::Soap, "Value");
+        if (value)
+            f.subcode = value.resolveQName(value.text()).local;
+    }
+    f.reason = faultNode.path(ns::Soap, {"Reason", "Text"}).text();
+    f.detail = faultNode.child(ns::Soap, "Detail").text();
+    return f;
+}
+
+}  // namespace
+
+std::optional<Message> parse(std::string_view bytes, std::string *error)
+{
+    Message m;
+    m.doc = xml::Document::parse(bytes, error);
+    if (!m.doc)
+        return std::nullopt;
+    xml::Node envelope = m.doc.root();
+    if (!envelope.is(ns::Soap, "Envelope")) {
+        if (error)
+            *error = "root element is not a SOAP 1.2 Envelope";
+        return std::nullopt;
+    }
+    m.header = envelope.child(ns::Soap, "Header");
+    m.body = envelope.child(ns::Soap, "Body");
+    if (!m.body) {
+        if (error)
+            *error = "SOAP envelope without Body";
+        return std::nullopt;
+    }
+    m.payload = m.body.firstElement();
+    m.action = addressingText(m.header, "Action");
+    m.messageId = addressingText(m.header, "MessageID");
+    m.relatesTo = addressingText(m.header, "RelatesTo");
+    m.to = addressingText(m.header, "To");
+    if (m.payload.is(ns::Soap, "Fault"))
+        m.fault = readFault(m.payload);
+    return m;
+}
+
+}  // namespace wsd::soap

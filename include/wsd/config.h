@@ -1,0 +1,44 @@
+// wsd.conf and the environment variables that override it (sane-wsd(5)).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wsd {
+
+struct ManualDevice {
+    std::string name;  // shown as the SANE model when metadata has none
+    std::string url;   // device endpoint (metadata) or scan service URL
+};
+
+struct Config {
+    std::vector<ManualDevice> devices;
+    bool discovery = true;        // any automatic discovery (multicast, Avahi)
+    bool multicast = true;        // WS-Discovery multicast probes and Hello/Bye
+    std::vector<std::string> interfaces;          // empty: every suitable one
+    std::vector<std::string> excludedInterfaces;
+    int discoveryTimeoutMs = 1000;  // first sane_get_devices waits at most this
+    int connectTimeoutMs = 5000;
+    int requestTimeoutMs = 30000;   // a SOAP exchange that is not an image
+    int stallTimeoutMs = 60000;     // an image transfer with no byte for this long fails
+    int cancelTimeoutMs = 2000;     // CancelJob gets this long
+    bool tlsVerify = false;         // devices use self-signed certificates
+    std::string traceDir;           // protocol trace: one file per message
+    std::vector<std::string> sources;  // files that were read, for the log
+};
+
+// Parses wsd.conf text. Bad lines are logged as warnings naming
+// fileName:line and skipped.
+void parseConfig(Config &config, std::string_view text, const std::string &fileName);
+
+// Applies SANE_WSD_DEVICE, SANE_WSD_DISCOVERY, SANE_WSD_MULTICAST and
+// SANE_WSD_TRACE on top of what the file said.
+void applyEnvironment(Config &config);
+
+// Finds wsd.conf through SANE_CONFIG_DIR (SANE's rules: a list separated by
+// ':'; a trailing ':' appends the built-in directory) and reads it, then
+// applies the environment.
+Config loadConfig();
+
+}  // namespace wsd

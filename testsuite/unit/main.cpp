@@ -1,0 +1,16 @@
+#include "suites.h"
+
+#include <cstdlib>
+
+int main()
+{
+    // Tests never probe the network: discovery stays off whatever the caller has set.
+    setenv("SANE_WSD_DISCOVERY", "off", 1);
+    SRunner *runner = srunner_create(configSuite());
+    srunner_add_suite(runner, xmlSuite());
+    srunner_add_suite(runner, soapSuite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,8 @@
+// Every unit-test file contributes one Check suite; main.cpp runs them all.
+#pragma once
+
+#include <check.h>
+
+Suite *configSuite();
+Suite *xmlSuite();
+Suite *soapSuite();

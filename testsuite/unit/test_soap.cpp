@@ -1,0 +1,83 @@
+#include "suites.h"
+
+#include "wsd/namespaces.h"
+#include "wsd/soap.h"
+
+#include <string>
+
+START_TEST(builds_and_parses_request)
+{
+    wsd::soap::Addressing a;
+    a.to = "http://198.18.0.2/scan";
+    a.action = std::string(wsd::ns::ScanActionPrefix) + "CancelJob";
+    a.replyToAnonymous = true;
+    std::string text = wsd::soap::buildEnvelope(a, {{"wscn", wsd::ns::Scan}}, [](wsd::xml::Writer &w) {
+        w.start("wscn", "CancelJobRequest").element("wscn", "JobId", "7").end();
+    });
+    ck_assert(text.find("<soap:Envelope") == 0);
+    auto m = wsd::soap::parse(text);
+    ck_assert(m.has_value());
+    ck_assert_str_eq(m->action.c_str(), a.action.c_str());
+    ck_assert_str_eq(m->to.c_str(), a.to.c_str());
+    ck_assert(m->messageId.rfind("urn:uuid:", 0) == 0);
+    ck_assert(m->payload.is(wsd::ns::Scan, "CancelJobRequest"));
+    ck_assert_str_eq(m->payload.child(wsd::ns::Scan, "JobId").text().c_str(), "7");
+    ck_assert(!m->fault.has_value());
+}
+END_TEST
+
+START_TEST(fault_round_trip)
+{
+    wsd::soap::Addressing a;
+    a.to = wsd::ns::AnonymousReply;
+    a.relatesTo = "urn:uuid:1";
+    std::string text = wsd::soap::buildFault(a, {"Sender", "ClientErrorJobIdNotFound", "no such job", ""});
+    auto m = wsd::soap::parse(text);
+    ck_assert(m && m->fault);
+    ck_assert_str_eq(m->fault->code.c_str(), "Sender");
+    ck_assert_str_eq(m->fault->subcode.c_str(), "ClientErrorJobIdNotFound");
+    ck_assert_str_eq(m->fault->reason.c_str(), "no such job");
+    ck_assert_str_eq(m->relatesTo.c_str(), "urn:uuid:1");
+    ck_assert_str_eq(m->action.c_str(), wsd::ns::FaultAction);
+}
+END_TEST
+
+START_TEST(reads_device_style_fault)
+{
+    // Ricoh MP C3003 style: SOAP-ENV prefix, subcode prefix declared on the element.
+    const char *text =
+        "<SOAP-ENV:Envelope xmlns:SOAP-ENV='http://www.w3.org/2003/05/soap-envelope'>"
+        "<SOAP-ENV:Body><SOAP-ENV:Fault><SOAP-ENV:Code><SOAP-ENV:Value>SOAP-ENV:Receiver</SOAP-ENV:Value>"
+        "<SOAP-ENV:Subcode><SOAP-ENV:Value xmlns:wscn='http://schemas.microsoft.com/windows/2006/08/wdp/scan'>"
+        "wscn:OperationFailed</SOAP-ENV:Value></SOAP-ENV:Subcode></SOAP-ENV:Code>"
+        "<SOAP-ENV:Reason><SOAP-ENV:Text xml:lang='en'>Service cannot perform the requested operation"
+        "</SOAP-ENV:Text></SOAP-ENV:Reason></SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>";
+    auto m = wsd::soap::parse(text);
+    ck_assert(m && m->fault);
+    ck_assert_str_eq(m->fault->code.c_str(), "Receiver");
+    ck_assert_str_eq(m->fault->subcode.c_str(), "OperationFailed");
+    ck_assert(!m->header);  // no Header at all is accepted
+}
+END_TEST
+
+START_TEST(rejects_non_envelopes)
+{
+    std::string error;
+    ck_assert(!wsd::soap::parse("<Envelope/>", &error));
+    ck_assert(!error.empty());
+    ck_assert(!wsd::soap::parse("<s:Envelope xmlns:s='http://www.w3.org/2003/05/soap-envelope'/>", &error));
+    ck_assert(!wsd::soap::parse("not xml", &error));
+}
+END_TEST
+
+Suite *soapSuite()
+{
+    Suite *s = suite_create("soap");
+    TCase *tc = tcase_create("envelope");
+    tcase_add_test(tc, builds_and_parses_request);
+    tcase_add_test(tc, fault_round_trip);
+    tcase_add_test(tc, reads_device_style_fault);
+    tcase_add_test(tc, rejects_non_envelopes);
+    suite_add_tcase(s, tc);
+    return s;
+}
