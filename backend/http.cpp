@@ -1,0 +1,320 @@
+#include "wsd/http.h"
+
+#include "config.h"
+
+#include "wsd/log.h"
+#include "wsd/protocol_trace.h"
+
+#include <curl/curl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+
+namespace wsd::http {
+
+namespace {
+
+struct EasyFree {
+    void operator()(CURL *c) const { curl_easy_cleanup(c); }
+};
+struct MultiFree {
+    void operator()(CURLM *m) const { curl_multi_cleanup(m); }
+};
+struct SlistFree {
+    void operator()(curl_slist *l) const { curl_slist_free_all(l); }
+};
+using Easy = std::unique_ptr<CURL, EasyFree>;
+using Multi = std::unique_ptr<CURLM, MultiFree>;
+using Slist = std::unique_ptr<curl_slist, SlistFree>;
+
+using Clock = std::chrono::steady_clock;
+
+void globalInit()
+{
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// Where the body of one transfer goes, and what is known of its headers.
+struct Transfer {
+    const Request *request = nullptr;
+    Easy easy;
+    Slist headers;
+    std::size_t maxBody = 0;
+    std::string *body = nullptr;  // buffered mode
+    StreamHandler *stream = nullptr;  // streaming mode
+    bool headersDelivered = false;
+    bool aborted = false;        // a handler said stop, or the body grew too large
+    std::string abortReason;
+    Clock::time_point lastProgress;
+    std::unique_ptr<trace::Exchange> trace;
+
+    long status() const
+    {
+        long code = 0;
+        curl_easy_getinfo(easy.get(), CURLINFO_RESPONSE_CODE, &code);
+        return code;
+    }
+    std::string contentType() const
+    {
+        char *ct = nullptr;
+        curl_easy_getinfo(easy.get(), CURLINFO_CONTENT_TYPE, &ct);
+        return ct ? ct : "";
+    }
+    bool deliverHeaders()
+    {
+        if (headersDelivered)
+            return true;
+        headersDelivered = true;
+        if (trace)
+            trace->responseHeaders(status(), contentType());
+        if (stream && !stream->onHeaders(status(), contentType())) {
+            aborted = true;
+            abortReason = "response refused";
+            return false;
+        }
+        return true;
+    }
+};
+
+size_t writeBody(char *data, size_t size, size_t count, void *userdata)
+{
+    auto *t = static_cast<Transfer *>(userdata);
+    const size_t length = size * count;
+    t->lastProgress = Clock::now();
+    if (!t->deliverHeaders())
+        return 0;
+    if (t->trace)
+        t->trace->responseBody(data, length);
+    if (t->stream) {
+        if (!t->stream->onData(data, length)) {
+            t->aborted = true;
+            t->abortReason = "response refused";
+            return 0;
+        }
+        return length;
+    }
+    if (t->body->size() + length > t->maxBody) {
+        t->aborted = true;
+        t->abortReason = "response body exceeds " + std::to_string(t->maxBody) + " bytes";
+        return 0;
+    }
+    t->body->append(data, length);
+    return length;
+}
+
+// Only http and https, also across redirects (a device must not send us to file: or ftp:).
+void configure(Transfer &t, const Options &options, bool wholeTimeout)
+{
+    CURL *c = t.easy.get();
+    curl_easy_setopt(c, CURLOPT_URL, t.request->url.c_str());
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, t.request->body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(t.request->body.size()));
+    t.headers.reset(curl_slist_append(nullptr, ("Content-Type: " + t.request->contentType).c_str()));
+    // Devices answer 100-continue badly or not at all; send the body at once.
+    t.headers.reset(curl_slist_append(t.headers.release(), "Expect:"));
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, t.headers.get());
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "sane-wsd/" PACKAGE_VERSION);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connectTimeoutMs));
+    if (wholeTimeout)
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeoutMs));
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, options.tlsVerify ? 1L : 0L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, options.tlsVerify ? 2L : 0L);
+    // Larger receive buffer: fewer callbacks for a multi-megabyte image.
+    curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, writeBody);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(c, CURLOPT_PRIVATE, &t);
+    t.lastProgress = Clock::now();
+    if (!options.traceDir.empty()) {
+        t.trace = std::make_unique<trace::Exchange>(options.traceDir, t.request->url);
+        t.trace->request(t.request->contentType, t.request->body);
+    }
+}
+
+std::string describe(CURLcode code, const Transfer &t)
+{
+    if (t.aborted)
+        return t.abortReason;
+    return curl_easy_strerror(code);
+}
+
+}  // namespace
+
+Response post(const Request &request, const Options &options)
+{
+    return postAll({request}, options).front();
+}
+
+std::vector<Response> postAll(const std::vector<Request> &requests, const Options &options)
+{
+    globalInit();
+    std::vector<Response> responses(requests.size());
+    std::vector<std::unique_ptr<Transfer>> transfers;
+    Multi multi(curl_multi_init());
+    if (!multi)
+        throw std::bad_alloc();
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        auto t = std::make_unique<Transfer>();
+        t->request = &requests[i];
+        t->easy.reset(curl_easy_init());
+        if (!t->easy)
+            throw std::bad_alloc();
+        t->body = &responses[i].body;
+        t->maxBody = options.maxBodyBytes;
+        configure(*t, options, true);
+        curl_multi_add_handle(multi.get(), t->easy.get());
+        transfers.push_back(std::move(t));
+    }
+    int running = 0;
+    do {
+        curl_multi_perform(multi.get(), &running);
+        int queued = 0;
+        while (CURLMsg *msg = curl_multi_info_read(multi.get(), &queued)) {
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            Transfer *t = nullptr;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char **>(&t));
+            Response &r = responses[static_cast<std::size_t>(t->request - requests.data())];
+            if (msg->data.result == CURLE_OK) {
+                t->deliverHeaders();
+                r.status = t->status();
+                r.contentType = t->contentType();
+            } else {
+                r.error = describe(msg->data.result, *t);
+                r.body.clear();
+            }
+            if (t->trace)
+                t->trace->finish(r.error);
+            curl_multi_remove_handle(multi.get(), msg->easy_handle);
+        }
+        if (running)
+            curl_multi_poll(multi.get(), nullptr, 0, 1000, nullptr);
+    } while (running);
+    return responses;
+}
+
+struct Session::Impl {
+    Options options;
+    Multi multi;
+    int cancelFd = -1;
+};
+
+Session::Session(const Options &options) : impl_(new Impl)
+{
+    globalInit();
+    impl_->options = options;
+    impl_->multi.reset(curl_multi_init());
+    if (!impl_->multi) {
+        delete impl_;
+        throw std::bad_alloc();
+    }
+}
+
+Session::~Session() { delete impl_; }
+
+void Session::setCancelFd(int fd) { impl_->cancelFd = fd; }
+
+namespace {
+
+// Runs one transfer on the session's multi handle (whose connection cache
+// keeps the device's connection alive between requests).
+Outcome run(CURLM *multi, Transfer &t, int cancelFd, int stallTimeoutMs, std::string *error)
+{
+    curl_multi_add_handle(multi, t.easy.get());
+    struct Detach {
+        CURLM *m;
+        CURL *e;
+        ~Detach() { curl_multi_remove_handle(m, e); }
+    } detach{multi, t.easy.get()};
+
+    for (;;) {
+        int running = 0;
+        curl_multi_perform(multi, &running);
+        int queued = 0;
+        while (CURLMsg *msg = curl_multi_info_read(multi, &queued)) {
+            if (msg->msg != CURLMSG_DONE || msg->easy_handle != t.easy.get())
+                continue;
+            if (msg->data.result == CURLE_OK) {
+                t.deliverHeaders();
+                if (t.trace)
+                    t.trace->finish("");
+                return Outcome::Done;
+            }
+            if (error)
+                *error = describe(msg->data.result, t);
+            if (t.trace)
+                t.trace->finish(describe(msg->data.result, t));
+            return Outcome::Failed;
+        }
+        if (stallTimeoutMs > 0 &&
+            Clock::now() - t.lastProgress > std::chrono::milliseconds(stallTimeoutMs)) {
+            if (error)
+                *error = "no data from the device for " + std::to_string(stallTimeoutMs) + " ms";
+            if (t.trace)
+                t.trace->finish("stalled");
+            return Outcome::Failed;
+        }
+        curl_waitfd extra{};
+        unsigned extraCount = 0;
+        if (cancelFd >= 0) {
+            extra.fd = cancelFd;
+            extra.events = CURL_WAIT_POLLIN;
+            extraCount = 1;
+        }
+        curl_multi_poll(multi, extraCount ? &extra : nullptr, extraCount, 200, nullptr);
+        if (extraCount && (extra.revents & CURL_WAIT_POLLIN)) {
+            if (t.trace)
+                t.trace->finish("cancelled");
+            return Outcome::Cancelled;  // Detach drops the transfer and its connection
+        }
+    }
+}
+
+}  // namespace
+
+Outcome Session::post(const Request &request, StreamHandler &handler, int stallTimeoutMs, std::string *error)
+{
+    Transfer t;
+    t.request = &request;
+    t.easy.reset(curl_easy_init());
+    if (!t.easy)
+        throw std::bad_alloc();
+    t.stream = &handler;
+    configure(t, impl_->options, stallTimeoutMs <= 0);
+    return run(impl_->multi.get(), t, impl_->cancelFd, stallTimeoutMs, error);
+}
+
+Outcome Session::post(const Request &request, Response &response)
+{
+    Transfer t;
+    t.request = &request;
+    t.easy.reset(curl_easy_init());
+    if (!t.easy)
+        throw std::bad_alloc();
+    response = Response();
+    t.body = &response.body;
+    t.maxBody = impl_->options.maxBodyBytes;
+    configure(t, impl_->options, true);
+    std::string error;
+    Outcome outcome = run(impl_->multi.get(), t, impl_->cancelFd, 0, &error);
+    if (outcome == Outcome::Done) {
+        response.status = t.status();
+        response.contentType = t.contentType();
+    } else {
+        response.body.clear();
+        response.error = outcome == Outcome::Cancelled ? "cancelled" : error;
+    }
+    return outcome;
+}
+
+}  // namespace wsd::http

@@ -1,0 +1,78 @@
+// HTTP over libcurl for SOAP exchanges: buffered requests (any thread, many at
+// once through one multi handle) and the cancel-aware streaming session a
+// scan worker uses, whose transfers stop the moment a cancel fd wakes.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wsd::http {
+
+struct Options {
+    int connectTimeoutMs = 5000;
+    int timeoutMs = 30000;             // whole exchange, buffered requests
+    bool tlsVerify = false;            // devices use self-signed certificates
+    std::size_t maxBodyBytes = 1 << 20;  // buffered responses larger than this fail
+    std::string traceDir;              // protocol trace directory, empty = off
+};
+
+struct Request {
+    std::string url;
+    std::string body;
+    std::string contentType = "application/soap+xml; charset=utf-8";
+};
+
+struct Response {
+    long status = 0;          // HTTP status, 0 when no response came
+    std::string contentType;
+    std::string body;
+    std::string error;        // transport failure; empty when a response came
+    bool transportOk() const { return error.empty(); }
+};
+
+// One POST, blocking; safe from any thread.
+Response post(const Request &request, const Options &options);
+
+// Several POSTs at once over one curl multi handle; returns when all are done
+// or failed, in the order given. Each request gets options.timeoutMs.
+std::vector<Response> postAll(const std::vector<Request> &requests, const Options &options);
+
+// Receives a streamed response body as it arrives.
+class StreamHandler {
+public:
+    virtual ~StreamHandler() = default;
+    // Called once the status line and headers are in. Return false to abort.
+    virtual bool onHeaders(long status, const std::string &contentType) = 0;
+    // Called for each piece of the body. Return false to abort.
+    virtual bool onData(const char *data, std::size_t length) = 0;
+};
+
+enum class Outcome { Done, Cancelled, Failed };
+
+// A worker's connection to one device: one easy handle reused so keep-alive
+// connections carry every request of a job; every wait also watches cancelFd.
+class Session {
+public:
+    explicit Session(const Options &options);
+    ~Session();
+    Session(const Session &) = delete;
+    Session &operator=(const Session &) = delete;
+
+    // When cancelFd becomes readable, the transfer in flight is dropped at
+    // once and the call returns Outcome::Cancelled. -1: no cancel fd.
+    void setCancelFd(int fd);
+
+    // Streams the response to handler. stallTimeoutMs bounds the time with no
+    // data moving; 0 = use options.timeoutMs for the whole exchange.
+    Outcome post(const Request &request, StreamHandler &handler, int stallTimeoutMs, std::string *error);
+    // Buffers the response (bounded by options.maxBodyBytes).
+    Outcome post(const Request &request, Response &response);
+
+private:
+    struct Impl;
+    Impl *impl_;
+};
+
+}  // namespace wsd::http
