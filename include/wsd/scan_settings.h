@@ -1,0 +1,35 @@
+// What one scan asks the device for: the values of a WS-Scan ScanTicket
+// (../shared/ref/wsd-scan/INDEX.md §6) in the units the ticket uses. The
+// option table fills it for sane_start; the ticket builder turns it into XML
+// and the response parsers fill it back from DefaultScanTicket,
+// ValidScanTicket and DocumentFinalParameters.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace wsd {
+
+struct ScanSettings {
+    std::string source = "Platen";  // WS-Scan InputSource: Platen, ADF, ADFDuplex (Film)
+    std::string format;             // FormatValue keyword (jfif, png, tiff-single-g4, ...)
+    std::string colorEntry;         // ColorEntry keyword (RGB24, Grayscale8, BlackAndWhite1, ...)
+    int xResolution = 0;            // pixels per inch
+    int yResolution = 0;
+    int xOffset = 0;  // scan region, 1/1000 inch
+    int yOffset = 0;
+    int width = 0;
+    int height = 0;
+    int imagesToTransfer = 1;  // 0 = all the feeder holds (INDEX A13)
+    std::optional<int> brightness;          // -1000..1000, only when the device advertises it
+    std::optional<int> contrast;            // -1000..1000
+    std::optional<int> compressionQuality;  // 0..100
+    std::string contentType;                // Auto, Text, Photo, Halftone, Mixed; empty = not sent
+    std::string jobName;
+    std::string userName;
+
+    bool duplex() const { return source == "ADFDuplex"; }
+    bool feeder() const { return source == "ADF" || source == "ADFDuplex"; }
+};
+
+}  // namespace wsd
