@@ -6,3 +6,4 @@
 Suite *configSuite();
 Suite *xmlSuite();
 Suite *soapSuite();
+Suite *mtomSuite();
