@@ -9,6 +9,8 @@ int main()
     SRunner *runner = srunner_create(configSuite());
     srunner_add_suite(runner, xmlSuite());
     srunner_add_suite(runner, soapSuite());
+    srunner_add_suite(runner, discoveryMessageSuite());
+    srunner_add_suite(runner, metadataSuite());
     srunner_add_suite(runner, mtomSuite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);

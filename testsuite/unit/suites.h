@@ -6,4 +6,6 @@
 Suite *configSuite();
 Suite *xmlSuite();
 Suite *soapSuite();
+Suite *discoveryMessageSuite();
+Suite *metadataSuite();
 Suite *mtomSuite();
