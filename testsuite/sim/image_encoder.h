@@ -1,7 +1,6 @@
 // Encodes a test-pattern page into the file format a WS-Scan device sends
 // (jfif, exif, png, tiff-single-uncompressed, tiff-single-g4, dib).
-#ifndef WSDSIM_IMAGE_ENCODER_H
-#define WSDSIM_IMAGE_ENCODER_H
+#pragma once
 
 #include <string>
 
@@ -22,5 +21,3 @@ EncodedImage encodePage(const PageSpec &spec);
 bool canEncode(const std::string &format, const std::string &colorEntry);
 
 } // namespace wsdsim
-
-#endif

@@ -1,7 +1,6 @@
 // What one scanned page side looks like: which sheet/side, and the scan
 // parameters the simulator was asked for (WS-Scan ticket values).
-#ifndef WSDSIM_PAGE_SPEC_H
-#define WSDSIM_PAGE_SPEC_H
+#pragma once
 
 #include <string>
 
@@ -21,5 +20,3 @@ struct PageSpec {
 };
 
 } // namespace wsdsim
-
-#endif

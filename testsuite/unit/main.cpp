@@ -9,6 +9,7 @@ int main()
     SRunner *runner = srunner_create(configSuite());
     srunner_add_suite(runner, xmlSuite());
     srunner_add_suite(runner, soapSuite());
+    srunner_add_suite(runner, patternSuite());
     srunner_add_suite(runner, discoveryMessageSuite());
     srunner_add_suite(runner, metadataSuite());
     srunner_add_suite(runner, mtomSuite());

@@ -6,6 +6,7 @@
 Suite *configSuite();
 Suite *xmlSuite();
 Suite *soapSuite();
+Suite *patternSuite();
 Suite *discoveryMessageSuite();
 Suite *metadataSuite();
 Suite *mtomSuite();
