@@ -10,6 +10,8 @@ int main()
     srunner_add_suite(runner, xmlSuite());
     srunner_add_suite(runner, soapSuite());
     srunner_add_suite(runner, patternSuite());
+    srunner_add_suite(runner, capabilitiesSuite());
+    srunner_add_suite(runner, scanJobMessagesSuite());
     srunner_add_suite(runner, discoveryMessageSuite());
     srunner_add_suite(runner, metadataSuite());
     srunner_add_suite(runner, mtomSuite());

@@ -7,6 +7,8 @@ Suite *configSuite();
 Suite *xmlSuite();
 Suite *soapSuite();
 Suite *patternSuite();
+Suite *capabilitiesSuite();
+Suite *scanJobMessagesSuite();
 Suite *discoveryMessageSuite();
 Suite *metadataSuite();
 Suite *mtomSuite();

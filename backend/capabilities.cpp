@@ -1,0 +1,317 @@
+#include "wsd/capabilities.h"
+
+#include "wsd/log.h"
+#include "wsd/namespaces.h"
+#include "wsd/scan_job_messages.h"
+#include "wsd/scan_xml.h"
+
+#include <algorithm>
+
+namespace wsd {
+
+namespace {
+
+namespace sx = scanxml;
+
+// Nothing scans wider or longer than 100 inches; a larger value is garbage.
+constexpr long MaxExtent = 100000;
+constexpr long MaxResolution = 100000;
+constexpr int DefaultResolution = 300;
+// A region that holds both A4 and Letter, for a device that gives no maximum size.
+constexpr Size DefaultMaxSize{8500, 11693};
+
+std::optional<Size> readSize(const xml::Node &node)
+{
+    std::optional<int> w = sx::integer(node, "Width", 1, MaxExtent);
+    std::optional<int> h = sx::integer(node, "Height", 1, MaxExtent);
+    if (!w || !h)
+        return std::nullopt;
+    return Size{*w, *h};
+}
+
+// Min > Max happens: some firmware swaps Width and Height in one of the two.
+// A landscape maximum (width > height) is legitimate and is left alone.
+void checkSizes(SourceCaps &caps, std::optional<Size> min, std::optional<Size> max, const char *what)
+{
+    Size mx = max.value_or(DefaultMaxSize);
+    Size mn = min.value_or(Size{1, 1});
+    if (mn.width > mx.width || mn.height > mx.height) {
+        if (mn.width >= mx.width && mn.height >= mx.height) {
+            std::swap(mn, mx);
+        } else if (mn.width <= mx.height && mn.height <= mx.width) {
+            std::swap(mx.width, mx.height);
+        } else {
+            mn.width = std::min(mn.width, mx.width);
+            mn.height = std::min(mn.height, mx.height);
+        }
+        WSD_WARN("%s: minimum size larger than maximum size; using %dx%d .. %dx%d", what, mn.width,
+                 mn.height, mx.width, mx.height);
+    }
+    caps.minSize = mn;
+    caps.maxSize = mx;
+}
+
+std::vector<int> readResolutions(const xml::Node &list, const char *local)
+{
+    std::vector<int> out;
+    for (const xml::Node &n : sx::children(list, local)) {
+        std::optional<long> v = xml::parseInt(n.text(), 1, MaxResolution);
+        if (v)
+            out.push_back(static_cast<int>(*v));
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+// Reads one source whose children are named prefix + OpticalResolution,
+// Resolutions, Color, MinimumSize, MaximumSize (Platen..., ADF..., Film...).
+SourceCaps readSource(const xml::Node &node, const std::string &prefix)
+{
+    auto name = [&](const char *suffix) { return prefix + suffix; };
+    SourceCaps caps;
+    xml::Node optical = sx::child(node, name("OpticalResolution").c_str());
+    caps.opticalX = sx::integer(optical, "Width", 1, MaxResolution).value_or(0);
+    caps.opticalY = sx::integer(optical, "Height", 1, MaxResolution).value_or(caps.opticalX);
+
+    xml::Node resolutions = sx::child(node, name("Resolutions").c_str());
+    caps.xResolutions = readResolutions(sx::child(resolutions, "Widths"), "Width");
+    caps.yResolutions = readResolutions(sx::child(resolutions, "Heights"), "Height");
+    if (caps.xResolutions.empty())
+        caps.xResolutions = caps.yResolutions;
+    if (caps.xResolutions.empty())
+        caps.xResolutions.push_back(caps.opticalX > 0 ? caps.opticalX : DefaultResolution);
+    if (caps.yResolutions.empty())
+        caps.yResolutions = caps.xResolutions;
+
+    caps.colorEntries = sx::keywords(sx::child(node, name("Color").c_str()), "ColorEntry");
+    if (caps.colorEntries.empty())
+        caps.colorEntries.push_back("RGB24");  // what every WS-Scan device offers
+
+    checkSizes(caps, readSize(sx::child(node, name("MinimumSize").c_str())),
+               readSize(sx::child(node, name("MaximumSize").c_str())), prefix.c_str());
+    return caps;
+}
+
+ScannerCapabilities readConfiguration(const xml::Node &config)
+{
+    ScannerCapabilities caps;
+    xml::Node settings = sx::child(config, "DeviceSettings");
+    caps.formats = sx::keywords(sx::child(settings, "FormatsSupported"), "FormatValue");
+    caps.contentTypes = sx::keywords(sx::child(settings, "ContentTypesSupported"), "ContentTypeValue");
+    xml::Node quality = sx::child(settings, "CompressionQualityFactorSupported");
+    std::optional<int> qmin = sx::integer(quality, "MinValue", 0, 100);
+    std::optional<int> qmax = sx::integer(quality, "MaxValue", 0, 100);
+    if (qmin && qmax && *qmin <= *qmax) {
+        caps.compressionMin = *qmin;
+        caps.compressionMax = *qmax;
+    }
+    caps.documentSizeAutoDetect = sx::boolean(settings, "DocumentSizeAutoDetectSupported").value_or(false);
+    caps.autoExposure = sx::boolean(settings, "AutoExposureSupported").value_or(false);
+    caps.brightness = sx::boolean(settings, "BrightnessSupported").value_or(false);
+    caps.contrast = sx::boolean(settings, "ContrastSupported").value_or(false);
+    for (const xml::Node &n : sx::children(sx::child(settings, "RotationsSupported"), "RotationValue")) {
+        std::optional<long> v = xml::parseInt(n.text(), 0, 270);
+        if (v && *v % 90 == 0 && std::find(caps.rotations.begin(), caps.rotations.end(), *v) == caps.rotations.end())
+            caps.rotations.push_back(static_cast<int>(*v));
+    }
+    if (std::find(caps.rotations.begin(), caps.rotations.end(), 0) == caps.rotations.end())
+        caps.rotations.insert(caps.rotations.begin(), 0);  // 0 is mandatory
+
+    if (xml::Node platen = sx::child(config, "Platen"))
+        caps.platen = readSource(platen, "Platen");
+    if (xml::Node adf = sx::child(config, "ADF")) {
+        // A feeder element without ADFFront still is a feeder: its side
+        // details take defaults.
+        caps.adfFront = readSource(sx::child(adf, "ADFFront"), "ADF");
+        caps.adfDuplex = sx::boolean(adf, "ADFSupportsDuplex").value_or(false);
+        if (xml::Node back = sx::child(adf, "ADFBack"))
+            caps.adfBack = readSource(back, "ADF");
+    }
+    if (xml::Node film = sx::child(config, "Film"))
+        caps.film = readSource(film, "Film");
+    return caps;
+}
+
+// ScannerName etc. may repeat in several languages; the first non-empty one wins.
+std::string firstText(const xml::Node &node, const char *local)
+{
+    for (const xml::Node &n : sx::children(node, local)) {
+        std::string t = n.text();
+        if (!t.empty())
+            return t.size() > sx::MaxText ? t.substr(0, sx::MaxText) : t;
+    }
+    return std::string();
+}
+
+ScannerDescriptionInfo readDescription(const xml::Node &node)
+{
+    return {firstText(node, "ScannerName"), firstText(node, "ScannerInfo"), firstText(node, "ScannerLocation")};
+}
+
+// Which section an ElementData holds: its Name attribute (qualified or not)
+// resolved through the in-scope declarations; when that does not resolve to
+// the scan namespace (no prefix, undeclared prefix), the element inside.
+std::string sectionOf(const xml::Node &elementData)
+{
+    if (std::optional<std::string> name = elementData.attr("Name")) {
+        xml::QName q = elementData.resolveQName(*name);
+        if (sx::isScanNamespace(q.ns))
+            return q.local;
+        if (!q.ns.empty())
+            return std::string();  // a vendor section
+    }
+    xml::Node inside = elementData.firstElement();
+    return inside && sx::isScanNamespace(inside.nsUri()) ? std::string(inside.localName()) : std::string();
+}
+
+bool conditionApplies(const std::string &component, const std::string &source)
+{
+    bool feeder = source == "ADF" || source == "ADFDuplex";
+    if (component == "ADF" || component == "MediaPath")
+        return feeder;
+    if (component == "Platen")
+        return source == "Platen";
+    if (component == "Film")
+        return source == "Film";
+    return true;
+}
+
+// Condition and reason words, with the component a condition names.
+struct Signal {
+    const std::string &name;
+    const std::string &component;
+};
+
+std::vector<Signal> signalsOf(const ScannerStatusInfo &status)
+{
+    static const std::string none;
+    std::vector<Signal> out;
+    for (const std::string &r : status.reasons)
+        out.push_back({r, none});
+    for (const DeviceCondition &c : status.conditions)
+        out.push_back({c.name, c.component});
+    return out;
+}
+
+bool isWarmingWord(const std::string &w)
+{
+    // The XSD spells LampWarming as LampWarning (INDEX.md A23).
+    return w == "Calibrating" || w == "LampWarming" || w == "LampWarning";
+}
+
+}  // namespace
+
+std::string buildGetScannerElementsRequest(const std::string &serviceUrl)
+{
+    soap::Addressing a;
+    a.to = serviceUrl;
+    a.action = std::string(ns::ScanActionPrefix) + "GetScannerElements";
+    a.replyToAnonymous = true;
+    return soap::buildEnvelope(a, {{"wscn", ns::Scan}}, [](xml::Writer &w) {
+        w.start("wscn", "GetScannerElementsRequest").start("wscn", "RequestedElements");
+        for (const char *name : {"wscn:ScannerDescription", "wscn:ScannerConfiguration", "wscn:ScannerStatus",
+                                 "wscn:DefaultScanTicket"})
+            w.element("wscn", "Name", name);
+        w.end().end();
+    });
+}
+
+ScannerStatusInfo parseScannerStatus(const xml::Node &node)
+{
+    ScannerStatusInfo status;
+    status.state = sx::text(node, "ScannerState");
+    for (std::string &r : sx::keywords(sx::child(node, "ScannerStateReasons"), "ScannerStateReason"))
+        if (r != "None")
+            status.reasons.push_back(std::move(r));
+    for (const xml::Node &c : sx::children(sx::child(node, "ActiveConditions"), "DeviceCondition")) {
+        DeviceCondition dc;
+        std::optional<std::string> id = c.attr("Id");
+        dc.id = id ? static_cast<int>(xml::parseInt(*id, 0, 2147483647L).value_or(0)) : 0;
+        dc.name = sx::text(c, "Name");
+        dc.component = sx::text(c, "Component");
+        dc.severity = sx::text(c, "Severity");
+        if (!dc.name.empty())
+            status.conditions.push_back(std::move(dc));
+    }
+    return status;
+}
+
+std::optional<ScannerElements> parseScannerElements(const soap::Message &message, std::string *error)
+{
+    xml::Node payload = sx::responsePayload(message, "GetScannerElementsResponse", error);
+    if (!payload)
+        return std::nullopt;
+    ScannerElements out;
+    bool haveConfiguration = false;
+    for (const xml::Node &data : sx::children(sx::child(payload, "ScannerElements"), "ElementData")) {
+        std::string section = sectionOf(data);
+        std::optional<std::string> validText = data.attr("Valid");
+        bool valid = validText ? xml::parseBool(*validText).value_or(false) : true;
+        if (!valid) {
+            WSD_INFO("device has no valid %s", section.empty() ? "(unnamed section)" : section.c_str());
+            continue;
+        }
+        if (section == "ScannerDescription") {
+            out.description = readDescription(sx::child(data, "ScannerDescription"));
+        } else if (section == "ScannerConfiguration") {
+            if (xml::Node config = sx::child(data, "ScannerConfiguration")) {
+                out.caps = readConfiguration(config);
+                haveConfiguration = true;
+            }
+        } else if (section == "ScannerStatus") {
+            out.status = parseScannerStatus(sx::child(data, "ScannerStatus"));
+        } else if (section == "DefaultScanTicket") {
+            if (xml::Node ticket = sx::child(data, "DefaultScanTicket"))
+                out.defaults = parseScanTicket(ticket);
+        }
+    }
+    if (!haveConfiguration) {
+        if (error)
+            *error = "GetScannerElementsResponse without a valid ScannerConfiguration";
+        return std::nullopt;
+    }
+    if (!out.caps.platen && !out.caps.adfFront && !out.caps.film) {
+        if (error)
+            *error = "ScannerConfiguration lists no Platen, ADF or Film";
+        return std::nullopt;
+    }
+    return out;
+}
+
+SANE_Status statusFromConditions(const ScannerStatusInfo &status, const std::string &source)
+{
+    bool jammed = false, coverOpen = false, empty = false, busy = status.state == "Processing";
+    bool feeder = source == "ADF" || source == "ADFDuplex";
+    for (const Signal &s : signalsOf(status)) {
+        if (!conditionApplies(s.component, source))
+            continue;
+        if (s.name == "MediaJam" || s.name == "MultipleFeedError")
+            jammed = true;
+        else if (s.name == "CoverOpen" || s.name == "InterlockOpen")
+            coverOpen = true;
+        else if (s.name == "InputTrayEmpty")
+            empty = empty || feeder;
+        else if (isWarmingWord(s.name))
+            busy = true;
+    }
+    if (jammed)
+        return SANE_STATUS_JAMMED;
+    if (coverOpen)
+        return SANE_STATUS_COVER_OPEN;
+    if (empty)
+        return SANE_STATUS_NO_DOCS;
+    if (busy)
+        return SANE_STATUS_DEVICE_BUSY;
+    return SANE_STATUS_GOOD;
+}
+
+bool warmingUp(const ScannerStatusInfo &status)
+{
+    for (const Signal &s : signalsOf(status))
+        if (isWarmingWord(s.name))
+            return true;
+    return false;
+}
+
+}  // namespace wsd

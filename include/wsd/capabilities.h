@@ -1,0 +1,84 @@
+// What a WS-Scan device can do, read from GetScannerElementsResponse
+// (ScannerDescription, ScannerConfiguration, ScannerStatus, DefaultScanTicket;
+// ../shared/ref/wsd-scan/INDEX.md §8), and what its status means for a scan.
+// Sizes are in 1/1000 inch, resolutions in pixels per inch.
+#pragma once
+
+#include "wsd/scan_settings.h"
+#include "wsd/soap.h"
+
+#include <sane/sane.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wsd {
+
+struct Size {
+    int width = 0, height = 0;  // 1/1000 inch
+};
+
+// One input: the platen, a feeder side or the film unit.
+struct SourceCaps {
+    std::vector<int> xResolutions, yResolutions;  // sorted, distinct; may differ (INDEX.md A16)
+    int opticalX = 0, opticalY = 0;
+    std::vector<std::string> colorEntries;  // WS-Scan ColorEntry words, as the device lists them
+    Size minSize, maxSize;                  // checked: 0 < min <= max in each dimension
+};
+
+struct ScannerCapabilities {
+    std::vector<std::string> formats, contentTypes;
+    int compressionMin = -1, compressionMax = -1;  // -1: no CompressionQualityFactorSupported
+    bool autoExposure = false, brightness = false, contrast = false, documentSizeAutoDetect = false;
+    std::vector<int> rotations;
+    std::optional<SourceCaps> platen, adfFront, adfBack;
+    bool adfDuplex = false;
+    std::optional<SourceCaps> film;
+};
+
+struct DeviceCondition {
+    int id = 0;
+    std::string name, component, severity;
+};
+
+struct ScannerStatusInfo {
+    std::string state;                 // Idle, Processing, Stopped (or what the device says)
+    std::vector<std::string> reasons;  // ScannerStateReason words, "None" left out
+    std::vector<DeviceCondition> conditions;
+};
+
+struct ScannerDescriptionInfo {
+    std::string name, info, location;
+};
+
+struct ScannerElements {
+    ScannerDescriptionInfo description;
+    ScannerCapabilities caps;
+    ScannerStatusInfo status;
+    std::optional<ScanSettings> defaults;  // from DefaultScanTicket when the device gave a valid one
+};
+
+// Asks for all four standard sections in one request.
+std::string buildGetScannerElementsRequest(const std::string &serviceUrl);
+
+// Fails (nullopt, *error set) on a fault, on a body that is not a WS-Scan
+// GetScannerElementsResponse, and when no usable ScannerConfiguration (with
+// a platen, a feeder or a film unit) came back. Everything else is lenient.
+std::optional<ScannerElements> parseScannerElements(const soap::Message &message, std::string *error);
+
+// The ScannerStatus element itself (also the body of status events).
+ScannerStatusInfo parseScannerStatus(const xml::Node &scannerStatus);
+
+// What the status means for a scan from source (WS-Scan InputSource word):
+// JAMMED, COVER_OPEN, NO_DOCS (empty tray, feeder sources only), DEVICE_BUSY
+// (Processing, calibrating, lamp warming up), GOOD otherwise. Conditions
+// on another source's component (the feeder when scanning from the platen)
+// are ignored.
+SANE_Status statusFromConditions(const ScannerStatusInfo &status, const std::string &source);
+
+// True while the device is only calibrating or warming its lamp: worth
+// waiting for rather than failing.
+bool warmingUp(const ScannerStatusInfo &status);
+
+}  // namespace wsd
