@@ -1,0 +1,321 @@
+# Shared helpers for the integration tests (bash).  Source it first thing:
+#
+#   . "$(dirname "$0")/lib.sh"
+#
+# Environment (set by `make check` through AM_TESTS_ENVIRONMENT; set them by
+# hand to run a test alone): WSD_BUILD_DIR (top build directory),
+# WSD_SOURCE_DIR (top source directory, defaults to this file's tree).
+#
+# Provides: assertions (fail, skip, assert_eq, assert_contains, assert_file),
+# a hang guard (guard SECONDS CMD...), a private work directory ($WORK_DIR,
+# removed at exit), wsd-sim control (sim_start, sim_control, sim_stop), SANE
+# environments that load the freshly built backend without installing it
+# (sane_env_wsd, sane_env_airscan), and, through lab.sh, the network lab
+# (lab_up, lab_exec_dev, lab_exec_host, ...) and lab_at_exit for cleanups.
+# Every started process is stopped when the test exits, passes or fails.
+
+set -u
+
+IT_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+WSD_SOURCE_DIR=${WSD_SOURCE_DIR:-$(cd "$IT_LIB_DIR/../.." && pwd)}
+. "$WSD_SOURCE_DIR/testsuite/lab/lab.sh"
+
+IT_NAME=$(basename "$0" .sh)
+
+# --- results ---------------------------------------------------------------
+
+it_log() { echo "[$IT_NAME] $*"; }
+
+fail() {
+    echo "FAIL [$IT_NAME]: $*" >&2
+    exit 1
+}
+
+skip() {
+    echo "SKIP [$IT_NAME]: $*" >&2
+    exit 77
+}
+
+# A broken test environment (missing build product...): ERROR, never a pass.
+hard_error() {
+    echo "ERROR [$IT_NAME]: $*" >&2
+    exit 99
+}
+
+assert_eq() {
+    local actual=$1 expected=$2 what=${3:-value}
+    [ "$actual" = "$expected" ] || fail "$what: got '$actual', expected '$expected'"
+}
+
+# assert_contains TEXT NEEDLE [WHAT]: fixed-string search.
+assert_contains() {
+    local text=$1 needle=$2 what=${3:-output}
+    grep -qF -- "$needle" <<<"$text" || fail "$what does not contain '$needle':
+$text"
+}
+
+assert_not_contains() {
+    local text=$1 needle=$2 what=${3:-output}
+    ! grep -qF -- "$needle" <<<"$text" || fail "$what contains '$needle':
+$text"
+}
+
+assert_file() {
+    [ -s "$1" ] || fail "${2:-file} $1 missing or empty"
+}
+
+# guard SECONDS CMD...: runs CMD, failing the test if it is still running
+# after SECONDS (a hang guard, not a timing assertion: be generous).
+# Otherwise returns CMD's status.
+guard() {
+    local seconds=$1 status
+    shift
+    timeout --kill-after=5 "$seconds" "$@"
+    status=$?
+    if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+        fail "hung for more than ${seconds}s: $*"
+    fi
+    return "$status"
+}
+
+# --- work directory ------------------------------------------------------------
+
+WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/wsd-it-$IT_NAME.XXXXXX") || hard_error "mktemp failed"
+# Files to show in the test log when the test fails (sim logs and the like).
+it__logs_on_failure=()
+
+it__cleanup_work_dir() {
+    local status=$1 f
+    if [ "$status" -ne 0 ] && [ "$status" -ne 77 ]; then
+        for f in "${it__logs_on_failure[@]}"; do
+            [ -s "$f" ] || continue
+            echo "--- $f (last 60 lines):" >&2
+            tail -n 60 "$f" >&2
+        done
+    fi
+    rm -rf -- "$WORK_DIR"
+}
+lab_at_exit 'it__cleanup_work_dir $status'
+
+# show_on_failure FILE...: adds files to dump into the test log on failure.
+show_on_failure() { it__logs_on_failure+=("$@"); }
+
+# --- build products --------------------------------------------------------------
+
+it_require_build_dir() {
+    [ -n "${WSD_BUILD_DIR:-}" ] || hard_error "WSD_BUILD_DIR is not set (run through make check, or export it)"
+    [ -d "$WSD_BUILD_DIR" ] || hard_error "WSD_BUILD_DIR=$WSD_BUILD_DIR is not a directory"
+}
+
+# build_program RELATIVE_PATH: prints the path of a built program, or errors.
+build_program() {
+    it_require_build_dir
+    local path="$WSD_BUILD_DIR/$1"
+    [ -x "$path" ] || hard_error "$path not built"
+    echo "$path"
+}
+
+# A free TCP port on loopback of the machine, or of a lab side when given.
+# The port may be taken between this check and its use; tests run few
+# servers, and a clash shows as a clear "address in use" from wsd-sim.
+free_tcp_port() {
+    local side=${1:-} port used
+    for _ in $(seq 50); do
+        port=$((20000 + RANDOM % 40000))
+        if [ -n "$side" ]; then
+            used=$(lab_exec "$side" ss -Htln "sport = :$port")
+        else
+            used=$(ss -Htln "sport = :$port")
+        fi
+        [ -z "$used" ] && { echo "$port"; return 0; }
+    done
+    hard_error "no free TCP port found"
+}
+
+# --- wsd-sim -------------------------------------------------------------------------
+
+# Per instance (NAME, default "sim"): pid, control port, namespace side, ready
+# line, log file.
+declare -A SIM_PIDS=() SIM_CONTROL_PORTS=() SIM_SIDES=() SIM_READY_LINES=() SIM_LOGS=()
+SIM_READY_SECONDS=${SIM_READY_SECONDS:-30}
+
+# sim_start [--side dev|host] [--name NAME] [WSD-SIM ARGS...]
+# Starts wsd-sim in the background (in a lab namespace with --side) and
+# waits, bounded, for its "wsd-sim ready" line.  Adds --control-port (a free
+# port) unless ARGS has one.  Sets, for the instance: SIM_PID, SIM_CONTROL_PORT,
+# SIM_READY_LINE, SIM_DEVICE_URL (the first URL of the ready line), SIM_LOG.
+sim_start() {
+    local side= name=sim arg has_control=0
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --side) side=$2; shift 2 ;;
+            --name) name=$2; shift 2 ;;
+            *) break ;;
+        esac
+    done
+    for arg in "$@"; do
+        case $arg in --control-port | --control-port=*) has_control=1 ;; esac
+    done
+    local sim control_port=
+    sim=$(build_program testsuite/wsd-sim)
+    local -a args=("$@")
+    if [ "$has_control" = 0 ]; then
+        control_port=$(free_tcp_port "$side")
+        args+=(--control-port "$control_port")
+    else
+        control_port=$(sim__arg_value --control-port "$@")
+    fi
+
+    local out="$WORK_DIR/$name.stdout" log="$WORK_DIR/$name.log" fifo="$WORK_DIR/$name.fifo"
+    mkfifo "$fifo" || hard_error "mkfifo $fifo"
+    show_on_failure "$log"
+    # stdout goes through a FIFO that this shell reads: the ready line is the
+    # synchronisation, waited for with read -t (no polling).
+    if [ -n "$side" ]; then
+        lab_command "$side" "$sim" "${args[@]}"
+        "${LAB_CMD[@]}" </dev/null >"$fifo" 2>"$log" &
+    else
+        "$sim" "${args[@]}" </dev/null >"$fifo" 2>"$log" &
+    fi
+    local pid=$!
+    SIM_PIDS[$name]=$pid
+    SIM_SIDES[$name]=$side
+    SIM_CONTROL_PORTS[$name]=$control_port
+    SIM_LOGS[$name]=$log
+    lab_at_exit "sim_stop --name $name"
+
+    local fd line ready= deadline remaining
+    exec {fd}<"$fifo"
+    deadline=$(($(lab_now_ms) + SIM_READY_SECONDS * 1000))
+    while :; do
+        remaining=$((deadline - $(lab_now_ms)))
+        [ "$remaining" -gt 0 ] || break
+        IFS= read -r -t "$((remaining / 1000)).$(printf '%03d' $((remaining % 1000)))" -u "$fd" line || break
+        echo "$line" >>"$out"
+        case $line in "wsd-sim ready"*) ready=$line; break ;; esac
+    done
+    # Keep draining stdout so wsd-sim never blocks on a full pipe.
+    cat <&"$fd" >>"$out" &
+    exec {fd}<&-
+    rm -f "$fifo"
+    if [ -z "$ready" ]; then
+        kill -0 "$pid" 2>/dev/null && fail "wsd-sim ($name) not ready after ${SIM_READY_SECONDS}s: $sim ${args[*]}"
+        fail "wsd-sim ($name) exited before ready: $sim ${args[*]}"
+    fi
+    SIM_READY_LINES[$name]=$ready
+    SIM_PID=$pid
+    SIM_CONTROL_PORT=$control_port
+    SIM_READY_LINE=$ready
+    SIM_DEVICE_URL=$(grep -o 'https\?://[^ ,]*' <<<"$ready" | head -n 1)
+    SIM_LOG=$log
+    it_log "wsd-sim ($name${side:+ in $side}) pid $pid: $ready"
+}
+
+# Prints the value given to OPTION (--opt V or --opt=V) in the remaining args.
+sim__arg_value() {
+    local option=$1
+    shift
+    while [ $# -gt 0 ]; do
+        case $1 in
+            "$option") echo "$2"; return ;;
+            "$option"=*) echo "${1#*=}"; return ;;
+        esac
+        shift
+    done
+}
+
+# sim_control [--name NAME] GET|POST PATH [JSON]: asks wsd-sim's control
+# endpoint (loopback of the instance's namespace); prints the response body.
+# Fails the test on an HTTP error.
+sim_control() {
+    local name=sim
+    if [ "${1:-}" = --name ]; then
+        name=$2
+        shift 2
+    fi
+    local method=$1 path=$2 body=${3:-}
+    local port=${SIM_CONTROL_PORTS[$name]:-} side=${SIM_SIDES[$name]:-}
+    [ -n "$port" ] || fail "sim_control: no wsd-sim instance '$name'"
+    local -a cmd=(curl -sS --fail-with-body --max-time 20 -X "$method")
+    [ -n "$body" ] && cmd+=(-H 'Content-Type: application/json' --data-binary "$body")
+    cmd+=("http://127.0.0.1:$port$path")
+    if [ -n "$side" ]; then
+        lab_exec "$side" "${cmd[@]}" || fail "sim_control $method $path failed"
+    else
+        "${cmd[@]}" || fail "sim_control $method $path failed"
+    fi
+}
+
+# sim_stop [--name NAME]: SIGTERM (wsd-sim exits cleanly, sending Bye when
+# multicasting), then waits for it, bounded.  Idempotent.
+sim_stop() {
+    local name=sim
+    [ "${1:-}" = --name ] && name=$2
+    local pid=${SIM_PIDS[$name]:-}
+    [ -n "$pid" ] || return 0
+    SIM_PIDS[$name]=
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+    kill -TERM "$pid" 2>/dev/null
+    if ! lab_wait_until 10 "wsd-sim ($name) to exit on SIGTERM" sim__exited "$pid"; then
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        fail "wsd-sim ($name) did not exit on SIGTERM"
+    fi
+    wait "$pid" 2>/dev/null
+    return 0
+}
+
+sim__exited() { ! kill -0 "$1" 2>/dev/null; }
+
+# --- SANE environments ---------------------------------------------------------
+
+# SANE's dll backend looks for libsane-NAME.so.1 in the directories of
+# LD_LIBRARY_PATH before its compiled-in directory, and reads dll.conf from
+# SANE_CONFIG_DIR (only from there when it has no trailing colon).  So a
+# directory holding a symlink to the freshly built module plus a private
+# config directory tests the backend without installing it.
+
+# sane_env_wsd DIR [WSD.CONF LINE...]: dll.conf naming only wsd; wsd.conf
+# made of the given lines.  Exports SANE_CONFIG_DIR and LD_LIBRARY_PATH.
+sane_env_wsd() {
+    local dir=$1 module
+    shift
+    it_require_build_dir
+    module="$WSD_BUILD_DIR/backend/.libs/libsane-wsd.so.1"
+    [ -e "$module" ] || hard_error "$module not built"
+    mkdir -p "$dir/lib"
+    ln -sf "$module" "$dir/lib/libsane-wsd.so.1"
+    echo wsd >"$dir/dll.conf"
+    printf '%s\n' "$@" >"$dir/wsd.conf"
+    export SANE_CONFIG_DIR="$dir"
+    export LD_LIBRARY_PATH="$dir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+}
+
+# sane_env_airscan DIR [AIRSCAN.CONF LINE...]: dll.conf naming only airscan
+# (the installed sane-airscan, an independent WSD client); airscan.conf made
+# of the given lines, e.g. '[devices]' '"Sim" = http://127.0.0.1:8080/wsd, WSD'
+# '[options]' 'discovery = disable'.  Skips when sane-airscan is missing.
+sane_env_airscan() {
+    local dir=$1
+    shift
+    airscan_installed || skip "sane-airscan is not installed (Debian package sane-airscan)"
+    mkdir -p "$dir"
+    echo airscan >"$dir/dll.conf"
+    printf '%s\n' "$@" >"$dir/airscan.conf"
+    export SANE_CONFIG_DIR="$dir"
+}
+
+airscan_installed() {
+    local d
+    for d in /usr/lib/*/sane /usr/lib/sane /usr/lib64/sane; do
+        [ -e "$d/libsane-airscan.so.1" ] && return 0
+    done
+    return 1
+}
+
+require_commands() {
+    local cmd
+    for cmd in "$@"; do
+        command -v "$cmd" >/dev/null 2>&1 || skip "'$cmd' not found"
+    done
+}
