@@ -1,0 +1,451 @@
+#include "wsd/scan_worker.h"
+
+#include "wsd/image_decoder.h"
+#include "wsd/log.h"
+#include "wsd/mtom.h"
+#include "wsd/scan_job_messages.h"
+#include "wsd/soap.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+namespace wsd {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Receives RetrieveImageResponse: the SOAP part tells of faults, the image
+// part is decoded straight into the ring's line slots.
+class ImageReceiver : public http::StreamHandler, public MtomParser::Handler, public LineSink {
+public:
+    ImageReceiver(LineRing &ring, unsigned page, int cancelFd) : ring_(ring), page_(page), cancelFd_(cancelFd) {}
+
+    bool onHeaders(long status, const std::string &contentType) override
+    {
+        httpStatus_ = status;
+        parser_ = std::make_unique<MtomParser>(contentType, *this);
+        return true;
+    }
+    bool onData(const char *data, std::size_t length) override
+    {
+        if (!parser_->feed(data, length)) {
+            failure_ = "malformed multipart response: " + parser_->error();
+            return false;
+        }
+        return !frameRefused_;
+    }
+
+    bool onEnvelope(std::string_view xml) override
+    {
+        std::string error;
+        auto message = soap::parse(xml, &error);
+        if (!message) {
+            failure_ = "unreadable SOAP part: " + error;
+            return false;
+        }
+        if (message->fault)
+            fault_ = message->fault;
+        return true;
+    }
+    bool onImageStart(std::string_view contentType) override
+    {
+        WSD_DETAIL("image part: %.*s", static_cast<int>(contentType.size()), contentType.data());
+        decoder_ = makeSniffingDecoder(*this);
+        return true;
+    }
+    bool onImageData(const std::uint8_t *data, std::size_t length) override
+    {
+        imageBytes_ += length;
+        if (!decoder_->feed(data, length)) {
+            if (failure_.empty())
+                failure_ = "image data: " + decoder_->error();
+            return false;
+        }
+        return true;
+    }
+    bool onImageEnd() override
+    {
+        if (!decoder_->finish()) {
+            failure_ = "image data: " + decoder_->error();
+            return false;
+        }
+        imageDone_ = true;
+        return true;
+    }
+
+    bool onFrame(const ImageFrame &image) override
+    {
+        FrameFormat f;
+        f.format = image.channels == 3 ? SANE_FRAME_RGB : SANE_FRAME_GRAY;
+        f.depth = image.depth;
+        f.pixelsPerLine = image.width;
+        f.lines = image.height;
+        f.bytesPerLine = image.bytesPerLine;
+        WSD_INFO("page %u: %dx%d, %d bit, %s", page_, image.width, image.height, image.depth,
+                 image.channels == 3 ? "colour" : "gray");
+        ring_.beginFrame(page_, f);
+        linesExpected_ = image.height;
+        return true;
+    }
+    std::uint8_t *lineBuffer() override
+    {
+        std::uint8_t *slot = ring_.slot(cancelFd_);
+        if (!slot)
+            frameRefused_ = true;
+        return slot;
+    }
+    bool commitLine() override
+    {
+        ring_.commit();
+        ++lines_;
+        return true;
+    }
+
+    bool finish()
+    {
+        if (!parser_)
+            return false;
+        if (!parser_->finish() && failure_.empty() && !fault_)
+            failure_ = "response ended early: " + parser_->error();
+        return failure_.empty();
+    }
+
+    long httpStatus() const { return httpStatus_; }
+    const std::optional<soap::Fault> &fault() const { return fault_; }
+    const std::string &failure() const { return failure_; }
+    bool imageDone() const { return imageDone_; }
+    int lines() const { return lines_; }
+    int linesExpected() const { return linesExpected_; }
+    std::size_t imageBytes() const { return imageBytes_; }
+
+private:
+    LineRing &ring_;
+    unsigned page_;
+    int cancelFd_;
+    long httpStatus_ = 0;
+    std::unique_ptr<MtomParser> parser_;
+    std::unique_ptr<ImageDecoder> decoder_;
+    std::optional<soap::Fault> fault_;
+    std::string failure_;
+    bool imageDone_ = false;
+    bool frameRefused_ = false;
+    int lines_ = 0;
+    int linesExpected_ = -1;
+    std::size_t imageBytes_ = 0;
+};
+
+}  // namespace
+
+ScanWorker::ScanWorker(WorkerConfig config) : config_(std::move(config)), session_(config_.http)
+{
+    session_.setCancelFd(cancelWorkerFd_.fd());
+    thread_ = std::thread([this] { run(); });
+}
+
+ScanWorker::~ScanWorker()
+{
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        shutdown_ = true;
+    }
+    commandFd_.signal();
+    thread_.join();
+}
+
+void ScanWorker::cancel() noexcept
+{
+    cancelCount_.fetch_add(1);
+    cancelReaderFd_.signal();
+    cancelWorkerFd_.signal();
+}
+
+JobSnapshot ScanWorker::job() const
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    return snapshot_;
+}
+
+SANE_Status ScanWorker::startPage(const ScanSettings &settings, FrameFormat &frame)
+{
+    // A cancel from before this sane_start belongs to the previous page.
+    cancelReaderFd_.clear();
+    readerCancels_ = cancelCount_.load();
+    const unsigned page = ++nextPage_;
+    ring_.reset(page);
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        command_ = StartCommand{settings, page, readerCancels_};
+    }
+    commandFd_.signal();
+    return ring_.waitFrame(cancelReaderFd_.fd(), frame);
+}
+
+SANE_Status ScanWorker::read(SANE_Byte *data, SANE_Int max, SANE_Int *length, bool blocking)
+{
+    if (cancelCount_.load() != readerCancels_) {
+        *length = 0;
+        return SANE_STATUS_CANCELLED;
+    }
+    return ring_.read(data, max, length, blocking, cancelReaderFd_.fd());
+}
+
+void ScanWorker::run()
+{
+    for (;;) {
+        const int fds[2] = {commandFd_.fd(), cancelWorkerFd_.fd()};
+        waitReadable(fds, 2, -1);
+        commandFd_.clear();
+        if (cancelPending())
+            handleCancel(0);
+
+        std::optional<StartCommand> command;
+        bool shutdown;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            command.swap(command_);
+            shutdown = shutdown_;
+        }
+        if (shutdown) {
+            if (job_)
+                cancelJobOnDevice("the handle is closing");
+            return;
+        }
+        if (!command)
+            continue;
+        if (command->cancelCount != cancelCount_.load()) {
+            // Cancelled before the worker got to it: scan nothing.
+            handledCancels_ = cancelCount_.load();
+            cancelWorkerFd_.clear();
+            if (job_)
+                cancelJobOnDevice("cancelled before the page started");
+            ring_.end(command->page, SANE_STATUS_CANCELLED);
+            continue;
+        }
+        doPage(*command);
+    }
+}
+
+void ScanWorker::handleCancel(unsigned page)
+{
+    // Clear before reading the count: a cancel arriving now signals again.
+    cancelWorkerFd_.clear();
+    handledCancels_ = cancelCount_.load();
+    if (job_)
+        cancelJobOnDevice("sane_cancel");
+    if (page)
+        ring_.end(page, SANE_STATUS_CANCELLED);
+}
+
+http::Outcome ScanWorker::exchange(const std::string &url, const std::string &body, http::Response &response,
+                                   bool cancellable)
+{
+    session_.setCancelFd(cancellable ? cancelWorkerFd_.fd() : -1);
+    http::Outcome outcome = session_.post(http::Request{url, body}, response);
+    session_.setCancelFd(cancelWorkerFd_.fd());
+    return outcome;
+}
+
+void ScanWorker::doPage(const StartCommand &command)
+{
+    if (!job_ && !createJob(command.settings, command.page))
+        return;
+    if (cancelPending()) {
+        // sane_cancel came while CreateScanJob was in flight: its JobId is
+        // known now, so the device hears of the cancel at once.
+        handleCancel(command.page);
+        return;
+    }
+    SANE_Status status = retrieveImage(command.page);
+    ring_.end(command.page, status);
+}
+
+bool ScanWorker::createJob(const ScanSettings &settings, unsigned page)
+{
+    std::string lastError;
+    for (const std::string &url : config_.serviceUrls) {
+        const std::string body = buildCreateScanJobRequest(url, settings);
+        http::Response response;
+        // Not cancellable: cutting CreateScanJob short could leave a job on
+        // the device whose JobId we never learn.
+        if (exchange(url, body, response, false) != http::Outcome::Done) {
+            lastError = response.error;
+            WSD_WARN("CreateScanJob to %s failed: %s", url.c_str(), response.error.c_str());
+            continue;  // fail over to the next address of the service
+        }
+        std::string error;
+        auto message = soap::parse(response.body, &error);
+        if (!message) {
+            WSD_ERROR("CreateScanJob: HTTP %ld, unreadable answer: %s", response.status, error.c_str());
+            ring_.end(page, SANE_STATUS_IO_ERROR);
+            return false;
+        }
+        if (message->fault) {
+            SANE_Status status = statusFromFault(*message->fault);
+            WSD_ERROR("CreateScanJob refused: %s/%s: %s (%s)", message->fault->code.c_str(),
+                      message->fault->subcode.c_str(), message->fault->reason.c_str(), sane_strstatus(status));
+            ring_.end(page, status);
+            return false;
+        }
+        auto created = parseCreateScanJobResponse(*message, &error);
+        if (!created) {
+            WSD_ERROR("CreateScanJob: %s", error.c_str());
+            ring_.end(page, SANE_STATUS_IO_ERROR);
+            return false;
+        }
+        // Later requests go to the address that answered.
+        if (url != config_.serviceUrls.front())
+            std::swap(config_.serviceUrls.front(), *std::find(config_.serviceUrls.begin(), config_.serviceUrls.end(), url));
+        job_ = Job{created->jobId, created->jobToken, url, settings, 0};
+        WSD_INFO("job %d created (%s, %s, %dx%d dpi)", created->jobId, settings.source.c_str(),
+                 settings.format.c_str(), settings.xResolution, settings.yResolution);
+        publish();
+        return true;
+    }
+    WSD_ERROR("CreateScanJob: no scan service address answered (%s)", lastError.c_str());
+    ring_.end(page, SANE_STATUS_IO_ERROR);
+    return false;
+}
+
+SANE_Status ScanWorker::retrieveImage(unsigned page)
+{
+    Job &job = *job_;
+    const std::string body = buildRetrieveImageRequest(job.serviceUrl, job.id, job.token,
+                                                       "page" + std::to_string(job.imagesRetrieved + 1));
+    ImageReceiver receiver(ring_, page, cancelWorkerFd_.fd());
+    std::string error;
+    session_.setCancelFd(cancelWorkerFd_.fd());
+    const auto started = Clock::now();
+    http::Outcome outcome = session_.post(http::Request{job.serviceUrl, body}, receiver, config_.stallTimeoutMs, &error);
+    bool complete = outcome == http::Outcome::Done && receiver.finish();
+
+    if (cancelPending() || outcome == http::Outcome::Cancelled) {
+        handleCancel(page);
+        return SANE_STATUS_CANCELLED;
+    }
+    if (receiver.fault()) {
+        const soap::Fault &fault = *receiver.fault();
+        if (fault.subcode == "ClientErrorNoImagesAvailable") {
+            // First image: the feeder is empty. Later: the batch is over.
+            WSD_INFO("job %d: no more images after %d", job.id, job.imagesRetrieved);
+            endJob();
+            return SANE_STATUS_NO_DOCS;
+        }
+        SANE_Status status = statusFromFault(fault);
+        WSD_ERROR("RetrieveImage refused: %s/%s: %s", fault.code.c_str(), fault.subcode.c_str(), fault.reason.c_str());
+        cancelJobOnDevice("the image could not be retrieved");
+        return status;
+    }
+    if (!complete || !receiver.imageDone()) {
+        std::string why = !error.empty() ? error : !receiver.failure().empty() ? receiver.failure()
+                                                                                : "no image in the response";
+        WSD_ERROR("RetrieveImage (job %d, HTTP %ld): %s", job.id, receiver.httpStatus(), why.c_str());
+        cancelJobOnDevice("the image transfer failed");
+        return SANE_STATUS_IO_ERROR;
+    }
+    if (receiver.linesExpected() > 0 && receiver.lines() != receiver.linesExpected())
+        WSD_WARN("job %d: image announced %d lines, delivered %d", job.id, receiver.linesExpected(), receiver.lines());
+    ++job.imagesRetrieved;
+    WSD_INFO("job %d: image %d done, %zu bytes in %lld ms", job.id, job.imagesRetrieved, receiver.imageBytes(),
+             static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()));
+    // A platen job has one image; a counted batch ends with its last image.
+    const int wanted = job.settings.imagesToTransfer;
+    if (job.settings.source == "Platen" || (wanted > 0 && job.imagesRetrieved >= wanted))
+        endJob();
+    else
+        publish();
+    return SANE_STATUS_EOF;
+}
+
+void ScanWorker::cancelJobOnDevice(const char *why)
+{
+    const Job job = *job_;
+    endJob();
+    WSD_INFO("job %d: sending CancelJob (%s)", job.id, why);
+    // CancelJob is the cancel itself: no cancel fd, and a short timeout of its own.
+    http::Options quick = config_.http;
+    quick.timeoutMs = quick.connectTimeoutMs = config_.cancelTimeoutMs;
+    http::Response r = http::post(http::Request{job.serviceUrl, buildCancelJobRequest(job.serviceUrl, job.id)}, quick);
+    if (!r.transportOk()) {
+        WSD_ERROR("CancelJob for job %d: %s", job.id, r.error.c_str());
+        return;
+    }
+    std::string error;
+    auto message = soap::parse(r.body, &error);
+    if (!message) {
+        WSD_ERROR("CancelJob for job %d: HTTP %ld, unreadable answer: %s", job.id, r.status, error.c_str());
+        return;
+    }
+    if (message->fault) {
+        if (message->fault->subcode == "ClientErrorJobIdNotFound")
+            WSD_PROTO("CancelJob: job %d is already gone on the device", job.id);
+        else
+            WSD_ERROR("CancelJob for job %d refused: %s/%s: %s", job.id, message->fault->code.c_str(),
+                      message->fault->subcode.c_str(), message->fault->reason.c_str());
+        return;
+    }
+    WSD_PROTO("CancelJob: job %d cancelled", job.id);
+    waitUntilJobEnded(job.id);
+}
+
+// After CancelJob: read the job's end state back (GetJobElements), so the log
+// says whether the device really let go of it.
+void ScanWorker::waitUntilJobEnded(int jobId)
+{
+    http::Options quick = config_.http;
+    quick.timeoutMs = config_.cancelTimeoutMs;
+    const std::string &url = config_.serviceUrls.front();
+    const auto deadline = Clock::now() + std::chrono::milliseconds(config_.busyWaitMs);
+    for (int attempt = 0; Clock::now() < deadline; ++attempt) {
+        http::Response r = http::post(http::Request{url, buildGetJobElementsRequest(url, jobId)}, quick);
+        std::string error;
+        auto message = r.transportOk() ? soap::parse(r.body, &error) : std::nullopt;
+        if (!message)
+            return;  // the device cannot tell; nothing more to learn
+        if (message->fault) {
+            WSD_PROTO("job %d: GetJobElements: %s (the job is gone)", jobId, message->fault->subcode.c_str());
+            return;
+        }
+        auto status = parseGetJobElementsResponse(*message, &error);
+        if (!status)
+            return;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            snapshot_.lastState = status->state;
+        }
+        if (jobStateIsFinal(status->state) || status->state == "Terminating") {
+            WSD_INFO("job %d ended %s", jobId, status->state.c_str());
+            return;
+        }
+        // The device is still winding the job down: ask again shortly.
+        const int fds[1] = {commandFd_.fd()};
+        if (waitReadable(fds, 1, 50 * (attempt + 1)) == 0) {
+            // A new command is waiting; leave it signalled for the loop.
+            commandFd_.signal();
+            return;
+        }
+    }
+    WSD_WARN("job %d did not reach an end state after CancelJob", jobId);
+}
+
+void ScanWorker::endJob()
+{
+    job_.reset();
+    publish();
+}
+
+void ScanWorker::publish()
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (job_) {
+        snapshot_.jobId = job_->id;
+        snapshot_.jobToken = job_->token;
+        snapshot_.imagesRetrieved = job_->imagesRetrieved;
+        snapshot_.active = true;
+    } else {
+        snapshot_.active = false;
+    }
+}
+
+}  // namespace wsd

@@ -1,0 +1,259 @@
+#include "wsd/scanner.h"
+
+#include "wsd/capabilities.h"
+#include "wsd/log.h"
+#include "wsd/metadata.h"
+#include "wsd/scan_job_messages.h"
+#include "wsd/soap.h"
+
+#include <pwd.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+
+namespace wsd {
+
+namespace {
+
+http::Options httpOptions(const Config &config)
+{
+    http::Options o;
+    o.connectTimeoutMs = config.connectTimeoutMs;
+    o.timeoutMs = config.requestTimeoutMs;
+    o.tlsVerify = config.tlsVerify;
+    o.traceDir = config.traceDir;
+    return o;
+}
+
+// The scan service URLs from the device's metadata; empty when it has none
+// (or the URL given is not a device endpoint at all).
+std::vector<std::string> scanServicesFromMetadata(const DeviceRecord &device, const http::Options &http)
+{
+    for (const std::string &url : device.deviceUrls) {
+        const std::string to = device.endpointUuid.empty() ? url : device.endpointUuid;
+        http::Response r = http::post(http::Request{url, buildGetMetadataRequest(to, url)}, http);
+        if (!r.transportOk()) {
+            WSD_WARN("%s: metadata request failed: %s", url.c_str(), r.error.c_str());
+            continue;
+        }
+        std::string error;
+        auto message = soap::parse(r.body, &error);
+        auto metadata = message && !message->fault ? parseMetadata(*message, &error) : std::nullopt;
+        if (!metadata) {
+            WSD_INFO("%s: no device metadata (%s)", url.c_str(),
+                     message && message->fault ? message->fault->subcode.c_str() : error.c_str());
+            continue;
+        }
+        std::vector<std::string> services = metadata->scanServiceUrls();
+        if (services.empty())
+            WSD_WARN("%s: %s %s hosts no scan service", url.c_str(), metadata->manufacturer.c_str(),
+                     metadata->model.c_str());
+        return services;
+    }
+    return {};
+}
+
+std::string hostName()
+{
+    char host[256] = "localhost";
+    gethostname(host, sizeof host - 1);
+    return host;
+}
+
+std::string jobNamePrefix() { return "sane-wsd/" + hostName() + "/"; }
+
+// A job this host created whose process is gone (killed mid-scan) holds the
+// scanner until the device times it out: cancel it. Jobs of other hosts,
+// other users, or live processes are never touched.
+void cancelOrphanedJobs(const std::string &url, const http::Options &http)
+{
+    http::Response r = http::post(http::Request{url, buildGetActiveJobsRequest(url)}, http);
+    std::string error;
+    auto message = r.transportOk() ? soap::parse(r.body, &error) : std::nullopt;
+    auto jobs = message && !message->fault ? parseJobSummaries(*message, &error) : std::nullopt;
+    if (!jobs) {
+        WSD_DETAIL("GetActiveJobs: %s", r.transportOk() ? error.c_str() : r.error.c_str());
+        return;
+    }
+    const std::string prefix = jobNamePrefix();
+    for (const JobSummary &job : *jobs) {
+        if (job.jobName.compare(0, prefix.size(), prefix) != 0 || jobStateIsFinal(job.state))
+            continue;
+        const long pid = std::strtol(job.jobName.c_str() + prefix.size(), nullptr, 10);
+        if (pid <= 0 || pid == getpid() || kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH)
+            continue;
+        WSD_INFO("job %d was left by process %ld, which is gone: cancelling it", job.jobId, pid);
+        http::Response c = http::post(http::Request{url, buildCancelJobRequest(url, job.jobId)}, http);
+        if (!c.transportOk())
+            WSD_WARN("CancelJob for orphaned job %d: %s", job.jobId, c.error.c_str());
+    }
+}
+
+std::string localUserName()
+{
+    if (const passwd *pw = getpwuid(getuid()))
+        return pw->pw_name;
+    return "sane";
+}
+
+}  // namespace
+
+SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std::unique_ptr<Scanner> &out)
+{
+    const http::Options http = httpOptions(config);
+    DeviceRecord record = device;
+    if (record.scanServiceUrls.empty()) {
+        record.scanServiceUrls = scanServicesFromMetadata(record, http);
+        // A wsd.conf entry may name the scan service itself.
+        if (record.scanServiceUrls.empty())
+            record.scanServiceUrls = record.deviceUrls;
+    }
+    if (record.scanServiceUrls.empty()) {
+        WSD_ERROR("%s: no address to reach the scanner", record.saneName.c_str());
+        return SANE_STATUS_INVAL;
+    }
+
+    for (const std::string &url : record.scanServiceUrls) {
+        http::Response r = http::post(http::Request{url, buildGetScannerElementsRequest(url)}, http);
+        if (!r.transportOk()) {
+            WSD_WARN("%s: %s", url.c_str(), r.error.c_str());
+            continue;
+        }
+        std::string error;
+        auto message = soap::parse(r.body, &error);
+        if (!message) {
+            WSD_ERROR("%s: GetScannerElements: HTTP %ld, unreadable answer: %s", url.c_str(), r.status, error.c_str());
+            return SANE_STATUS_IO_ERROR;
+        }
+        if (message->fault) {
+            WSD_ERROR("%s: GetScannerElements refused: %s/%s: %s", url.c_str(), message->fault->code.c_str(),
+                      message->fault->subcode.c_str(), message->fault->reason.c_str());
+            return SANE_STATUS_IO_ERROR;
+        }
+        auto elements = parseScannerElements(*message, &error);
+        if (!elements) {
+            WSD_ERROR("%s: scanner capabilities: %s", url.c_str(), error.c_str());
+            return SANE_STATUS_IO_ERROR;
+        }
+        // The address that answered goes first for the job's requests.
+        auto it = std::find(record.scanServiceUrls.begin(), record.scanServiceUrls.end(), url);
+        std::rotate(record.scanServiceUrls.begin(), it, it + 1);
+        cancelOrphanedJobs(url, http);
+        out.reset(new Scanner(record, config, std::move(*elements)));
+        WSD_INFO("opened %s at %s", record.saneName.c_str(), url.c_str());
+        return SANE_STATUS_GOOD;
+    }
+    WSD_ERROR("%s: the scanner does not answer", record.saneName.c_str());
+    return SANE_STATUS_IO_ERROR;
+}
+
+Scanner::Scanner(DeviceRecord device, const Config &config, ScannerElements elements)
+    : device_(std::move(device)), http_(httpOptions(config)), options_(elements)
+{
+    WorkerConfig wc;
+    wc.http = http_;
+    wc.serviceUrls = device_.scanServiceUrls;
+    wc.stallTimeoutMs = config.stallTimeoutMs;
+    wc.cancelTimeoutMs = config.cancelTimeoutMs;
+    worker_ = std::make_unique<ScanWorker>(wc);
+}
+
+const SANE_Option_Descriptor *Scanner::descriptor(SANE_Int option) const { return options_.descriptor(option); }
+
+SANE_Status Scanner::control(SANE_Int option, SANE_Action action, void *value, SANE_Int *info)
+{
+    if (scanning_ && action != SANE_ACTION_GET_VALUE)
+        return SANE_STATUS_DEVICE_BUSY;
+    return options_.control(option, action, value, info);
+}
+
+SANE_Status Scanner::parameters(SANE_Parameters *params) const
+{
+    if (!params)
+        return SANE_STATUS_INVAL;
+    if (!scanning_) {
+        *params = options_.parameters();
+        return SANE_STATUS_GOOD;
+    }
+    params->format = frame_.format;
+    params->last_frame = SANE_TRUE;
+    params->bytes_per_line = static_cast<SANE_Int>(frame_.bytesPerLine);
+    params->pixels_per_line = frame_.pixelsPerLine;
+    params->lines = frame_.lines;
+    params->depth = frame_.depth;
+    return SANE_STATUS_GOOD;
+}
+
+SANE_Status Scanner::checkScannerStatus(const ScanSettings &settings)
+{
+    const std::string &url = device_.scanServiceUrls.front();
+    http::Response r = http::post(http::Request{url, buildGetScannerElementsRequest(url)}, http_);
+    std::string error;
+    auto message = r.transportOk() ? soap::parse(r.body, &error) : std::nullopt;
+    auto elements = message && !message->fault ? parseScannerElements(*message, &error) : std::nullopt;
+    if (!elements) {
+        // The job request will tell; do not refuse a scan on this alone.
+        WSD_INFO("scanner status unknown before the scan: %s", r.transportOk() ? error.c_str() : r.error.c_str());
+        return SANE_STATUS_GOOD;
+    }
+    options_.updateStatus(elements->status);
+    SANE_Status status = statusFromConditions(elements->status, settings.source);
+    if (status != SANE_STATUS_GOOD)
+        WSD_ERROR("scanner reports %s (%s)", elements->status.state.c_str(), sane_strstatus(status));
+    return status;
+}
+
+SANE_Status Scanner::start()
+{
+    // After sane_cancel a frontend may start again without reading on.
+    if (scanning_ && !worker_->cancelledSinceStart())
+        return SANE_STATUS_DEVICE_BUSY;
+    scanning_ = false;
+    ScanSettings settings = options_.settings();
+    // Our mark on the job: the orphan check recognises jobs of this host.
+    static const std::string user = localUserName() + "@" + hostName();
+    settings.userName = user;
+    settings.jobName = jobNamePrefix() + std::to_string(getpid());
+    if (!worker_->job().active) {
+        SANE_Status status = checkScannerStatus(settings);
+        if (status != SANE_STATUS_GOOD)
+            return status;
+    }
+    SANE_Status status = worker_->startPage(settings, frame_);
+    scanning_ = status == SANE_STATUS_GOOD;
+    return status;
+}
+
+SANE_Status Scanner::read(SANE_Byte *data, SANE_Int max, SANE_Int *length)
+{
+    if (!length || !data || max <= 0)
+        return SANE_STATUS_INVAL;
+    *length = 0;
+    if (!scanning_)
+        return SANE_STATUS_EOF;
+    SANE_Status status = worker_->read(data, max, length, !nonBlocking_);
+    if (status != SANE_STATUS_GOOD)
+        scanning_ = false;
+    return status;
+}
+
+SANE_Status Scanner::setIoMode(SANE_Bool nonBlocking)
+{
+    if (!scanning_)
+        return SANE_STATUS_INVAL;
+    nonBlocking_ = nonBlocking == SANE_TRUE;
+    return SANE_STATUS_GOOD;
+}
+
+SANE_Status Scanner::selectFd(SANE_Int *fd) const
+{
+    if (!fd || !scanning_)
+        return SANE_STATUS_INVAL;
+    *fd = worker_->selectFd();
+    return SANE_STATUS_GOOD;
+}
+
+}  // namespace wsd

@@ -1,0 +1,108 @@
+// One handle's network work: a thread that creates the scan job, retrieves
+// and decodes each image into the LineRing, and cancels the job on the
+// device. sane_cancel reaches it through cancel(), which is
+// async-signal-safe: an atomic increment and two eventfd writes.
+#pragma once
+
+#include "wsd/event_fd.h"
+#include "wsd/http.h"
+#include "wsd/line_ring.h"
+#include "wsd/scan_settings.h"
+
+#include <sane/sane.h>
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace wsd {
+
+struct WorkerConfig {
+    http::Options http;
+    std::vector<std::string> serviceUrls;  // tried in order; the first that answers sticks
+    int stallTimeoutMs = 60000;
+    int cancelTimeoutMs = 2000;
+    int busyWaitMs = 10000;          // sane_start waits this long for our previous job to end
+    bool rotateBackSide = false;     // quirk: duplex back sides arrive upside down
+};
+
+// What the handle knows of its job, for logs and tests.
+struct JobSnapshot {
+    int jobId = 0;
+    std::string jobToken;
+    std::string lastState;
+    int imagesRetrieved = 0;
+    bool active = false;
+};
+
+class ScanWorker {
+public:
+    explicit ScanWorker(WorkerConfig config);
+    ~ScanWorker();  // cancels an unfinished job on the device, then joins
+    ScanWorker(const ScanWorker &) = delete;
+    ScanWorker &operator=(const ScanWorker &) = delete;
+
+    // sane_start: the next page, of the running job or of a new one made from
+    // settings. Blocks until the page's frame is known or it failed.
+    SANE_Status startPage(const ScanSettings &settings, FrameFormat &frame);
+    SANE_Status read(SANE_Byte *data, SANE_Int max, SANE_Int *length, bool blocking);
+    // sane_cancel: async-signal-safe.
+    void cancel() noexcept;
+    int selectFd() const { return ring_.readyFd(); }
+    // sane_cancel was called since the last startPage.
+    bool cancelledSinceStart() const { return cancelCount_.load() != readerCancels_; }
+    std::optional<FrameFormat> frame() const { return ring_.frame(); }
+    JobSnapshot job() const;
+
+private:
+    struct Job {
+        int id = 0;
+        std::string token;
+        std::string serviceUrl;
+        ScanSettings settings;
+        int imagesRetrieved = 0;
+    };
+    struct StartCommand {
+        ScanSettings settings;
+        unsigned page = 0;
+        unsigned cancelCount = 0;  // cancels seen by sane_start when it asked
+    };
+
+    void run();
+    bool cancelPending() const { return cancelCount_.load() != handledCancels_; }
+    void handleCancel(unsigned page);
+    void doPage(const StartCommand &command);
+    bool createJob(const ScanSettings &settings, unsigned page);
+    // Returns the status the page ends with.
+    SANE_Status retrieveImage(unsigned page);
+    void cancelJobOnDevice(const char *why);
+    void waitUntilJobEnded(int jobId);
+    void endJob();
+    http::Outcome exchange(const std::string &url, const std::string &body, http::Response &response,
+                           bool cancellable);
+    void publish();
+
+    WorkerConfig config_;
+    http::Session session_;
+    LineRing ring_;
+    EventFd cancelReaderFd_;  // sane_read / sane_start wake on it; cleared by sane_start
+    EventFd cancelWorkerFd_;  // the worker's transfers wake on it; cleared by the worker
+    EventFd commandFd_;
+    std::atomic<unsigned> cancelCount_{0};
+    unsigned handledCancels_ = 0;  // worker thread only
+    unsigned readerCancels_ = 0;   // reader side: cancels counted at the last sane_start
+    unsigned nextPage_ = 0;        // reader side
+
+    mutable std::mutex mutex_;  // guards command_, shutdown_, snapshot_
+    std::optional<StartCommand> command_;
+    bool shutdown_ = false;
+    JobSnapshot snapshot_;
+
+    std::optional<Job> job_;  // worker thread only
+    std::thread thread_;
+};
+
+}  // namespace wsd

@@ -1,0 +1,49 @@
+// One open SANE handle: the device's capabilities as options, and the worker
+// that runs its scan jobs. The SANE entry points call these methods; they
+// never throw (failures are logged and returned as SANE_Status).
+#pragma once
+
+#include "wsd/config.h"
+#include "wsd/device_record.h"
+#include "wsd/options.h"
+#include "wsd/scan_worker.h"
+
+#include <sane/sane.h>
+
+#include <memory>
+
+namespace wsd {
+
+class Scanner {
+public:
+    // Reads the scanner's metadata (when the service URL is not known yet)
+    // and its capabilities, and builds the options.
+    static SANE_Status open(const DeviceRecord &device, const Config &config, std::unique_ptr<Scanner> &out);
+    ~Scanner() = default;
+
+    const SANE_Option_Descriptor *descriptor(SANE_Int option) const;
+    SANE_Status control(SANE_Int option, SANE_Action action, void *value, SANE_Int *info);
+    SANE_Status parameters(SANE_Parameters *params) const;
+    SANE_Status start();
+    SANE_Status read(SANE_Byte *data, SANE_Int max, SANE_Int *length);
+    void cancel() noexcept { worker_->cancel(); }
+    SANE_Status setIoMode(SANE_Bool nonBlocking);
+    SANE_Status selectFd(SANE_Int *fd) const;
+
+private:
+    Scanner(DeviceRecord device, const Config &config, ScannerElements elements);
+    // ScannerStatus right before a new job: jams, open covers, an empty
+    // feeder and warming up are reported before a job is made.
+    SANE_Status checkScannerStatus(const ScanSettings &settings);
+
+    DeviceRecord device_;
+    http::Options http_;
+    ScanOptions options_;
+    std::unique_ptr<ScanWorker> worker_;
+    bool scanning_ = false;      // between sane_start and the end of the page
+    bool batchActive_ = false;   // an ADF job may have more pages
+    bool nonBlocking_ = false;
+    FrameFormat frame_;
+};
+
+}  // namespace wsd
