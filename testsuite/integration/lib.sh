@@ -64,13 +64,19 @@ assert_file() {
     [ -s "$1" ] || fail "${2:-file} $1 missing or empty"
 }
 
-# guard SECONDS CMD...: runs CMD, failing the test if it is still running
-# after SECONDS (a hang guard, not a timing assertion: be generous).
-# Otherwise returns CMD's status.
+# guard [--side dev|host] SECONDS CMD...: runs the program CMD (in a lab
+# side when given), failing the test if it is still running after SECONDS
+# (a hang guard, not a timing assertion: be generous).  Otherwise returns
+# CMD's status.
 guard() {
-    local seconds=$1 status
+    local side= seconds status
+    if [ "$1" = --side ]; then
+        side=$2
+        shift 2
+    fi
+    seconds=$1
     shift
-    timeout --kill-after=5 "$seconds" "$@"
+    run_in "$side" timeout --kill-after=5 "$seconds" "$@"
     status=$?
     if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
         fail "hung for more than ${seconds}s: $*"
@@ -107,29 +113,13 @@ it_require_build_dir() {
     [ -d "$WSD_BUILD_DIR" ] || hard_error "WSD_BUILD_DIR=$WSD_BUILD_DIR is not a directory"
 }
 
-# build_program RELATIVE_PATH: prints the path of a built program, or errors.
+# build_program VAR RELATIVE_PATH: sets VAR to the path of a built program
+# (an ERROR when it is not built).
 build_program() {
     it_require_build_dir
-    local path="$WSD_BUILD_DIR/$1"
+    local path="$WSD_BUILD_DIR/$2"
     [ -x "$path" ] || hard_error "$path not built"
-    echo "$path"
-}
-
-# A free TCP port on loopback of the machine, or of a lab side when given.
-# The port may be taken between this check and its use; tests run few
-# servers, and a clash shows as a clear "address in use" from wsd-sim.
-free_tcp_port() {
-    local side=${1:-} port used
-    for _ in $(seq 50); do
-        port=$((20000 + RANDOM % 40000))
-        if [ -n "$side" ]; then
-            used=$(lab_exec "$side" ss -Htln "sport = :$port")
-        else
-            used=$(ss -Htln "sport = :$port")
-        fi
-        [ -z "$used" ] && { echo "$port"; return 0; }
-    done
-    hard_error "no free TCP port found"
+    printf -v "$1" '%s' "$path"
 }
 
 # --- wsd-sim -------------------------------------------------------------------------
@@ -141,11 +131,13 @@ SIM_READY_SECONDS=${SIM_READY_SECONDS:-30}
 
 # sim_start [--side dev|host] [--name NAME] [WSD-SIM ARGS...]
 # Starts wsd-sim in the background (in a lab namespace with --side) and
-# waits, bounded, for its "wsd-sim ready" line.  Adds --control-port (a free
-# port) unless ARGS has one.  Sets, for the instance: SIM_PID, SIM_CONTROL_PORT,
-# SIM_READY_LINE, SIM_DEVICE_URL (the first URL of the ready line), SIM_LOG.
+# waits, bounded, for its ready line:
+#   wsd-sim ready: device URL U service URL U control URL U uuid X port N control-port N profile P
+# (wsd-sim picks free ports unless told).  Sets, for the instance just
+# started: SIM_PID, SIM_READY_LINE, SIM_DEVICE_URL, SIM_SERVICE_URL, SIM_UUID,
+# SIM_PORT, SIM_CONTROL_PORT, SIM_LOG (its stderr).
 sim_start() {
-    local side= name=sim arg has_control=0
+    local side= name=sim
     while [ $# -gt 0 ]; do
         case $1 in
             --side) side=$2; shift 2 ;;
@@ -153,18 +145,9 @@ sim_start() {
             *) break ;;
         esac
     done
-    for arg in "$@"; do
-        case $arg in --control-port | --control-port=*) has_control=1 ;; esac
-    done
-    local sim control_port=
-    sim=$(build_program testsuite/wsd-sim)
+    local sim
+    build_program sim testsuite/sim/wsd-sim
     local -a args=("$@")
-    if [ "$has_control" = 0 ]; then
-        control_port=$(free_tcp_port "$side")
-        args+=(--control-port "$control_port")
-    else
-        control_port=$(sim__arg_value --control-port "$@")
-    fi
 
     local out="$WORK_DIR/$name.stdout" log="$WORK_DIR/$name.log" fifo="$WORK_DIR/$name.fifo"
     mkfifo "$fifo" || hard_error "mkfifo $fifo"
@@ -180,7 +163,6 @@ sim_start() {
     local pid=$!
     SIM_PIDS[$name]=$pid
     SIM_SIDES[$name]=$side
-    SIM_CONTROL_PORTS[$name]=$control_port
     SIM_LOGS[$name]=$log
     lab_at_exit "sim_stop --name $name"
 
@@ -204,24 +186,24 @@ sim_start() {
     fi
     SIM_READY_LINES[$name]=$ready
     SIM_PID=$pid
-    SIM_CONTROL_PORT=$control_port
     SIM_READY_LINE=$ready
-    SIM_DEVICE_URL=$(grep -o 'https\?://[^ ,]*' <<<"$ready" | head -n 1)
+    SIM_DEVICE_URL=$(sim__ready_field "device URL" "$ready")
+    SIM_SERVICE_URL=$(sim__ready_field "service URL" "$ready")
+    SIM_UUID=$(sim__ready_field uuid "$ready")
+    SIM_PORT=$(sim__ready_field port "$ready")
+    SIM_CONTROL_PORT=$(sim__ready_field control-port "$ready")
+    SIM_CONTROL_PORTS[$name]=$SIM_CONTROL_PORT
     SIM_LOG=$log
+    [ -n "$SIM_DEVICE_URL" ] && [ -n "$SIM_CONTROL_PORT" ] ||
+        fail "wsd-sim ($name): unexpected ready line: $ready"
     it_log "wsd-sim ($name${side:+ in $side}) pid $pid: $ready"
 }
 
-# Prints the value given to OPTION (--opt V or --opt=V) in the remaining args.
-sim__arg_value() {
-    local option=$1
-    shift
-    while [ $# -gt 0 ]; do
-        case $1 in
-            "$option") echo "$2"; return ;;
-            "$option"=*) echo "${1#*=}"; return ;;
-        esac
-        shift
-    done
+# sim__ready_field KEY LINE: the word after " KEY " in the ready line.
+sim__ready_field() {
+    local key=$1 line=" $2 "
+    line=${line#* "$key" }
+    [ "$line" != " $2 " ] && echo "${line%% *}"
 }
 
 # sim_control [--name NAME] GET|POST PATH [JSON]: asks wsd-sim's control
@@ -317,5 +299,70 @@ require_commands() {
     local cmd
     for cmd in "$@"; do
         command -v "$cmd" >/dev/null 2>&1 || skip "'$cmd' not found"
+    done
+}
+
+# --- scanning through SANE ---------------------------------------------------------
+
+# run_in SIDE CMD...: runs CMD on the machine (SIDE empty) or in a lab side.
+run_in() {
+    local side=$1
+    shift
+    if [ -n "$side" ]; then
+        lab_exec "$side" "$@"
+    else
+        "$@"
+    fi
+}
+
+# pattern_check IMAGE PATTERN-CHECK-OPTIONS...: fails the test unless IMAGE
+# shows the wsd-sim test pattern as described (see pattern-check --help).
+pattern_check() {
+    local image=$1 checker output
+    shift
+    build_program checker testsuite/tools/pattern-check
+    output=$("$checker" "$@" "$image" 2>&1) || fail "pattern check of $image ($*):
+$output"
+    it_log "pattern ok: $(basename "$image") ($*)"
+}
+
+# sane_list_devices SIDE: runs `scanimage -L` (in a lab side when given) and
+# sets SANE_DEVICES to the device names it lists, one a line.
+sane_list_devices() {
+    local listing
+    listing=$(guard --side "$1" 120 scanimage -L 2>&1) || fail "scanimage -L failed: $listing"
+    it_log "scanimage -L${1:+ (in $1)}: $listing"
+    SANE_DEVICES=$(sed -n "s/^device \`\([^']*\)' is .*/\1/p" <<<"$listing")
+}
+
+# scan_flatbed_and_check SIDE DEVICE [SCANIMAGE OPTION...]: scans a region of
+# the platen at 150 dpi colour to PNG and checks every pixel of it.
+scan_flatbed_and_check() {
+    local side=$1 device=$2 out="$WORK_DIR/flatbed.png"
+    shift 2
+    guard --side "$side" 180 scanimage -d "$device" --format=png --resolution 150 --mode Color \
+        -l 10 -t 15 -x 180 -y 250 "$@" -o "$out" || fail "flatbed scan from $device failed"
+    pattern_check "$out" --resolution 150 --mode color --sheet 1 --side front \
+        --left 10 --top 15 --width 180 --height 250
+}
+
+# scan_adf_batch_and_check SIDE DEVICE SOURCE PAGES [SCANIMAGE OPTION...]:
+# scans the feeder empty (--batch) at 100 dpi gray, letter size, and checks
+# that exactly PAGES pages came, each the pattern of its own sheet number.
+scan_adf_batch_and_check() {
+    local side=$1 device=$2 source=$3 pages=$4 i
+    shift 4
+    local dir="$WORK_DIR/adf"
+    mkdir -p "$dir"
+    # scanimage ends a batch when the feeder is empty, with status 0... or 7
+    # (SANE_STATUS_NO_DOCS) depending on the version: check the pages instead.
+    guard --side "$side" 300 scanimage -d "$device" --format=png --resolution 100 --mode Gray \
+        --source "$source" -l 0 -t 0 -x 215.9 -y 279.4 "$@" --batch="$dir/page-%d.png"
+    local count
+    count=$(find "$dir" -name 'page-*.png' | wc -l)
+    assert_eq "$count" "$pages" "pages scanned from the feeder"
+    for ((i = 1; i <= pages; i++)); do
+        pattern_check "$dir/page-$i.png" --resolution 100 --mode gray --sheet "$i" --side front \
+            --left 0 --top 0 --width 215.9 --height 279.4
     done
 }

@@ -365,13 +365,13 @@ lab__abort_unfinished_up() {
     [ "${LAB__UP_COMPLETE:-0}" = 1 ] || lab_down
 }
 
-# Prints the lab's variables as shell assignments (eval-able).
+# Prints the lab's variables as export commands (eval-able).
 lab_env() {
     local var
     for var in LAB_ID LAB_NS_DEV LAB_NS_HOST LAB_STATE_DIR LAB_IF LAB_AVAHI \
         LAB_ADDR4_HOST LAB_ADDR4_DEV LAB_ADDR6_HOST LAB_ADDR6_DEV \
         LAB_ADDR6LL_HOST LAB_ADDR6LL_DEV; do
-        printf '%s=%q\n' "$var" "${!var}"
+        printf 'export %s=%q\n' "$var" "${!var}"
     done
 }
 

@@ -1,0 +1,30 @@
+#!/bin/bash
+# sane-airscan (an independent WSD client) scans from wsd-sim over loopback:
+# the device configured by URL, no discovery, no namespaces, no root needed.
+# A flatbed region in colour and a 3-page ADF batch, every page checked pixel
+# by pixel against the test pattern; the simulator's job log must agree.
+. "$(dirname "$0")/lib.sh"
+
+require_commands scanimage curl
+airscan_installed || skip "sane-airscan is not installed (Debian package sane-airscan)"
+
+# No --interface: wsd-sim stays on 127.0.0.1/::1 and sends no multicast.
+sim_start --profile office-mfp --adf-pages 3 -v
+
+# discovery off: airscan sends nothing on the machine's interfaces.
+sane_env_airscan "$WORK_DIR/sane" \
+    '[devices]' "\"Sim\" = $SIM_SERVICE_URL, WSD" \
+    '[options]' 'discovery = disable' 'ws-discovery = off'
+
+sane_list_devices ""
+assert_eq "$SANE_DEVICES" "airscan:w0:Sim" "devices listed by scanimage -L"
+
+scan_flatbed_and_check "" airscan:w0:Sim
+scan_adf_batch_and_check "" airscan:w0:Sim ADF 3
+
+jobs=$(sim_control GET /jobs)
+it_log "wsd-sim jobs: $jobs"
+assert_contains "$jobs" '"id":1,"state":"Completed","reasons":["JobCompletedSuccessfully"],"imagesRetrieved":1' "job 1"
+assert_contains "$jobs" '"id":2,"state":"Completed","reasons":["JobCompletedSuccessfully"],"imagesRetrieved":3' "job 2"
+assert_contains "$jobs" '"source":"Platen"' "jobs"
+assert_contains "$jobs" '"source":"ADF"' "jobs"

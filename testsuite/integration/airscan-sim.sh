@@ -1,0 +1,48 @@
+#!/bin/bash
+# Acceptance test of wsd-sim against sane-airscan, an independent WSD client
+# (issue 3): wsd-sim runs in the lab's dev namespace, multicasting on the lab
+# veth only; scanimage with ONLY airscan in dll.conf and NO configured device
+# runs in the host namespace.  `scanimage -L` must list the simulator, found
+# by WS-Discovery; then a flatbed region in colour and a 3-page ADF batch are
+# scanned and every page is checked pixel by pixel against the test pattern.
+# Needs root and network namespaces (else SKIP).
+. "$(dirname "$0")/lib.sh"
+
+require_commands scanimage curl
+airscan_installed || skip "sane-airscan is not installed (Debian package sane-airscan)"
+
+# avahi in both namespaces: airscan browses DNS-SD alongside WS-Discovery, as
+# on a real LAN.
+lab_up --avahi
+sim_start --side dev --interface "$LAB_IF" --profile office-mfp --adf-pages 3 -v
+[ "$(ip netns identify "$SIM_PID")" = "$LAB_NS_DEV" ] || fail "wsd-sim is not in $LAB_NS_DEV"
+case $SIM_DEVICE_URL in
+    http://"$LAB_ADDR4_DEV":* | http://\["$LAB_ADDR6_DEV"\]:*) ;;
+    *) fail "wsd-sim serves on $SIM_DEVICE_URL, not on the lab address $LAB_ADDR4_DEV" ;;
+esac
+
+# No [devices]: the only way airscan can know the simulator is discovery.
+sane_env_airscan "$WORK_DIR/sane" '[options]' 'discovery = enable' 'ws-discovery = full'
+
+sane_list_devices host
+[ -n "$SANE_DEVICES" ] || fail "scanimage -L in the host namespace listed no device"
+assert_eq "$(wc -l <<<"$SANE_DEVICES")" 1 "number of devices listed"
+device=$SANE_DEVICES
+case $device in
+    airscan:w*) ;;
+    *) fail "device '$device' is not an airscan WSD device (airscan:w...)" ;;
+esac
+assert_contains "$device" "WSD Sim Office MFP" "the listed device name"
+# The discovery really went over WS-Discovery: the simulator saw multicast
+# Probes from the host namespace.
+assert_contains "$(cat "$SIM_LOG")" "Probe from $LAB_ADDR4_HOST" "wsd-sim's log"
+
+scan_flatbed_and_check host "$device"
+scan_adf_batch_and_check host "$device" ADF 3
+
+jobs=$(sim_control GET /jobs)
+it_log "wsd-sim jobs: $jobs"
+assert_contains "$jobs" '"id":1,"state":"Completed","reasons":["JobCompletedSuccessfully"],"imagesRetrieved":1' "job 1"
+assert_contains "$jobs" '"id":2,"state":"Completed","reasons":["JobCompletedSuccessfully"],"imagesRetrieved":3' "job 2"
+assert_contains "$jobs" '"source":"Platen"' "jobs"
+assert_contains "$jobs" '"source":"ADF"' "jobs"
