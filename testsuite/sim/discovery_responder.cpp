@@ -1,0 +1,245 @@
+#include "discovery_responder.h"
+
+#include "discovery_responder_avahi.h"
+
+#include "wsd/discovery_message.h"
+#include "wsd/discovery_socket.h"
+#include "wsd/event_fd.h"
+#include "wsd/log.h"
+#include "wsd/namespaces.h"
+#include "wsd/soap.h"
+
+#include <poll.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <ctime>
+#include <random>
+#include <stdexcept>
+
+namespace wsdsim {
+
+namespace d = wsd::discovery;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// A flood of probes must not grow the reply queue without bound.
+constexpr std::size_t MaxPendingReplies = 256;
+
+d::Version versionOf(const DiscoveryIdentity &id) { return id.ns2009 ? d::Version::V2009 : d::Version::V2005; }
+
+d::Endpoint endpointOf(const DiscoveryIdentity &id, bool withXAddrs)
+{
+    d::Endpoint e;
+    e.address = id.endpointUuid;
+    e.types.push_back({id.ns2009 ? wsd::ns::Dpws2009 : wsd::ns::Dpws, "Device"});
+    if (id.printerOnly)
+        e.types.push_back({wsd::ns::Print, "PrintDeviceType"});
+    else
+        e.types.push_back(d::scanDeviceType());
+    if (withXAddrs)
+        e.xaddrs = id.xaddrs;
+    e.metadataVersion = 1;
+    return e;
+}
+
+// The answer to a Probe or Resolve, or empty when the message asks for
+// someone else (or is in the other discovery version).
+std::string answer(const DiscoveryIdentity &id, const d::Message &m, bool withXAddrs, d::AppSequence sequence)
+{
+    if (m.version != versionOf(id))
+        return std::string();
+    if (m.kind == d::Kind::Probe && d::typesMatch(m.probeTypes, endpointOf(id, false).types))
+        return d::buildProbeMatches(m.version, m.messageId, endpointOf(id, withXAddrs), sequence,
+                                    wsd::soap::newMessageId());
+    if (m.kind == d::Kind::Resolve && !m.endpoints.empty() && m.endpoints[0].address == id.endpointUuid)
+        return d::buildResolveMatches(m.version, m.messageId, endpointOf(id, true), sequence,
+                                      wsd::soap::newMessageId());
+    return std::string();
+}
+
+}  // namespace
+
+std::string answerHttpProbe(const DiscoveryIdentity &id, std::string_view requestBody)
+{
+    auto m = d::parse(requestBody);
+    if (!m || m->kind != d::Kind::Probe)
+        return std::string();
+    d::AppSequence sequence;
+    sequence.present = true;
+    sequence.instanceId = static_cast<unsigned long>(std::time(nullptr));
+    sequence.messageNumber = 1;
+    return answer(id, *m, true, sequence);
+}
+
+struct DiscoveryResponder::State {
+    DiscoveryIdentity identity;
+    DiscoveryOptions options;
+    std::vector<d::NetInterface> interfaces;
+    std::vector<d::UdpSocket> sockets;  // one per address family in use
+    wsd::EventFd stopEvent;
+    d::AppSequence sequence;
+    std::mt19937 random{std::random_device{}()};
+
+    struct Pending {
+        Clock::time_point due;
+        std::size_t socket;
+        d::SocketAddress to;
+        std::string text;
+    };
+    std::vector<Pending> pending;
+
+    d::AppSequence nextSequence()
+    {
+        ++sequence.messageNumber;
+        return sequence;
+    }
+
+    void multicastEverywhere(const std::string &text)
+    {
+        for (d::UdpSocket &s : sockets)
+            for (const d::NetInterface &iface : interfaces)
+                if (s.family() == AF_INET ? !iface.ipv4.empty() : iface.ipv6)
+                    if (!s.sendMulticast(text, iface))
+                        WSD_WARN("wsd-sim: multicast on %s failed", iface.name.c_str());
+    }
+
+    bool onOurInterface(unsigned ifindex) const
+    {
+        return std::any_of(interfaces.begin(), interfaces.end(),
+                           [&](const d::NetInterface &i) { return i.index == ifindex; });
+    }
+
+    void handle(std::size_t socketIndex, const d::Datagram &datagram)
+    {
+        if (!onOurInterface(datagram.ifindex))
+            return;
+        std::string error;
+        auto m = d::parse(datagram.data, &error);
+        if (!m) {
+            WSD_DETAIL("wsd-sim: dropped datagram from %s: %s", datagram.from.text().c_str(), error.c_str());
+            return;
+        }
+        if (m->kind == d::Kind::Probe && datagram.toMulticast && options.ignoreMulticastProbe) {
+            WSD_DETAIL("wsd-sim: ignoring multicast Probe from %s (as told)", datagram.from.text().c_str());
+            return;
+        }
+        const bool withXAddrs = !(m->kind == d::Kind::Probe && options.omitXAddrs);
+        std::string text = answer(identity, *m, withXAddrs, nextSequence());
+        if (text.empty() || pending.size() >= MaxPendingReplies)
+            return;
+        WSD_PROTO("wsd-sim: %s from %s%s", d::kindName(m->kind), datagram.from.text().c_str(),
+                  datagram.toMulticast ? " (multicast)" : "");
+        std::uniform_int_distribution<int> delay(0, std::max(0, options.maxReplyDelayMs));
+        pending.push_back({Clock::now() + std::chrono::milliseconds(delay(random)), socketIndex, datagram.from,
+                           std::move(text)});
+    }
+
+    // Sends what is due; returns the poll timeout until the next one.
+    int flushDue()
+    {
+        const auto now = Clock::now();
+        int timeout = -1;
+        for (auto it = pending.begin(); it != pending.end();) {
+            if (it->due <= now) {
+                sockets[it->socket].sendTo(it->text, it->to);
+                it = pending.erase(it);
+                continue;
+            }
+            auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(it->due - now).count() + 1;
+            timeout = timeout < 0 ? static_cast<int>(ms) : std::min(timeout, static_cast<int>(ms));
+            ++it;
+        }
+        return timeout;
+    }
+};
+
+DiscoveryResponder::DiscoveryResponder() = default;
+
+DiscoveryResponder::~DiscoveryResponder() { stop(); }
+
+void DiscoveryResponder::start(const DiscoveryIdentity &identity, const std::vector<std::string> &interfaces,
+                               const DiscoveryOptions &options)
+{
+    if (interfaces.empty())
+        return;
+    auto state = std::make_unique<State>();
+    state->identity = identity;
+    state->options = options;
+    state->interfaces = d::multicastInterfaces(interfaces, {});
+    for (const std::string &name : interfaces)
+        if (std::none_of(state->interfaces.begin(), state->interfaces.end(),
+                         [&](const d::NetInterface &i) { return i.name == name; }))
+            throw std::runtime_error("interface " + name + " is missing, down or not multicast-capable");
+    state->sequence.present = true;
+    state->sequence.instanceId = static_cast<unsigned long>(std::time(nullptr));
+
+    const bool wantV4 = std::any_of(state->interfaces.begin(), state->interfaces.end(),
+                                    [](const d::NetInterface &i) { return !i.ipv4.empty(); });
+    const bool wantV6 = std::any_of(state->interfaces.begin(), state->interfaces.end(),
+                                    [](const d::NetInterface &i) { return i.ipv6; });
+    for (int family : {AF_INET, AF_INET6}) {
+        if ((family == AF_INET && !wantV4) || (family == AF_INET6 && !wantV6))
+            continue;
+        std::string error;
+        auto socket = d::UdpSocket::open(family, d::Port, true, &error);
+        if (!socket)
+            throw std::runtime_error("WS-Discovery port 3702: " + error);
+        for (const d::NetInterface &iface : state->interfaces)
+            if (family == AF_INET ? !iface.ipv4.empty() : iface.ipv6)
+                if (!socket->joinGroup(iface, &error))
+                    throw std::runtime_error("WS-Discovery group on " + iface.name + ": " + error);
+        state->sockets.push_back(std::move(*socket));
+    }
+    if (state->sockets.empty())
+        throw std::runtime_error("no IPv4 or IPv6 address on the discovery interfaces");
+
+    state->multicastEverywhere(d::buildHello(versionOf(identity), endpointOf(identity, !options.omitXAddrs),
+                                             state->nextSequence(), wsd::soap::newMessageId()));
+    if (!options.dnssdTypes.empty()) {
+        std::vector<unsigned> indexes;
+        for (const d::NetInterface &iface : state->interfaces)
+            indexes.push_back(iface.index);
+        std::string name = options.dnssdName.empty() ? "wsd-sim " + identity.endpointUuid : options.dnssdName;
+        publisher_ = std::make_unique<AvahiPublisher>(name, options.dnssdTypes, options.dnssdPort, indexes);
+    }
+    state_ = std::move(state);
+    thread_ = std::thread([this] { run(); });
+}
+
+void DiscoveryResponder::run()
+{
+    State &s = *state_;
+    for (;;) {
+        std::vector<pollfd> fds;
+        fds.push_back({s.stopEvent.fd(), POLLIN, 0});
+        for (const d::UdpSocket &socket : s.sockets)
+            fds.push_back({socket.fd(), POLLIN, 0});
+        int timeout = s.flushDue();
+        if (poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR)
+            return;
+        if (fds[0].revents)
+            return;
+        for (std::size_t i = 1; i < fds.size(); ++i)
+            if (fds[i].revents & POLLIN)
+                while (auto datagram = s.sockets[i - 1].receive())
+                    s.handle(i - 1, *datagram);
+    }
+}
+
+void DiscoveryResponder::stop()
+{
+    if (!state_)
+        return;
+    state_->stopEvent.signal();
+    if (thread_.joinable())
+        thread_.join();
+    publisher_.reset();
+    state_->multicastEverywhere(d::buildBye(versionOf(state_->identity), state_->identity.endpointUuid,
+                                            state_->nextSequence(), wsd::soap::newMessageId()));
+    state_.reset();
+}
+
+}  // namespace wsdsim
