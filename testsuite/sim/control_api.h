@@ -1,0 +1,32 @@
+// The control endpoint tests talk to (loopback only, JSON over HTTP):
+//   GET  /log                 every operation received (time, operation, jobId, outcome, client)
+//   GET  /jobs                every job: id, state, reasons, images, user, name, ...
+//   GET  /active              ids of the active jobs
+//   GET  /knobs               current knob values
+//   GET  /status              ScannerState and the conditions in force
+//   POST /knobs               {"knob": value, ...}, all or nothing; answers the knobs
+//   POST /reset-log           empties the log
+//   POST /create-foreign-job  {"user": "...", "name": "..."} optional; a job of another user
+//   POST /reboot              the device forgets every job
+#pragma once
+
+#include "http_reply.h"
+#include "sim_device.h"
+
+namespace wsdsim {
+
+class ControlApi {
+public:
+    explicit ControlApi(SimDevice &device) : device_(device) {}
+    HttpReply route(const HttpRequest &request);
+
+    std::string jobsJson() const;
+    std::string activeJson() const;
+
+private:
+    HttpReply createForeignJob(const HttpRequest &request);
+
+    SimDevice &device_;
+};
+
+}  // namespace wsdsim

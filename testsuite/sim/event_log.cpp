@@ -1,0 +1,70 @@
+#include "event_log.h"
+
+#include "json_text.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+namespace wsdsim {
+
+std::string utcNow(bool withMillis)
+{
+    auto now = std::chrono::system_clock::now();
+    std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+    long millis = static_cast<long>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char buf[40];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::string out = buf;
+    if (withMillis) {
+        std::snprintf(buf, sizeof buf, ".%03ld", millis);
+        out += buf;
+    }
+    return out + "Z";
+}
+
+void EventLog::add(const std::string &operation, long jobId, const std::string &outcome, const std::string &client)
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    entries_.push_back({utcNow(), operation, jobId, outcome, client});
+    while (entries_.size() > MaxEntries)
+        entries_.pop_front();
+}
+
+void EventLog::clear()
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    entries_.clear();
+}
+
+size_t EventLog::size() const
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    return entries_.size();
+}
+
+std::deque<LogEntry> EventLog::entries() const
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    return entries_;
+}
+
+std::string EventLog::toJson() const
+{
+    std::string out = "{\"log\":[";
+    bool first = true;
+    for (const LogEntry &e : entries()) {
+        if (!first)
+            out += ",";
+        first = false;
+        out += "{\"time\":" + json::quote(e.time) + ",\"operation\":" + json::quote(e.operation) +
+               ",\"jobId\":" + std::to_string(e.jobId) + ",\"outcome\":" + json::quote(e.outcome) +
+               ",\"client\":" + json::quote(e.client) + "}";
+    }
+    return out + "]}";
+}
+
+}  // namespace wsdsim

@@ -1,0 +1,38 @@
+// What the simulated device received, for tests to assert on: one entry per
+// SOAP operation with its JobId and outcome. Bounded; the oldest entries go.
+#pragma once
+
+#include <deque>
+#include <mutex>
+#include <string>
+
+namespace wsdsim {
+
+struct LogEntry {
+    std::string time;       // UTC, ISO 8601 with milliseconds
+    std::string operation;  // CreateScanJob, Get (metadata), Probe, ...
+    long jobId = 0;         // 0 when the operation names no job
+    std::string outcome;    // "ok", "fault:<subcode>", or a transfer result such as "aborted:ImageTransferError"
+    std::string client;     // peer address
+};
+
+class EventLog {
+public:
+    static constexpr size_t MaxEntries = 10000;
+
+    void add(const std::string &operation, long jobId, const std::string &outcome, const std::string &client);
+    void clear();
+    size_t size() const;
+    // {"log":[{"time":...,"operation":...,"jobId":...,"outcome":...,"client":...}, ...]}
+    std::string toJson() const;
+    std::deque<LogEntry> entries() const;
+
+private:
+    mutable std::mutex mutex_;
+    std::deque<LogEntry> entries_;
+};
+
+// Current UTC time as xs:dateTime ("2026-11-23T20:01:02.345Z"); withMillis false drops the fraction.
+std::string utcNow(bool withMillis = true);
+
+}  // namespace wsdsim

@@ -1,0 +1,115 @@
+// The device's jobs and their state machine (INDEX §9):
+//   CreateScanJob -> Pending -> Processing (an image is being scanned and sent)
+//   -> Completed (every planned image delivered) | Canceled (CancelJob)
+//   | Aborted (JobTimedOut, ImageTransferError, ScannerStopped on a jam).
+// A job nobody retrieves from within the timeout is aborted by a timer
+// thread. Finished jobs move to a bounded history. Thread-safe; it is also
+// what image transfers wait on, so a cancel or shutdown wakes them.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "scan_ticket.h"
+
+namespace wsdsim {
+
+enum class JobState { Creating, Pending, Processing, Completed, Canceled, Aborted };
+const char *jobStateName(JobState s);
+
+struct Job {
+    long id = 0;
+    std::string token;
+    ScanTicket ticket;  // the final ticket (device values filled in)
+    JobState state = JobState::Creating;
+    std::vector<std::string> reasons;  // JobStateReason values
+    int imagesPlanned = 0;  // what the source will deliver (ImagesToTransfer and feeder bound)
+    int imagesSent = 0;     // ScansCompleted
+    bool transferring = false;
+    bool foreign = false;   // created through the control endpoint, owned by "another user"
+    std::string createdTime, completedTime;
+    std::chrono::steady_clock::time_point deadline;  // abort if no RetrieveImage by then
+
+    bool active() const { return state == JobState::Creating || state == JobState::Pending || state == JobState::Processing; }
+    // Which sheet and side image number `index` (0-based) is.
+    int sheetOf(int index) const;
+    bool backOf(int index) const;
+};
+
+enum class RetrieveStatus {
+    Ok,          // image `imageIndex` of `job` is to be sent now
+    UnknownJob,  // ClientErrorJobIdNotFound
+    BadToken,    // ClientErrorInvalidJobToken
+    NoImages,    // ClientErrorNoImagesAvailable (feeder empty or everything sent)
+    Canceled,    // ClientErrorJobCancelled
+    Failed,      // the job was aborted (timeout, jam, transfer error)
+    Busy,        // a RetrieveImage for this job is already being answered
+    Jammed       // the paper jammed now: the job is aborted with ScannerStopped
+};
+
+struct RetrieveResult {
+    RetrieveStatus status;
+    Job job;
+    int imageIndex = 0;
+};
+
+class JobTable {
+public:
+    static constexpr size_t MaxHistory = 100;
+
+    JobTable();
+    ~JobTable();
+    JobTable(const JobTable &) = delete;
+    JobTable &operator=(const JobTable &) = delete;
+
+    Job create(const ScanTicket &ticket, int imagesPlanned, std::chrono::seconds timeout, bool foreign = false);
+    // jamAfter: the paper jams when this many images were sent (0 = never).
+    RetrieveResult beginRetrieve(long id, const std::string &token, int jamAfter);
+    // The image of the running RetrieveImage went out whole (delivered) or not.
+    void finishImage(long id, bool delivered, std::chrono::seconds timeout);
+    // False when the job is unknown or already finished (ClientErrorJobIdNotFound).
+    bool cancel(long id);
+
+    std::optional<Job> find(long id) const;
+    std::vector<Job> activeJobs() const;
+    std::vector<Job> history() const;  // oldest first
+    std::vector<Job> allJobs() const;  // active and history, by id
+
+    // Sleeps up to `duration` while job `id` stays Processing. False as soon
+    // as the job ends (cancel, timeout) or the table stops: the caller stops
+    // sending. Used to pace and to stall transfers.
+    bool waitWhileProcessing(long id, std::chrono::milliseconds duration);
+    // Same as waitWhileProcessing but with no time limit.
+    bool waitWhileProcessingForever(long id);
+
+    // Simulated latency: sleeps unless the table stops first. False when stopping.
+    bool sleepUnlessStopping(std::chrono::milliseconds duration);
+
+    // Device reboot: every job is forgotten and JobIds start again.
+    void reboot();
+    // Wakes every waiter and ends the timer thread (program exit).
+    void stop();
+    bool stopping() const;
+
+private:
+    void finishLocked(Job &job, JobState state, std::vector<std::string> reasons);
+    void timerLoop();
+    Job *findLocked(long id);
+
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
+    std::map<long, Job> active_;
+    std::deque<Job> history_;
+    long nextId_ = 1;
+    bool stopping_ = false;
+    std::thread timer_;
+};
+
+}  // namespace wsdsim

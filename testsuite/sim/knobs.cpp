@@ -1,0 +1,137 @@
+#include "knobs.h"
+
+#include "json_text.h"
+#include "wsd/xml.h"
+
+#include <variant>
+
+namespace wsdsim {
+
+namespace {
+
+using Field = std::variant<long Knobs::*, bool Knobs::*>;
+
+struct KnobField {
+    const char *name;
+    Field field;
+    long min = 0;
+};
+
+// The one table that names the knobs (command line, control endpoint, JSON).
+const std::vector<KnobField> &table()
+{
+    static const std::vector<KnobField> t = {
+        {"pace", &Knobs::paceBytesPerSecond},
+        {"delay-ms", &Knobs::delayMs},
+        {"busy", &Knobs::busy},
+        {"jam-after", &Knobs::jamAfterImages},
+        {"cover-open", &Knobs::coverOpen},
+        {"empty-adf", &Knobs::emptyAdf},
+        {"adf-pages", &Knobs::adfPages},
+        {"reset-after", &Knobs::resetAfterBytes, -1},
+        {"stall-after", &Knobs::stallAfterBytes, -1},
+        {"truncate-image", &Knobs::truncateImageBytes, -1},
+        {"content-length-excess", &Knobs::contentLengthExcess},
+        {"malformed-xml", &Knobs::malformedXml},
+        {"internal-error", &Knobs::internalError},
+        {"fault-http-200", &Knobs::faultsWithHttp200},
+        {"no-leading-crlf", &Knobs::noLeadingCrlf},
+        {"job-timeout", &Knobs::jobTimeoutSeconds, 1},
+        {"texture", &Knobs::texture},
+    };
+    return t;
+}
+
+bool apply(Knobs &k, const std::string &name, const std::string &value, std::string *error)
+{
+    // empty-adf-at takes a word, not a number or boolean.
+    if (name == "empty-adf-at") {
+        if (value != "create" && value != "retrieve") {
+            if (error)
+                *error = "empty-adf-at must be create or retrieve";
+            return false;
+        }
+        k.emptyAdfAtRetrieve = value == "retrieve";
+        return true;
+    }
+    for (const KnobField &f : table()) {
+        if (name != f.name)
+            continue;
+        if (auto *b = std::get_if<bool Knobs::*>(&f.field)) {
+            auto v = wsd::xml::parseBool(value);
+            if (!v) {
+                if (error)
+                    *error = name + " needs true/false/1/0, not '" + value + "'";
+                return false;
+            }
+            k.**b = *v;
+        } else {
+            auto v = wsd::xml::parseInt(value, f.min, 2147483647L);
+            if (!v) {
+                if (error)
+                    *error = name + " needs an integer >= " + std::to_string(f.min) + ", not '" + value + "'";
+                return false;
+            }
+            k.*std::get<long Knobs::*>(f.field) = *v;
+        }
+        return true;
+    }
+    if (error)
+        *error = "unknown knob '" + name + "'";
+    return false;
+}
+
+}  // namespace
+
+Knobs KnobBoard::get() const
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    return knobs_;
+}
+
+bool KnobBoard::set(const std::string &name, const std::string &value, std::string *error)
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    return apply(knobs_, name, value, error);
+}
+
+bool KnobBoard::setAll(const std::map<std::string, std::string> &values, std::string *error)
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    Knobs changed = knobs_;
+    for (const auto &[name, value] : values)
+        if (!apply(changed, name, value, error))
+            return false;
+    knobs_ = changed;
+    return true;
+}
+
+const std::vector<std::string> &KnobBoard::names()
+{
+    static const std::vector<std::string> n = [] {
+        std::vector<std::string> v;
+        for (const KnobField &f : table())
+            v.push_back(f.name);
+        v.push_back("empty-adf-at");
+        return v;
+    }();
+    return n;
+}
+
+std::string KnobBoard::toJson() const
+{
+    Knobs k = get();
+    std::string out = "{";
+    for (const KnobField &f : table()) {
+        out += json::quote(f.name) + ":";
+        if (auto *b = std::get_if<bool Knobs::*>(&f.field))
+            out += k.**b ? "true" : "false";
+        else
+            out += std::to_string(k.*std::get<long Knobs::*>(f.field));
+        out += ",";
+    }
+    out += "\"empty-adf-at\":" + json::quote(k.emptyAdfAtRetrieve ? "retrieve" : "create") + "}";
+    return out;
+}
+
+}  // namespace wsdsim

@@ -1,0 +1,52 @@
+// Behaviour knobs: the ways a test makes the simulated device slow, busy,
+// jammed or broken. Set from the command line and at run time through the
+// control endpoint; every operation works on a snapshot taken when it starts.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace wsdsim {
+
+struct Knobs {
+    long paceBytesPerSecond = 0;    // pace: image transfer rate, 0 = as fast as possible
+    long delayMs = 0;               // delay-ms: added before every SOAP answer
+    bool busy = false;              // busy: CreateScanJob -> ServerErrorNotAcceptingJobs
+    long jamAfterImages = 0;        // jam-after: paper jam once N images were sent (0 = never)
+    bool coverOpen = false;         // cover-open: CoverOpen condition, no jobs accepted
+    bool emptyAdf = false;          // empty-adf: the feeder holds no paper
+    bool emptyAdfAtRetrieve = false;  // empty-adf-at=retrieve: fault at RetrieveImage, not CreateScanJob
+    long adfPages = 3;              // adf-pages: sheets in the feeder for each ADF job
+    long resetAfterBytes = -1;      // reset-after: drop the connection after K image bytes
+    long stallAfterBytes = -1;      // stall-after: stop sending after K image bytes, forever
+    long truncateImageBytes = -1;   // truncate-image: image part cut to K bytes, MIME still well-formed
+    long contentLengthExcess = 0;   // content-length-excess: Content-Length N bytes more than sent
+    bool malformedXml = false;      // malformed-xml: SOAP answers are not well-formed
+    bool internalError = false;     // internal-error: every scan operation fails, Receiver fault, HTTP 500
+    bool faultsWithHttp200 = false; // fault-http-200: faults travel with HTTP 200
+    bool noLeadingCrlf = false;     // no-leading-crlf: multipart body starts with "--boundary"
+    long jobTimeoutSeconds = 60;    // job-timeout: abort jobs nobody retrieves from
+    bool texture = false;           // texture: paper texture and sensor noise in the images
+};
+
+class KnobBoard {
+public:
+    Knobs get() const;
+    // Sets one knob by its name ("pace", "busy", ...). Booleans take
+    // true/false/1/0, numbers decimal. False with *error for an unknown name
+    // or a bad value; the knobs stay as they were.
+    bool set(const std::string &name, const std::string &value, std::string *error);
+    // All or nothing.
+    bool setAll(const std::map<std::string, std::string> &values, std::string *error);
+    static const std::vector<std::string> &names();
+    // {"pace": 0, "busy": false, ...}
+    std::string toJson() const;
+
+private:
+    mutable std::mutex mutex_;
+    Knobs knobs_;
+};
+
+}  // namespace wsdsim

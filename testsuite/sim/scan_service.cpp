@@ -1,0 +1,472 @@
+#include "scan_service.h"
+
+#include "image_encoder.h"
+#include "mtom_writer.h"
+#include "ticket_validator.h"
+#include "wsd/log.h"
+#include "wsd/namespaces.h"
+
+#include <chrono>
+#include <stdexcept>
+
+namespace wsdsim {
+
+using wsd::soap::Fault;
+using wsd::xml::Node;
+using wsd::xml::Writer;
+namespace ns = wsd::ns;
+
+namespace {
+
+Node scanChild(Node parent, const char *local) { return parent.child({ns::Scan, ns::ScanPrerelease}, local); }
+
+Fault invalidArgs(const std::string &why) { return {"Sender", "InvalidArgs", why, ""}; }
+
+void writeReasons(Writer &w, const Job &job)
+{
+    if (job.reasons.empty())
+        return;
+    w.start("wscn", "JobStateReasons");
+    for (const std::string &r : job.reasons)
+        w.element("wscn", "JobStateReason", r);
+    w.end();
+}
+
+void writeJobSummary(Writer &w, const Job &job)
+{
+    w.start("wscn", "JobSummary");
+    w.element("wscn", "JobId", std::to_string(job.id));
+    w.element("wscn", "JobName", job.ticket.jobName);
+    w.element("wscn", "JobOriginatingUserName", job.ticket.userName);
+    w.element("wscn", "JobState", jobStateName(job.state));
+    writeReasons(w, job);
+    w.element("wscn", "ScansCompleted", std::to_string(job.imagesSent));
+    w.end();
+}
+
+void writeJobStatus(Writer &w, const Job &job)
+{
+    w.start("wscn", "JobStatus");
+    w.element("wscn", "JobId", std::to_string(job.id));
+    w.element("wscn", "JobState", jobStateName(job.state));
+    writeReasons(w, job);
+    w.element("wscn", "ScansCompleted", std::to_string(job.imagesSent));
+    w.element("wscn", "JobCreatedTime", job.createdTime);
+    if (!job.completedTime.empty())
+        w.element("wscn", "JobCompletedTime", job.completedTime);
+    w.end();
+}
+
+void writeDocuments(Writer &w, const Job &job)
+{
+    w.start("wscn", "Documents");
+    writeDocumentParameters(w, "DocumentFinalParameters", job.ticket, TicketStyle::FinalParameters);
+    for (int i = 0; i < std::max(1, job.imagesSent); ++i) {
+        w.start("wscn", "Document").start("wscn", "DocumentDescription");
+        w.element("wscn", "DocumentName", "image" + std::to_string(i + 1));
+        w.end().end();
+    }
+    w.end();
+}
+
+// ElementData's Name attribute for a requested QName, declaring its namespace when it is not wscn's.
+void startElementData(Writer &w, const wsd::xml::QName &name, bool valid)
+{
+    w.start("wscn", "ElementData");
+    if (name.ns == ns::Scan) {
+        w.attr("Name", "wscn:" + name.local);
+    } else if (name.ns.empty()) {
+        w.attr("Name", name.local);
+    } else {
+        w.declare("req", name.ns.c_str());
+        w.attr("Name", "req:" + name.local);
+    }
+    w.attr("Valid", valid ? "true" : "false");
+}
+
+// Names the operation a request asks for: the Action if it is a scan action, else the body element.
+std::string operationOf(const wsd::soap::Message &m)
+{
+    for (const char *prefix : {ns::ScanActionPrefix, "http://schemas.microsoft.com/windows/2006/01/wdp/scan/"}) {
+        std::string p = prefix;
+        if (m.action.compare(0, p.size(), p) == 0)
+            return m.action.substr(p.size());
+    }
+    if (!m.action.empty())
+        return m.action;
+    std::string local(m.payload.localName());
+    const std::string suffix = "Request";
+    if (local.size() > suffix.size() && local.compare(local.size() - suffix.size(), suffix.size(), suffix) == 0)
+        local.resize(local.size() - suffix.size());
+    return local;
+}
+
+}  // namespace
+
+std::string breakXml(std::string envelope)
+{
+    // An end tag that does not match its start tag: not well-formed, yet close enough to tempt a lenient parser.
+    auto at = envelope.rfind("</soap:Body>");
+    if (at == std::string::npos)
+        return envelope + "<";
+    envelope.insert(at, "<wscn:Unclosed>");
+    return envelope;
+}
+
+int faultStatus(const Fault &f, const Knobs &knobs)
+{
+    if (knobs.faultsWithHttp200)
+        return 200;
+    return f.code == "Sender" ? 400 : 500;
+}
+
+std::string faultEnvelope(const std::string &relatesTo, const Fault &f)
+{
+    wsd::soap::Addressing a;
+    a.to = ns::AnonymousReply;
+    a.relatesTo = relatesTo;
+    if (f.subcode != "ActionNotSupported")
+        return wsd::soap::buildFault(a, f);
+    // The one WS-Addressing subcode: it lives in the wsa namespace, not wscn.
+    a.action = ns::FaultAction;
+    return wsd::soap::buildEnvelope(a, {}, [&](Writer &w) {
+        w.start("soap", "Fault");
+        w.start("soap", "Code").element("soap", "Value", "soap:" + f.code);
+        w.start("soap", "Subcode").element("soap", "Value", "wsa:" + f.subcode).end();
+        w.end();
+        w.start("soap", "Reason").start("soap", "Text").attr("xml:lang", "en").text(f.reason).end().end();
+        if (!f.detail.empty())
+            w.start("soap", "Detail").element("wsa", "Action", f.detail).end();
+        w.end();
+    });
+}
+
+std::string ScanService::envelope(Call &call, const BodyWriter &body)
+{
+    wsd::soap::Addressing a;
+    a.to = ns::AnonymousReply;
+    a.action = std::string(ns::ScanActionPrefix) + call.operation + "Response";
+    a.relatesTo = call.message ? call.message->messageId : "";
+    std::string text = wsd::soap::buildEnvelope(a, {{"wscn", ns::Scan}}, body);
+    return call.knobs.malformedXml ? breakXml(std::move(text)) : text;
+}
+
+HttpReply ScanService::answer(Call &call, const BodyWriter &body)
+{
+    HttpReply r;
+    r.contentType = "application/soap+xml; charset=utf-8";
+    r.body = envelope(call, body);
+    return r;
+}
+
+HttpReply ScanService::fault(Call &call, const Fault &f)
+{
+    call.outcome = "fault:" + (f.subcode.empty() ? f.code : f.subcode);
+    HttpReply r;
+    r.status = faultStatus(f, call.knobs);
+    r.contentType = "application/soap+xml; charset=utf-8";
+    r.body = faultEnvelope(call.message ? call.message->messageId : "", f);
+    if (call.knobs.malformedXml)
+        r.body = breakXml(std::move(r.body));
+    return r;
+}
+
+HttpReply ScanService::handle(std::string_view body, const std::string &client)
+{
+    Call call;
+    call.client = client;
+    call.knobs = device_.knobs.get();
+    if (call.knobs.delayMs > 0)
+        device_.jobs.sleepUnlessStopping(std::chrono::milliseconds(call.knobs.delayMs));
+
+    std::string error;
+    std::optional<wsd::soap::Message> message = wsd::soap::parse(body, &error);
+    HttpReply reply;
+    if (!message) {
+        call.operation = "(unparsable)";
+        // Not even a SOAP message: a SOAP-level Sender fault, no WS-Scan subcode.
+        reply = fault(call, {"Sender", "", "The request is not a SOAP 1.2 envelope: " + error, ""});
+    } else {
+        call.message = &*message;
+        call.operation = operationOf(*message);
+        reply = dispatch(call);
+    }
+    WSD_PROTO("wsd-sim: %s job %ld from %s: %s", call.operation.c_str(), call.jobId, client.c_str(),
+              call.outcome.c_str());
+    device_.log.add(call.operation, call.jobId, call.outcome, client);
+    return reply;
+}
+
+HttpReply ScanService::dispatch(Call &call)
+{
+    static const char *const known[] = {"GetScannerElements", "ValidateScanTicket", "CreateScanJob",
+                                        "RetrieveImage",      "CancelJob",          "GetJobElements",
+                                        "GetActiveJobs",      "GetJobHistory"};
+    bool isKnown = false;
+    for (const char *op : known)
+        isKnown = isKnown || call.operation == op;
+    if (!isKnown)
+        return fault(call, {"Sender", "ActionNotSupported", "The action is not supported by this service",
+                            call.message->action});
+    if (!call.message->payload.isAny({ns::Scan, ns::ScanPrerelease}, (call.operation + "Request").c_str()))
+        return fault(call, invalidArgs("The body does not hold a wscn:" + call.operation + "Request"));
+    if (call.knobs.internalError)
+        return fault(call, {"Receiver", "ServerErrorInternalError", "Internal error (simulated)", ""});
+
+    if (call.operation == "GetScannerElements")
+        return getScannerElements(call);
+    if (call.operation == "ValidateScanTicket")
+        return validateScanTicket(call);
+    if (call.operation == "CreateScanJob")
+        return createScanJob(call);
+    if (call.operation == "RetrieveImage")
+        return retrieveImage(call);
+    if (call.operation == "CancelJob")
+        return cancelJob(call);
+    if (call.operation == "GetJobElements")
+        return getJobElements(call);
+    if (call.operation == "GetActiveJobs")
+        return getActiveJobs(call);
+    return getJobHistory(call);
+}
+
+HttpReply ScanService::getScannerElements(Call &call)
+{
+    std::vector<Node> names = scanChild(call.message->payload, "RequestedElements").children(ns::Scan, "Name");
+    if (names.empty())
+        return fault(call, invalidArgs("RequestedElements holds no Name"));
+    const Profile &p = device_.profile;
+    bool processing = false;
+    for (const Job &j : device_.jobs.activeJobs())
+        processing = processing || j.state == JobState::Processing;
+    return answer(call, [&](Writer &w) {
+        w.start("wscn", "GetScannerElementsResponse").start("wscn", "ScannerElements");
+        for (Node name : names) {
+            wsd::xml::QName q = name.resolveQName(name.text());
+            const std::string *section = nullptr;
+            bool status = false;
+            if (q.ns == ns::Scan) {
+                if (q.local == "ScannerDescription")
+                    section = &p.scannerDescriptionXml;
+                else if (q.local == "ScannerConfiguration")
+                    section = &p.scannerConfigurationXml;
+                else if (q.local == "DefaultScanTicket")
+                    section = &p.defaultScanTicketXml;
+                status = q.local == "ScannerStatus";
+            }
+            bool valid = status || (section && !section->empty());
+            startElementData(w, q, valid);
+            if (status)
+                device_.status.write(w, call.knobs, processing);
+            else if (valid)
+                w.raw(*section);
+            w.end();
+        }
+        w.end().end();
+    });
+}
+
+HttpReply ScanService::validateScanTicket(Call &call)
+{
+    Node ticketNode = scanChild(call.message->payload, "ScanTicket");
+    if (!ticketNode)
+        return fault(call, invalidArgs("ValidateScanTicketRequest without ScanTicket"));
+    ScanTicket requested;
+    std::string error;
+    if (!parseScanTicket(ticketNode, requested, &error))
+        return fault(call, invalidArgs(error));
+    TicketCheck check = checkTicket(device_.profile, requested, CheckMode::Validate);
+    return answer(call, [&](Writer &w) {
+        w.start("wscn", "ValidateScanTicketResponse").start("wscn", "ValidationInfo");
+        w.element("wscn", "ValidTicket", check.valid ? "true" : "false");
+        writeImageInformation(w, check.final);
+        if (!check.valid) {
+            w.start("wscn", "ValidScanTicket");
+            w.start("wscn", "JobDescription");
+            w.element("wscn", "JobName", check.final.jobName);
+            w.element("wscn", "JobOriginatingUserName", check.final.userName);
+            w.end();
+            writeDocumentParameters(w, "DocumentParameters", check.final, TicketStyle::Request);
+            w.end();
+        }
+        w.end().end();
+    });
+}
+
+HttpReply ScanService::createScanJob(Call &call)
+{
+    Node request = call.message->payload;
+    if (scanChild(request, "ScanIdentifier") || scanChild(request, "DestinationToken"))
+        return fault(call, {"Sender", "ClientErrorInvalidScanIdentifier",
+                            "No scan was started at the device panel", ""});
+    Node ticketNode = scanChild(request, "ScanTicket");
+    if (!ticketNode)
+        return fault(call, invalidArgs("CreateScanJobRequest without ScanTicket"));
+    ScanTicket requested;
+    std::string error;
+    if (!parseScanTicket(ticketNode, requested, &error))
+        return fault(call, invalidArgs(error));
+    TicketCheck check = checkTicket(device_.profile, requested, CheckMode::Create);
+    if (check.fault)
+        return fault(call, *check.fault);
+    const Knobs &k = call.knobs;
+    if (k.busy)
+        return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "The scanner is busy", ""});
+    if (k.coverOpen)
+        return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "The scanner cover is open", ""});
+
+    const ScanTicket &t = check.final;
+    int planned = 1;
+    if (t.inputSource.value != "Platen") {
+        int sheets = k.emptyAdf ? 0 : static_cast<int>(k.adfPages);
+        planned = sheets * (t.inputSource.value == "ADFDuplex" ? 2 : 1);
+        if (t.imagesToTransfer.value > 0)
+            planned = std::min(planned, t.imagesToTransfer.value);
+        if (planned == 0 && !k.emptyAdfAtRetrieve)
+            return fault(call, {"Sender", "ClientErrorNoImagesAvailable", "The document feeder is empty", ""});
+    }
+    device_.status.clearJam();
+    Job job = device_.jobs.create(t, planned, std::chrono::seconds(k.jobTimeoutSeconds));
+    call.jobId = job.id;
+    return answer(call, [&](Writer &w) {
+        w.start("wscn", "CreateScanJobResponse");
+        w.element("wscn", "JobId", std::to_string(job.id));
+        w.element("wscn", "JobToken", job.token);
+        writeImageInformation(w, t);
+        writeDocumentParameters(w, "DocumentFinalParameters", t, TicketStyle::FinalParameters);
+        w.end();
+    });
+}
+
+std::optional<long> ScanService::jobIdOf(Call &call, HttpReply &faultReply)
+{
+    Node idNode = scanChild(call.message->payload, "JobId");
+    if (!idNode) {
+        faultReply = fault(call, invalidArgs("The request has no JobId"));
+        return std::nullopt;
+    }
+    auto id = wsd::xml::parseInt(idNode.text(), 1, 2147483647L);
+    if (!id) {
+        faultReply = fault(call, {"Sender", "ClientErrorJobIdNotFound", "JobId out of range: " + idNode.text(), ""});
+        return std::nullopt;
+    }
+    call.jobId = *id;
+    return id;
+}
+
+HttpReply ScanService::retrieveImage(Call &call)
+{
+    HttpReply faultReply;
+    auto id = jobIdOf(call, faultReply);
+    if (!id)
+        return faultReply;
+    std::string token = scanChild(call.message->payload, "JobToken").text();
+    RetrieveResult r = device_.jobs.beginRetrieve(*id, token, static_cast<int>(call.knobs.jamAfterImages));
+    switch (r.status) {
+    case RetrieveStatus::UnknownJob:
+        return fault(call, {"Sender", "ClientErrorJobIdNotFound", "No job with this JobId", ""});
+    case RetrieveStatus::BadToken:
+        return fault(call, {"Sender", "ClientErrorInvalidJobToken", "The JobToken does not match the JobId", ""});
+    case RetrieveStatus::NoImages:
+        return fault(call, {"Sender", "ClientErrorNoImagesAvailable", "No more images", ""});
+    case RetrieveStatus::Canceled:
+        return fault(call, {"Sender", "ClientErrorJobCancelled", "The job was cancelled", ""});
+    case RetrieveStatus::Failed:
+        return fault(call, {"Receiver", "OperationFailed", "The job was aborted", ""});
+    case RetrieveStatus::Busy:
+        return fault(call, {"Receiver", "ServerErrorTemporaryError", "An image of this job is being sent", ""});
+    case RetrieveStatus::Jammed:
+        device_.status.raiseJam();
+        return fault(call, {"Receiver", "OperationFailed", "Paper jam", ""});
+    case RetrieveStatus::Ok:
+        break;
+    }
+    const Job &job = r.job;
+    PageSpec spec = pageSpecFor(job.ticket, job.sheetOf(r.imageIndex), job.backOf(r.imageIndex));
+    spec.texture = call.knobs.texture;
+    EncodedImage image;
+    try {
+        image = encodePage(spec);
+    } catch (const std::exception &e) {
+        device_.jobs.finishImage(job.id, false, std::chrono::seconds(call.knobs.jobTimeoutSeconds));
+        return fault(call, {"Receiver", "ServerErrorInternalError", std::string("Image encoding failed: ") + e.what(), ""});
+    }
+    MtomWriter mtom(!call.knobs.noLeadingCrlf);
+    std::string soapPart = envelope(call, [&](Writer &w) {
+        w.start("wscn", "RetrieveImageResponse").start("wscn", "ScanData");
+        w.start("xop", "Include").declare("xop", ns::Xop).attr("href", mtom.imageHref()).end();
+        w.end().end();
+    });
+    HttpReply reply;
+    reply.contentType = mtom.contentType();
+    reply.transfer = std::make_shared<ImageTransfer>(device_.jobs, device_.log, job.id,
+                                                     mtom.head(soapPart, image.contentType), std::move(image.bytes),
+                                                     mtom.tail(), call.knobs, call.client);
+    return reply;
+}
+
+HttpReply ScanService::cancelJob(Call &call)
+{
+    HttpReply faultReply;
+    auto id = jobIdOf(call, faultReply);
+    if (!id)
+        return faultReply;
+    if (!device_.jobs.cancel(*id))
+        return fault(call, {"Sender", "ClientErrorJobIdNotFound", "No active job with this JobId", ""});
+    return answer(call, [](Writer &w) { w.start("wscn", "CancelJobResponse").end(); });
+}
+
+HttpReply ScanService::getJobElements(Call &call)
+{
+    HttpReply faultReply;
+    auto id = jobIdOf(call, faultReply);
+    if (!id)
+        return faultReply;
+    std::vector<Node> names = scanChild(call.message->payload, "RequestedElements").children(ns::Scan, "Name");
+    if (names.empty())
+        return fault(call, invalidArgs("RequestedElements holds no Name"));
+    std::optional<Job> job = device_.jobs.find(*id);
+    if (!job)
+        return fault(call, {"Sender", "ClientErrorJobIdNotFound", "No job with this JobId", ""});
+    return answer(call, [&](Writer &w) {
+        w.start("wscn", "GetJobElementsResponse").start("wscn", "JobElements");
+        for (Node name : names) {
+            wsd::xml::QName q = name.resolveQName(name.text());
+            bool scan = q.ns == ns::Scan;
+            bool valid = scan && (q.local == "JobStatus" || q.local == "ScanTicket" || q.local == "Documents");
+            startElementData(w, q, valid);
+            if (valid && q.local == "JobStatus")
+                writeJobStatus(w, *job);
+            else if (valid && q.local == "ScanTicket")
+                writeScanTicket(w, job->ticket);
+            else if (valid)
+                writeDocuments(w, *job);
+            w.end();
+        }
+        w.end().end();
+    });
+}
+
+HttpReply ScanService::getActiveJobs(Call &call)
+{
+    std::vector<Job> jobs = device_.jobs.activeJobs();
+    return answer(call, [&](Writer &w) {
+        w.start("wscn", "GetActiveJobsResponse").start("wscn", "ActiveJobs");
+        for (const Job &j : jobs)
+            writeJobSummary(w, j);
+        w.end().end();
+    });
+}
+
+HttpReply ScanService::getJobHistory(Call &call)
+{
+    std::vector<Job> jobs = device_.jobs.history();
+    return answer(call, [&](Writer &w) {
+        w.start("wscn", "GetJobHistoryResponse").start("wscn", "JobHistory");
+        for (const Job &j : jobs)
+            writeJobSummary(w, j);
+        w.end().end();
+    });
+}
+
+}  // namespace wsdsim

@@ -1,0 +1,60 @@
+// The WS-Scan service endpoint: the eight operations of INDEX §4 on top of
+// the profile, the job table and the knobs. Every answer carries wsa:To
+// anonymous, the ...Response action, RelatesTo the request's MessageID and a
+// fresh MessageID; faults are SOAP 1.2 with wscn subcodes, HTTP 400 for
+// Sender and 500 for Receiver (or 200 with the fault-http-200 knob).
+#pragma once
+
+#include <functional>
+#include <string_view>
+
+#include "http_reply.h"
+#include "sim_device.h"
+#include "wsd/soap.h"
+
+namespace wsdsim {
+
+class ScanService {
+public:
+    explicit ScanService(SimDevice &device) : device_(device) {}
+    HttpReply handle(std::string_view body, const std::string &client);
+
+private:
+    struct Call {
+        const wsd::soap::Message *message = nullptr;
+        Knobs knobs;
+        std::string client;
+        std::string operation;
+        long jobId = 0;
+        std::string outcome = "ok";
+    };
+    using BodyWriter = std::function<void(wsd::xml::Writer &)>;
+
+    HttpReply dispatch(Call &call);
+    HttpReply answer(Call &call, const BodyWriter &body);
+    HttpReply fault(Call &call, const wsd::soap::Fault &f);
+
+    HttpReply getScannerElements(Call &call);
+    HttpReply validateScanTicket(Call &call);
+    HttpReply createScanJob(Call &call);
+    HttpReply retrieveImage(Call &call);
+    HttpReply cancelJob(Call &call);
+    HttpReply getJobElements(Call &call);
+    HttpReply getActiveJobs(Call &call);
+    HttpReply getJobHistory(Call &call);
+
+    // JobId from the request payload; a fault reply when it is missing or out of range.
+    std::optional<long> jobIdOf(Call &call, HttpReply &faultReply);
+    std::string envelope(Call &call, const BodyWriter &body);
+
+    SimDevice &device_;
+};
+
+// Turns a well-formed SOAP message into one that is not (malformed-xml knob).
+std::string breakXml(std::string envelope);
+// HTTP status a device sends with a fault of this code.
+int faultStatus(const wsd::soap::Fault &f, const Knobs &knobs);
+// A fault envelope; wsa:ActionNotSupported gets the wsa prefix, the rest wscn.
+std::string faultEnvelope(const std::string &relatesTo, const wsd::soap::Fault &f);
+
+}  // namespace wsdsim

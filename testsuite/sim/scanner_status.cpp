@@ -1,0 +1,94 @@
+#include "scanner_status.h"
+
+#include "event_log.h"
+
+namespace wsdsim {
+
+void ScannerStatus::raiseJam()
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    jam_ = true;
+}
+
+void ScannerStatus::clearJam()
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    jam_ = false;
+}
+
+bool ScannerStatus::jammed() const
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    return jam_;
+}
+
+void ScannerStatus::setLocked(const std::string &name, bool active, const char *component, const char *severity)
+{
+    auto it = active_.find(name);
+    if (active && it == active_.end()) {
+        active_[name] = Condition{nextId_++, utcNow(false), "", name, component, severity};
+    } else if (!active && it != active_.end()) {
+        it->second.clearTime = utcNow(false);
+        history_.push_back(it->second);
+        while (history_.size() > MaxHistory)
+            history_.pop_front();
+        active_.erase(it);
+    }
+}
+
+void ScannerStatus::syncLocked(const Knobs &knobs)
+{
+    setLocked("CoverOpen", knobs.coverOpen, "Platen", "Critical");
+    setLocked("MediaJam", jam_, "MediaPath", "Critical");
+    setLocked("InputTrayEmpty", knobs.emptyAdf, "ADF", "Informational");
+}
+
+std::string ScannerStatus::state(const Knobs &knobs, bool processing)
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    syncLocked(knobs);
+    if (active_.count("CoverOpen") || active_.count("MediaJam"))
+        return "Stopped";
+    return processing ? "Processing" : "Idle";
+}
+
+void ScannerStatus::write(wsd::xml::Writer &w, const Knobs &knobs, bool processing)
+{
+    std::string scannerState = state(knobs, processing);
+    std::lock_guard<std::mutex> lock(mutex_);
+    w.start("wscn", "ScannerStatus");
+    w.element("wscn", "ScannerCurrentTime", utcNow(false));
+    w.element("wscn", "ScannerState", scannerState);
+    w.start("wscn", "ScannerStateReasons");
+    bool anyReason = false;
+    for (const char *reason : {"CoverOpen", "MediaJam"})
+        if (active_.count(reason)) {
+            w.element("wscn", "ScannerStateReason", reason);
+            anyReason = true;
+        }
+    if (!anyReason)
+        w.element("wscn", "ScannerStateReason", "None");
+    w.end();
+    w.start("wscn", "ActiveConditions");
+    for (const auto &[name, c] : active_) {
+        w.start("wscn", "DeviceCondition").attr("Id", std::to_string(c.id));
+        w.element("wscn", "Time", c.time).element("wscn", "Name", c.name);
+        w.element("wscn", "Component", c.component).element("wscn", "Severity", c.severity);
+        w.end();
+    }
+    w.end();
+    if (!history_.empty()) {
+        w.start("wscn", "ConditionHistory");
+        for (const Condition &c : history_) {
+            w.start("wscn", "ConditionHistoryEntry").attr("Id", std::to_string(c.id));
+            w.element("wscn", "Time", c.time).element("wscn", "Name", c.name);
+            w.element("wscn", "Component", c.component).element("wscn", "Severity", c.severity);
+            w.element("wscn", "ClearTime", c.clearTime);
+            w.end();
+        }
+        w.end();
+    }
+    w.end();
+}
+
+}  // namespace wsdsim

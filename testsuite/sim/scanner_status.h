@@ -1,0 +1,46 @@
+// The live ScannerStatus: ScannerState, reasons and DeviceConditions
+// follow the knobs (cover open, empty feeder) and events (paper jam), each
+// condition with an Id that is never reused and a history once cleared.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "knobs.h"
+#include "wsd/xml.h"
+
+namespace wsdsim {
+
+class ScannerStatus {
+public:
+    static constexpr size_t MaxHistory = 10;
+
+    // A paper jam stays until the next job is accepted (the user cleared it).
+    void raiseJam();
+    void clearJam();
+    bool jammed() const;
+    // Writes <wscn:ScannerStatus>; processing: a job is being scanned.
+    void write(wsd::xml::Writer &w, const Knobs &knobs, bool processing);
+    // "Idle", "Processing" or "Stopped" for the given knobs.
+    std::string state(const Knobs &knobs, bool processing);
+
+private:
+    struct Condition {
+        long id;
+        std::string time, clearTime;
+        std::string name, component, severity;
+    };
+    // Brings the active set in line with the knobs and the jam flag.
+    void syncLocked(const Knobs &knobs);
+    void setLocked(const std::string &name, bool active, const char *component, const char *severity);
+
+    mutable std::mutex mutex_;
+    bool jam_ = false;
+    long nextId_ = 1;
+    std::map<std::string, Condition> active_;
+    std::deque<Condition> history_;
+};
+
+}  // namespace wsdsim
