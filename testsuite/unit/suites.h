@@ -9,6 +9,7 @@ Suite *soapSuite();
 Suite *patternSuite();
 Suite *capabilitiesSuite();
 Suite *scanJobMessagesSuite();
+Suite *optionsSuite();
 Suite *discoveryMessageSuite();
 Suite *metadataSuite();
 Suite *mtomSuite();

@@ -1,0 +1,109 @@
+// The SANE option table of one device, built from its WS-Scan capabilities:
+// well-known option names (saneopts.h), constraints from the selected
+// source, and the sane_control_option rules of the SANE standard (INVAL for a
+// bad index, action or inactive option; SANE_INFO_INEXACT when a value was
+// rounded; reloads when the source changes). Pure: no network.
+#pragma once
+
+#include "wsd/capabilities.h"
+#include "wsd/scan_settings.h"
+
+#include <sane/sane.h>
+
+#include <string>
+#include <vector>
+
+namespace wsd {
+
+class ScanOptions {
+public:
+    explicit ScanOptions(const ScannerElements &elements);
+    ScanOptions(const ScanOptions &) = delete;  // descriptors point into this object
+    ScanOptions &operator=(const ScanOptions &) = delete;
+
+    SANE_Int count() const { return static_cast<SANE_Int>(descriptors_.size()); }
+    // nullptr for an index out of range. The pointer stays valid for the
+    // lifetime of this object; its constraint changes after
+    // SANE_INFO_RELOAD_OPTIONS.
+    const SANE_Option_Descriptor *descriptor(SANE_Int option) const;
+    SANE_Status control(SANE_Int option, SANE_Action action, void *value, SANE_Int *info);
+
+    // What sane_start sends (job and user names are left to the caller).
+    ScanSettings settings() const;
+    // The frame the settings should give, computed as the device does
+    // (pixels = extent in 1/1000 inch * dpi / 1000).
+    SANE_Parameters parameters() const;
+    // Refreshes the read-only status options (scanner state, sensors).
+    void updateStatus(const ScannerStatusInfo &status);
+
+    // Index of an option by name, -1 if this device has no such option
+    // (for tests and for the entry points' logging).
+    SANE_Int find(const std::string &name) const;
+
+private:
+    enum class Kind {
+        NumOptions,
+        Group,
+        Source,
+        Mode,
+        Resolution,
+        Compression,
+        TlX,
+        TlY,
+        BrX,
+        BrY,
+        Brightness,
+        Contrast,
+        ScannerState,
+        PageLoaded,
+        CoverOpen,
+    };
+
+    struct Source {
+        const char *saneName;    // "Flatbed", "ADF", ...
+        const char *inputSource; // WS-Scan InputSource word
+        SourceCaps caps;
+        std::vector<SANE_Word> resolutions;     // word list: count first
+        std::vector<SANE_String_Const> modes;   // NULL-terminated
+        SANE_Range xRange, yRange;              // mm, SANE_Fixed
+    };
+
+    void add(Kind kind, const SANE_Option_Descriptor &descriptor);
+    void addSources(const ScannerCapabilities &caps);
+    void buildTable(const ScannerElements &elements);
+    void applyDefaults(const ScannerElements &elements);
+    // Points the constraints at the selected source and re-clamps the
+    // values to it (a full-area selection stays the full area).
+    void selectSource(std::size_t index);
+    void setFullArea();
+    bool clampGeometry();
+    bool isFullArea() const;
+    const Source &source() const { return sources_[source_]; }
+    std::string colorEntry() const;
+    std::string format() const;
+    SANE_Status setValue(std::size_t option, void *value, SANE_Int *info);
+    SANE_Status setAuto(std::size_t option, SANE_Int *info);
+    SANE_Status getValue(std::size_t option, void *value) const;
+
+    std::vector<SANE_Option_Descriptor> descriptors_;
+    std::vector<Kind> kinds_;
+    std::vector<Source> sources_;
+    std::vector<SANE_String_Const> sourceNames_;       // NULL-terminated
+    std::vector<std::string> formats_;                 // decodable device formats
+    std::vector<SANE_String_Const> compressionNames_;  // "auto" + formats_, NULL-terminated
+    SANE_Range brightnessRange_{-100, 100, 1};
+    SANE_Range contrastRange_{-100, 100, 1};
+
+    // Current values.
+    std::size_t source_ = 0;
+    std::string mode_;
+    SANE_Word resolution_ = 0;
+    std::string compression_;  // "auto" or a format keyword
+    SANE_Fixed tlx_ = 0, tly_ = 0, brx_ = 0, bry_ = 0;
+    SANE_Word brightness_ = 0, contrast_ = 0;
+    bool brightnessSet_ = false, contrastSet_ = false;
+    std::string scannerState_;
+    bool pageLoaded_ = true, coverOpen_ = false;
+};
+
+}  // namespace wsd

@@ -1,0 +1,537 @@
+#include "suites.h"
+
+#include "wsd/capabilities.h"
+#include "wsd/namespaces.h"
+#include "wsd/options.h"
+#include "wsd/soap.h"
+#include "wsd/xml.h"
+
+#include <sane/saneopts.h>
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char *const Declarations =
+    "xmlns:soap='http://www.w3.org/2003/05/soap-envelope' "
+    "xmlns:wscn='http://schemas.microsoft.com/windows/2006/08/wdp/scan'";
+
+std::string envelope(const std::string &body)
+{
+    return std::string("<soap:Envelope ") + Declarations + "><soap:Body>" + body + "</soap:Body></soap:Envelope>";
+}
+
+std::string section(const char *name, const std::string &content)
+{
+    return std::string("<wscn:ElementData Name='wscn:") + name + "' Valid='true'><wscn:" + name + ">" + content +
+           "</wscn:" + name + "></wscn:ElementData>";
+}
+
+std::string response(const std::string &sections)
+{
+    return envelope("<wscn:GetScannerElementsResponse><wscn:ScannerElements>" + sections +
+                    "</wscn:ScannerElements></wscn:GetScannerElementsResponse>");
+}
+
+std::string words(const char *element, std::initializer_list<const char *> values)
+{
+    std::string out;
+    for (const char *v : values)
+        out += std::string("<wscn:") + element + ">" + v + "</wscn:" + element + ">";
+    return out;
+}
+
+std::string size(const std::string &element, int w, int h)
+{
+    return "<wscn:" + element + "><wscn:Width>" + std::to_string(w) + "</wscn:Width><wscn:Height>" +
+           std::to_string(h) + "</wscn:Height></wscn:" + element + ">";
+}
+
+// One source (Platen or an ADF side) in the given element name family.
+std::string source(const std::string &prefix, std::initializer_list<const char *> widths,
+                   std::initializer_list<const char *> heights, std::initializer_list<const char *> colors,
+                   int maxWidth, int maxHeight, int minimum)
+{
+    return "<wscn:" + prefix + "Resolutions><wscn:Widths>" + words("Width", widths) + "</wscn:Widths><wscn:Heights>" +
+           words("Height", heights) + "</wscn:Heights></wscn:" + prefix + "Resolutions><wscn:" + prefix + "Color>" +
+           words("ColorEntry", colors) + "</wscn:" + prefix + "Color>" + size(prefix + "MinimumSize", minimum, minimum) +
+           size(prefix + "MaximumSize", maxWidth, maxHeight);
+}
+
+wsd::ScannerElements parseElements(const std::string &text)
+{
+    std::string error;
+    std::optional<wsd::soap::Message> m = wsd::soap::parse(text, &error);
+    ck_assert_msg(m.has_value(), "%s", error.c_str());
+    std::optional<wsd::ScannerElements> e = wsd::parseScannerElements(*m, &error);
+    ck_assert_msg(e.has_value(), "%s", error.c_str());
+    return *e;
+}
+
+// A flatbed-only scanner: A4 platen, three formats, no enhancement.
+wsd::ScannerElements flatbed()
+{
+    return parseElements(response(section(
+        "ScannerConfiguration",
+        "<wscn:DeviceSettings><wscn:FormatsSupported>" + words("FormatValue", {"png", "jfif", "pdf-a"}) +
+            "</wscn:FormatsSupported></wscn:DeviceSettings><wscn:Platen>" +
+            source("Platen", {"150", "300", "600", "1200"}, {"150", "300", "600", "1200"},
+                   {"RGB24", "Grayscale8", "BlackAndWhite1"}, 8268, 11693, 100) +
+            "</wscn:Platen>")));
+}
+
+// An office MFP with a duplex feeder whose lists differ from the platen's.
+wsd::ScannerElements duplexMfp()
+{
+    return parseElements(response(
+        section("ScannerConfiguration",
+                "<wscn:DeviceSettings><wscn:FormatsSupported>" +
+                    words("FormatValue", {"jfif", "tiff-single-g4", "png"}) +
+                    "</wscn:FormatsSupported><wscn:ContrastSupported>true</wscn:ContrastSupported>"
+                    "</wscn:DeviceSettings><wscn:Platen>" +
+                    source("Platen", {"100", "200", "300", "600"}, {"100", "200", "300", "600", "1200"},
+                           {"BlackAndWhite1", "Grayscale8", "RGB24"}, 8500, 11693, 100) +
+                    "</wscn:Platen><wscn:ADF><wscn:ADFSupportsDuplex>true</wscn:ADFSupportsDuplex><wscn:ADFFront>" +
+                    source("ADF", {"200", "300"}, {"200", "300"}, {"Grayscale8", "RGB24"}, 8500, 14000, 2000) +
+                    "</wscn:ADFFront></wscn:ADF>") +
+        section("ScannerStatus", "<wscn:ScannerState>Idle</wscn:ScannerState><wscn:ActiveConditions>"
+                                 "<wscn:DeviceCondition Id='4'><wscn:Name>InputTrayEmpty</wscn:Name>"
+                                 "<wscn:Component>ADF</wscn:Component></wscn:DeviceCondition>"
+                                 "</wscn:ActiveConditions>")));
+}
+
+// An inkjet written with the prefixes "s" and "x", 0/1 booleans, a default
+// namespace and a DefaultScanTicket (150 dpi gray).
+wsd::ScannerElements inkjet()
+{
+    const char *text =
+        "<x:Envelope xmlns:x='http://www.w3.org/2003/05/soap-envelope'><x:Body>"
+        "<s:GetScannerElementsResponse xmlns:s='http://schemas.microsoft.com/windows/2006/08/wdp/scan'>"
+        "<s:ScannerElements>"
+        "<s:ElementData Valid='1' Name='s:DefaultScanTicket'><s:DefaultScanTicket><s:DocumentParameters>"
+        "<s:InputSource>Platen</s:InputSource><s:MediaSides><s:MediaFront><s:ColorProcessing>Grayscale8"
+        "</s:ColorProcessing><s:Resolution><s:Width>150</s:Width></s:Resolution></s:MediaFront></s:MediaSides>"
+        "<s:Exposure><s:ExposureSettings><s:Brightness>200</s:Brightness></s:ExposureSettings></s:Exposure>"
+        "</s:DocumentParameters></s:DefaultScanTicket></s:ElementData>"
+        "<ElementData xmlns='http://schemas.microsoft.com/windows/2006/08/wdp/scan' Name='ScannerConfiguration' "
+        "Valid='1'><ScannerConfiguration><DeviceSettings><FormatsSupported><FormatValue>jfif</FormatValue>"
+        "</FormatsSupported><BrightnessSupported>1</BrightnessSupported><ContrastSupported>1</ContrastSupported>"
+        "</DeviceSettings><Platen><PlatenResolutions><Widths><Width>75</Width><Width>150</Width><Width>300</Width>"
+        "<Width>1200</Width></Widths><Heights><Height>75</Height><Height>150</Height><Height>300</Height>"
+        "<Height>600</Height></Heights></PlatenResolutions><PlatenColor><ColorEntry>RGB24</ColorEntry>"
+        "<ColorEntry>Grayscale8</ColorEntry></PlatenColor><PlatenMinimumSize><Width>1</Width><Height>1</Height>"
+        "</PlatenMinimumSize><PlatenMaximumSize><Width>8500</Width><Height>11700</Height></PlatenMaximumSize>"
+        "</Platen><ADF><ADFSupportsDuplex>0</ADFSupportsDuplex><ADFFront><ADFResolutions><Widths><Width>300</Width>"
+        "</Widths></ADFResolutions><ADFColor><ColorEntry>RGB24</ColorEntry></ADFColor><ADFMaximumSize>"
+        "<Width>8500</Width><Height>14000</Height></ADFMaximumSize></ADFFront></ADF></ScannerConfiguration>"
+        "</ElementData></s:ScannerElements></s:GetScannerElementsResponse></x:Body></x:Envelope>";
+    return parseElements(text);
+}
+
+// Option names in table order; groups appear as "[title]".
+std::string optionList(const wsd::ScanOptions &o)
+{
+    std::string out;
+    for (SANE_Int i = 1; i < o.count(); ++i) {
+        const SANE_Option_Descriptor *d = o.descriptor(i);
+        out += (out.empty() ? "" : " ");
+        out += d->type == SANE_TYPE_GROUP ? "[" + std::string(d->title) + "]" : std::string(d->name);
+    }
+    return out;
+}
+
+std::string stringList(const SANE_Option_Descriptor *d)
+{
+    ck_assert_int_eq(d->constraint_type, SANE_CONSTRAINT_STRING_LIST);
+    std::string out;
+    for (const SANE_String_Const *s = d->constraint.string_list; *s; ++s)
+        out += (out.empty() ? "" : ",") + std::string(*s);
+    return out;
+}
+
+std::string wordList(const SANE_Option_Descriptor *d)
+{
+    ck_assert_int_eq(d->constraint_type, SANE_CONSTRAINT_WORD_LIST);
+    std::string out;
+    for (SANE_Word i = 1; i <= d->constraint.word_list[0]; ++i)
+        out += (out.empty() ? "" : ",") + std::to_string(d->constraint.word_list[i]);
+    return out;
+}
+
+void assertText(const std::string &got, const char *want) { ck_assert_str_eq(got.c_str(), want); }
+
+SANE_Int index(const wsd::ScanOptions &o, const char *name)
+{
+    SANE_Int i = o.find(name);
+    ck_assert_msg(i > 0, "no option %s", name);
+    return i;
+}
+
+std::string getString(wsd::ScanOptions &o, const char *name)
+{
+    SANE_Int i = index(o, name);
+    std::vector<char> buffer(static_cast<std::size_t>(o.descriptor(i)->size));
+    ck_assert_int_eq(o.control(i, SANE_ACTION_GET_VALUE, buffer.data(), nullptr), SANE_STATUS_GOOD);
+    return buffer.data();
+}
+
+SANE_Word getWord(wsd::ScanOptions &o, const char *name)
+{
+    SANE_Word w = 0;
+    ck_assert_int_eq(o.control(index(o, name), SANE_ACTION_GET_VALUE, &w, nullptr), SANE_STATUS_GOOD);
+    return w;
+}
+
+SANE_Int setString(wsd::ScanOptions &o, const char *name, const char *value, SANE_Status want = SANE_STATUS_GOOD)
+{
+    SANE_Int i = index(o, name);
+    std::vector<char> buffer(static_cast<std::size_t>(o.descriptor(i)->size) + std::strlen(value) + 1);
+    std::strcpy(buffer.data(), value);
+    SANE_Int info = -1;
+    ck_assert_int_eq(o.control(i, SANE_ACTION_SET_VALUE, buffer.data(), &info), want);
+    return info;
+}
+
+SANE_Int setWord(wsd::ScanOptions &o, const char *name, SANE_Word &value, SANE_Status want = SANE_STATUS_GOOD)
+{
+    SANE_Int info = -1;
+    ck_assert_int_eq(o.control(index(o, name), SANE_ACTION_SET_VALUE, &value, &info), want);
+    return info;
+}
+
+double mm(SANE_Fixed f) { return SANE_UNFIX(f); }
+
+}  // namespace
+
+START_TEST(flatbed_only_profile)
+{
+    wsd::ScanOptions o(flatbed());
+    assertText(optionList(o), "[Scan Mode] source mode resolution compression [Geometry] tl-x tl-y br-x br-y "
+                              "[Status] scanner-state cover-open");
+    SANE_Word n = 0;
+    ck_assert_int_eq(o.control(0, SANE_ACTION_GET_VALUE, &n, nullptr), SANE_STATUS_GOOD);
+    ck_assert_int_eq(n, o.count());
+    ck_assert_int_eq(o.count(), 14);
+
+    assertText(stringList(o.descriptor(index(o, "source"))), "Flatbed");
+    assertText(stringList(o.descriptor(index(o, "mode"))), "Color,Gray,Lineart");
+    assertText(wordList(o.descriptor(index(o, "resolution"))), "150,300,600,1200");
+    ck_assert_int_eq(o.descriptor(index(o, "resolution"))->unit, SANE_UNIT_DPI);
+    // pdf-a is a multi-page format the backend does not decode.
+    assertText(stringList(o.descriptor(index(o, "compression"))), "auto,png,jfif");
+
+    const SANE_Option_Descriptor *brx = o.descriptor(index(o, "br-x"));
+    ck_assert_int_eq(brx->type, SANE_TYPE_FIXED);
+    ck_assert_int_eq(brx->unit, SANE_UNIT_MM);
+    ck_assert_int_eq(brx->constraint_type, SANE_CONSTRAINT_RANGE);
+    ck_assert_int_eq(brx->constraint.range->min, 0);
+    ck_assert_double_eq_tol(mm(brx->constraint.range->max), 210.0, 0.01);  // 8268/1000 in
+    ck_assert_double_eq_tol(mm(o.descriptor(index(o, "br-y"))->constraint.range->max), 297.0, 0.01);
+    ck_assert_int_eq(brx->cap, SANE_CAP_SOFT_SELECT | SANE_CAP_SOFT_DETECT);
+    ck_assert_int_eq(o.descriptor(index(o, "scanner-state"))->cap, SANE_CAP_SOFT_DETECT);
+
+    // Defaults without a DefaultScanTicket: the first source, colour, 300 dpi, the whole platen.
+    assertText(getString(o, "source"), "Flatbed");
+    assertText(getString(o, "mode"), "Color");
+    ck_assert_int_eq(getWord(o, "resolution"), 300);
+    assertText(getString(o, "compression"), "auto");
+    ck_assert_int_eq(getWord(o, "tl-x"), 0);
+    ck_assert_int_eq(getWord(o, "br-x"), brx->constraint.range->max);
+
+    wsd::ScanSettings s = o.settings();
+    assertText(s.source, "Platen");
+    assertText(s.format, "jfif");
+    assertText(s.colorEntry, "RGB24");
+    ck_assert_int_eq(s.xResolution, 300);
+    ck_assert_int_eq(s.yResolution, 300);
+    ck_assert_int_eq(s.xOffset, 0);
+    ck_assert_int_eq(s.width, 8268);
+    ck_assert_int_eq(s.height, 11693);
+    ck_assert_int_eq(s.imagesToTransfer, 1);
+    ck_assert(!s.brightness && !s.contrast);
+
+    SANE_Parameters p = o.parameters();
+    ck_assert_int_eq(p.format, SANE_FRAME_RGB);
+    ck_assert_int_eq(p.depth, 8);
+    ck_assert_int_eq(p.pixels_per_line, 2480);  // 8268 * 300 / 1000
+    ck_assert_int_eq(p.lines, 3507);
+    ck_assert_int_eq(p.bytes_per_line, 7440);
+    ck_assert(p.last_frame);
+
+    // Lineart: 1 bit, and a format that carries it (png; the device has no G4).
+    ck_assert_int_eq(setString(o, "mode", "lineart"), SANE_INFO_RELOAD_PARAMS);  // case-insensitive
+    assertText(getString(o, "mode"), "Lineart");
+    p = o.parameters();
+    ck_assert_int_eq(p.format, SANE_FRAME_GRAY);
+    ck_assert_int_eq(p.depth, 1);
+    ck_assert_int_eq(p.bytes_per_line, 310);
+    assertText(o.settings().format, "png");
+    assertText(o.settings().colorEntry, "BlackAndWhite1");
+    // jfif cannot carry lineart: the choice gives way.
+    ck_assert_int_eq(setString(o, "compression", "jfif"), 0);
+    assertText(o.settings().format, "png");
+    setString(o, "mode", "Gray");
+    assertText(o.settings().format, "jfif");
+    ck_assert_int_eq(o.parameters().bytes_per_line, 2480);
+    ck_assert_int_eq(o.control(index(o, "compression"), SANE_ACTION_SET_AUTO, nullptr, nullptr), SANE_STATUS_GOOD);
+    assertText(getString(o, "compression"), "auto");
+}
+END_TEST
+
+START_TEST(sane_control_rules)
+{
+    wsd::ScanOptions o(flatbed());
+    SANE_Word w = 300;
+    SANE_Int info = -1;
+    ck_assert(o.descriptor(-1) == nullptr);
+    ck_assert(o.descriptor(o.count()) == nullptr);
+    ck_assert_int_eq(o.control(o.count(), SANE_ACTION_GET_VALUE, &w, &info), SANE_STATUS_INVAL);
+    ck_assert_int_eq(o.control(-1, SANE_ACTION_GET_VALUE, &w, &info), SANE_STATUS_INVAL);
+    ck_assert_int_eq(o.control(1, SANE_ACTION_GET_VALUE, &w, &info), SANE_STATUS_INVAL);  // a group
+    ck_assert_int_eq(o.control(0, SANE_ACTION_SET_VALUE, &w, &info), SANE_STATUS_INVAL);  // read-only
+    ck_assert_int_eq(o.control(index(o, "resolution"), static_cast<SANE_Action>(7), &w, &info), SANE_STATUS_INVAL);
+    ck_assert_int_eq(o.control(index(o, "resolution"), SANE_ACTION_SET_AUTO, nullptr, &info), SANE_STATUS_INVAL);
+    ck_assert_int_eq(o.control(index(o, "resolution"), SANE_ACTION_GET_VALUE, nullptr, &info), SANE_STATUS_INVAL);
+    setString(o, "scanner-state", "Idle", SANE_STATUS_INVAL);
+    setString(o, "mode", "Sepia", SANE_STATUS_INVAL);
+    setString(o, "source", "ADF", SANE_STATUS_INVAL);
+
+    // A resolution between list values is rounded, written back and flagged.
+    w = 400;
+    ck_assert_int_eq(setWord(o, "resolution", w), SANE_INFO_INEXACT | SANE_INFO_RELOAD_PARAMS);
+    ck_assert_int_eq(w, 300);
+    w = 600;
+    ck_assert_int_eq(setWord(o, "resolution", w), SANE_INFO_RELOAD_PARAMS);
+    ck_assert_int_eq(getWord(o, "resolution"), 600);
+
+    // Geometry beyond the platen is clamped; corners in any order work.
+    SANE_Fixed x = SANE_FIX(500.0);
+    ck_assert_int_eq(setWord(o, "br-x", x), SANE_INFO_INEXACT | SANE_INFO_RELOAD_PARAMS);
+    ck_assert_double_eq_tol(mm(x), 210.0, 0.01);
+    SANE_Fixed v = SANE_FIX(100.0);
+    setWord(o, "tl-x", v);
+    v = SANE_FIX(25.4);
+    setWord(o, "br-x", v);  // left of tl-x
+    v = SANE_FIX(50.8);
+    setWord(o, "tl-y", v);
+    v = SANE_FIX(50.8 + 25.4 * 2);
+    setWord(o, "br-y", v);
+    wsd::ScanSettings s = o.settings();
+    ck_assert_int_eq(s.xOffset, 1000);
+    ck_assert_int_eq(s.width, 2937);  // 100 mm - 25.4 mm
+    ck_assert_int_eq(s.yOffset, 2000);
+    ck_assert_int_eq(s.height, 2000);
+    SANE_Parameters p = o.parameters();
+    ck_assert_int_eq(p.pixels_per_line, 1762);  // 2937 * 600 / 1000
+    ck_assert_int_eq(p.lines, 1200);
+    // A region below the device minimum (0.1 in) grows to it.
+    v = SANE_FIX(50.8);
+    setWord(o, "br-y", v);
+    ck_assert_int_eq(o.settings().height, 100);
+}
+END_TEST
+
+START_TEST(adf_duplex_mfp)
+{
+    wsd::ScanOptions o(duplexMfp());
+    assertText(optionList(o), "[Scan Mode] source mode resolution compression [Geometry] tl-x tl-y br-x br-y "
+                              "[Enhancement] contrast [Status] scanner-state page-loaded cover-open");
+    assertText(stringList(o.descriptor(index(o, "source"))), "Flatbed,ADF,ADF Duplex");
+    ck_assert_int_eq(o.descriptor(index(o, "source"))->size, 11);
+    assertText(wordList(o.descriptor(index(o, "resolution"))), "100,200,300,600");  // 1200 is Heights-only
+    assertText(stringList(o.descriptor(index(o, "compression"))), "auto,jfif,tiff-single-g4,png");
+    // The feeder's sensor is meaningless on the platen.
+    SANE_Int pageLoaded = index(o, "page-loaded");
+    ck_assert(o.descriptor(pageLoaded)->cap & SANE_CAP_INACTIVE);
+    SANE_Bool loaded = SANE_TRUE;
+    ck_assert_int_eq(o.control(pageLoaded, SANE_ACTION_GET_VALUE, &loaded, nullptr), SANE_STATUS_INVAL);
+
+    setString(o, "mode", "Lineart");
+    assertText(o.settings().format, "tiff-single-g4");
+    SANE_Word w = 600;
+    setWord(o, "resolution", w);
+
+    // Switching to the feeder reloads: its own lists and sizes, values re-clamped.
+    const SANE_Option_Descriptor *brx = o.descriptor(index(o, "br-y"));
+    ck_assert_int_eq(setString(o, "source", "ADF Duplex"), SANE_INFO_RELOAD_OPTIONS | SANE_INFO_RELOAD_PARAMS);
+    ck_assert(o.descriptor(index(o, "br-y")) == brx);  // same descriptor, new constraint
+    assertText(stringList(o.descriptor(index(o, "mode"))), "Color,Gray");
+    assertText(getString(o, "mode"), "Color");  // Lineart is platen-only here
+    assertText(wordList(o.descriptor(index(o, "resolution"))), "200,300");
+    ck_assert_int_eq(getWord(o, "resolution"), 300);
+    ck_assert_double_eq_tol(mm(brx->constraint.range->max), 355.6, 0.01);
+    ck_assert_int_eq(getWord(o, "br-y"), brx->constraint.range->max);  // full area stays full
+    ck_assert(!(o.descriptor(pageLoaded)->cap & SANE_CAP_INACTIVE));
+    ck_assert_int_eq(o.control(pageLoaded, SANE_ACTION_GET_VALUE, &loaded, nullptr), SANE_STATUS_GOOD);
+    ck_assert_int_eq(loaded, SANE_FALSE);  // InputTrayEmpty reported
+
+    wsd::ScanSettings s = o.settings();
+    assertText(s.source, "ADFDuplex");
+    ck_assert(s.duplex());
+    ck_assert_int_eq(s.imagesToTransfer, 0);
+    ck_assert_int_eq(s.width, 8500);
+    ck_assert_int_eq(s.height, 14000);
+    assertText(s.format, "jfif");
+
+    // Same value again: nothing to reload.
+    ck_assert_int_eq(setString(o, "source", "ADF Duplex"), 0);
+    ck_assert_int_eq(setString(o, "source", "ADF"), SANE_INFO_RELOAD_OPTIONS | SANE_INFO_RELOAD_PARAMS);
+    assertText(o.settings().source, "ADF");
+    // A partial region is clamped, not reset, when going back to the platen.
+    SANE_Fixed v = SANE_FIX(320.0);
+    setWord(o, "br-y", v);
+    setString(o, "source", "Flatbed");
+    ck_assert_double_eq_tol(mm(getWord(o, "br-y")), 297.0, 0.01);
+    ck_assert(o.descriptor(pageLoaded)->cap & SANE_CAP_INACTIVE);
+
+    // Contrast: -100..100 in SANE, ten device steps per unit.
+    SANE_Word c = 150;
+    ck_assert_int_eq(setWord(o, "contrast", c), SANE_INFO_INEXACT);
+    ck_assert_int_eq(c, 100);
+    ck_assert(o.settings().contrast && *o.settings().contrast == 1000);
+    ck_assert_int_eq(o.control(index(o, "contrast"), SANE_ACTION_SET_AUTO, nullptr, nullptr), SANE_STATUS_GOOD);
+    ck_assert(!o.settings().contrast);
+    ck_assert_int_eq(getWord(o, "contrast"), 0);
+
+    wsd::ScannerStatusInfo jam{"Stopped", {"CoverOpen"}, {}};
+    o.updateStatus(jam);
+    assertText(getString(o, "scanner-state"), "Stopped");
+    ck_assert_int_eq(getWord(o, "cover-open"), SANE_TRUE);
+    setString(o, "source", "ADF");
+    ck_assert_int_eq(getWord(o, "page-loaded"), SANE_TRUE);
+}
+END_TEST
+
+START_TEST(inkjet_with_odd_prefixes)
+{
+    wsd::ScanOptions o(inkjet());
+    // One format only: nothing to choose, no compression option.
+    assertText(optionList(o), "[Scan Mode] source mode resolution [Geometry] tl-x tl-y br-x br-y "
+                              "[Enhancement] brightness contrast [Status] scanner-state page-loaded cover-open");
+    assertText(stringList(o.descriptor(index(o, "source"))), "Flatbed,ADF");
+    assertText(stringList(o.descriptor(index(o, "mode"))), "Color,Gray");
+    assertText(wordList(o.descriptor(index(o, "resolution"))), "75,150,300");
+    const SANE_Option_Descriptor *b = o.descriptor(index(o, "brightness"));
+    ck_assert_int_eq(b->constraint_type, SANE_CONSTRAINT_RANGE);
+    ck_assert_int_eq(b->constraint.range->min, -100);
+    ck_assert_int_eq(b->constraint.range->max, 100);
+    ck_assert(b->cap & SANE_CAP_AUTOMATIC);
+    // Defaults come from the DefaultScanTicket.
+    assertText(getString(o, "mode"), "Gray");
+    ck_assert_int_eq(getWord(o, "resolution"), 150);
+    ck_assert_int_eq(getWord(o, "brightness"), 20);
+    wsd::ScanSettings s = o.settings();
+    assertText(s.format, "jfif");
+    assertText(s.colorEntry, "Grayscale8");
+    ck_assert(!s.brightness);  // the device's default is not echoed back
+    SANE_Word v = -35;
+    ck_assert_int_eq(setWord(o, "brightness", v), 0);
+    ck_assert(o.settings().brightness && *o.settings().brightness == -350);
+
+    // The feeder has no minimum size and no Heights list: defaults apply.
+    setString(o, "source", "adf");
+    assertText(getString(o, "source"), "ADF");
+    assertText(wordList(o.descriptor(index(o, "resolution"))), "300");
+    assertText(getString(o, "mode"), "Color");
+    ck_assert_int_eq(o.settings().width, 8500);
+}
+END_TEST
+
+namespace {
+
+std::string readFile(const std::string &path)
+{
+    // stdio, not iostreams: check.h defines a macro named fail.
+    std::unique_ptr<FILE, int (*)(FILE *)> file(std::fopen(path.c_str(), "rb"), std::fclose);
+    ck_assert_msg(file != nullptr, "cannot read %s", path.c_str());
+    std::string text;
+    char buffer[4096];
+    std::size_t n;
+    while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0)
+        text.append(buffer, n);
+    return text;
+}
+
+// wsd-sim profiles come in three shapes: a whole envelope, a bare
+// GetScannerElementsResponse, or bare sections under any root. The last two
+// are put into an envelope here the way the simulator answers.
+wsd::ScannerElements loadProfile(const char *name)
+{
+    std::string text = readFile(std::string(WSD_SOURCE_DIR) + "/testsuite/sim/profiles/" + name + ".xml");
+    std::string error;
+    wsd::xml::Document doc = wsd::xml::Document::parse(text, &error);
+    ck_assert_msg(static_cast<bool>(doc), "%s: %s", name, error.c_str());
+    wsd::xml::Node root = doc.root();
+    if (root.is(wsd::ns::Soap, "Envelope"))
+        return parseElements(text);
+    if (root.is(wsd::ns::Scan, "GetScannerElementsResponse"))
+        return parseElements(envelope(wsd::xml::serialize(root)));
+    std::string sections;
+    for (const wsd::xml::Node &c : root.elements())
+        if (c.nsUri() == wsd::ns::Scan)
+            sections += "<wscn:ElementData Name='wscn:" + std::string(c.localName()) + "' Valid='true'>" +
+                        wsd::xml::serialize(c) + "</wscn:ElementData>";
+    return parseElements(response(sections));
+}
+
+}  // namespace
+
+START_TEST(bundled_simulator_profiles)
+{
+    wsd::ScannerElements flat = loadProfile("flatbed");
+    wsd::ScanOptions f(flat);
+    assertText(flat.description.name, "WSD Sim Flatbed 100");
+    assertText(optionList(f), "[Scan Mode] source mode resolution compression [Geometry] tl-x tl-y br-x br-y "
+                              "[Status] scanner-state cover-open");
+    assertText(stringList(f.descriptor(index(f, "source"))), "Flatbed");
+    assertText(stringList(f.descriptor(index(f, "mode"))), "Color,Gray,Lineart");
+    assertText(wordList(f.descriptor(index(f, "resolution"))), "100,150,200,300,600");
+    assertText(stringList(f.descriptor(index(f, "compression"))),
+               "auto,jfif,png,tiff-single-uncompressed,dib");
+    ck_assert_int_eq(f.settings().width, 8500);
+    ck_assert_int_eq(f.settings().height, 11690);
+
+    wsd::ScannerElements mfp = loadProfile("office-mfp");
+    wsd::ScanOptions m(mfp);
+    assertText(optionList(m), "[Scan Mode] source mode resolution compression [Geometry] tl-x tl-y br-x br-y "
+                              "[Status] scanner-state page-loaded cover-open");
+    assertText(stringList(m.descriptor(index(m, "source"))), "Flatbed,ADF,ADF Duplex");
+    assertText(stringList(m.descriptor(index(m, "mode"))), "Color,Gray,Lineart");
+    assertText(wordList(m.descriptor(index(m, "resolution"))), "75,100,150,200,300,600");
+    assertText(stringList(m.descriptor(index(m, "compression"))),
+               "auto,jfif,exif,png,tiff-single-uncompressed,tiff-single-g4,dib");
+    ck_assert_int_eq(getWord(m, "resolution"), 300);
+    setString(m, "source", "ADF Duplex");
+    assertText(wordList(m.descriptor(index(m, "resolution"))), "100,150,200,300,600");
+    ck_assert_int_eq(m.settings().height, 14000);
+
+    wsd::ScannerElements ink = loadProfile("inkjet");
+    wsd::ScanOptions k(ink);
+    assertText(optionList(k), "[Scan Mode] source mode resolution compression [Geometry] tl-x tl-y br-x br-y "
+                              "[Enhancement] brightness contrast [Status] scanner-state page-loaded cover-open");
+    assertText(stringList(k.descriptor(index(k, "source"))), "Flatbed,ADF");
+    assertText(stringList(k.descriptor(index(k, "mode"))), "Color,Gray");
+    assertText(wordList(k.descriptor(index(k, "resolution"))), "75,150,300,600");
+    assertText(stringList(k.descriptor(index(k, "compression"))), "auto,jfif,exif,png");
+    ck_assert_int_eq(getWord(k, "resolution"), 150);
+    setString(k, "source", "ADF");
+    assertText(wordList(k.descriptor(index(k, "resolution"))), "150,300");
+}
+END_TEST
+
+Suite *optionsSuite()
+{
+    Suite *s = suite_create("options");
+    TCase *tc = tcase_create("table");
+    tcase_add_test(tc, flatbed_only_profile);
+    tcase_add_test(tc, sane_control_rules);
+    tcase_add_test(tc, adf_duplex_mfp);
+    tcase_add_test(tc, inkjet_with_odd_prefixes);
+    tcase_add_test(tc, bundled_simulator_profiles);
+    suite_add_tcase(s, tc);
+    return s;
+}
