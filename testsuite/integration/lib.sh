@@ -65,9 +65,9 @@ assert_file() {
 }
 
 # guard [--side dev|host] SECONDS CMD...: runs the program CMD (in a lab
-# side when given), failing the test if it is still running after SECONDS
-# (a hang guard, not a timing assertion: be generous).  Otherwise returns
-# CMD's status.
+# side when given; `guard S lab_exec_host CMD...` works too), failing the test
+# if it is still running after SECONDS (a hang guard, not a timing assertion:
+# be generous).  Otherwise returns CMD's status.
 guard() {
     local side= seconds status
     if [ "$1" = --side ]; then
@@ -76,6 +76,15 @@ guard() {
     fi
     seconds=$1
     shift
+    # timeout runs programs only: the lab's exec functions become --side.
+    case $1 in
+        lab_exec_host) side=host; shift ;;
+        lab_exec_dev) side=dev; shift ;;
+        lab_exec) side=$2; shift 2 ;;
+    esac
+    if [ "$(type -t "$1")" = function ]; then
+        hard_error "guard: '$1' is a shell function; guard runs programs"
+    fi
     run_in "$side" timeout --kill-after=5 "$seconds" "$@"
     status=$?
     if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
@@ -120,6 +129,21 @@ build_program() {
     local path="$WSD_BUILD_DIR/$2"
     [ -x "$path" ] || hard_error "$path not built"
     printf -v "$1" '%s' "$path"
+}
+
+# free_tcp_port [dev|host]: prints a TCP port nothing listens on, on the
+# machine or in a lab side.  It may be taken before it is used; a clash shows
+# as a clear "address in use" error, not as a wrong result.
+free_tcp_port() {
+    local side=${1:-} port
+    for _ in $(seq 50); do
+        port=$((20000 + RANDOM % 40000))
+        if [ -z "$(run_in "$side" ss -Htln "sport = :$port")" ]; then
+            echo "$port"
+            return 0
+        fi
+    done
+    hard_error "no free TCP port found"
 }
 
 # --- wsd-sim -------------------------------------------------------------------------

@@ -306,6 +306,11 @@ lab_up() {
         LAB_ADDR4_HOST LAB_ADDR4_DEV LAB_ADDR6_HOST LAB_ADDR6_DEV
     mkdir -m 755 "$LAB_STATE_DIR" || lab_fail_setup "cannot create $LAB_STATE_DIR"
     mkdir "$LAB_STATE_DIR/pids" "$LAB_STATE_DIR/logs"
+    LAB_KEEP=$keep
+    LAB_AVAHI=$with_avahi
+    export LAB_KEEP LAB_AVAHI
+    # Written now, so that even a half-built lab can be found and pruned.
+    lab_env >"$LAB_STATE_DIR/env"
     # The state dir also becomes /run in the namespaces: daemons dropping
     # privileges must still reach it.
     chmod 755 "$LAB_STATE_DIR"
@@ -329,7 +334,8 @@ lab_up() {
     local ns
     for ns in "$LAB_NS_DEV" "$LAB_NS_HOST"; do
         ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-            net.ipv6.conf.default.accept_dad=0 || lab_fail_setup "sysctl in $ns"
+            net.ipv6.conf.default.accept_dad=0 ||
+            lab_skip "IPv6 is not available in network namespaces (the lab needs fd00:5ca::/64)"
     done
     # Created directly inside the namespaces: the veth never exists in the
     # machine's own namespace, even for a moment.
@@ -349,8 +355,6 @@ lab_up() {
         lab__start_avahi dev || lab_fail_setup "avahi in dev"
         lab__start_avahi host || lab_fail_setup "avahi in host"
     fi
-    LAB_AVAHI=$with_avahi
-    export LAB_AVAHI
     lab_env >"$LAB_STATE_DIR/env"
     LAB__UP_COMPLETE=1
 }
@@ -368,10 +372,10 @@ lab__abort_unfinished_up() {
 # Prints the lab's variables as export commands (eval-able).
 lab_env() {
     local var
-    for var in LAB_ID LAB_NS_DEV LAB_NS_HOST LAB_STATE_DIR LAB_IF LAB_AVAHI \
+    for var in LAB_ID LAB_NS_DEV LAB_NS_HOST LAB_STATE_DIR LAB_IF LAB_AVAHI LAB_KEEP \
         LAB_ADDR4_HOST LAB_ADDR4_DEV LAB_ADDR6_HOST LAB_ADDR6_DEV \
         LAB_ADDR6LL_HOST LAB_ADDR6LL_DEV; do
-        printf 'export %s=%q\n' "$var" "${!var}"
+        printf 'export %s=%q\n' "$var" "${!var-}"
     done
 }
 
@@ -380,7 +384,7 @@ lab_attach() {
     local dir="${TMPDIR:-/tmp}/wsdlab-$1"
     [ -f "$dir/env" ] || { lab_log "no lab with id '$1' ($dir/env missing)"; return 1; }
     eval "$(cat "$dir/env")"
-    export LAB_ID LAB_NS_DEV LAB_NS_HOST LAB_STATE_DIR LAB_IF LAB_AVAHI \
+    export LAB_ID LAB_NS_DEV LAB_NS_HOST LAB_STATE_DIR LAB_IF LAB_AVAHI LAB_KEEP \
         LAB_ADDR4_HOST LAB_ADDR4_DEV LAB_ADDR6_HOST LAB_ADDR6_DEV \
         LAB_ADDR6LL_HOST LAB_ADDR6LL_DEV
 }
@@ -409,4 +413,21 @@ lab_down() {
         */wsdlab-"$LAB_ID") rm -rf -- "$LAB_STATE_DIR" ;;
     esac
     LAB_ID=
+}
+
+# lab_prune: tears down the labs left by test scripts that were killed
+# outright (SIGKILL leaves no chance to clean up): labs not made to stay
+# (--keep) whose creating process (the first part of LAB_ID) is gone.
+lab_prune() {
+    local env
+    for env in "${TMPDIR:-/tmp}"/wsdlab-*/env; do
+        [ -f "$env" ] || continue
+        (
+            eval "$(cat "$env")"
+            if [ "${LAB_KEEP:-0}" != 1 ] && ! kill -0 "${LAB_ID%%-*}" 2>/dev/null; then
+                lab_log "pruning lab $LAB_ID (its creator ${LAB_ID%%-*} is gone)"
+                lab_down
+            fi
+        )
+    done
 }
