@@ -165,6 +165,9 @@ struct Discovery::Impl {
     std::set<std::string> avahiHosts;
     bool stopping = false;
     bool firstCallDone = false;
+    // Bumped whenever the listed set changes; devices() records what it saw.
+    unsigned long listGeneration = 0;
+    unsigned long generationReturned = 0;
     Clock::time_point lastActivity;
     Clock::time_point rateWindow;
     int newInWindow = 0;
@@ -485,6 +488,8 @@ struct Discovery::Impl {
             if (m.appSequence.present && known.present && m.appSequence.instanceId < known.instanceId)
                 return;  // a Bye older than the device's current run
             WSD_INFO("discovery: %s said Bye", it->first.c_str());
+            if (it->second.state == Endpoint::State::Listed)
+                ++listGeneration;
             endpoints.erase(it);
             lastActivity = Clock::now();
             changed.notify_all();
@@ -619,6 +624,7 @@ struct Discovery::Impl {
             e.scanServiceUrls.push_back(withZone(url, zone));
         preferRoutable(e.scanServiceUrls);
         e.state = e.scanServiceUrls.empty() ? Endpoint::State::NotScanner : Endpoint::State::Listed;
+        ++listGeneration;
         if (e.state == Endpoint::State::Listed)
             WSD_INFO("discovery: %s \"%s\" (%s %s), scan service %s, found by %s", e.address.c_str(),
                      e.friendlyName.c_str(), e.manufacturer.c_str(), e.model.c_str(),
@@ -723,6 +729,7 @@ std::vector<DiscoveredDevice> Discovery::devices()
             s.changed.wait_until(lock, busy ? deadline : std::min(deadline, s.lastActivity + QuietTime));
         }
     }
+    s.generationReturned = s.listGeneration;
     std::vector<DiscoveredDevice> out;
     for (const auto &entry : s.endpoints) {
         const Impl::Endpoint &e = entry.second;
@@ -740,6 +747,14 @@ std::vector<DiscoveredDevice> Discovery::devices()
         out.push_back(std::move(dev));
     }
     return out;
+}
+
+bool Discovery::waitForChange(int timeoutMs)
+{
+    Impl &s = *impl_;
+    std::unique_lock<std::mutex> lock(s.mutex);
+    return s.changed.wait_for(lock, milliseconds(std::max(0, timeoutMs)),
+                              [&] { return s.listGeneration != s.generationReturned; });
 }
 
 }  // namespace wsd

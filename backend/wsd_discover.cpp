@@ -6,6 +6,8 @@
 
 #include <getopt.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -14,12 +16,14 @@ namespace {
 
 void usage(FILE *to)
 {
-    std::fputs("usage: wsd-discover [-v] [-t MS] [-i IFACE]... [-x IFACE]... [--no-multicast]\n"
+    std::fputs("usage: wsd-discover [-v] [-t MS] [-i IFACE]... [-x IFACE]... [--no-multicast] [-w MS]\n"
                "  -v, --verbose          protocol trace on stderr (twice: whole messages)\n"
                "  -t, --timeout MS       how long to wait for answers (default 2000)\n"
                "  -i, --interface IFACE  probe on this interface only (repeatable)\n"
                "  -x, --exclude IFACE    never probe on this interface (repeatable)\n"
                "      --no-multicast     no WS-Discovery multicast; Avahi-directed probes only\n"
+               "  -w, --watch MS         then keep listening this long, printing devices that\n"
+               "                         appear (Hello) or go (Bye)\n"
                "  -h, --help             this text\n",
                to);
 }
@@ -31,6 +35,53 @@ std::string confName(std::string name)
         if (c == '"' || c == '\n' || c == '\r')
             c = '\'';
     return name.empty() ? "WSD scanner" : name;
+}
+
+bool parseMs(const char *text, int &ms)
+{
+    char *end = nullptr;
+    long value = std::strtol(text, &end, 10);
+    if (*end || value < 0 || value > 24L * 3600 * 1000)
+        return false;
+    ms = static_cast<int>(value);
+    return true;
+}
+
+std::string displayName(const wsd::DiscoveredDevice &d)
+{
+    return confName(d.friendlyName.empty() ? d.model : d.friendlyName);
+}
+
+std::string firstUrl(const wsd::DiscoveredDevice &d)
+{
+    return d.deviceUrls.empty() ? d.scanServiceUrls.front() : d.deviceUrls.front();
+}
+
+// Follows the list as Hello and Bye change it, one line per change.
+void watch(wsd::Discovery &discovery, std::vector<wsd::DiscoveredDevice> known, int watchMs)
+{
+    std::printf("watching for %d ms\n", watchMs);
+    std::fflush(stdout);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(watchMs);
+    for (;;) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || !discovery.waitForChange(static_cast<int>(left.count())))
+            break;
+        std::vector<wsd::DiscoveredDevice> now = discovery.devices();
+        auto has = [](const std::vector<wsd::DiscoveredDevice> &list, const std::string &uuid) {
+            return std::any_of(list.begin(), list.end(),
+                               [&](const wsd::DiscoveredDevice &d) { return d.endpointUuid == uuid; });
+        };
+        for (const wsd::DiscoveredDevice &d : now)
+            if (!has(known, d.endpointUuid))
+                std::printf("appeared %s \"%s\" %s (%s)\n", d.endpointUuid.c_str(), displayName(d).c_str(),
+                            firstUrl(d).c_str(), d.foundBy.c_str());
+        for (const wsd::DiscoveredDevice &d : known)
+            if (!has(now, d.endpointUuid))
+                std::printf("gone %s \"%s\"\n", d.endpointUuid.c_str(), displayName(d).c_str());
+        std::fflush(stdout);
+        known = std::move(now);
+    }
 }
 
 }  // namespace
@@ -49,25 +100,24 @@ int main(int argc, char **argv)
     static const option longOptions[] = {
         {"verbose", no_argument, nullptr, 'v'},        {"timeout", required_argument, nullptr, 't'},
         {"interface", required_argument, nullptr, 'i'}, {"exclude", required_argument, nullptr, 'x'},
-        {"no-multicast", no_argument, nullptr, NoMulticast}, {"help", no_argument, nullptr, 'h'},
+        {"no-multicast", no_argument, nullptr, NoMulticast}, {"watch", required_argument, nullptr, 'w'},
+        {"help", no_argument, nullptr, 'h'},
         {nullptr, 0, nullptr, 0},
     };
     bool interfacesGiven = false;
-    for (int c; (c = getopt_long(argc, argv, "vt:i:x:h", longOptions, nullptr)) != -1;) {
+    int watchMs = -1;
+    for (int c; (c = getopt_long(argc, argv, "vt:i:x:w:h", longOptions, nullptr)) != -1;) {
         switch (c) {
         case 'v':
             ++verbosity;
             break;
-        case 't': {
-            char *end = nullptr;
-            long ms = std::strtol(optarg, &end, 10);
-            if (*end || ms < 0 || ms > 600000) {
-                std::fprintf(stderr, "wsd-discover: bad timeout '%s'\n", optarg);
+        case 't':
+        case 'w':
+            if (!parseMs(optarg, c == 't' ? config.discoveryTimeoutMs : watchMs)) {
+                std::fprintf(stderr, "wsd-discover: bad time '%s'\n", optarg);
                 return 2;
             }
-            config.discoveryTimeoutMs = static_cast<int>(ms);
             break;
-        }
         case 'i':
             if (!interfacesGiven)
                 config.interfaces.clear();
@@ -98,12 +148,12 @@ int main(int argc, char **argv)
     wsd::Discovery discovery(config);
     discovery.start();
     const std::vector<wsd::DiscoveredDevice> devices = discovery.devices();
-    if (devices.empty()) {
+    if (devices.empty() && watchMs < 0) {
         std::fputs("wsd-discover: no WSD scanner found\n", stderr);
         return 1;
     }
     for (const wsd::DiscoveredDevice &d : devices) {
-        std::printf("%s\n", confName(d.friendlyName.empty() ? d.model : d.friendlyName).c_str());
+        std::printf("%s\n", displayName(d).c_str());
         std::printf("  model:        %s %s\n", d.manufacturer.c_str(), d.model.c_str());
         std::printf("  UUID:         %s\n", d.endpointUuid.c_str());
         for (const std::string &u : d.deviceUrls)
@@ -112,11 +162,11 @@ int main(int argc, char **argv)
             std::printf("  scan service: %s\n", u.c_str());
         std::printf("  found by:     %s\n\n", d.foundBy.c_str());
     }
-    std::printf("# wsd.conf lines (see sane-wsd(5)):\n");
-    for (const wsd::DiscoveredDevice &d : devices) {
-        const std::string &url = d.deviceUrls.empty() ? d.scanServiceUrls.front() : d.deviceUrls.front();
-        std::printf("device \"%s\" %s\n", confName(d.friendlyName.empty() ? d.model : d.friendlyName).c_str(),
-                    url.c_str());
-    }
+    if (!devices.empty())
+        std::printf("# wsd.conf lines (see sane-wsd(5)):\n");
+    for (const wsd::DiscoveredDevice &d : devices)
+        std::printf("device \"%s\" %s\n", displayName(d).c_str(), firstUrl(d).c_str());
+    if (watchMs >= 0)
+        watch(discovery, devices, watchMs);
     return 0;
 }

@@ -37,6 +37,11 @@ public:
     // Only devices with a scan service are listed, each once.
     std::vector<DiscoveredDevice> devices();
 
+    // Blocks until the list differs from what devices() last returned (a
+    // device listed, or one gone after Bye) or timeoutMs passes; returns
+    // whether it changed. For monitors such as wsd-discover --watch.
+    bool waitForChange(int timeoutMs);
+
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
