@@ -13,6 +13,7 @@ int main()
     srunner_add_suite(runner, capabilitiesSuite());
     srunner_add_suite(runner, scanJobMessagesSuite());
     srunner_add_suite(runner, optionsSuite());
+    srunner_add_suite(runner, quirksSuite());
     srunner_add_suite(runner, discoveryMessageSuite());
     srunner_add_suite(runner, metadataSuite());
     srunner_add_suite(runner, mtomSuite());

@@ -10,6 +10,7 @@ Suite *patternSuite();
 Suite *capabilitiesSuite();
 Suite *scanJobMessagesSuite();
 Suite *optionsSuite();
+Suite *quirksSuite();
 Suite *discoveryMessageSuite();
 Suite *metadataSuite();
 Suite *mtomSuite();

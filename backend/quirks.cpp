@@ -1,0 +1,150 @@
+#include "wsd/quirks.h"
+
+#include <cctype>
+#include <fnmatch.h>
+
+namespace wsd {
+
+namespace {
+
+struct Flag {
+    const char *name;
+    bool Quirks::*member;
+};
+
+constexpr Flag Flags[] = {
+    {"scan-path", &Quirks::scanPathSuffix},
+    {"image-size-from-info", &Quirks::imageSizeFromImageInfo},
+    {"rotate-back-side", &Quirks::rotateBackSide},
+};
+
+// Manufacturer and model are fnmatch patterns (case-insensitive); flags is
+// a list of Flag names. Each row names where the behaviour was reported
+// (../shared/ref/devices/SOURCES.md). No device is known yet to need
+// rotate-back-side by default: it exists for wsd.conf.
+struct Rule {
+    const char *manufacturer;
+    const char *model;
+    const char *flags;
+};
+
+constexpr Rule Rules[] = {
+    // Samsung M288x: XAddrs gives /wsd, the scan service is /wsd/scan (Tobag/wsd-scan quirk notes).
+    {"samsung*", "*", "scan-path"},
+    // HP LaserJet MFP M130fw: image size follows MediaFrontImageInfo (sane-airscan#60).
+    {"hp*", "*m130*", "image-size-from-info"},
+    {"hewlett*", "*m130*", "image-size-from-info"},
+};
+
+bool matches(const char *pattern, const std::string &text)
+{
+    return fnmatch(pattern, text.c_str(), FNM_CASEFOLD) == 0;
+}
+
+bool isSeparator(char c) { return c == ',' || c == ';' || std::isspace(static_cast<unsigned char>(c)); }
+
+// Calls f for each item of a list separated by isSeparator.
+template <typename F>
+void forEachItem(std::string_view text, F f)
+{
+    std::size_t i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && isSeparator(text[i]))
+            ++i;
+        std::size_t start = i;
+        while (i < text.size() && !isSeparator(text[i]))
+            ++i;
+        if (i > start)
+            f(text.substr(start, i - start));
+    }
+}
+
+const Flag *findFlag(std::string_view name)
+{
+    for (const Flag &f : Flags)
+        if (name == f.name)
+            return &f;
+    return nullptr;
+}
+
+bool parseSwitch(std::string_view v, bool &out)
+{
+    for (const char *on : {"on", "yes", "true", "1"})
+        if (v == on)
+            return out = true, true;
+    for (const char *off : {"off", "no", "false", "0"})
+        if (v == off)
+            return out = false, true;
+    return false;
+}
+
+}  // namespace
+
+Quirks quirksFor(const std::string &manufacturer, const std::string &model)
+{
+    Quirks q;
+    for (const Rule &r : Rules)
+        if (matches(r.manufacturer, manufacturer) && matches(r.model, model))
+            forEachItem(r.flags, [&](std::string_view name) { q.*(findFlag(name)->member) = true; });
+    return q;
+}
+
+bool applyQuirkOverrides(Quirks &quirks, std::string_view pairs, std::string *error)
+{
+    std::string problems;
+    forEachItem(pairs, [&](std::string_view item) {
+        std::size_t eq = item.find('=');
+        const Flag *flag = findFlag(item.substr(0, eq));
+        bool value = false;
+        if (flag && eq != std::string_view::npos && parseSwitch(item.substr(eq + 1), value)) {
+            quirks.*(flag->member) = value;
+            return;
+        }
+        problems += (problems.empty() ? "" : ", ") + std::string(item);
+    });
+    if (problems.empty())
+        return true;
+    if (error) {
+        *error = "bad quirk setting (want name=on|off; names:";
+        for (const Flag &f : Flags)
+            *error += std::string(" ") + f.name;
+        *error += "): " + problems;
+    }
+    return false;
+}
+
+std::string describeQuirks(const Quirks &quirks)
+{
+    std::string out;
+    for (const Flag &f : Flags)
+        if (quirks.*(f.member))
+            out += (out.empty() ? "" : ",") + std::string(f.name);
+    return out.empty() ? "none" : out;
+}
+
+std::vector<std::string> quirkNames()
+{
+    std::vector<std::string> out;
+    for (const Flag &f : Flags)
+        out.push_back(f.name);
+    return out;
+}
+
+std::string scanPathUrl(const std::string &deviceUrl)
+{
+    // The path ends where the query or fragment starts.
+    std::size_t end = deviceUrl.find_first_of("?#");
+    std::string base = deviceUrl.substr(0, end);
+    std::string rest = end == std::string::npos ? std::string() : deviceUrl.substr(end);
+    std::size_t scheme = base.find("://");
+    bool hasPath = base.find('/', scheme == std::string::npos ? 0 : scheme + 3) != std::string::npos;
+    if (!hasPath)
+        base += '/';
+    while (base.size() > 1 && base.back() == '/' && base[base.size() - 2] != '/')
+        base.pop_back();
+    if (base.size() >= 5 && base.compare(base.size() - 5, 5, "/scan") == 0)
+        return base + rest;
+    return base + "/scan" + rest;
+}
+
+}  // namespace wsd

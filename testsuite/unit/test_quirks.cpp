@@ -1,0 +1,71 @@
+#include "suites.h"
+
+#include "wsd/quirks.h"
+
+#include <string>
+
+namespace {
+
+void assertText(const std::string &got, const char *want) { ck_assert_str_eq(got.c_str(), want); }
+
+}  // namespace
+
+START_TEST(table_by_manufacturer_and_model)
+{
+    wsd::Quirks q = wsd::quirksFor("Samsung Electronics Co., Ltd.", "M288x Series");
+    ck_assert(q.scanPathSuffix);
+    ck_assert(!q.imageSizeFromImageInfo && !q.rotateBackSide);
+    q = wsd::quirksFor("HP", "HP LaserJet MFP M130fw");
+    ck_assert(q.imageSizeFromImageInfo);
+    ck_assert(!q.scanPathSuffix);
+    q = wsd::quirksFor("Hewlett-Packard", "LaserJet Pro MFP M130nw");
+    ck_assert(q.imageSizeFromImageInfo);
+    // Unknown devices, and other models of a listed maker, get nothing.
+    assertText(wsd::describeQuirks(wsd::quirksFor("HP", "OfficeJet 4620")), "none");
+    assertText(wsd::describeQuirks(wsd::quirksFor("Brother", "MFC-L2720DW series")), "none");
+    assertText(wsd::describeQuirks(wsd::quirksFor("", "")), "none");
+}
+END_TEST
+
+START_TEST(overrides_from_configuration)
+{
+    wsd::Quirks q = wsd::quirksFor("Samsung", "M2070");
+    std::string error;
+    ck_assert(wsd::applyQuirkOverrides(q, "scan-path=off, rotate-back-side=on;image-size-from-info=yes", &error));
+    ck_assert(!q.scanPathSuffix);
+    ck_assert(q.rotateBackSide);
+    ck_assert(q.imageSizeFromImageInfo);
+    assertText(wsd::describeQuirks(q), "image-size-from-info,rotate-back-side");
+    ck_assert(wsd::applyQuirkOverrides(q, "  ", &error));  // nothing to do
+
+    // Bad items are reported; good ones around them still apply.
+    ck_assert(!wsd::applyQuirkOverrides(q, "rotate-back-side=off bogus=on scan-path=maybe image-size-from-info",
+                                        &error));
+    ck_assert(!q.rotateBackSide);
+    ck_assert_msg(error.find("bogus=on, scan-path=maybe, image-size-from-info") != std::string::npos, "%s",
+                  error.c_str());
+    ck_assert_msg(error.find("rotate-back-side") != std::string::npos, "%s", error.c_str());  // names listed
+    ck_assert_uint_eq(wsd::quirkNames().size(), 3);
+}
+END_TEST
+
+START_TEST(scan_path_url)
+{
+    assertText(wsd::scanPathUrl("http://198.18.0.2:8018/wsd"), "http://198.18.0.2:8018/wsd/scan");
+    assertText(wsd::scanPathUrl("http://198.18.0.2:8018/wsd/"), "http://198.18.0.2:8018/wsd/scan");
+    assertText(wsd::scanPathUrl("http://198.18.0.2:8018/wsd/scan"), "http://198.18.0.2:8018/wsd/scan");
+    assertText(wsd::scanPathUrl("http://198.18.0.2:8018"), "http://198.18.0.2:8018/scan");
+    assertText(wsd::scanPathUrl("http://[fd00:5ca::2]:8018/wsd?x=1"), "http://[fd00:5ca::2]:8018/wsd/scan?x=1");
+}
+END_TEST
+
+Suite *quirksSuite()
+{
+    Suite *s = suite_create("quirks");
+    TCase *tc = tcase_create("table");
+    tcase_add_test(tc, table_by_manufacturer_and_model);
+    tcase_add_test(tc, overrides_from_configuration);
+    tcase_add_test(tc, scan_path_url);
+    suite_add_tcase(s, tc);
+    return s;
+}
