@@ -38,7 +38,7 @@ namespace {
 constexpr milliseconds QuietTime{400};
 // Hostile LAN: bounds on what announcements can make us keep or do.
 constexpr std::size_t MaxEndpoints = 512;
-constexpr int NewEndpointsPerSecond = 64;
+constexpr int NewHellosPerSecond = 64;
 constexpr std::size_t MaxAvahiHosts = 256;
 constexpr int ResolveAttempts = 3;
 constexpr int HttpWorkers = 3;
@@ -365,23 +365,36 @@ struct Discovery::Impl {
         workReady.notify_all();
     }
 
+    // Whether a new endpoint may be kept. Unsolicited Hellos are rate-limited
+    // (answers to our probes are bounded by our probing); at the cap an
+    // endpoint that turned out useless (failed, or no scanner) makes room.
     // Caller holds the mutex.
-    bool admitNewEndpoint()
+    bool admitNewEndpoint(bool unsolicited)
     {
-        const auto now = Clock::now();
-        if (now - rateWindow >= std::chrono::seconds(1)) {
-            rateWindow = now;
-            newInWindow = 0;
+        if (unsolicited) {
+            const auto now = Clock::now();
+            if (now - rateWindow >= std::chrono::seconds(1)) {
+                rateWindow = now;
+                newInWindow = 0;
+            }
+            if (newInWindow >= NewHellosPerSecond)
+                return false;
+            ++newInWindow;
         }
-        if (endpoints.size() >= MaxEndpoints || newInWindow >= NewEndpointsPerSecond)
+        if (endpoints.size() < MaxEndpoints)
+            return true;
+        auto useless = std::find_if(endpoints.begin(), endpoints.end(), [](const auto &e) {
+            return e.second.state == Endpoint::State::Failed || e.second.state == Endpoint::State::NotScanner;
+        });
+        if (useless == endpoints.end())
             return false;
-        ++newInWindow;
+        endpoints.erase(useless);
         return true;
     }
 
     // Caller holds the mutex.
     void upsert(d::Endpoint incoming, d::Version version, const d::AppSequence &sequence, const std::string &foundBy,
-                const std::string &ifname)
+                const std::string &ifname, bool unsolicited)
     {
         for (std::string &x : incoming.xaddrs)
             x = withZone(x, ifname);
@@ -392,8 +405,8 @@ struct Discovery::Impl {
                            typesText(incoming.types).c_str());
                 return;
             }
-            if (!admitNewEndpoint()) {
-                WSD_DETAIL("discovery: too many endpoints, dropping %s", incoming.address.c_str());
+            if (!admitNewEndpoint(unsolicited)) {
+                WSD_DETAIL("discovery: endpoint cap or Hello rate reached, dropping %s", incoming.address.c_str());
                 return;
             }
             Endpoint e;
@@ -499,7 +512,7 @@ struct Discovery::Impl {
         for (const d::Endpoint &e : m.endpoints) {
             WSD_PROTO("discovery: <- %s from %s: %s [%s] %zu XAddrs", d::kindName(m.kind), from.c_str(),
                       e.address.c_str(), typesText(e.types).c_str(), e.xaddrs.size());
-            upsert(e, m.version, m.appSequence, foundBy, ifname);
+            upsert(e, m.version, m.appSequence, foundBy, ifname, m.kind == d::Kind::Hello);
         }
         changed.notify_all();
     }

@@ -1,0 +1,67 @@
+#!/bin/bash
+# Discovery benchmark (issue 5): wall time of `scanimage -L` with 1 and with
+# 50 simulated scanners in the lab, for our backend (sane-wsd) and for
+# sane-airscan, in the same lab and run; each measurement is repeated and
+# the median printed, with how many of the devices were listed.
+# Target: <= 1 s for both counts, all devices listed, faster than airscan.
+# Run: WSD_BUILD_DIR=<build dir> testsuite/bench/discovery-bench.sh [RUNS]
+# Needs root and network namespaces (else exits 77).
+. "$(dirname "$0")/../integration/lib.sh"
+
+runs=${1:-5}
+require_commands scanimage
+have_airscan=1
+airscan_installed || have_airscan=0
+lab_up --avahi
+export SANE_WSD_DISCOVERY=on
+
+mkdir -p "$WORK_DIR/wsd" "$WORK_DIR/airscan"
+# Our backend as shipped (default discovery timeout), on the lab interface.
+(sane_env_wsd "$WORK_DIR/wsd" "interface = $LAB_IF"; declare -p SANE_CONFIG_DIR LD_LIBRARY_PATH) >"$WORK_DIR/wsd.env"
+if [ "$have_airscan" = 1 ]; then
+    # sane-airscan as shipped: discovery on (WS-Discovery and DNS-SD).
+    (sane_env_airscan "$WORK_DIR/airscan" '[options]' 'discovery = enable'; declare -p SANE_CONFIG_DIR) \
+        >"$WORK_DIR/airscan.env"
+fi
+
+# measure ENVFILE PREFIX EXPECTED: runs scanimage -L $runs times in the host
+# namespace; prints "median_ms listed_min listed_max".
+measure() {
+    local envfile=$1 prefix=$2 i start elapsed listed times=() counts=()
+    for ((i = 0; i < runs; i++)); do
+        start=$(lab_now_ms)
+        listed=$(
+            . "$envfile"
+            export SANE_CONFIG_DIR ${LD_LIBRARY_PATH:+LD_LIBRARY_PATH}
+            guard --side host 120 scanimage -L 2>/dev/null | grep -c "^device \`$prefix"
+        )
+        elapsed=$(($(lab_now_ms) - start))
+        times+=("$elapsed")
+        counts+=("${listed:-0}")
+    done
+    local median
+    median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
+    echo "$median $(printf '%s\n' "${counts[@]}" | sort -n | head -1) $(printf '%s\n' "${counts[@]}" | sort -n | tail -1)"
+}
+
+started=0
+report=()
+for count in 1 50; do
+    for ((i = started + 1; i <= count; i++)); do
+        sim_start --side dev --name "sim$i" --interface "$LAB_IF" \
+            --uuid "$(printf '5ca00000-0000-4000-8000-%012d' "$((900 + i))")" --name "Bench $i" \
+            --dnssd _uscan._tcp --dnssd-name "Bench $i" >/dev/null
+    done
+    started=$count
+    read -r ms lo hi < <(measure "$WORK_DIR/wsd.env" "wsd:")
+    report+=("$(printf '%-12s %3d devices: %6d ms  listed %d..%d of %d' sane-wsd "$count" "$ms" "$lo" "$hi" "$count")")
+    if [ "$have_airscan" = 1 ]; then
+        read -r ms lo hi < <(measure "$WORK_DIR/airscan.env" "airscan:")
+        report+=("$(printf '%-12s %3d devices: %6d ms  listed %d..%d of %d' sane-airscan "$count" "$ms" "$lo" "$hi" "$count")")
+    else
+        report+=("sane-airscan not installed: not measured")
+    fi
+done
+
+echo "scanimage -L wall time, median of $runs runs (lab namespaces, $(date -u +%Y-%m-%dT%H:%MZ)):"
+printf '  %s\n' "${report[@]}"
