@@ -173,7 +173,13 @@ DecodedImage decodePng(const std::string &bytes)
     (*cinfo->err->format_message)(cinfo, message);
     throw std::runtime_error(std::string("JPEG: ") + message);
 }
-void jpegQuiet(j_common_ptr, int) {}
+// libjpeg only warns about corrupt or truncated data and fills the rest
+// with gray; a checker must refuse such a file instead.
+void jpegWarningIsError(j_common_ptr cinfo, int level)
+{
+    if (level < 0)
+        jpegErrorExit(cinfo);
+}
 
 struct JpegDecompressor {
     jpeg_decompress_struct cinfo{};
@@ -182,7 +188,7 @@ struct JpegDecompressor {
     {
         cinfo.err = jpeg_std_error(&error);
         error.error_exit = jpegErrorExit;
-        error.emit_message = jpegQuiet;
+        error.emit_message = jpegWarningIsError;
         jpeg_create_decompress(&cinfo);
     }
     ~JpegDecompressor() { jpeg_destroy_decompress(&cinfo); }
@@ -242,7 +248,7 @@ DecodedImage decodeTiff(const std::string &bytes)
     // libtiff's RGBA interface decodes every photometric, depth and
     // compression (G4 included) the same way; gray comes back as R = G = B.
     std::vector<uint32_t> rgba(static_cast<size_t>(width) * height);
-    if (!TIFFReadRGBAImageOriented(tiff, width, height, rgba.data(), ORIENTATION_TOPLEFT, 0))
+    if (!TIFFReadRGBAImageOriented(tiff, width, height, rgba.data(), ORIENTATION_TOPLEFT, 1))
         throw std::runtime_error("TIFF: cannot decode the image");
     for (size_t i = 0; i < rgba.size(); ++i) {
         if (channels == 1) {

@@ -441,8 +441,10 @@ START_TEST(decoder_refuses_damaged_files)
 {
     std::string png = encodePage(spec("png", "RGB24", 75)).bytes;
     std::string jpeg = encodePage(spec("jfif", "RGB24", 75)).bytes;
-    for (const std::string &bad : {png.substr(0, png.size() / 2), jpeg.substr(0, 200), std::string("P6\n99999 99999\n255\n"),
-                                   std::string("BM"), std::string("hello")}) {
+    std::string g4 = encodePage(spec("tiff-single-g4", "BlackAndWhite1", 75)).bytes;
+    for (const std::string &bad : {png.substr(0, png.size() / 2), jpeg.substr(0, 200), jpeg.substr(0, jpeg.size() / 2),
+                                   g4.substr(0, g4.size() / 2), std::string("P6\n99999 99999\n255\n"),
+                                   std::string("P5\n10 10\n255\nabc"), std::string("BM"), std::string("hello")}) {
         bool threw = false;
         try {
             decodeImage(bad);
