@@ -16,6 +16,7 @@ int main()
     srunner_add_suite(runner, quirksSuite());
     srunner_add_suite(runner, discoveryMessageSuite());
     srunner_add_suite(runner, metadataSuite());
+    srunner_add_suite(runner, discoveryResponderSuite());
     srunner_add_suite(runner, mtomSuite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);

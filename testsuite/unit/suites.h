@@ -13,4 +13,5 @@ Suite *optionsSuite();
 Suite *quirksSuite();
 Suite *discoveryMessageSuite();
 Suite *metadataSuite();
+Suite *discoveryResponderSuite();
 Suite *mtomSuite();
