@@ -249,7 +249,7 @@ DecodedImage decodeTiff(const std::string &bytes)
     // compression (G4 included) the same way; gray comes back as R = G = B.
     std::vector<uint32_t> rgba(static_cast<size_t>(width) * height);
     if (!TIFFReadRGBAImageOriented(tiff, width, height, rgba.data(), ORIENTATION_TOPLEFT, 1))
-        throw std::runtime_error("TIFF: cannot decode the image");
+        throw std::runtime_error("TIFF: cannot decode the image: " + file.firstError());
     for (size_t i = 0; i < rgba.size(); ++i) {
         if (channels == 1) {
             image.samples[i] = static_cast<uint8_t>(TIFFGetR(rgba[i]));

@@ -290,7 +290,7 @@ void encodeTiff(const TestPattern &pattern, const PageSpec &spec, bool g4, std::
             }
         }
         if (TIFFWriteScanline(tiff, row.data(), static_cast<uint32_t>(y), 0) < 0)
-            throw std::runtime_error("TIFF encoder: writing a row failed");
+            throw std::runtime_error("TIFF encoder: writing a row failed: " + file.firstError());
     }
     out = file.finish();
 }

@@ -48,15 +48,43 @@ toff_t sizeProc(thandle_t handle) { return static_cast<Buffer *>(handle)->data.s
 int mapProc(thandle_t, void **, toff_t *) { return 0; }
 void unmapProc(thandle_t, void *, toff_t) {}
 
+int keepFirstError(TIFF *, void *userData, const char *module, const char *fmt, va_list args)
+{
+    auto *firstError = static_cast<std::string *>(userData);
+    if (firstError->empty()) {
+        char message[512];
+        std::vsnprintf(message, sizeof message, fmt, args);
+        *firstError = std::string(module ? module : "TIFF") + ": " + message;
+    }
+    return 1;   // handled: libtiff prints nothing
+}
+
+int ignoreWarning(TIFF *, void *, const char *, const char *, va_list) { return 1; }
+
+// Bound on one allocation libtiff makes for a file (a strip, a tag array):
+// more than an uncompressed A4 page at 1200 dpi in colour needs.
+constexpr tmsize_t kMaxSingleAllocation = 512 * 1024 * 1024;
+
+struct OpenOptions {
+    TIFFOpenOptions *options = TIFFOpenOptionsAlloc();
+    ~OpenOptions() { TIFFOpenOptionsFree(options); }
+};
+
 }  // namespace
 
 TiffMemoryFile::TiffMemoryFile(std::string contents, const char *mode)
 {
     buffer_.data = std::move(contents);
-    tiff_ = TIFFClientOpen("memory.tiff", mode, &buffer_, readProc, writeProc, seekProc, closeProc, sizeProc,
-                           mapProc, unmapProc);
+    OpenOptions open;
+    if (!open.options)
+        throw std::runtime_error("TIFF: out of memory");
+    TIFFOpenOptionsSetErrorHandlerExtR(open.options, keepFirstError, &firstError_);
+    TIFFOpenOptionsSetWarningHandlerExtR(open.options, ignoreWarning, nullptr);
+    TIFFOpenOptionsSetMaxSingleMemAlloc(open.options, kMaxSingleAllocation);
+    tiff_ = TIFFClientOpenExt("memory.tiff", mode, &buffer_, readProc, writeProc, seekProc, closeProc, sizeProc,
+                              mapProc, unmapProc, open.options);
     if (!tiff_)
-        throw std::runtime_error("TIFF: cannot open the in-memory file");
+        throw std::runtime_error("TIFF: cannot open the file" + (firstError_.empty() ? "" : ": " + firstError_));
 }
 
 TiffMemoryFile::~TiffMemoryFile()

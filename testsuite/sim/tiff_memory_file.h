@@ -2,6 +2,7 @@
 // images in memory. This opens a TIFF handle on a std::string buffer.
 #pragma once
 
+#include <cstdarg>
 #include <string>
 
 #include <tiffio.h>
@@ -19,6 +20,9 @@ public:
     TIFF *tiff() const { return tiff_; }
     // Closes the TIFF handle (writing its directory) and hands over the bytes.
     std::string finish();
+    // libtiff's first error message on this file (empty if none): errors are
+    // reported through exceptions by the callers, never printed.
+    const std::string &firstError() const { return firstError_; }
 
     // The in-memory file libtiff's callbacks work on.
     struct Buffer {
@@ -28,6 +32,7 @@ public:
 
 private:
     Buffer buffer_;
+    std::string firstError_;
     TIFF *tiff_;
 };
 
