@@ -16,9 +16,10 @@ namespace wsdsim {
 
 namespace {
 
-// Bound on what a checker will allocate for an untrusted file: 64 Mpixel
-// covers A4 at 1200 dpi.
-constexpr uint64_t kMaxPixels = 64ULL * 1024 * 1024;
+// Bounds on what a checker will read and allocate for an untrusted file:
+// A4 or Letter at 1200 dpi is 140 Mpixel; its uncompressed colour file 420 MB.
+constexpr uint64_t kMaxPixels = 160ULL * 1000 * 1000;
+constexpr std::streamoff kMaxFileBytes = 1024LL * 1024 * 1024;
 
 void allocate(DecodedImage &image, uint64_t width, uint64_t height, int channels)
 {
@@ -342,9 +343,12 @@ DecodedImage decodeImage(const std::string &bytes)
 
 DecodedImage readImageFile(const std::string &path)
 {
-    std::ifstream in(path, std::ios::binary);
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in)
         throw std::runtime_error("cannot open " + path);
+    if (in.tellg() > kMaxFileBytes)
+        throw std::runtime_error(path + " is larger than 1 GiB");
+    in.seekg(0);
     std::ostringstream contents;
     contents << in.rdbuf();
     return decodeImage(contents.str());
