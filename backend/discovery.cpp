@@ -40,6 +40,7 @@ constexpr milliseconds QuietTime{400};
 constexpr std::size_t MaxEndpoints = 512;
 constexpr int NewHellosPerSecond = 64;
 constexpr std::size_t MaxAvahiHosts = 256;
+constexpr int MaxDatagramsPerWake = 64;
 constexpr int ResolveAttempts = 3;
 constexpr int HttpWorkers = 3;
 constexpr std::size_t MaxHttpBatch = 32;
@@ -569,10 +570,15 @@ struct Discovery::Impl {
                 for (const d::AvahiService &s : found)
                     directedProbe(s);
             }
+            // A bounded batch per socket, so that a flood cannot keep the
+            // loop from seeing the stop event and the timers.
             for (std::size_t i = 1; i < fds.size(); ++i)
-                if (fds[i].revents & POLLIN)
-                    while (auto datagram = sockets[i - 1]->receive())
-                        handleDatagram(*datagram);
+                for (int n = 0; n < MaxDatagramsPerWake && (fds[i].revents & POLLIN); ++n) {
+                    auto datagram = sockets[i - 1]->receive();
+                    if (!datagram)
+                        break;
+                    handleDatagram(*datagram);
+                }
         }
     }
 

@@ -27,6 +27,7 @@ namespace {
 
 // A flood of probes must not grow the reply queue without bound.
 constexpr std::size_t MaxPendingReplies = 256;
+constexpr int MaxDatagramsPerWake = 64;
 
 d::Version versionOf(const DiscoveryIdentity &id) { return id.ns2009 ? d::Version::V2009 : d::Version::V2005; }
 
@@ -222,10 +223,14 @@ void DiscoveryResponder::run()
             return;
         if (fds[0].revents)
             return;
+        // A bounded batch per socket: a flood must not hide the stop event.
         for (std::size_t i = 1; i < fds.size(); ++i)
-            if (fds[i].revents & POLLIN)
-                while (auto datagram = s.sockets[i - 1].receive())
-                    s.handle(i - 1, *datagram);
+            for (int n = 0; n < MaxDatagramsPerWake && (fds[i].revents & POLLIN); ++n) {
+                auto datagram = s.sockets[i - 1].receive();
+                if (!datagram)
+                    break;
+                s.handle(i - 1, *datagram);
+            }
     }
 }
 
