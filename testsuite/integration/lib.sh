@@ -69,7 +69,7 @@ assert_file() {
 # if it is still running after SECONDS (a hang guard, not a timing assertion:
 # be generous).  Otherwise returns CMD's status.
 guard() {
-    local side= seconds status
+    local side='' seconds status
     if [ "$1" = --side ]; then
         side=$2
         shift 2
@@ -148,9 +148,8 @@ free_tcp_port() {
 
 # --- wsd-sim -------------------------------------------------------------------------
 
-# Per instance (NAME, default "sim"): pid, control port, namespace side, ready
-# line, log file.
-declare -A SIM_PIDS=() SIM_CONTROL_PORTS=() SIM_SIDES=() SIM_READY_LINES=() SIM_LOGS=()
+# Per instance (NAME, default "sim"): pid, control port, namespace side.
+declare -A SIM_PIDS=() SIM_CONTROL_PORTS=() SIM_SIDES=()
 SIM_READY_SECONDS=${SIM_READY_SECONDS:-30}
 
 # sim_start [--side dev|host] [--name NAME] [WSD-SIM ARGS...]
@@ -161,7 +160,7 @@ SIM_READY_SECONDS=${SIM_READY_SECONDS:-30}
 # started: SIM_PID, SIM_READY_LINE, SIM_DEVICE_URL, SIM_SERVICE_URL, SIM_UUID,
 # SIM_PORT, SIM_CONTROL_PORT, SIM_LOG (its stderr).
 sim_start() {
-    local side= name=sim
+    local side='' name=sim
     while [ $# -gt 0 ]; do
         case $1 in
             --side) side=$2; shift 2 ;;
@@ -187,10 +186,9 @@ sim_start() {
     local pid=$!
     SIM_PIDS[$name]=$pid
     SIM_SIDES[$name]=$side
-    SIM_LOGS[$name]=$log
     lab_at_exit "sim_stop --name $name"
 
-    local fd line ready= deadline remaining
+    local fd line ready='' deadline remaining
     exec {fd}<"$fifo"
     deadline=$(($(lab_now_ms) + SIM_READY_SECONDS * 1000))
     while :; do
@@ -208,7 +206,6 @@ sim_start() {
         kill -0 "$pid" 2>/dev/null && fail "wsd-sim ($name) not ready after ${SIM_READY_SECONDS}s: $sim ${args[*]}"
         fail "wsd-sim ($name) exited before ready: $sim ${args[*]}"
     fi
-    SIM_READY_LINES[$name]=$ready
     SIM_PID=$pid
     SIM_READY_LINE=$ready
     SIM_DEVICE_URL=$(sim__ready_field "device URL" "$ready")
@@ -218,8 +215,9 @@ sim_start() {
     SIM_CONTROL_PORT=$(sim__ready_field control-port "$ready")
     SIM_CONTROL_PORTS[$name]=$SIM_CONTROL_PORT
     SIM_LOG=$log
-    [ -n "$SIM_DEVICE_URL" ] && [ -n "$SIM_CONTROL_PORT" ] ||
+    if [ -z "$SIM_DEVICE_URL" ] || [ -z "$SIM_CONTROL_PORT" ]; then
         fail "wsd-sim ($name): unexpected ready line: $ready"
+    fi
     it_log "wsd-sim ($name${side:+ in $side}) pid $pid: $ready"
 }
 

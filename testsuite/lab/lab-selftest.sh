@@ -60,7 +60,7 @@ echo "$browse_output"
 # = ; iface ; proto ; name ; type ; domain ; host ; address ; port ; txt
 # (proto is the mDNS transport; the address of either family may come over it)
 record=$(grep "^=;$LAB_IF;[^;]*;$service;_wsdlabtest._tcp;local;[^;]*;$LAB_ADDR4_DEV;" <<<"$browse_output" | head -n 1)
-IFS=';' read -r _ iface proto name type domain host address port txt <<<"$record"
+IFS=';' read -r _ iface proto name _ _ host address port txt <<<"$record"
 [ "$name" = "$service" ] || fail "name '$name' != '$service'"
 [ "$host" = "wsdlab-dev.local" ] || fail "host '$host' != wsdlab-dev.local"
 [ "$address" = "$LAB_ADDR4_DEV" ] || fail "address '$address' != $LAB_ADDR4_DEV"

@@ -5,9 +5,15 @@
 #
 #   . "$WSD_SOURCE_DIR/testsuite/lab/lab.sh"
 #   lab_up --avahi                 # exit 77 (SKIP) without root / namespaces
-#   lab_exec_dev  avahi-publish -s name _x._tcp 80 &
-#   lab_exec_host avahi-browse -rtp _x._tcp
+#   lab_spawn dev pub avahi-publish -s name _x._tcp 80   # background, stopped by lab_down
+#   lab_exec_host avahi-browse -rtp _x._tcp              # foreground, in the host namespace
 #   # lab_down runs by itself when the script exits, fails or is interrupted
+#
+# Also: lab_command (the argv that runs a command in a namespace, for your
+# own background jobs), lab_wait_until (bounded polling), lab_at_exit
+# (cleanup hooks sharing the one EXIT trap), lab_env / lab_attach (hand a lab
+# to another process), lab_prune (remove labs of scripts killed by SIGKILL).
+# The CLI wsd-lab beside this file wraps these functions.
 #
 # Layout:   dev namespace  $LAB_NS_DEV   lab0  198.18.0.2/24  fd00:5ca::2/64
 #           host namespace $LAB_NS_HOST  lab0  198.18.0.1/24  fd00:5ca::1/64
