@@ -167,11 +167,16 @@ JobSnapshot ScanWorker::job() const
     return snapshot_;
 }
 
-SANE_Status ScanWorker::startPage(const ScanSettings &settings, FrameFormat &frame)
+void ScanWorker::beginStart()
 {
-    // A cancel from before this sane_start belongs to the previous page.
     cancelReaderFd_.clear();
     readerCancels_ = cancelCount_.load();
+}
+
+SANE_Status ScanWorker::startPage(const ScanSettings &settings, FrameFormat &frame)
+{
+    if (cancelledSinceStart())
+        return SANE_STATUS_CANCELLED;  // the worker cancels a running job itself
     const unsigned page = ++nextPage_;
     ring_.reset(page);
     {

@@ -212,6 +212,7 @@ SANE_Status Scanner::start()
     if (scanning_ && !worker_->cancelledSinceStart())
         return SANE_STATUS_DEVICE_BUSY;
     scanning_ = false;
+    worker_->beginStart();
     ScanSettings settings = options_.settings();
     // Our mark on the job: the orphan check recognises jobs of this host.
     static const std::string user = localUserName() + "@" + hostName();

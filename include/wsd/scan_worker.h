@@ -45,7 +45,10 @@ public:
     ScanWorker(const ScanWorker &) = delete;
     ScanWorker &operator=(const ScanWorker &) = delete;
 
-    // sane_start: the next page, of the running job or of a new one made from
+    // sane_start begins: a cancel from before this belongs to the previous
+    // page; one from now on cancels this one.
+    void beginStart();
+    // Then the next page, of the running job or of a new one made from
     // settings. Blocks until the page's frame is known or it failed.
     SANE_Status startPage(const ScanSettings &settings, FrameFormat &frame);
     SANE_Status read(SANE_Byte *data, SANE_Int max, SANE_Int *length, bool blocking);

@@ -1,0 +1,298 @@
+// sane-probe: a small SANE frontend for tests and benchmarks. It goes through
+// SANE's dll loader (libsane), like every real frontend, scans with the given
+// options, can call sane_cancel at chosen moments (from a SIGALRM handler, as
+// scanimage does on Ctrl-C), and prints what happened with timestamps:
+//
+//   event <ms since start> <name> <detail>
+//
+// so that tests assert on statuses and benchmarks compute latencies.
+#include <sane/sane.h>
+#include <sane/saneopts.h>
+
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+double nowMs()
+{
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+double startTime;
+
+void event(const char *name, const std::string &detail = std::string())
+{
+    std::printf("event %.3f %s %s\n", nowMs() - startTime, name, detail.c_str());
+    std::fflush(stdout);
+}
+
+struct Args {
+    std::string device;
+    std::vector<std::pair<std::string, std::string>> options;  // name=value
+    int pages = 1;               // 0: until sane_start says NO_DOCS
+    long cancelAfterBytes = -1;  // cancel once this many bytes of page 1 were read
+    int cancelDuringStartMs = -1;  // cancel from another thread this long after sane_start
+    bool cancelBetweenPages = false;
+    bool cancelAfterComplete = false;
+    bool fromSignal = false;     // cancel from a SIGALRM handler
+    bool restartAfterCancel = false;  // then scan one more page normally
+    bool cancelOnUsr1 = false;   // a test sends SIGUSR1 when the moment has come
+    bool holdUntilUsr1 = false;  // read nothing of page 1 before SIGUSR1
+    std::string output;          // raw image bytes of the last page
+};
+
+SANE_Handle handle;
+std::atomic<double> cancelAt{0};
+
+void cancelNow()
+{
+    cancelAt = nowMs();
+    sane_cancel(handle);
+}
+
+void onAlarm(int) { cancelNow(); }
+
+std::atomic<bool> usr1Cancelled{false};
+void onUsr1(int)
+{
+    usr1Cancelled = true;
+    cancelNow();
+}
+
+void usage()
+{
+    std::fputs("usage: sane-probe -d DEVICE [--option NAME=VALUE]... [--pages N]\n"
+               "       [--cancel-after-bytes N | --cancel-during-start MS | --cancel-between-pages |\n"
+               "        --cancel-after-complete | --cancel-on-usr1 | --hold-until-usr1] [--signal]\n"
+               "       [--restart-after-cancel] [-o FILE]\n",
+               stderr);
+    std::exit(2);
+}
+
+Args parseArgs(int argc, char **argv)
+{
+    Args a;
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        auto next = [&]() -> std::string {
+            if (i + 1 >= argc)
+                usage();
+            return argv[++i];
+        };
+        if (arg == "-d")
+            a.device = next();
+        else if (arg == "--option") {
+            std::string o = next();
+            auto eq = o.find('=');
+            if (eq == std::string::npos)
+                usage();
+            a.options.emplace_back(o.substr(0, eq), o.substr(eq + 1));
+        } else if (arg == "--pages")
+            a.pages = std::atoi(next().c_str());
+        else if (arg == "--cancel-after-bytes")
+            a.cancelAfterBytes = std::atol(next().c_str());
+        else if (arg == "--cancel-during-start")
+            a.cancelDuringStartMs = std::atoi(next().c_str());
+        else if (arg == "--cancel-between-pages")
+            a.cancelBetweenPages = true;
+        else if (arg == "--cancel-after-complete")
+            a.cancelAfterComplete = true;
+        else if (arg == "--signal")
+            a.fromSignal = true;
+        else if (arg == "--cancel-on-usr1")
+            a.cancelOnUsr1 = true;
+        else if (arg == "--hold-until-usr1")
+            a.cancelOnUsr1 = a.holdUntilUsr1 = true;
+        else if (arg == "--restart-after-cancel")
+            a.restartAfterCancel = true;
+        else if (arg == "-o")
+            a.output = next();
+        else
+            usage();
+    }
+    if (a.device.empty())
+        usage();
+    return a;
+}
+
+bool setOption(const std::string &name, const std::string &value)
+{
+    for (SANE_Int i = 1;; ++i) {
+        const SANE_Option_Descriptor *d = sane_get_option_descriptor(handle, i);
+        if (!d)
+            break;
+        if (!d->name || name != d->name)
+            continue;
+        SANE_Status s;
+        if (d->type == SANE_TYPE_STRING) {
+            std::vector<char> buf(static_cast<std::size_t>(d->size) + 1, 0);
+            std::strncpy(buf.data(), value.c_str(), buf.size() - 1);
+            s = sane_control_option(handle, i, SANE_ACTION_SET_VALUE, buf.data(), nullptr);
+        } else if (d->type == SANE_TYPE_FIXED) {
+            SANE_Word w = SANE_FIX(std::atof(value.c_str()));
+            s = sane_control_option(handle, i, SANE_ACTION_SET_VALUE, &w, nullptr);
+        } else {
+            SANE_Word w = std::atoi(value.c_str());
+            s = sane_control_option(handle, i, SANE_ACTION_SET_VALUE, &w, nullptr);
+        }
+        event("option", name + "=" + value + " " + sane_strstatus(s));
+        return s == SANE_STATUS_GOOD;
+    }
+    event("option", name + " not found");
+    return false;
+}
+
+long peakRssKb()
+{
+    rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+// Reads one page; returns the status that ended it.
+SANE_Status readPage(const Args &a, int page, bool &cancelled)
+{
+    std::vector<SANE_Byte> buf(256 * 1024);
+    long total = 0;
+    bool first = true;
+    FILE *out = !a.output.empty() ? std::fopen(a.output.c_str(), "wb") : nullptr;
+    SANE_Status s;
+    for (;;) {
+        SANE_Int len = 0;
+        s = sane_read(handle, buf.data(), static_cast<SANE_Int>(buf.size()), &len);
+        if (usr1Cancelled.exchange(false)) {
+            cancelled = true;
+            event("cancel", "sigusr1");
+        }
+        if (s != SANE_STATUS_GOOD)
+            break;
+        if (len > 0 && first) {
+            first = false;
+            event("first-data", "page=" + std::to_string(page));
+        }
+        if (out)
+            std::fwrite(buf.data(), 1, static_cast<std::size_t>(len), out);
+        total += len;
+        if (page == 1 && a.cancelAfterBytes >= 0 && total >= a.cancelAfterBytes && !cancelled) {
+            cancelled = true;
+            event("cancel", "after-bytes=" + std::to_string(total));
+            if (a.fromSignal) {
+                signal(SIGALRM, onAlarm);
+                raise(SIGALRM);
+            } else {
+                cancelNow();
+            }
+        }
+    }
+    if (out)
+        std::fclose(out);
+    char detail[160];
+    std::snprintf(detail, sizeof detail, "page=%d status=%s bytes=%ld cancel-to-return-ms=%.3f", page,
+                  sane_strstatus(s), total, cancelled && cancelAt > 0 ? nowMs() - cancelAt : -1.0);
+    event("read-end", detail);
+    return s;
+}
+
+}  // namespace
+
+int main(int argc, char **argv)
+{
+    Args a = parseArgs(argc, argv);
+    startTime = nowMs();
+    SANE_Int version = 0;
+    SANE_Status s = sane_init(&version, nullptr);
+    event("init", sane_strstatus(s));
+    s = sane_open(a.device.c_str(), &handle);
+    event("open", sane_strstatus(s));
+    if (s != SANE_STATUS_GOOD)
+        return 1;
+    for (const auto &o : a.options)
+        if (!setOption(o.first, o.second))
+            return 1;
+    event("rss-after-open", std::to_string(peakRssKb()));
+    if (a.cancelOnUsr1) {
+        struct sigaction sa = {};
+        sa.sa_handler = onUsr1;
+        sigaction(SIGUSR1, &sa, nullptr);
+    }
+
+    bool cancelled = false;
+    int page = 0;
+    for (;;) {
+        ++page;
+        std::thread canceller;
+        if (page == 1 && a.cancelDuringStartMs >= 0) {
+            cancelled = true;
+            canceller = std::thread([&] {
+                usleep(static_cast<useconds_t>(a.cancelDuringStartMs) * 1000);
+                event("cancel", "during-start");
+                cancelNow();
+            });
+        }
+        s = sane_start(handle);
+        event("start", "page=" + std::to_string(page) + " status=" + sane_strstatus(s));
+        SANE_Parameters p;
+        if (s == SANE_STATUS_GOOD && sane_get_parameters(handle, &p) == SANE_STATUS_GOOD) {
+            char d[128];
+            std::snprintf(d, sizeof d, "format=%d depth=%d ppl=%d bpl=%d lines=%d", p.format, p.depth,
+                          p.pixels_per_line, p.bytes_per_line, p.lines);
+            event("parameters", d);
+        }
+        if (s == SANE_STATUS_GOOD && page == 1 && a.holdUntilUsr1) {
+            // Stand still, the frontend busy elsewhere, until the test says.
+            event("holding");
+            sigset_t none;
+            sigemptyset(&none);
+            while (!usr1Cancelled.load())
+                sigsuspend(&none);
+        }
+        if (s == SANE_STATUS_GOOD)
+            s = readPage(a, page, cancelled);
+        if (canceller.joinable())
+            canceller.join();
+        if (s == SANE_STATUS_CANCELLED && a.restartAfterCancel) {
+            // The handle must be usable again: one more page, no cancel.
+            a.restartAfterCancel = false;
+            a.cancelAfterBytes = -1;
+            a.cancelDuringStartMs = -1;
+            a.holdUntilUsr1 = false;
+            page = 0;
+            cancelled = false;
+            continue;
+        }
+        if (s != SANE_STATUS_EOF)
+            break;
+        if (a.cancelAfterComplete && (a.pages == page)) {
+            event("cancel", "after-complete");
+            cancelNow();
+            break;
+        }
+        if (a.cancelBetweenPages && page == 1) {
+            event("cancel", "between-pages");
+            cancelNow();
+            break;
+        }
+        if (a.pages > 0 && page >= a.pages)
+            break;
+    }
+    event("peak-rss-kb", std::to_string(peakRssKb()));
+    sane_close(handle);
+    event("close");
+    sane_exit();
+    event("exit");
+    return 0;
+}
