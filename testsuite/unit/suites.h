@@ -15,3 +15,4 @@ Suite *discoveryMessageSuite();
 Suite *metadataSuite();
 Suite *discoveryResponderSuite();
 Suite *mtomSuite();
+Suite *decodersSuite();

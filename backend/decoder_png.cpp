@@ -1,0 +1,213 @@
+// PNG through libpng's progressive reader (png_process_data): rows come out
+// as the compressed data arrives. Interlaced images deliver no complete row
+// before the last pass, so they are assembled in a bounded buffer and
+// emitted at the end; scanners do not interlace in practice.
+#include "wsd/image_decoder.h"
+
+#include "wsd/log.h"
+
+#include <png.h>
+
+#include <cstring>
+#include <vector>
+
+namespace wsd {
+namespace {
+
+class PngDecoder : public ImageDecoder {
+public:
+    explicit PngDecoder(LineSink &sink) : sink_(sink)
+    {
+        png_ = png_create_read_struct(PNG_LIBPNG_VER_STRING, this, onError, onWarning);
+        if (png_)
+            info_ = png_create_info_struct(png_);
+        if (!png_ || !info_) {
+            failWith("PNG: out of memory");
+            return;
+        }
+        png_set_user_limits(png_, MaxImageDimension, MaxImageDimension);
+        png_set_progressive_read_fn(png_, this, onInfo, onRow, onEnd);
+    }
+
+    ~PngDecoder() override { png_destroy_read_struct(&png_, &info_, nullptr); }
+
+    bool feed(const uint8_t *data, std::size_t length) override
+    {
+        if (!error_.empty())
+            return false;
+        if (ended_)
+            return true;
+        return process(data, length);
+    }
+
+    bool finish() override
+    {
+        if (!error_.empty())
+            return false;
+        if (frame_.height > 0 && lines_ == frame_.height)
+            return true;
+        if (frame_.width == 0)
+            return failWith("PNG: data ended inside the header");
+        return failWith("PNG: data ended after " + std::to_string(lines_) + " of " +
+                        std::to_string(frame_.height) + " lines");
+    }
+
+private:
+    // No object with a destructor lives in this frame: libpng errors longjmp
+    // back into it.
+    bool process(const uint8_t *data, std::size_t length)
+    {
+        if (setjmp(png_jmpbuf(png_)))
+            return failWith(message_[0] ? std::string("PNG: ") + message_ : std::string("PNG: decoding failed"));
+        png_process_data(png_, info_, const_cast<uint8_t *>(data), length);
+        return error_.empty();
+    }
+
+    static void onError(png_structp png, png_const_charp message)
+    {
+        auto *self = static_cast<PngDecoder *>(png_get_error_ptr(png));
+        std::snprintf(self->message_, sizeof self->message_, "%s", message);
+        png_longjmp(png, 1);
+    }
+
+    static void onWarning(png_structp, png_const_charp message) { WSD_DETAIL("libpng: %s", message); }
+
+    static void onInfo(png_structp png, png_infop info)
+    {
+        static_cast<PngDecoder *>(png_get_progressive_ptr(png))->setUp(info);
+    }
+
+    static void onRow(png_structp png, png_bytep row, png_uint_32 number, int pass)
+    {
+        static_cast<PngDecoder *>(png_get_progressive_ptr(png))->row(row, number, pass);
+    }
+
+    static void onEnd(png_structp png, png_infop)
+    {
+        static_cast<PngDecoder *>(png_get_progressive_ptr(png))->end();
+    }
+
+    void setUp(png_infop info)
+    {
+        int colorType = png_get_color_type(png_, info);
+        int bitDepth = png_get_bit_depth(png_, info);
+        bool grayPalette = false;
+
+        if (colorType == PNG_COLOR_TYPE_PALETTE) {
+            png_colorp palette = nullptr;
+            int entries = 0;
+            png_get_PLTE(png_, info, &palette, &entries);
+            grayPalette = entries > 0;
+            for (int i = 0; i < entries; ++i)
+                grayPalette = grayPalette && palette[i].red == palette[i].green && palette[i].red == palette[i].blue;
+            png_set_palette_to_rgb(png_);
+            if (grayPalette)
+                // Exact for gray entries: libpng copies r when r == g == b.
+                png_set_rgb_to_gray_fixed(png_, 1, -1, -1);
+        } else if ((colorType & PNG_COLOR_MASK_COLOR) == 0 && bitDepth == 1) {
+            // PNG: 0 = black; SANE lineart: 1 = black.
+            png_set_invert_mono(png_);
+        } else if ((colorType & PNG_COLOR_MASK_COLOR) == 0 && bitDepth < 8) {
+            png_set_expand_gray_1_2_4_to_8(png_);
+        }
+        if (colorType & PNG_COLOR_MASK_ALPHA)
+            png_set_strip_alpha(png_);
+        if (bitDepth == 16 && isLittleEndian())
+            png_set_swap(png_);
+        interlaced_ = png_get_interlace_type(png_, info) != PNG_INTERLACE_NONE;
+        if (interlaced_)
+            png_set_interlace_handling(png_);
+        png_read_update_info(png_, info);
+
+        frame_.width = static_cast<int>(png_get_image_width(png_, info));
+        frame_.height = static_cast<int>(png_get_image_height(png_, info));
+        frame_.depth = png_get_bit_depth(png_, info);
+        frame_.channels = png_get_channels(png_, info);
+        frame_.bytesPerLine = png_get_rowbytes(png_, info);
+        png_uint_32 xRes = 0, yRes = 0;
+        int unit = 0;
+        if (png_get_pHYs(png_, info, &xRes, &yRes, &unit) && unit == PNG_RESOLUTION_METER) {
+            frame_.xDpi = static_cast<int>(xRes * 0.0254 + 0.5);
+            frame_.yDpi = static_cast<int>(yRes * 0.0254 + 0.5);
+        }
+        if ((frame_.channels != 1 && frame_.channels != 3) ||
+            (frame_.depth != 1 && frame_.depth != 8 && frame_.depth != 16))
+            abort("unexpected pixel layout after conversion");
+        if (interlaced_) {
+            if (frame_.bytesPerLine * std::size_t(frame_.height) > MaxBufferedImageBytes)
+                abort("interlaced image too large to buffer");
+            image_.assign(frame_.bytesPerLine * std::size_t(frame_.height), 0);
+        }
+        if (!sink_.onFrame(frame_))
+            abort("line sink refused the frame");
+    }
+
+    void row(png_bytep data, png_uint_32 number, int pass)
+    {
+        if (interlaced_) {
+            // Later passes fill in pixels of rows seen before; libpng
+            // merges them (a null row means "unchanged in this pass").
+            if (number < png_uint_32(frame_.height))
+                png_progressive_combine_row(png_, image_.data() + number * frame_.bytesPerLine, data);
+            return;
+        }
+        if (!data || number != png_uint_32(lines_))
+            return;
+        emit(data);
+    }
+
+    void end()
+    {
+        ended_ = true;
+        if (interlaced_) {
+            for (int y = 0; y < frame_.height && error_.empty(); ++y)
+                emit(image_.data() + std::size_t(y) * frame_.bytesPerLine);
+            image_.clear();
+            image_.shrink_to_fit();
+        }
+    }
+
+    void emit(const uint8_t *row)
+    {
+        uint8_t *line = sink_.lineBuffer();
+        if (!line)
+            abort("line sink aborted");
+        std::memcpy(line, row, frame_.bytesPerLine);
+        if (!sink_.commitLine())
+            abort("line sink aborted");
+        ++lines_;
+    }
+
+    // Stops libpng from inside a callback.
+    [[noreturn]] void abort(const char *why)
+    {
+        std::snprintf(message_, sizeof message_, "%s", why);
+        png_longjmp(png_, 1);
+    }
+
+    static bool isLittleEndian()
+    {
+        const uint16_t probe = 1;
+        uint8_t first;
+        std::memcpy(&first, &probe, 1);
+        return first == 1;
+    }
+
+    LineSink &sink_;
+    png_structp png_ = nullptr;
+    png_infop info_ = nullptr;
+    ImageFrame frame_;
+    bool interlaced_ = false;
+    bool ended_ = false;
+    std::vector<uint8_t> image_;
+    char message_[256] = {};
+};
+
+}  // namespace
+
+std::unique_ptr<ImageDecoder> makePngDecoder(LineSink &sink)
+{
+    return std::make_unique<PngDecoder>(sink);
+}
+
+}  // namespace wsd

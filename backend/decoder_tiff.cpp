@@ -1,0 +1,289 @@
+// TIFF through libtiff. libtiff wants random access (the directory may sit
+// at the end of the file), so the file is buffered, bounded, and decoded at
+// finish() line by line with whatever compression libtiff supports (G4,
+// PackBits, LZW, JPEG, Deflate, none). Only the first page is read.
+#include "wsd/image_decoder.h"
+
+#include "wsd/log.h"
+
+#include <tiffio.h>
+
+#include <cstdarg>
+#include <cstring>
+#include <vector>
+
+namespace wsd {
+namespace {
+
+struct MemoryFile {
+    const std::vector<uint8_t> *bytes;
+    toff_t position = 0;
+};
+
+tmsize_t readProc(thandle_t handle, void *buffer, tmsize_t size)
+{
+    auto *file = static_cast<MemoryFile *>(handle);
+    if (size < 0 || file->position >= file->bytes->size())
+        return 0;
+    std::size_t n = std::min<std::size_t>(size, file->bytes->size() - file->position);
+    std::memcpy(buffer, file->bytes->data() + file->position, n);
+    file->position += n;
+    return static_cast<tmsize_t>(n);
+}
+
+tmsize_t writeProc(thandle_t, void *, tmsize_t) { return -1; }
+
+toff_t seekProc(thandle_t handle, toff_t offset, int whence)
+{
+    auto *file = static_cast<MemoryFile *>(handle);
+    toff_t base = whence == SEEK_CUR ? file->position : whence == SEEK_END ? file->bytes->size() : 0;
+    file->position = base + offset;
+    return file->position;
+}
+
+int closeProc(thandle_t) { return 0; }
+toff_t sizeProc(thandle_t handle) { return static_cast<MemoryFile *>(handle)->bytes->size(); }
+
+int onError(TIFF *, void *user, const char *module, const char *format, va_list args)
+{
+    auto *message = static_cast<std::string *>(user);
+    char text[512];
+    std::vsnprintf(text, sizeof text, format, args);
+    if (message->empty())
+        *message = std::string("TIFF: ") + (module ? module : "") + (module ? ": " : "") + text;
+    return 1;
+}
+
+int onWarning(TIFF *, void *, const char *module, const char *format, va_list args)
+{
+    char text[512];
+    std::vsnprintf(text, sizeof text, format, args);
+    WSD_DETAIL("libtiff: %s: %s", module ? module : "", text);
+    return 1;
+}
+
+struct TiffCloser {
+    void operator()(TIFF *tiff) const { TIFFClose(tiff); }
+};
+struct OptionsFree {
+    void operator()(TIFFOpenOptions *options) const { TIFFOpenOptionsFree(options); }
+};
+
+class TiffDecoder : public ImageDecoder {
+public:
+    explicit TiffDecoder(LineSink &sink) : sink_(sink) {}
+
+    bool feed(const uint8_t *data, std::size_t length) override
+    {
+        if (!error_.empty())
+            return false;
+        if (bytes_.size() + length > MaxBufferedImageBytes)
+            return failWith("TIFF: file larger than the buffering bound");
+        bytes_.insert(bytes_.end(), data, data + length);
+        return true;
+    }
+
+    bool finish() override
+    {
+        if (!error_.empty())
+            return false;
+        bool ok = decode();
+        bytes_.clear();
+        bytes_.shrink_to_fit();
+        return ok;
+    }
+
+private:
+    enum class Layout { Bilevel, Gray, Rgb, Palette, Cmyk };
+
+    bool decode()
+    {
+        std::string libError;
+        std::unique_ptr<TIFFOpenOptions, OptionsFree> options(TIFFOpenOptionsAlloc());
+        TIFFOpenOptionsSetErrorHandlerExtR(options.get(), onError, &libError);
+        TIFFOpenOptionsSetWarningHandlerExtR(options.get(), onWarning, nullptr);
+        MemoryFile file{&bytes_};
+        std::unique_ptr<TIFF, TiffCloser> tiff(TIFFClientOpenExt("scan", "rm", &file, readProc, writeProc, seekProc,
+                                                                 closeProc, sizeProc, nullptr, nullptr,
+                                                                 options.get()));
+        if (!tiff)
+            return failWith(libError.empty() ? "TIFF: cannot read the file" : libError);
+        if (TIFFIsTiled(tiff.get()))
+            return failWith("TIFF: tiled images are not supported");
+
+        uint32_t width = 0, height = 0;
+        uint16_t bits = 1, samples = 1, photometric = PHOTOMETRIC_MINISWHITE, planar = PLANARCONFIG_CONTIG;
+        uint16_t compression = COMPRESSION_NONE;
+        TIFFGetField(tiff.get(), TIFFTAG_IMAGEWIDTH, &width);
+        TIFFGetField(tiff.get(), TIFFTAG_IMAGELENGTH, &height);
+        TIFFGetFieldDefaulted(tiff.get(), TIFFTAG_BITSPERSAMPLE, &bits);
+        TIFFGetFieldDefaulted(tiff.get(), TIFFTAG_SAMPLESPERPIXEL, &samples);
+        TIFFGetFieldDefaulted(tiff.get(), TIFFTAG_PLANARCONFIG, &planar);
+        TIFFGetFieldDefaulted(tiff.get(), TIFFTAG_COMPRESSION, &compression);
+        if (!TIFFGetField(tiff.get(), TIFFTAG_PHOTOMETRIC, &photometric))
+            photometric = samples >= 3 ? PHOTOMETRIC_RGB : PHOTOMETRIC_MINISWHITE;
+        if (width == 0 || height == 0 || width > unsigned(MaxImageDimension) || height > unsigned(MaxImageDimension))
+            return failWith("TIFF: image dimensions out of bounds");
+        if (planar != PLANARCONFIG_CONTIG && samples > 1)
+            return failWith("TIFF: separate colour planes are not supported");
+
+        if (photometric == PHOTOMETRIC_YCBCR && compression == COMPRESSION_JPEG) {
+            TIFFSetField(tiff.get(), TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB);
+            photometric = PHOTOMETRIC_RGB;
+        }
+
+        Layout layout;
+        ImageFrame frame;
+        frame.width = static_cast<int>(width);
+        frame.height = static_cast<int>(height);
+        if ((photometric == PHOTOMETRIC_MINISWHITE || photometric == PHOTOMETRIC_MINISBLACK) && bits == 1) {
+            layout = Layout::Bilevel;
+            frame.depth = 1;
+            frame.channels = 1;
+        } else if ((photometric == PHOTOMETRIC_MINISWHITE || photometric == PHOTOMETRIC_MINISBLACK) &&
+                   (bits == 2 || bits == 4 || bits == 8 || bits == 16)) {
+            layout = Layout::Gray;
+            frame.depth = bits == 16 ? 16 : 8;
+            frame.channels = 1;
+        } else if (photometric == PHOTOMETRIC_RGB && samples >= 3 && (bits == 8 || bits == 16)) {
+            layout = Layout::Rgb;
+            frame.depth = bits;
+            frame.channels = 3;
+        } else if (photometric == PHOTOMETRIC_PALETTE && (bits == 1 || bits == 2 || bits == 4 || bits == 8)) {
+            layout = Layout::Palette;
+            frame.depth = 8;
+            frame.channels = 3;
+            if (!TIFFGetField(tiff.get(), TIFFTAG_COLORMAP, &red_, &green_, &blue_))
+                return failWith("TIFF: palette image without a colour map");
+        } else if (photometric == PHOTOMETRIC_SEPARATED && samples >= 4 && bits == 8) {
+            layout = Layout::Cmyk;
+            frame.depth = 8;
+            frame.channels = 3;
+        } else {
+            return failWith("TIFF: unsupported pixel layout (photometric " + std::to_string(photometric) + ", " +
+                            std::to_string(samples) + "x" + std::to_string(bits) + " bits)");
+        }
+        frame.bytesPerLine = frame.depth == 1 ? (std::size_t(width) + 7) / 8
+                                              : std::size_t(width) * frame.channels * (frame.depth / 8);
+        float xRes = 0, yRes = 0;
+        uint16_t unit = RESUNIT_INCH;
+        TIFFGetFieldDefaulted(tiff.get(), TIFFTAG_RESOLUTIONUNIT, &unit);
+        if (TIFFGetField(tiff.get(), TIFFTAG_XRESOLUTION, &xRes) && TIFFGetField(tiff.get(), TIFFTAG_YRESOLUTION, &yRes) &&
+            unit != RESUNIT_NONE) {
+            double scale = unit == RESUNIT_CENTIMETER ? 2.54 : 1.0;
+            frame.xDpi = static_cast<int>(xRes * scale + 0.5);
+            frame.yDpi = static_cast<int>(yRes * scale + 0.5);
+        }
+        if (!sink_.onFrame(frame))
+            return failWith("TIFF: line sink refused the frame");
+
+        std::vector<uint8_t> scanline(TIFFScanlineSize(tiff.get()));
+        for (uint32_t y = 0; y < height; ++y) {
+            if (TIFFReadScanline(tiff.get(), scanline.data(), y) < 0)
+                return failWith((libError.empty() ? "TIFF: cannot decode" : libError) + " (line " + std::to_string(y) +
+                                " of " + std::to_string(height) + ")");
+            uint8_t *line = sink_.lineBuffer();
+            if (!line)
+                return failWith("TIFF: line sink aborted");
+            convert(layout, photometric, bits, samples, width, scanline.data(), line);
+            if (!sink_.commitLine())
+                return failWith("TIFF: line sink aborted");
+            ++lines_;
+        }
+        return true;
+    }
+
+    void convert(Layout layout, uint16_t photometric, uint16_t bits, uint16_t samples, uint32_t width,
+                 const uint8_t *in, uint8_t *out) const
+    {
+        const bool minIsWhite = photometric == PHOTOMETRIC_MINISWHITE;
+        switch (layout) {
+        case Layout::Bilevel: {
+            // SANE lineart: 1 = black, as in MinIsWhite.
+            std::size_t n = (std::size_t(width) + 7) / 8;
+            if (minIsWhite) {
+                std::memcpy(out, in, n);
+            } else {
+                for (std::size_t i = 0; i < n; ++i)
+                    out[i] = static_cast<uint8_t>(~in[i]);
+            }
+            if (width % 8)
+                out[n - 1] &= static_cast<uint8_t>(0xFF << (8 - width % 8));
+            break;
+        }
+        case Layout::Gray:
+            if (bits == 16) {
+                const auto *in16 = reinterpret_cast<const uint16_t *>(in);
+                auto *out16 = reinterpret_cast<uint16_t *>(out);
+                for (uint32_t x = 0; x < width; ++x)
+                    out16[x] = minIsWhite ? uint16_t(65535 - in16[x * samples]) : in16[x * samples];
+            } else {
+                for (uint32_t x = 0; x < width; ++x) {
+                    unsigned v = sample(in, x * samples, bits);
+                    out[x] = static_cast<uint8_t>(minIsWhite ? 255 - v : v);
+                }
+            }
+            break;
+        case Layout::Rgb:
+            if (bits == 16) {
+                const auto *in16 = reinterpret_cast<const uint16_t *>(in);
+                auto *out16 = reinterpret_cast<uint16_t *>(out);
+                for (uint32_t x = 0; x < width; ++x)
+                    std::memcpy(out16 + 3 * x, in16 + std::size_t(samples) * x, 6);
+            } else if (samples == 3) {
+                std::memcpy(out, in, std::size_t(width) * 3);
+            } else {
+                for (uint32_t x = 0; x < width; ++x)
+                    std::memcpy(out + 3 * x, in + std::size_t(samples) * x, 3);
+            }
+            break;
+        case Layout::Palette:
+            for (uint32_t x = 0; x < width; ++x) {
+                unsigned index = rawSample(in, x, bits);
+                out[3 * x] = static_cast<uint8_t>(red_[index] >> 8);
+                out[3 * x + 1] = static_cast<uint8_t>(green_[index] >> 8);
+                out[3 * x + 2] = static_cast<uint8_t>(blue_[index] >> 8);
+            }
+            break;
+        case Layout::Cmyk:
+            for (uint32_t x = 0; x < width; ++x) {
+                const uint8_t *p = in + std::size_t(samples) * x;
+                unsigned white = 255 - p[3];
+                out[3 * x] = static_cast<uint8_t>((255 - p[0]) * white / 255);
+                out[3 * x + 1] = static_cast<uint8_t>((255 - p[1]) * white / 255);
+                out[3 * x + 2] = static_cast<uint8_t>((255 - p[2]) * white / 255);
+            }
+            break;
+        }
+    }
+
+    // Sample index i of a packed row, MSB first.
+    static unsigned rawSample(const uint8_t *row, std::size_t i, unsigned bits)
+    {
+        if (bits == 8)
+            return row[i];
+        std::size_t bit = i * bits;
+        return (row[bit / 8] >> (8 - bits - bit % 8)) & ((1u << bits) - 1);
+    }
+
+    // Scaled to 0..255.
+    static unsigned sample(const uint8_t *row, std::size_t i, unsigned bits)
+    {
+        return rawSample(row, i, bits) * 255 / ((1u << bits) - 1);
+    }
+
+    LineSink &sink_;
+    std::vector<uint8_t> bytes_;
+    uint16_t *red_ = nullptr;
+    uint16_t *green_ = nullptr;
+    uint16_t *blue_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<ImageDecoder> makeTiffDecoder(LineSink &sink)
+{
+    return std::make_unique<TiffDecoder>(sink);
+}
+
+}  // namespace wsd

@@ -1,0 +1,83 @@
+// Incremental image decoders: bytes are pushed in as they arrive from the
+// network, scanlines come out in SANE's conventions as soon as they can be
+// decoded, written straight into the consumer's buffer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace wsd {
+
+// Bounds for untrusted images: a 1200 dpi A3 page fits both.
+constexpr int MaxImageDimension = 65535;
+// Decoders that must hold a whole image (TIFF, bottom-up DIB, interlaced PNG).
+constexpr std::size_t MaxBufferedImageBytes = std::size_t(1) << 30;
+
+// SANE's conventions: RGB 8 or 16 bit interleaved, gray 8 or 16 bit, 16-bit
+// samples in host byte order; depth 1 lines are MSB first with 1 = black,
+// padded to whole bytes.
+struct ImageFrame {
+    int width = 0;
+    int height = 0;  // -1: unknown
+    int depth = 8;   // 1, 8 or 16
+    int channels = 1;  // 1 or 3
+    std::size_t bytesPerLine = 0;
+    int xDpi = 0;  // 0: the image does not say
+    int yDpi = 0;
+};
+
+class LineSink {
+public:
+    virtual ~LineSink() = default;
+    // Before the first line; false aborts.
+    virtual bool onFrame(const ImageFrame &frame) = 0;
+    // Where the next line (bytesPerLine bytes) goes; nullptr aborts. May be
+    // called again before commitLine() (a decoder waiting for more input):
+    // it must then return the same place.
+    virtual uint8_t *lineBuffer() = 0;
+    // The line at lineBuffer() is complete; false aborts.
+    virtual bool commitLine() = 0;
+};
+
+class ImageDecoder {
+public:
+    virtual ~ImageDecoder() = default;
+    // False when the data is invalid or the sink aborted; error() says why.
+    virtual bool feed(const uint8_t *data, std::size_t length) = 0;
+    // End of the image data: false when it is truncated or invalid (the
+    // lines delivered so far stay delivered).
+    virtual bool finish() = 0;
+    const std::string &error() const { return error_; }
+    int linesDelivered() const { return lines_; }
+
+protected:
+    bool failWith(std::string message);
+
+    std::string error_;
+    int lines_ = 0;
+};
+
+enum class ImageFormat { Unknown, Jpeg, Png, Tiff, Dib };
+
+const char *imageFormatName(ImageFormat format);
+// Needs up to 8 bytes; Unknown when they match no supported format.
+ImageFormat sniffImageFormat(const uint8_t *data, std::size_t length);
+
+// Buffers the first bytes until the format is known, then delegates.
+std::unique_ptr<ImageDecoder> makeSniffingDecoder(LineSink &sink);
+
+// libjpeg-turbo trade-offs, chosen by testsuite/bench/decode-bench.
+struct JpegSettings {
+    bool fastDct = false;          // JDCT_IFAST instead of JDCT_ISLOW
+    bool fancyUpsampling = true;   // smooth chroma upsampling
+};
+
+std::unique_ptr<ImageDecoder> makeJpegDecoder(LineSink &sink, JpegSettings settings = JpegSettings());
+std::unique_ptr<ImageDecoder> makePngDecoder(LineSink &sink);
+// TIFF needs random access: the file is buffered (bounded) and decoded at finish().
+std::unique_ptr<ImageDecoder> makeTiffDecoder(LineSink &sink);
+std::unique_ptr<ImageDecoder> makeDibDecoder(LineSink &sink);
+
+}  // namespace wsd
