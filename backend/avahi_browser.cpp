@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 
 namespace wsd::discovery {
 
@@ -21,6 +22,30 @@ namespace {
 constexpr std::size_t MaxResolvers = 256;
 
 void clientCallback(AvahiClient *, AvahiClientState, void *) {}
+
+// An address as text; a link-local IPv6 address is only usable together with
+// its interface, so it gets the zone.
+std::string addressText(const AvahiAddress *address, AvahiIfIndex ifindex)
+{
+    char text[AVAHI_ADDRESS_STR_MAX];
+    avahi_address_snprint(text, sizeof text, address);
+    std::string host = text;
+    char ifname[IF_NAMESIZE];
+    if (address->proto == AVAHI_PROTO_INET6 && host.rfind("fe80:", 0) == 0 && ifindex > 0 &&
+        if_indextoname(static_cast<unsigned>(ifindex), ifname))
+        host += std::string("%") + ifname;
+    return host;
+}
+
+void hostCallback(AvahiHostNameResolver *resolver, AvahiIfIndex ifindex, AvahiProtocol, AvahiResolverEvent event,
+                  const char *name, const AvahiAddress *address, AvahiLookupResultFlags, void *context)
+{
+    std::unique_ptr<AvahiBrowser::HostCallback> done(static_cast<AvahiBrowser::HostCallback *>(context));
+    std::string host = event == AVAHI_RESOLVER_FOUND && address ? addressText(address, ifindex) : std::string();
+    WSD_PROTO("avahi: host %s is %s", name ? name : "?", host.empty() ? "unknown" : host.c_str());
+    avahi_host_name_resolver_free(resolver);
+    (*done)(host);
+}
 
 void browseCallback(AvahiServiceBrowser *, AvahiIfIndex ifindex, AvahiProtocol protocol, AvahiBrowserEvent event,
                     const char *name, const char *type, const char *domain, AvahiLookupResultFlags, void *self)
@@ -34,15 +59,7 @@ void resolveCallback(AvahiServiceResolver *resolver, AvahiIfIndex ifindex, Avahi
                      void *self)
 {
     if (event == AVAHI_RESOLVER_FOUND && address) {
-        char text[AVAHI_ADDRESS_STR_MAX];
-        avahi_address_snprint(text, sizeof text, address);
-        std::string host = text;
-        char ifname[IF_NAMESIZE];
-        // A link-local IPv6 address is only usable together with its interface.
-        if (address->proto == AVAHI_PROTO_INET6 && host.rfind("fe80:", 0) == 0 && ifindex > 0 &&
-            if_indextoname(static_cast<unsigned>(ifindex), ifname))
-            host += std::string("%") + ifname;
-        if (auto parsed = SocketAddress::parse(host, port)) {
+        if (auto parsed = SocketAddress::parse(addressText(address, ifindex), port)) {
             AvahiService s;
             s.type = type ? type : "";
             s.name = name ? name : "";
@@ -104,6 +121,22 @@ AvahiBrowser::~AvahiBrowser()
         avahi_client_free(client_);  // frees browsers and resolvers with it
     if (poll_)
         avahi_threaded_poll_free(poll_);
+}
+
+void AvahiBrowser::resolveHostName(const std::string &name, HostCallback done)
+{
+    auto context = std::make_unique<HostCallback>(std::move(done));
+    avahi_threaded_poll_lock(poll_);
+    AvahiHostNameResolver *r =
+        avahi_host_name_resolver_new(client_, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC, name.c_str(), AVAHI_PROTO_UNSPEC,
+                                     AvahiLookupFlags(0), hostCallback, context.get());
+    avahi_threaded_poll_unlock(poll_);
+    if (r) {
+        context.release();  // hostCallback owns it now
+        return;
+    }
+    WSD_DETAIL("avahi: cannot resolve host %s", name.c_str());
+    (*context)(std::string());
 }
 
 void AvahiBrowser::onBrowse(int ifindex, int protocol, int event, const char *name, const char *type,

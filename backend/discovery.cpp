@@ -93,6 +93,28 @@ std::string withZone(const std::string &url, const std::string &ifname)
     return url.substr(0, close) + "%25" + ifname + url.substr(close);
 }
 
+// Multicast-DNS names (printer.local) need Avahi: libcurl's resolver may
+// not know them.
+bool hasMdnsHost(const std::string &url)
+{
+    std::string host = lower(urlHost(url));
+    return host.size() > 6 && host.compare(host.size() - 6, 6, ".local") == 0;
+}
+
+// The URL with its host replaced by an address from a name lookup.
+std::string withAddress(const std::string &url, std::string address)
+{
+    std::size_t start = url.find("//") + 2;
+    std::size_t end = url.find_first_of(":/?#", start);
+    if (address.find(':') != std::string::npos) {
+        std::size_t pct = address.find('%');
+        if (pct != std::string::npos)
+            address.replace(pct, 1, "%25");
+        address = "[" + address + "]";
+    }
+    return url.substr(0, start) + address + (end == std::string::npos ? "" : url.substr(end));
+}
+
 std::string zoneOf(const std::string &url)
 {
     std::string host = urlHost(url);
@@ -163,6 +185,8 @@ struct Discovery::Impl {
     std::deque<HttpJob> httpJobs;
     int httpInFlight = 0;
     std::vector<d::AvahiService> avahiQueue;
+    // (endpoint address, XAddr) whose .local host Avahi has to look up.
+    std::vector<std::pair<std::string, std::string>> hostQueue;
     std::set<std::string> avahiHosts;
     bool stopping = false;
     bool firstCallDone = false;
@@ -361,6 +385,11 @@ struct Discovery::Impl {
         }
         const std::string &url = urls[e.xaddrTried];
         e.state = Endpoint::State::Fetching;
+        if (avahi && hasMdnsHost(url)) {
+            hostQueue.emplace_back(e.address, url);
+            wake.signal();  // the network thread asks Avahi, outside this lock
+            return;
+        }
         WSD_PROTO("discovery: -> metadata Get %s (%s)", url.c_str(), e.address.c_str());
         httpJobs.push_back({HttpJob::Kind::Metadata, e.address, {url, buildGetMetadataRequest(e.address, url)}});
         workReady.notify_all();
@@ -561,14 +590,20 @@ struct Discovery::Impl {
             if (fds[0].revents & POLLIN) {
                 wake.clear();
                 std::vector<d::AvahiService> found;
+                std::vector<std::pair<std::string, std::string>> hosts;
                 {
                     std::lock_guard<std::mutex> lock(mutex);
                     if (stopping)
                         return;
                     found.swap(avahiQueue);
+                    hosts.swap(hostQueue);
                 }
                 for (const d::AvahiService &s : found)
                     directedProbe(s);
+                for (const auto &h : hosts)
+                    avahi->resolveHostName(urlHost(h.second), [this, h](const std::string &address) {
+                        onHostResolved(h.first, h.second, address);
+                    });
             }
             // A bounded batch per socket, so that a flood cannot keep the
             // loop from seeing the stop event and the timers.
@@ -670,6 +705,26 @@ struct Discovery::Impl {
         handleMessage(*m, job.request.url, zoneOf(job.request.url), "avahi");
     }
 
+    // Runs on Avahi's thread.
+    void onHostResolved(const std::string &endpoint, const std::string &url, const std::string &address)
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        auto it = endpoints.find(endpoint);
+        if (it == endpoints.end() || stopping)
+            return;
+        Endpoint &e = it->second;
+        if (address.empty()) {
+            WSD_INFO("discovery: cannot resolve the host of %s", url.c_str());
+            ++e.xaddrTried;
+            enqueueMetadata(e);
+            return;
+        }
+        const std::string resolved = withAddress(url, address);
+        WSD_PROTO("discovery: -> metadata Get %s (%s, for %s)", resolved.c_str(), e.address.c_str(), url.c_str());
+        httpJobs.push_back({HttpJob::Kind::Metadata, e.address, {resolved, buildGetMetadataRequest(e.address, resolved)}});
+        workReady.notify_all();
+    }
+
     void onAvahiService(const d::AvahiService &service)
     {
         std::lock_guard<std::mutex> lock(mutex);
@@ -696,10 +751,9 @@ Discovery::Discovery(const Config &config) : impl_(std::make_unique<Impl>(config
 
 Discovery::~Discovery()
 {
-    impl_->avahi.reset();  // before taking the lock its callbacks take
     {
         std::lock_guard<std::mutex> lock(impl_->mutex);
-        impl_->stopping = true;
+        impl_->stopping = true;  // Avahi callbacks from now on do nothing
     }
     impl_->wake.signal();
     impl_->workReady.notify_all();
@@ -707,6 +761,7 @@ Discovery::~Discovery()
         impl_->network.join();
     for (std::thread &t : impl_->workers)
         t.join();
+    impl_->avahi.reset();  // after the network thread, its only user; without our lock
 }
 
 void Discovery::start()
@@ -724,11 +779,13 @@ void Discovery::start()
         const int delay = firstDelay(s.random);
         s.probeRounds = {now, now + milliseconds(delay), now + milliseconds(3 * delay)};
     }
+    // Avahi first: the threads read `avahi` without a lock. Its callbacks
+    // only queue work for them.
+    s.avahi = d::AvahiBrowser::start(s.config.interfaces, s.config.excludedInterfaces,
+                                     [&s](const d::AvahiService &service) { s.onAvahiService(service); });
     s.network = std::thread([&s] { s.runNetwork(); });
     for (int i = 0; i < HttpWorkers; ++i)
         s.workers.emplace_back([&s] { s.runHttpWorker(); });
-    s.avahi = d::AvahiBrowser::start(s.config.interfaces, s.config.excludedInterfaces,
-                                     [&s](const d::AvahiService &service) { s.onAvahiService(service); });
 }
 
 std::vector<DiscoveredDevice> Discovery::devices()

@@ -1,7 +1,8 @@
 // DNS-SD browsing through the Avahi daemon (libavahi-client) for the service
 // types multifunction devices publish; every resolved address is handed to a
-// callback, which sends it a directed WS-Discovery Probe. Without a running
-// daemon there is simply no browser (logged once).
+// callback, which sends it a directed WS-Discovery Probe. Also resolves the
+// .local host names devices put in XAddrs. Without a running daemon there is
+// simply no browser (logged once).
 #pragma once
 
 #include "wsd/discovery_socket.h"
@@ -40,6 +41,13 @@ public:
                                                const std::vector<std::string> &excluded, Callback callback);
     ~AvahiBrowser();
     AvahiBrowser(const AvahiBrowser &) = delete;
+
+    // Resolves a multicast-DNS host name ("mfp.local"); `done` runs on
+    // Avahi's thread with the address ("198.18.0.2", "fe80::1%lab0"), or
+    // empty when it cannot be resolved. Takes Avahi's lock: never call it
+    // while holding a lock that the callbacks take.
+    using HostCallback = std::function<void(const std::string &address)>;
+    void resolveHostName(const std::string &name, HostCallback done);
     AvahiBrowser &operator=(const AvahiBrowser &) = delete;
 
     // Avahi callbacks (on Avahi's thread).
