@@ -1,9 +1,9 @@
 #!/bin/bash
 # Issue 5, "Done when" (1): one wsd-sim is found by WS-Discovery multicast,
-# first over IPv4, then over IPv6 only (the client side has no IPv4 address
-# and the simulator serves on its IPv6 address only); each time wsd-discover
-# and `scanimage -L` with our backend list it, and a page is scanned from
-# the discovered device. Needs root and network namespaces (else SKIP).
+# first over IPv4 (speaking the 2005/04 namespace, then 2009/01), then over
+# IPv6 only (the client side has no IPv4 address and the simulator serves on
+# its IPv6 address only); each time wsd-discover and `scanimage -L` with our
+# backend list it, and a page is scanned from the discovered device. Needs root and network namespaces (else SKIP).
 . "$(dirname "$0")/lib.sh"
 
 require_commands scanimage
@@ -34,6 +34,12 @@ sim_start --side dev --name sim4 --interface "$LAB_IF" --uuid "$uuid4" --name "L
 find_and_scan "$uuid4" "http://$LAB_ADDR4_DEV"
 assert_contains "$(cat "$SIM_LOG")" "Probe from $LAB_ADDR4_HOST:" "wsd-sim's log (IPv4 multicast probe)"
 sim_stop --name sim4
+
+# A device speaking only WS-Discovery 2009/01 answers the 2009/01 Probe.
+uuid9=5ca00000-0000-4000-8000-000000000901
+sim_start --side dev --name sim2009 --interface "$LAB_IF" --discovery-2009 --uuid "$uuid9" --name "Lab scanner" -v
+find_and_scan "$uuid9" "http://$LAB_ADDR4_DEV"
+sim_stop --name sim2009
 
 # IPv6 only: the client's interface keeps just its IPv6 addresses.
 lab_exec host ip -4 addr flush dev "$LAB_IF" || hard_error "cannot remove the host side's IPv4 address"
