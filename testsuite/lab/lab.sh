@@ -335,6 +335,11 @@ lab_up() {
         lab_skip "cannot create a network namespace (ip netns add: $err)"
     fi
     ip netns add "$LAB_NS_HOST" || lab_fail_setup "ip netns add $LAB_NS_HOST"
+    # Containers may allow creating namespaces but not entering them (the
+    # remount of /sys that ip netns exec does needs privileges).
+    if ! err=$(ip netns exec "$LAB_NS_DEV" true 2>&1); then
+        lab_skip "cannot enter a network namespace (ip netns exec: $err)"
+    fi
     # No duplicate address detection: addresses are usable at once and the
     # IPv6 link-local address (needed by ff02::c and mDNS) is not tentative.
     local ns
