@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -36,6 +37,18 @@ void globalInit()
 {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::atomic<CURLSH *> activeShare{nullptr};
+
+void lockShare(CURL *, curl_lock_data data, curl_lock_access, void *mutexes)
+{
+    static_cast<std::mutex *>(mutexes)[data % CURL_LOCK_DATA_LAST].lock();
+}
+
+void unlockShare(CURL *, curl_lock_data data, void *mutexes)
+{
+    static_cast<std::mutex *>(mutexes)[data % CURL_LOCK_DATA_LAST].unlock();
 }
 
 // Where the body of one transfer goes, and what is known of its headers.
@@ -134,6 +147,8 @@ void configure(Transfer &t, const Options &options, bool wholeTimeout)
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, writeBody);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(c, CURLOPT_PRIVATE, &t);
+    if (CURLSH *share = activeShare.load())
+        curl_easy_setopt(c, CURLOPT_SHARE, share);
     t.lastProgress = Clock::now();
     if (!options.traceDir.empty()) {
         t.trace = std::make_unique<trace::Exchange>(options.traceDir, t.request->url);
@@ -149,6 +164,27 @@ std::string describe(CURLcode code, const Transfer &t)
 }
 
 }  // namespace
+
+ConnectionPool::ConnectionPool() : mutexes_(new std::mutex[CURL_LOCK_DATA_LAST])
+{
+    globalInit();
+    CURLSH *share = curl_share_init();
+    if (!share)
+        throw std::bad_alloc();
+    curl_share_setopt(share, CURLSHOPT_LOCKFUNC, lockShare);
+    curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, unlockShare);
+    curl_share_setopt(share, CURLSHOPT_USERDATA, mutexes_.get());
+    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    share_ = share;
+    activeShare = share;
+}
+
+ConnectionPool::~ConnectionPool()
+{
+    activeShare = nullptr;
+    curl_share_cleanup(static_cast<CURLSH *>(share_));
+}
 
 Response post(const Request &request, const Options &options)
 {

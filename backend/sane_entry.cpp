@@ -2,6 +2,7 @@
 // maps it to a SANE_Status: no exception crosses into the frontend.
 #include "wsd/config.h"
 #include "wsd/device_list.h"
+#include "wsd/http.h"
 #include "wsd/log.h"
 #include "wsd/scanner.h"
 
@@ -22,6 +23,7 @@ namespace {
 constexpr SANE_Int BuildVersion = 0;
 
 struct Backend {
+    wsd::http::ConnectionPool connections;  // first in, last out: outlives every request
     wsd::Config config;
     std::unique_ptr<wsd::DeviceList> devices;
     std::vector<std::unique_ptr<wsd::Scanner>> open;

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +32,22 @@ struct Response {
     std::string body;
     std::string error;        // transport failure; empty when a response came
     bool transportOk() const { return error.empty(); }
+};
+
+// While a pool exists, every request of the process (opening a device, each
+// job request, CancelJob) shares its keep-alive connections and DNS cache.
+// Create it before any request and destroy it after the last one has ended
+// (sane_init and sane_exit), so no socket outlives the backend.
+class ConnectionPool {
+public:
+    ConnectionPool();
+    ~ConnectionPool();
+    ConnectionPool(const ConnectionPool &) = delete;
+    ConnectionPool &operator=(const ConnectionPool &) = delete;
+
+private:
+    void *share_;  // CURLSH
+    std::unique_ptr<std::mutex[]> mutexes_;
 };
 
 // One POST, blocking; safe from any thread.
