@@ -195,11 +195,14 @@ START_TEST(accepts_odd_prefixes_order_and_booleans)
 {
     // An inkjet-style answer: prefix "sc" for the scan namespace, unqualified
     // Name/Valid in reverse order, the default namespace used for some
-    // elements, 0/1 booleans, a vendor section and unknown elements.
+    // elements, 0/1 booleans, a vendor section, unknown elements and a Name
+    // whose prefix is not declared.
     const char *body =
         "<sc:GetScannerElementsResponse xmlns:v='urn:vendor'><sc:ScannerElements>"
         "<sc:ElementData Valid='1' Name='v:Consumables'><v:Ink>80</v:Ink></sc:ElementData>"
         "<sc:ElementData Valid='0' Name='sc:DefaultScanTicket'/>"
+        "<sc:ElementData Name='undeclared:ScannerDescription'><sc:ScannerDescription><sc:ScannerName>Ink 1"
+        "</sc:ScannerName></sc:ScannerDescription></sc:ElementData>"
         "<ElementData xmlns='http://schemas.microsoft.com/windows/2006/08/wdp/scan' Valid='1' "
         "Name='ScannerConfiguration'><ScannerConfiguration><DeviceSettings>"
         "<FormatsSupported><FormatValue>jfif</FormatValue><FormatValue>jfif</FormatValue></FormatsSupported>"
@@ -230,7 +233,8 @@ START_TEST(accepts_odd_prefixes_order_and_booleans)
     ck_assert_str_eq(e->status.state.c_str(), "Idle");
     ck_assert(e->status.reasons.empty());
     ck_assert(!e->defaults.has_value());  // Valid='0'
-    ck_assert_str_eq(e->description.name.c_str(), "");
+    // A Name with an undeclared prefix (and no Valid): the element inside decides.
+    ck_assert_str_eq(e->description.name.c_str(), "Ink 1");
 }
 END_TEST
 
