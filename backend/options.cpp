@@ -58,15 +58,6 @@ bool decodable(const std::string &format)
     return listed(ColorFormats, format) || listed(GrayFormats, format) || listed(LineartFormats, format);
 }
 
-template <std::size_t N>
-std::string firstOffered(const char *const (&preference)[N], const std::vector<std::string> &offered)
-{
-    for (const char *f : preference)
-        if (std::find(offered.begin(), offered.end(), f) != offered.end())
-            return f;
-    return std::string();
-}
-
 bool hasWord(const std::vector<std::string> &list, const char *word)
 {
     return std::find(list.begin(), list.end(), word) != list.end();
@@ -413,25 +404,32 @@ std::string ScanOptions::colorEntry() const
     return "RGB24";
 }
 
-std::string ScanOptions::format() const
+std::vector<std::string> ScanOptions::formatChoices() const
 {
     const std::string entry = colorEntry();
+    const bool lineart = entry == "BlackAndWhite1", gray = entry == "Grayscale8";
     auto suits = [&](const std::string &f) {
-        if (entry == "BlackAndWhite1")
-            return listed(LineartFormats, f);
-        if (entry == "Grayscale8")
-            return listed(GrayFormats, f);
-        return listed(ColorFormats, f);
+        return lineart ? listed(LineartFormats, f) : gray ? listed(GrayFormats, f) : listed(ColorFormats, f);
     };
+    std::vector<std::string> out;
     if (compression_ != CompressionAuto) {
         if (suits(compression_))
-            return compression_;
-        WSD_INFO("format %s does not carry %s images; choosing another", compression_.c_str(), mode_.c_str());
+            out.push_back(compression_);
+        else
+            WSD_DETAIL("format %s does not carry %s images; choosing another", compression_.c_str(), mode_.c_str());
     }
-    std::string f = entry == "BlackAndWhite1" ? firstOffered(LineartFormats, formats_)
-                    : entry == "Grayscale8"   ? firstOffered(GrayFormats, formats_)
-                                              : firstOffered(ColorFormats, formats_);
-    return f;
+    auto addOffered = [&](const auto &preference) {
+        for (const char *f : preference)
+            if (hasWord(formats_, f) && !hasWord(out, f))
+                out.push_back(f);
+    };
+    if (lineart)
+        addOffered(LineartFormats);
+    else if (gray)
+        addOffered(GrayFormats);
+    else
+        addOffered(ColorFormats);
+    return out;
 }
 
 ScanSettings ScanOptions::settings() const
@@ -439,7 +437,8 @@ ScanSettings ScanOptions::settings() const
     const Source &s = source();
     ScanSettings out;
     out.source = s.inputSource;
-    out.format = format();
+    std::vector<std::string> formats = formatChoices();
+    out.format = formats.empty() ? std::string() : formats.front();
     out.colorEntry = colorEntry();
     out.xResolution = out.yResolution = resolution_;
     // Corners may be given in any order; a region below the minimum size

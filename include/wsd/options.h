@@ -30,6 +30,12 @@ public:
 
     // What sane_start sends (job and user names are left to the caller).
     ScanSettings settings() const;
+    // The formats worth trying for the current mode, best first: the
+    // user's choice when it suits the mode, then what "auto" prefers among
+    // the device's formats. settings().format is the first; the others are
+    // fallbacks when the device refuses it (ClientErrorFormatNotSupported, or
+    // a ValidateScanTicket answer without a usable format).
+    std::vector<std::string> formatChoices() const;
     // The frame the settings should give, computed as the device does
     // (pixels = extent in 1/1000 inch * dpi / 1000).
     SANE_Parameters parameters() const;
@@ -80,7 +86,6 @@ private:
     bool isFullArea() const;
     const Source &source() const { return sources_[source_]; }
     std::string colorEntry() const;
-    std::string format() const;
     SANE_Status setValue(std::size_t option, void *value, SANE_Int *info);
     SANE_Status setAuto(std::size_t option, SANE_Int *info);
     SANE_Status getValue(std::size_t option, void *value) const;

@@ -279,6 +279,19 @@ START_TEST(flatbed_only_profile)
     ck_assert_int_eq(o.parameters().bytes_per_line, 2480);
     ck_assert_int_eq(o.control(index(o, "compression"), SANE_ACTION_SET_AUTO, nullptr, nullptr), SANE_STATUS_GOOD);
     assertText(getString(o, "compression"), "auto");
+
+    // Fallbacks when the device refuses the first choice.
+    auto joined = [](const std::vector<std::string> &list) {
+        std::string out;
+        for (const std::string &w : list)
+            out += (out.empty() ? "" : ",") + w;
+        return out;
+    };
+    assertText(joined(o.formatChoices()), "jfif,png");
+    setString(o, "compression", "png");
+    assertText(joined(o.formatChoices()), "png,jfif");
+    setString(o, "mode", "Lineart");
+    assertText(joined(o.formatChoices()), "png");
 }
 END_TEST
 
