@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <strings.h>
+#include <type_traits>
 
 namespace wsd {
 
@@ -75,6 +76,27 @@ std::vector<SANE_Word> squareResolutions(const SourceCaps &caps)
         out.insert(out.end(), caps.xResolutions.begin(), caps.xResolutions.end());
     out[0] = static_cast<SANE_Word>(out.size() - 1);
     return out;
+}
+
+// A duplex scan uses the same settings on both sides: only what both offer.
+SourceCaps bothSides(const SourceCaps &front, const SourceCaps &back)
+{
+    auto common = [](const auto &a, const auto &b) {
+        std::remove_const_t<std::remove_reference_t<decltype(a)>> out;
+        for (const auto &v : a)
+            if (std::find(b.begin(), b.end(), v) != b.end())
+                out.push_back(v);
+        return out.empty() ? a : out;  // nothing shared: trust the front side
+    };
+    SourceCaps c = front;
+    c.xResolutions = common(front.xResolutions, back.xResolutions);
+    c.yResolutions = common(front.yResolutions, back.yResolutions);
+    c.colorEntries = common(front.colorEntries, back.colorEntries);
+    c.minSize = {std::max(front.minSize.width, back.minSize.width), std::max(front.minSize.height, back.minSize.height)};
+    c.maxSize = {std::min(front.maxSize.width, back.maxSize.width), std::min(front.maxSize.height, back.maxSize.height)};
+    if (c.minSize.width > c.maxSize.width || c.minSize.height > c.maxSize.height)
+        return front;
+    return c;
 }
 
 SANE_Word nearest(const std::vector<SANE_Word> &wordList, SANE_Word want)
@@ -172,7 +194,8 @@ void ScanOptions::addSources(const ScannerCapabilities &caps)
     if (caps.adfFront) {
         addSource(SourceAdf, "ADF", *caps.adfFront);
         if (caps.adfDuplex)
-            addSource(SourceAdfDuplex, "ADFDuplex", *caps.adfFront);
+            addSource(SourceAdfDuplex, "ADFDuplex", caps.adfBack ? bothSides(*caps.adfFront, *caps.adfBack)
+                                                                 : *caps.adfFront);
     }
     if (caps.film)
         addSource(SourceFilm, "Film", *caps.film);

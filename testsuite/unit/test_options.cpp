@@ -97,7 +97,9 @@ wsd::ScannerElements duplexMfp()
                            {"BlackAndWhite1", "Grayscale8", "RGB24"}, 8500, 11693, 100) +
                     "</wscn:Platen><wscn:ADF><wscn:ADFSupportsDuplex>true</wscn:ADFSupportsDuplex><wscn:ADFFront>" +
                     source("ADF", {"200", "300"}, {"200", "300"}, {"Grayscale8", "RGB24"}, 8500, 14000, 2000) +
-                    "</wscn:ADFFront></wscn:ADF>") +
+                    "</wscn:ADFFront><wscn:ADFBack>" +
+                    source("ADF", {"300", "600"}, {"300", "600"}, {"Grayscale8", "RGB24"}, 8500, 13000, 2000) +
+                    "</wscn:ADFBack></wscn:ADF>") +
         section("ScannerStatus", "<wscn:ScannerState>Idle</wscn:ScannerState><wscn:ActiveConditions>"
                                  "<wscn:DeviceCondition Id='4'><wscn:Name>InputTrayEmpty</wscn:Name>"
                                  "<wscn:Component>ADF</wscn:Component></wscn:DeviceCondition>"
@@ -374,9 +376,10 @@ START_TEST(adf_duplex_mfp)
     ck_assert(o.descriptor(index(o, "br-y")) == brx);  // same descriptor, new constraint
     assertText(stringList(o.descriptor(index(o, "mode"))), "Color,Gray");
     assertText(getString(o, "mode"), "Color");  // Lineart is platen-only here
-    assertText(wordList(o.descriptor(index(o, "resolution"))), "200,300");
+    // Both sides scan with one setting: only what front and back share.
+    assertText(wordList(o.descriptor(index(o, "resolution"))), "300");
     ck_assert_int_eq(getWord(o, "resolution"), 300);
-    ck_assert_double_eq_tol(mm(brx->constraint.range->max), 355.6, 0.01);
+    ck_assert_double_eq_tol(mm(brx->constraint.range->max), 330.2, 0.01);
     ck_assert_int_eq(getWord(o, "br-y"), brx->constraint.range->max);  // full area stays full
     ck_assert(!(o.descriptor(pageLoaded)->cap & SANE_CAP_INACTIVE));
     ck_assert_int_eq(o.control(pageLoaded, SANE_ACTION_GET_VALUE, &loaded, nullptr), SANE_STATUS_GOOD);
@@ -387,13 +390,15 @@ START_TEST(adf_duplex_mfp)
     ck_assert(s.duplex());
     ck_assert_int_eq(s.imagesToTransfer, 0);
     ck_assert_int_eq(s.width, 8500);
-    ck_assert_int_eq(s.height, 14000);
+    ck_assert_int_eq(s.height, 13000);
     assertText(s.format, "jfif");
 
     // Same value again: nothing to reload.
     ck_assert_int_eq(setString(o, "source", "ADF Duplex"), 0);
     ck_assert_int_eq(setString(o, "source", "ADF"), SANE_INFO_RELOAD_OPTIONS | SANE_INFO_RELOAD_PARAMS);
     assertText(o.settings().source, "ADF");
+    assertText(wordList(o.descriptor(index(o, "resolution"))), "200,300");
+    ck_assert_int_eq(o.settings().height, 14000);
     // A partial region is clamped, not reset, when going back to the platen.
     SANE_Fixed v = SANE_FIX(320.0);
     setWord(o, "br-y", v);
