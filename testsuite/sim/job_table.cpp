@@ -198,6 +198,12 @@ bool JobTable::waitWhileProcessingForever(long id)
     return false;
 }
 
+bool JobTable::waitUntilFinished(long id, std::chrono::milliseconds timeout)
+{
+    std::unique_lock<std::mutex> lock(mutex_);
+    return changed_.wait_for(lock, timeout, [&] { return active_.count(id) == 0; });
+}
+
 bool JobTable::sleepUnlessStopping(std::chrono::milliseconds duration)
 {
     std::unique_lock<std::mutex> lock(mutex_);

@@ -89,6 +89,9 @@ public:
     // Same as waitWhileProcessing but with no time limit.
     bool waitWhileProcessingForever(long id);
 
+    // Waits until job `id` is finished (or unknown). False on timeout.
+    bool waitUntilFinished(long id, std::chrono::milliseconds timeout);
+
     // Simulated latency: sleeps unless the table stops first. False when stopping.
     bool sleepUnlessStopping(std::chrono::milliseconds duration);
 

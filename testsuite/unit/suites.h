@@ -5,6 +5,9 @@
 
 Suite *configSuite();
 Suite *xmlSuite();
+Suite *simControlSuite();
+Suite *simServiceSuite();
+Suite *simJobsSuite();
 Suite *soapSuite();
 Suite *patternSuite();
 Suite *capabilitiesSuite();
