@@ -200,21 +200,61 @@ bool isWarmingWord(const std::string &w)
     return w == "Calibrating" || w == "LampWarming" || w == "LampWarning";
 }
 
-}  // namespace
-
-std::string buildGetScannerElementsRequest(const std::string &serviceUrl)
+std::string getScannerElementsRequest(const std::string &serviceUrl, std::initializer_list<const char *> names)
 {
     soap::Addressing a;
     a.to = serviceUrl;
     a.action = std::string(ns::ScanActionPrefix) + "GetScannerElements";
     a.replyToAnonymous = true;
-    return soap::buildEnvelope(a, {{"wscn", ns::Scan}}, [](xml::Writer &w) {
+    return soap::buildEnvelope(a, {{"wscn", ns::Scan}}, [&](xml::Writer &w) {
         w.start("wscn", "GetScannerElementsRequest").start("wscn", "RequestedElements");
-        for (const char *name : {"wscn:ScannerDescription", "wscn:ScannerConfiguration", "wscn:ScannerStatus",
-                                 "wscn:DefaultScanTicket"})
+        for (const char *name : names)
             w.element("wscn", "Name", name);
         w.end().end();
     });
+}
+
+// The valid ElementData sections of a response, with the name of each.
+std::vector<std::pair<std::string, xml::Node>> validSections(const xml::Node &payload)
+{
+    std::vector<std::pair<std::string, xml::Node>> out;
+    for (const xml::Node &data : sx::children(sx::child(payload, "ScannerElements"), "ElementData")) {
+        std::string section = sectionOf(data);
+        std::optional<std::string> validText = data.attr("Valid");
+        if (validText && !xml::parseBool(*validText).value_or(false)) {
+            WSD_INFO("device has no valid %s", section.empty() ? "(unnamed section)" : section.c_str());
+            continue;
+        }
+        out.emplace_back(std::move(section), data);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string buildGetScannerElementsRequest(const std::string &serviceUrl)
+{
+    return getScannerElementsRequest(serviceUrl, {"wscn:ScannerDescription", "wscn:ScannerConfiguration",
+                                                  "wscn:ScannerStatus", "wscn:DefaultScanTicket"});
+}
+
+std::string buildGetScannerStatusRequest(const std::string &serviceUrl)
+{
+    return getScannerElementsRequest(serviceUrl, {"wscn:ScannerStatus"});
+}
+
+std::optional<ScannerStatusInfo> parseScannerStatusResponse(const soap::Message &message, std::string *error)
+{
+    xml::Node payload = sx::responsePayload(message, "GetScannerElementsResponse", error);
+    if (!payload)
+        return std::nullopt;
+    for (const auto &[section, data] : validSections(payload))
+        if (section == "ScannerStatus")
+            if (xml::Node status = sx::child(data, "ScannerStatus"))
+                return parseScannerStatus(status);
+    if (error)
+        *error = "GetScannerElementsResponse without a valid ScannerStatus";
+    return std::nullopt;
 }
 
 ScannerStatusInfo parseScannerStatus(const xml::Node &node)
@@ -244,14 +284,7 @@ std::optional<ScannerElements> parseScannerElements(const soap::Message &message
         return std::nullopt;
     ScannerElements out;
     bool haveConfiguration = false;
-    for (const xml::Node &data : sx::children(sx::child(payload, "ScannerElements"), "ElementData")) {
-        std::string section = sectionOf(data);
-        std::optional<std::string> validText = data.attr("Valid");
-        bool valid = validText ? xml::parseBool(*validText).value_or(false) : true;
-        if (!valid) {
-            WSD_INFO("device has no valid %s", section.empty() ? "(unnamed section)" : section.c_str());
-            continue;
-        }
+    for (const auto &[section, data] : validSections(payload)) {
         if (section == "ScannerDescription") {
             out.description = readDescription(sx::child(data, "ScannerDescription"));
         } else if (section == "ScannerConfiguration") {

@@ -67,6 +67,12 @@ std::string buildGetScannerElementsRequest(const std::string &serviceUrl);
 // a platen, a feeder or a film unit) came back. Everything else is lenient.
 std::optional<ScannerElements> parseScannerElements(const soap::Message &message, std::string *error);
 
+// Asks for ScannerStatus alone: the cheap check before each scan.
+std::string buildGetScannerStatusRequest(const std::string &serviceUrl);
+// The ScannerStatus of a GetScannerElementsResponse; nullopt with *error on
+// a fault or when the device gave no valid ScannerStatus.
+std::optional<ScannerStatusInfo> parseScannerStatusResponse(const soap::Message &message, std::string *error);
+
 // The ScannerStatus element itself (also the body of status events).
 ScannerStatusInfo parseScannerStatus(const xml::Node &scannerStatus);
 

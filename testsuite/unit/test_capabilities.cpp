@@ -406,6 +406,43 @@ START_TEST(builds_request_for_all_sections)
 }
 END_TEST
 
+START_TEST(status_only_exchange)
+{
+    auto m = wsd::soap::parse(wsd::buildGetScannerStatusRequest("http://198.18.0.2:5357/scan"));
+    ck_assert(m.has_value());
+    auto names = m->payload.child(wsd::ns::Scan, "RequestedElements").children(wsd::ns::Scan, "Name");
+    ck_assert_uint_eq(names.size(), 1);
+    wsd::xml::QName q = names[0].resolveQName(names[0].text());
+    ck_assert_str_eq(q.local.c_str(), "ScannerStatus");
+
+    const char *body =
+        "<wscn:GetScannerElementsResponse><wscn:ScannerElements><wscn:ElementData Name='wscn:ScannerStatus' "
+        "Valid='true'><wscn:ScannerStatus><wscn:ScannerState>Processing</wscn:ScannerState>"
+        "<wscn:ActiveConditions><wscn:DeviceCondition Id='3'><wscn:Name>LampWarming</wscn:Name>"
+        "<wscn:Component>Platen</wscn:Component><wscn:Severity>Informational</wscn:Severity>"
+        "</wscn:DeviceCondition></wscn:ActiveConditions></wscn:ScannerStatus></wscn:ElementData>"
+        "</wscn:ScannerElements></wscn:GetScannerElementsResponse>";
+    std::string error;
+    auto reply = wsd::soap::parse(envelope(ScanNs, body));
+    ck_assert(reply.has_value());
+    auto status = wsd::parseScannerStatusResponse(*reply, &error);
+    ck_assert_msg(status.has_value(), "%s", error.c_str());
+    ck_assert_str_eq(status->state.c_str(), "Processing");
+    ck_assert_uint_eq(status->conditions.size(), 1);
+    ck_assert_int_eq(status->conditions[0].id, 3);
+    ck_assert(wsd::warmingUp(*status));
+    // The status-only answer is not enough for the full capability parse.
+    ck_assert(!wsd::parseScannerElements(*reply, &error));
+
+    const char *invalid =
+        "<wscn:GetScannerElementsResponse><wscn:ScannerElements><wscn:ElementData Name='wscn:ScannerStatus' "
+        "Valid='false'/></wscn:ScannerElements></wscn:GetScannerElementsResponse>";
+    reply = wsd::soap::parse(envelope(ScanNs, invalid));
+    ck_assert(!wsd::parseScannerStatusResponse(*reply, &error));
+    ck_assert(error.find("ScannerStatus") != std::string::npos);
+}
+END_TEST
+
 START_TEST(maps_status_to_sane)
 {
     using wsd::statusFromConditions;
@@ -463,6 +500,7 @@ Suite *capabilitiesSuite()
     tcase_add_test(tc, parses_ricoh_fault);
     tcase_add_test(tc, requires_a_configuration);
     tcase_add_test(tc, builds_request_for_all_sections);
+    tcase_add_test(tc, status_only_exchange);
     tcase_add_test(tc, maps_status_to_sane);
     suite_add_tcase(s, tc);
     return s;
