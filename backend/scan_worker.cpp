@@ -1,5 +1,6 @@
 #include "wsd/scan_worker.h"
 
+#include "wsd/capabilities.h"
 #include "wsd/image_decoder.h"
 #include "wsd/log.h"
 #include "wsd/mtom.h"
@@ -313,6 +314,26 @@ bool ScanWorker::createJob(const ScanSettings &settings, unsigned page)
     return false;
 }
 
+namespace {
+
+// Devices report a jam or an open cover mid-job with a generic fault
+// (OperationFailed): their scanner status says what happened.
+SANE_Status statusFromDeviceConditions(const std::string &url, const http::Options &http, const std::string &source,
+                                       SANE_Status fallback)
+{
+    http::Response r = http::post(http::Request{url, buildGetScannerElementsRequest(url)}, http);
+    std::string error;
+    auto message = r.transportOk() ? soap::parse(r.body, &error) : std::nullopt;
+    auto elements = message && !message->fault ? parseScannerElements(*message, &error) : std::nullopt;
+    if (!elements)
+        return fallback;
+    // Busy (Processing) is our own job: not a cause.
+    const SANE_Status status = statusFromConditions(elements->status, source);
+    return status == SANE_STATUS_GOOD || status == SANE_STATUS_DEVICE_BUSY ? fallback : status;
+}
+
+}  // namespace
+
 SANE_Status ScanWorker::retrieveImage(unsigned page)
 {
     Job &job = *job_;
@@ -323,7 +344,11 @@ SANE_Status ScanWorker::retrieveImage(unsigned page)
     session_.setCancelFd(cancelWorkerFd_.fd());
     const auto started = Clock::now();
     http::Outcome outcome = session_.post(http::Request{job.serviceUrl, body}, receiver, config_.stallTimeoutMs, &error);
-    bool complete = outcome == http::Outcome::Done && receiver.finish();
+    // The closing boundary after a whole image completes the response, even
+    // when the connection then fails (a Content-Length larger than the body).
+    const bool complete = outcome != http::Outcome::Cancelled && receiver.finish();
+    if (complete && outcome != http::Outcome::Done)
+        WSD_WARN("job %d: the response was complete, then: %s", job.id, error.c_str());
 
     if (cancelPending() || outcome == http::Outcome::Cancelled) {
         handleCancel(page);
@@ -337,8 +362,12 @@ SANE_Status ScanWorker::retrieveImage(unsigned page)
             endJob();
             return SANE_STATUS_NO_DOCS;
         }
-        SANE_Status status = statusFromFault(fault);
-        WSD_ERROR("RetrieveImage refused: %s/%s: %s", fault.code.c_str(), fault.subcode.c_str(), fault.reason.c_str());
+        http::Options quick = config_.http;
+        quick.timeoutMs = config_.cancelTimeoutMs;
+        const SANE_Status status =
+            statusFromDeviceConditions(job.serviceUrl, quick, job.settings.source, statusFromFault(fault));
+        WSD_ERROR("RetrieveImage refused: %s/%s: %s (%s)", fault.code.c_str(), fault.subcode.c_str(),
+                  fault.reason.c_str(), sane_strstatus(status));
         cancelJobOnDevice("the image could not be retrieved");
         return status;
     }
