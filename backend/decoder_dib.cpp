@@ -199,7 +199,7 @@ private:
         grayPalette_ = gray;
         // Two distinct grays at 1 bit: lineart, where SANE wants 1 = black.
         // A file bit is the palette index, so invert when index 0 is the darker.
-        bilevel_ = gray && bitCount_ == 1 && palette_[0].r != palette_[1].r;
+        bilevel_ = gray && bitCount_ == 1 && paletteCount_ == 2 && palette_[0].r != palette_[1].r;
         invertBits_ = bilevel_ && palette_[0].r < palette_[1].r;
         startPixels();
     }

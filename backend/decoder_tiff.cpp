@@ -171,8 +171,11 @@ private:
         if (TIFFGetField(tiff.get(), TIFFTAG_XRESOLUTION, &xRes) && TIFFGetField(tiff.get(), TIFFTAG_YRESOLUTION, &yRes) &&
             unit != RESUNIT_NONE) {
             double scale = unit == RESUNIT_CENTIMETER ? 2.54 : 1.0;
-            frame.xDpi = static_cast<int>(xRes * scale + 0.5);
-            frame.yDpi = static_cast<int>(yRes * scale + 0.5);
+            // Untrusted floats: keep only plausible resolutions.
+            if (xRes * scale >= 1 && xRes * scale <= 100000 && yRes * scale >= 1 && yRes * scale <= 100000) {
+                frame.xDpi = static_cast<int>(xRes * scale + 0.5);
+                frame.yDpi = static_cast<int>(yRes * scale + 0.5);
+            }
         }
         if (!sink_.onFrame(frame))
             return failWith("TIFF: line sink refused the frame");

@@ -431,7 +431,8 @@ struct TiffSpec {
 };
 
 // Writes through a temporary file: libtiff's writer needs a seekable file.
-Bytes encodeTiff(const TiffSpec &spec, const std::vector<Bytes> &rows, const uint16_t *colormap = nullptr)
+Bytes encodeTiff(const TiffSpec &spec, const std::vector<Bytes> &rows, const uint16_t *colormap = nullptr,
+                 float resolution = 200.0f)
 {
     char path[] = "/tmp/wsd-test-tiff-XXXXXX";
     int fd = mkstemp(path);
@@ -446,8 +447,8 @@ Bytes encodeTiff(const TiffSpec &spec, const std::vector<Bytes> &rows, const uin
     TIFFSetField(tiff, TIFFTAG_COMPRESSION, spec.compression);
     TIFFSetField(tiff, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
     TIFFSetField(tiff, TIFFTAG_ROWSPERSTRIP, 5);
-    TIFFSetField(tiff, TIFFTAG_XRESOLUTION, 200.0f);
-    TIFFSetField(tiff, TIFFTAG_YRESOLUTION, 200.0f);
+    TIFFSetField(tiff, TIFFTAG_XRESOLUTION, resolution);
+    TIFFSetField(tiff, TIFFTAG_YRESOLUTION, resolution);
     TIFFSetField(tiff, TIFFTAG_RESOLUTIONUNIT, RESUNIT_INCH);
     if (colormap)
         TIFFSetField(tiff, TIFFTAG_COLORMAP, colormap, colormap + 256, colormap + 512);
@@ -558,6 +559,12 @@ START_TEST(tiff_truncated_is_an_error)
     Decoded d = decode(tiff, Split::Random);
     ck_assert(!d.finished);
     ck_assert_msg(d.error.compare(0, 6, "TIFF: ") == 0, "%s", d.error.c_str());
+
+    // Found by fuzzing: an absurd resolution is ignored, not converted.
+    Decoded odd = decode(encodeTiff({COMPRESSION_NONE, PHOTOMETRIC_MINISBLACK, 8, 1}, gray, nullptr, 4.2e9f), Split::Whole);
+    ck_assert_msg(odd.finished, "%s", odd.error.c_str());
+    ck_assert_int_eq(odd.sink.frame.xDpi, 0);
+    ck_assert_int_eq(odd.sink.lines, H);
 }
 END_TEST
 
@@ -718,6 +725,15 @@ START_TEST(dib_streams_top_down_and_reports_truncation)
     ck_assert_int_eq(sink.lines, 10);
     ck_assert(!decoder->finish());
     ck_assert_str_eq(decoder->error().c_str(), "DIB: data ended after 10 of 23 lines");
+
+    // Found by fuzzing: a 1-bit DIB with a one-entry palette (indices past
+    // it take the last entry).
+    std::vector<Bytes> bits(H, Bytes((W + 7) / 8, 0x5A));
+    Decoded single = decode(makeBmp(1, bits, true, {0x808080}), Split::OneByte);
+    ck_assert_msg(single.finished, "%s", single.error.c_str());
+    ck_assert_int_eq(single.sink.frame.depth, 8);
+    ck_assert_int_eq(single.sink.frame.channels, 1);
+    ck_assert(std::all_of(single.sink.pixels.begin(), single.sink.pixels.end(), [](uint8_t v) { return v == 0x80; }));
 
     Bytes bottomUp = makeBmp(24, bgr, false, {});
     CollectSink sink2;
