@@ -269,6 +269,7 @@ void ScanWorker::doPage(const StartCommand &command)
 
 bool ScanWorker::createJob(const ScanSettings &settings, unsigned page)
 {
+    cancelUnconfirmedJob();
     std::string lastError;
     for (const std::string &url : config_.serviceUrls) {
         const std::string body = buildCreateScanJobRequest(url, settings);
@@ -284,6 +285,8 @@ bool ScanWorker::createJob(const ScanSettings &settings, unsigned page)
         auto message = soap::parse(response.body, &error);
         if (!message) {
             WSD_ERROR("CreateScanJob: HTTP %ld, unreadable answer: %s", response.status, error.c_str());
+            unconfirmedJobName_ = settings.jobName;
+            cancelUnconfirmedJob();
             ring_.end(page, SANE_STATUS_IO_ERROR);
             return false;
         }
@@ -297,6 +300,8 @@ bool ScanWorker::createJob(const ScanSettings &settings, unsigned page)
         auto created = parseCreateScanJobResponse(*message, &error);
         if (!created) {
             WSD_ERROR("CreateScanJob: %s", error.c_str());
+            unconfirmedJobName_ = settings.jobName;
+            cancelUnconfirmedJob();
             ring_.end(page, SANE_STATUS_IO_ERROR);
             return false;
         }
@@ -461,6 +466,36 @@ void ScanWorker::waitUntilJobEnded(int jobId)
         }
     }
     WSD_WARN("job %d did not reach an end state after CancelJob", jobId);
+}
+
+// A job whose CreateScanJob answer was lost holds the device until it times
+// out: find it among the active jobs by its name (this host and process) and
+// cancel it. When the device cannot tell yet, the next job asks again.
+void ScanWorker::cancelUnconfirmedJob()
+{
+    if (unconfirmedJobName_.empty())
+        return;
+    http::Options quick = config_.http;
+    quick.timeoutMs = config_.cancelTimeoutMs;
+    const std::string &url = config_.serviceUrls.front();
+    http::Response r = http::post(http::Request{url, buildGetActiveJobsRequest(url)}, quick);
+    std::string error;
+    auto message = r.transportOk() ? soap::parse(r.body, &error) : std::nullopt;
+    auto jobs = message && !message->fault ? parseJobSummaries(*message, &error) : std::nullopt;
+    if (!jobs) {
+        WSD_INFO("GetActiveJobs, for a job whose creation was not confirmed: %s",
+                 r.transportOk() ? error.c_str() : r.error.c_str());
+        return;
+    }
+    for (const JobSummary &job : *jobs) {
+        if (job.jobName != unconfirmedJobName_ || jobStateIsFinal(job.state))
+            continue;
+        WSD_INFO("job %d was created, but the answer was lost: cancelling it", job.jobId);
+        http::Response c = http::post(http::Request{url, buildCancelJobRequest(url, job.jobId)}, quick);
+        if (!c.transportOk())
+            WSD_WARN("CancelJob for job %d: %s", job.jobId, c.error.c_str());
+    }
+    unconfirmedJobName_.clear();
 }
 
 void ScanWorker::endJob()

@@ -84,6 +84,7 @@ private:
     void cancelJobOnDevice(const char *why);
     void waitUntilJobEnded(int jobId);
     void endJob();
+    void cancelUnconfirmedJob();
     http::Outcome exchange(const std::string &url, const std::string &body, http::Response &response,
                            bool cancellable);
     void publish();
@@ -105,6 +106,9 @@ private:
     JobSnapshot snapshot_;
 
     std::optional<Job> job_;  // worker thread only
+    // The name of a job CreateScanJob may have created without our learning
+    // its JobId (unreadable answer); worker thread only.
+    std::string unconfirmedJobName_;
     std::thread thread_;
 };
 
