@@ -6,6 +6,12 @@
 //   event <ms since start> <name> <detail>
 //
 // so that tests assert on statuses and benchmarks compute latencies.
+//
+// Fault and soak tests use: --scan-again (after the first scan, failed or
+// not, the same handle scans one more page, optionally once the test sends SIGUSR1 to say
+// the device is healthy again), --repeat N with --sample-every K (N scans in
+// one process, printing its RSS, open fds and threads every K scans), and
+// several -d (each device scanned from its own thread, at the same time).
 #include <sane/sane.h>
 #include <sane/saneopts.h>
 
@@ -14,6 +20,8 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <dirent.h>
 
 #include <atomic>
 #include <cstdio>
@@ -33,15 +41,18 @@ double nowMs()
 }
 
 double startTime;
+// With several devices, each event names the device its thread scans.
+thread_local std::string eventTag;
 
 void event(const char *name, const std::string &detail = std::string())
 {
-    std::printf("event %.3f %s %s\n", nowMs() - startTime, name, detail.c_str());
+    // One printf per line: lines of concurrent sessions do not interleave.
+    std::printf("event %.3f %s %s%s\n", nowMs() - startTime, name, detail.c_str(), eventTag.c_str());
     std::fflush(stdout);
 }
 
 struct Args {
-    std::string device;
+    std::vector<std::string> devices;
     std::vector<std::pair<std::string, std::string>> options;  // name=value
     int pages = 1;               // 0: until sane_start says NO_DOCS
     long cancelAfterBytes = -1;  // cancel once this many bytes of page 1 were read
@@ -53,9 +64,14 @@ struct Args {
     bool cancelOnUsr1 = false;   // a test sends SIGUSR1 when the moment has come
     bool holdUntilUsr1 = false;  // read nothing of page 1 before SIGUSR1
     std::string output;          // raw image bytes of the last page
+    bool scanAgain = false;      // after the first scan (failed or not), scan one more page
+    bool againAfterUsr1 = false; // ... once SIGUSR1 came
+    bool startAfterUsr1 = false; // open, then wait for SIGUSR1 before the first scan
+    int repeat = 1;              // scans (of --pages pages each) in one session
+    int sampleEvery = 0;         // print RSS, fds and threads every this many scans
 };
 
-SANE_Handle handle;
+SANE_Handle handle;  // the first device's: the one cancel options act on
 std::atomic<double> cancelAt{0};
 
 void cancelNow()
@@ -73,12 +89,27 @@ void onUsr1(int)
     cancelNow();
 }
 
+std::atomic<bool> usr1Again{false};
+void onUsr1Again(int) { usr1Again = true; }
+
+// The test changes the device (knobs) and then sends SIGUSR1, blocked
+// until now so that it cannot come too early.
+void awaitUsr1()
+{
+    event("awaiting-usr1");
+    sigset_t none;
+    sigemptyset(&none);
+    while (!usr1Again.exchange(false))
+        sigsuspend(&none);
+}
+
 void usage()
 {
-    std::fputs("usage: sane-probe -d DEVICE [--option NAME=VALUE]... [--pages N]\n"
+    std::fputs("usage: sane-probe -d DEVICE [-d DEVICE]... [--option NAME=VALUE]... [--pages N]\n"
                "       [--cancel-after-bytes N | --cancel-during-start MS | --cancel-between-pages |\n"
                "        --cancel-after-complete | --cancel-on-usr1 | --hold-until-usr1] [--signal]\n"
-               "       [--restart-after-cancel] [-o FILE]\n",
+               "       [--restart-after-cancel] [--scan-again [--again-after-usr1]] [--start-after-usr1]\n"
+               "       [--repeat N [--sample-every K]] [-o FILE]\n",
                stderr);
     std::exit(2);
 }
@@ -94,7 +125,7 @@ Args parseArgs(int argc, char **argv)
             return argv[++i];
         };
         if (arg == "-d")
-            a.device = next();
+            a.devices.push_back(next());
         else if (arg == "--option") {
             std::string o = next();
             auto eq = o.find('=');
@@ -121,18 +152,28 @@ Args parseArgs(int argc, char **argv)
             a.restartAfterCancel = true;
         else if (arg == "-o")
             a.output = next();
+        else if (arg == "--scan-again")
+            a.scanAgain = true;
+        else if (arg == "--again-after-usr1")
+            a.againAfterUsr1 = true;
+        else if (arg == "--start-after-usr1")
+            a.startAfterUsr1 = a.againAfterUsr1 = true;
+        else if (arg == "--repeat")
+            a.repeat = std::atoi(next().c_str());
+        else if (arg == "--sample-every")
+            a.sampleEvery = std::atoi(next().c_str());
         else
             usage();
     }
-    if (a.device.empty())
+    if (a.devices.empty() || a.repeat < 1 || (a.againAfterUsr1 && a.cancelOnUsr1))
         usage();
     return a;
 }
 
-bool setOption(const std::string &name, const std::string &value)
+bool setOption(SANE_Handle h, const std::string &name, const std::string &value)
 {
     for (SANE_Int i = 1;; ++i) {
-        const SANE_Option_Descriptor *d = sane_get_option_descriptor(handle, i);
+        const SANE_Option_Descriptor *d = sane_get_option_descriptor(h, i);
         if (!d)
             break;
         if (!d->name || name != d->name)
@@ -141,13 +182,13 @@ bool setOption(const std::string &name, const std::string &value)
         if (d->type == SANE_TYPE_STRING) {
             std::vector<char> buf(static_cast<std::size_t>(d->size) + 1, 0);
             std::strncpy(buf.data(), value.c_str(), buf.size() - 1);
-            s = sane_control_option(handle, i, SANE_ACTION_SET_VALUE, buf.data(), nullptr);
+            s = sane_control_option(h, i, SANE_ACTION_SET_VALUE, buf.data(), nullptr);
         } else if (d->type == SANE_TYPE_FIXED) {
             SANE_Word w = SANE_FIX(std::atof(value.c_str()));
-            s = sane_control_option(handle, i, SANE_ACTION_SET_VALUE, &w, nullptr);
+            s = sane_control_option(h, i, SANE_ACTION_SET_VALUE, &w, nullptr);
         } else {
             SANE_Word w = std::atoi(value.c_str());
-            s = sane_control_option(handle, i, SANE_ACTION_SET_VALUE, &w, nullptr);
+            s = sane_control_option(h, i, SANE_ACTION_SET_VALUE, &w, nullptr);
         }
         event("option", name + "=" + value + " " + sane_strstatus(s));
         return s == SANE_STATUS_GOOD;
@@ -163,17 +204,48 @@ long peakRssKb()
     return ru.ru_maxrss;
 }
 
+long currentRssKb()
+{
+    long pages = 0, resident = 0;
+    if (FILE *f = std::fopen("/proc/self/statm", "r")) {
+        if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2)
+            resident = 0;
+        std::fclose(f);
+    }
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+// Entries of a /proc/self directory (open fds, threads), . and .. excluded.
+long countEntries(const char *dir)
+{
+    long n = 0;
+    if (DIR *d = opendir(dir)) {
+        while (const dirent *e = readdir(d))
+            if (e->d_name[0] != '.')
+                ++n;
+        closedir(d);
+    }
+    return n - (std::strcmp(dir, "/proc/self/fd") == 0 ? 1 : 0);  // opendir's own fd
+}
+
+void sample(int scans)
+{
+    event("sample", "scans=" + std::to_string(scans) + " rss-kb=" + std::to_string(currentRssKb()) +
+                        " fds=" + std::to_string(countEntries("/proc/self/fd")) +
+                        " threads=" + std::to_string(countEntries("/proc/self/task")));
+}
+
 // Reads one page; returns the status that ended it.
-SANE_Status readPage(const Args &a, int page, bool &cancelled)
+SANE_Status readPage(SANE_Handle h, const Args &a, int page, bool &cancelled)
 {
     std::vector<SANE_Byte> buf(256 * 1024);
     long total = 0;
     bool first = true;
-    FILE *out = !a.output.empty() ? std::fopen(a.output.c_str(), "wb") : nullptr;
+    FILE *out = !a.output.empty() && eventTag.empty() ? std::fopen(a.output.c_str(), "wb") : nullptr;
     SANE_Status s;
     for (;;) {
         SANE_Int len = 0;
-        s = sane_read(handle, buf.data(), static_cast<SANE_Int>(buf.size()), &len);
+        s = sane_read(h, buf.data(), static_cast<SANE_Int>(buf.size()), &len);
         if (usr1Cancelled.exchange(false)) {
             cancelled = true;
             event("cancel", "sigusr1");
@@ -207,31 +279,13 @@ SANE_Status readPage(const Args &a, int page, bool &cancelled)
     return s;
 }
 
-}  // namespace
-
-int main(int argc, char **argv)
+// One scan: pages until --pages or NO_DOCS, with the cancels asked for.
+// Returns the status that ended it (EOF: all pages read).
+SANE_Status scanOnce(SANE_Handle h, Args &a)
 {
-    Args a = parseArgs(argc, argv);
-    startTime = nowMs();
-    SANE_Int version = 0;
-    SANE_Status s = sane_init(&version, nullptr);
-    event("init", sane_strstatus(s));
-    s = sane_open(a.device.c_str(), &handle);
-    event("open", sane_strstatus(s));
-    if (s != SANE_STATUS_GOOD)
-        return 1;
-    for (const auto &o : a.options)
-        if (!setOption(o.first, o.second))
-            return 1;
-    event("rss-after-open", std::to_string(peakRssKb()));
-    if (a.cancelOnUsr1) {
-        struct sigaction sa = {};
-        sa.sa_handler = onUsr1;
-        sigaction(SIGUSR1, &sa, nullptr);
-    }
-
     bool cancelled = false;
     int page = 0;
+    SANE_Status s;
     for (;;) {
         ++page;
         std::thread canceller;
@@ -243,10 +297,10 @@ int main(int argc, char **argv)
                 cancelNow();
             });
         }
-        s = sane_start(handle);
+        s = sane_start(h);
         event("start", "page=" + std::to_string(page) + " status=" + sane_strstatus(s));
         SANE_Parameters p;
-        if (s == SANE_STATUS_GOOD && sane_get_parameters(handle, &p) == SANE_STATUS_GOOD) {
+        if (s == SANE_STATUS_GOOD && sane_get_parameters(h, &p) == SANE_STATUS_GOOD) {
             char d[128];
             std::snprintf(d, sizeof d, "format=%d depth=%d ppl=%d bpl=%d lines=%d", p.format, p.depth,
                           p.pixels_per_line, p.bytes_per_line, p.lines);
@@ -261,7 +315,7 @@ int main(int argc, char **argv)
                 sigsuspend(&none);
         }
         if (s == SANE_STATUS_GOOD)
-            s = readPage(a, page, cancelled);
+            s = readPage(h, a, page, cancelled);
         if (canceller.joinable())
             canceller.join();
         if (s == SANE_STATUS_CANCELLED && a.restartAfterCancel) {
@@ -289,10 +343,92 @@ int main(int argc, char **argv)
         if (a.pages > 0 && page >= a.pages)
             break;
     }
-    event("peak-rss-kb", std::to_string(peakRssKb()));
-    sane_close(handle);
+    return s;
+}
+
+// A whole session on one device: open, options, the scans, close.
+int session(const std::string &device, Args a, bool primary)
+{
+    SANE_Handle h = nullptr;
+    SANE_Status s = sane_open(device.c_str(), &h);
+    event("open", sane_strstatus(s));
+    if (s != SANE_STATUS_GOOD)
+        return 1;
+    if (primary)
+        handle = h;
+    for (const auto &o : a.options)
+        if (!setOption(h, o.first, o.second))
+            return 1;
+    event("rss-after-open", std::to_string(peakRssKb()));
+
+    if (a.startAfterUsr1)
+        awaitUsr1();
+    int failures = 0;
+    for (int scan = 1; scan <= a.repeat; ++scan) {
+        s = scanOnce(h, a);
+        if (s != SANE_STATUS_EOF && s != SANE_STATUS_NO_DOCS && s != SANE_STATUS_CANCELLED)
+            ++failures;
+        if (a.scanAgain) {
+            // The handle must work again after a fault: one more page.
+            a.scanAgain = false;
+            if (a.againAfterUsr1)
+                awaitUsr1();
+            Args again = a;
+            again.pages = 1;
+            again.cancelAfterBytes = again.cancelDuringStartMs = -1;
+            again.cancelBetweenPages = again.cancelAfterComplete = again.holdUntilUsr1 = false;
+            event("again");
+            scanOnce(h, again);
+        }
+        if (a.sampleEvery > 0 && scan % a.sampleEvery == 0)
+            sample(scan);
+    }
+    if (a.repeat > 1)
+        event("scans", "total=" + std::to_string(a.repeat) + " failed=" + std::to_string(failures));
+    sane_close(h);
     event("close");
+    return failures ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char **argv)
+{
+    Args a = parseArgs(argc, argv);
+    startTime = nowMs();
+    SANE_Int version = 0;
+    SANE_Status s = sane_init(&version, nullptr);
+    event("init", sane_strstatus(s));
+    if (a.cancelOnUsr1 || a.againAfterUsr1) {
+        struct sigaction sa = {};
+        sa.sa_handler = a.cancelOnUsr1 ? onUsr1 : onUsr1Again;
+        sigaction(SIGUSR1, &sa, nullptr);
+    }
+    if (a.againAfterUsr1) {
+        // Blocked until sigsuspend: a signal sent early is not lost.
+        sigset_t usr1;
+        sigemptyset(&usr1);
+        sigaddset(&usr1, SIGUSR1);
+        sigprocmask(SIG_BLOCK, &usr1, nullptr);
+    }
+    int result = 0;
+    if (a.devices.size() == 1) {
+        result = session(a.devices.front(), a, true);
+    } else {
+        std::vector<std::thread> sessions;
+        std::vector<int> results(a.devices.size());
+        for (std::size_t i = 0; i < a.devices.size(); ++i)
+            sessions.emplace_back([&, i] {
+                eventTag = " dev=" + a.devices[i];
+                results[i] = session(a.devices[i], a, i == 0);
+            });
+        for (auto &t : sessions)
+            t.join();
+        for (int r : results)
+            result |= r;
+    }
+    event("peak-rss-kb", std::to_string(peakRssKb()));
     sane_exit();
     event("exit");
-    return 0;
+    return result;
 }
