@@ -27,6 +27,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -346,11 +347,19 @@ SANE_Status scanOnce(SANE_Handle h, Args &a)
     return s;
 }
 
+// SANE's dll loader loads backends in sane_open without a lock: opens and
+// closes of concurrent sessions go one at a time; their scans overlap.
+std::mutex openCloseMutex;
+
 // A whole session on one device: open, options, the scans, close.
 int session(const std::string &device, Args a, bool primary)
 {
     SANE_Handle h = nullptr;
-    SANE_Status s = sane_open(device.c_str(), &h);
+    SANE_Status s;
+    {
+        std::lock_guard<std::mutex> lock(openCloseMutex);
+        s = sane_open(device.c_str(), &h);
+    }
     event("open", sane_strstatus(s));
     if (s != SANE_STATUS_GOOD)
         return 1;
@@ -385,7 +394,10 @@ int session(const std::string &device, Args a, bool primary)
     }
     if (a.repeat > 1)
         event("scans", "total=" + std::to_string(a.repeat) + " failed=" + std::to_string(failures));
-    sane_close(h);
+    {
+        std::lock_guard<std::mutex> lock(openCloseMutex);
+        sane_close(h);
+    }
     event("close");
     return failures ? 1 : 0;
 }
