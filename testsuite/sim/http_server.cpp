@@ -194,17 +194,25 @@ struct HttpServer::Callbacks {
 void HttpServer::DaemonStop::operator()(MHD_Daemon *d) const { MHD_stop_daemon(d); }
 
 HttpServer::HttpServer(const std::vector<std::string> &addresses, uint16_t port, Handler handler, size_t maxBody,
-                       Handler oversize)
+                       Handler oversize, const TlsPem &tls)
     : handler_(std::move(handler)), oversize_(std::move(oversize)), maxBody_(maxBody), port_(port),
-      addresses_(addresses)
+      addresses_(addresses), tls_(tls)
 {
+    const bool https = !tls_.certificate.empty() && !tls_.key.empty();
     for (const std::string &address : addresses) {
         ListenSocket socket(address, port_);
         port_ = socket.port();
         unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
         if (address.find(':') != std::string::npos)
             flags |= MHD_USE_IPv6;
+        MHD_OptionItem tlsOptions[] = {
+            {https ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, const_cast<char *>(tls_.certificate.c_str())},
+            {MHD_OPTION_HTTPS_MEM_KEY, 0, const_cast<char *>(tls_.key.c_str())},
+            {MHD_OPTION_END, 0, nullptr}};
+        if (https)
+            flags |= MHD_USE_TLS;
         MHD_Daemon *d = MHD_start_daemon(flags, port_, nullptr, nullptr, &Callbacks::access, this,
+                                         MHD_OPTION_ARRAY, tlsOptions,
                                          MHD_OPTION_LISTEN_SOCKET, socket.fd(),
                                          MHD_OPTION_NOTIFY_COMPLETED, &Callbacks::completed, nullptr,
                                          // Idle keep-alive connections end eventually.
@@ -218,10 +226,10 @@ HttpServer::HttpServer(const std::vector<std::string> &addresses, uint16_t port,
 
 HttpServer::~HttpServer() = default;
 
-std::string httpUrl(const std::string &address, uint16_t port, const std::string &path)
+std::string httpUrl(const std::string &address, uint16_t port, const std::string &path, const char *scheme)
 {
     std::string host = address.find(':') != std::string::npos ? "[" + address + "]" : address;
-    return "http://" + host + ":" + std::to_string(port) + path;
+    return std::string(scheme) + "://" + host + ":" + std::to_string(port) + path;
 }
 
 }  // namespace wsdsim

@@ -16,6 +16,12 @@ struct MHD_Daemon;
 
 namespace wsdsim {
 
+// A certificate and its private key, PEM text: the server speaks HTTPS.
+struct TlsPem {
+    std::string certificate;
+    std::string key;
+};
+
 class HttpServer {
 public:
     using Handler = std::function<HttpReply(const HttpRequest &)>;
@@ -24,8 +30,9 @@ public:
 
     // Binds every address on `port` (0: the first bind picks a free port and
     // the others share it). Throws std::runtime_error when a bind fails.
+    // With tls (non-empty PEM texts) every daemon speaks HTTPS.
     HttpServer(const std::vector<std::string> &addresses, uint16_t port, Handler handler,
-               size_t maxBody = DefaultMaxBody, Handler oversize = nullptr);
+               size_t maxBody = DefaultMaxBody, Handler oversize = nullptr, const TlsPem &tls = {});
     ~HttpServer();
     HttpServer(const HttpServer &) = delete;
     HttpServer &operator=(const HttpServer &) = delete;
@@ -47,9 +54,11 @@ private:
     uint16_t port_ = 0;
     std::vector<std::string> addresses_;
     std::vector<std::unique_ptr<MHD_Daemon, DaemonStop>> daemons_;
+    TlsPem tls_;  // MHD keeps pointers to these texts
 };
 
-// "http://127.0.0.1:8080/path", "http://[::1]:8080/path".
-std::string httpUrl(const std::string &address, uint16_t port, const std::string &path);
+// "http://127.0.0.1:8080/path", "http://[::1]:8080/path" (scheme "https": "https://...").
+std::string httpUrl(const std::string &address, uint16_t port, const std::string &path,
+                    const char *scheme = "http");
 
 }  // namespace wsdsim

@@ -14,9 +14,11 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <netinet/in.h>
+#include <sstream>
 #include <pthread.h>
 #include <stdexcept>
 #include <string>
@@ -40,6 +42,8 @@ struct Options {
     bool ns2009 = false;
     bool printerOnly = false;
     int verbosity = 0;
+    std::string tlsCertFile;  // both set: the device speaks HTTPS
+    std::string tlsKeyFile;
 };
 
 void usage(std::FILE *out)
@@ -55,6 +59,7 @@ void usage(std::FILE *out)
                  "  --name NAME           FriendlyName\n"
                  "  --device-path P       device endpoint path (default /wsd)\n"
                  "  --service-path P      scan service path (default /wsd/scan)\n"
+                 "  --tls-cert FILE --tls-key FILE   serve the device over HTTPS (PEM files)\n"
                  "  --discovery-2009 --ignore-multicast-probe --no-xaddrs --printer-only\n"
                  "  --dnssd TYPE --dnssd-name NAME   discovery variants, see wsd-sim(1)\n"
                  "  -v                    log operations to stderr (-vv: more)\n"
@@ -126,6 +131,8 @@ Options parseArgs(int argc, char **argv)
         else if (name == "name") o.friendlyName = value();
         else if (name == "device-path") o.paths.device = value();
         else if (name == "service-path") o.paths.service = value();
+        else if (name == "tls-cert") o.tlsCertFile = value();
+        else if (name == "tls-key") o.tlsKeyFile = value();
         else if (name == "discovery-2009") { flag(); o.ns2009 = true; }
         else if (name == "ignore-multicast-probe") { flag(); o.discovery.ignoreMulticastProbe = true; }
         else if (name == "no-xaddrs") { flag(); o.discovery.omitXAddrs = true; }
@@ -151,6 +158,8 @@ Options parseArgs(int argc, char **argv)
     }
     if (o.paths.device.empty() || o.paths.device[0] != '/' || o.paths.service.empty() || o.paths.service[0] != '/')
         throw std::runtime_error("endpoint paths must start with '/'");
+    if (o.tlsCertFile.empty() != o.tlsKeyFile.empty())
+        throw std::runtime_error("--tls-cert and --tls-key go together");
     return o;
 }
 
@@ -171,18 +180,29 @@ std::vector<std::string> listenAddresses(const Options &o)
     return {"127.0.0.1", "::1"};
 }
 
-std::vector<std::string> urlsFor(const std::vector<std::string> &addresses, uint16_t port, const std::string &path)
+std::vector<std::string> urlsFor(const std::vector<std::string> &addresses, uint16_t port, const std::string &path,
+                                 const char *scheme)
 {
     std::vector<std::string> urls;
     for (const std::string &a : addresses) {
         if (a == "0.0.0.0" || a == "::") {
             for (const std::string &real : familyAddresses(a == "::" ? AF_INET6 : AF_INET))
-                urls.push_back(httpUrl(real, port, path));
+                urls.push_back(httpUrl(real, port, path, scheme));
         } else {
-            urls.push_back(httpUrl(a, port, path));
+            urls.push_back(httpUrl(a, port, path, scheme));
         }
     }
     return urls;
+}
+
+std::string readTextFile(const std::string &path)
+{
+    std::ifstream in(path);
+    if (!in)
+        throw std::runtime_error("cannot read " + path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
 }
 
 std::string normaliseUuid(const std::string &uuid)
@@ -240,15 +260,21 @@ int run(const Options &o)
     std::atomic<bool> ready{false};
     DeviceRouter router(device, o.paths);
     std::vector<std::string> addresses = listenAddresses(o);
+    TlsPem tls;
+    if (!o.tlsCertFile.empty()) {
+        tls.certificate = readTextFile(o.tlsCertFile);
+        tls.key = readTextFile(o.tlsKeyFile);
+    }
+    const char *scheme = tls.certificate.empty() ? "http" : "https";
     HttpServer server(
         addresses, o.port,
         [&](const HttpRequest &r) { return ready ? router.route(r) : notReady(); }, HttpServer::DefaultMaxBody,
-        oversizeFault);
+        oversizeFault, tls);
     ControlApi control(device);
     HttpServer controlServer({"127.0.0.1"}, o.controlPort, [&](const HttpRequest &r) { return control.route(r); });
 
-    device.identity.deviceUrls = urlsFor(addresses, server.port(), o.paths.device);
-    device.identity.serviceUrls = urlsFor(addresses, server.port(), o.paths.service);
+    device.identity.deviceUrls = urlsFor(addresses, server.port(), o.paths.device, scheme);
+    device.identity.serviceUrls = urlsFor(addresses, server.port(), o.paths.service, scheme);
     if (device.identity.deviceUrls.empty())
         throw std::runtime_error("no address to serve on");
     ready = true;
