@@ -1,0 +1,7 @@
+// DIB/BMP (the Windows bitmap some devices send).
+#include "image_fuzz.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz::decodeInChunks(data, size, [](wsd::LineSink &sink) { return wsd::makeDibDecoder(sink); });
+}

@@ -1,0 +1,7 @@
+// PNG through the incremental libpng decoder.
+#include "image_fuzz.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz::decodeInChunks(data, size, [](wsd::LineSink &sink) { return wsd::makePngDecoder(sink); });
+}

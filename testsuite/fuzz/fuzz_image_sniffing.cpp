@@ -1,0 +1,7 @@
+// Any image a device sends, through the format sniffer (the backend's path).
+#include "image_fuzz.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz::decodeInChunks(data, size, [](wsd::LineSink &sink) { return wsd::makeSniffingDecoder(sink); });
+}

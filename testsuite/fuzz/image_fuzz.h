@@ -1,0 +1,76 @@
+// The body shared by the image decoder targets: a decoder is fed in chunks
+// of random sizes (the first four input bytes seed them) into a LineSink
+// whose line buffer is exactly one line long, so ASan reports any write
+// past it, and which checks the frame and the line count.
+#pragma once
+
+#include "fuzz_support.h"
+#include "wsd/image_decoder.h"
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace fuzz {
+
+class CheckingSink : public wsd::LineSink {
+public:
+    bool onFrame(const wsd::ImageFrame &frame) override
+    {
+        FUZZ_ASSERT(frame.width > 0 && frame.width <= wsd::MaxImageDimension);
+        FUZZ_ASSERT(frame.height == -1 || (frame.height > 0 && frame.height <= wsd::MaxImageDimension));
+        FUZZ_ASSERT(frame.depth == 1 || frame.depth == 8 || frame.depth == 16);
+        FUZZ_ASSERT(frame.channels == 1 || frame.channels == 3);
+        std::size_t bits = std::size_t(frame.width) * frame.depth * frame.channels;
+        FUZZ_ASSERT(frame.bytesPerLine == (bits + 7) / 8);
+        frame_ = frame;
+        lines_ = 0;
+        ++frames_;
+        line_ = std::make_unique<uint8_t[]>(frame.bytesPerLine);
+        return true;
+    }
+    uint8_t *lineBuffer() override
+    {
+        FUZZ_ASSERT(line_ != nullptr);
+        return line_.get();
+    }
+    bool commitLine() override
+    {
+        FUZZ_ASSERT(line_ != nullptr);
+        ++lines_;
+        FUZZ_ASSERT(frame_.height == -1 || lines_ <= frame_.height);
+        return true;
+    }
+    int lines() const { return lines_; }
+    int frames() const { return frames_; }
+
+private:
+    wsd::ImageFrame frame_;
+    std::unique_ptr<uint8_t[]> line_;
+    int lines_ = 0;
+    int frames_ = 0;
+};
+
+using DecoderFactory = std::function<std::unique_ptr<wsd::ImageDecoder>(wsd::LineSink &)>;
+
+inline int decodeInChunks(const uint8_t *data, std::size_t size, const DecoderFactory &factory)
+{
+    Chunker chunker(takeSeed(data, size));
+    CheckingSink sink;
+    auto decoder = factory(sink);
+    bool ok = true;
+    std::size_t offset = 0;
+    while (ok && offset < size) {
+        std::size_t n = chunker.next(size - offset);
+        ok = decoder->feed(data + offset, n);
+        offset += n;
+    }
+    if (ok)
+        ok = decoder->finish();
+    if (!ok)
+        FUZZ_ASSERT(!decoder->error().empty());
+    FUZZ_ASSERT(decoder->linesDelivered() >= sink.lines());
+    return 0;
+}
+
+}  // namespace fuzz

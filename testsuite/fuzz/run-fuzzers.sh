@@ -1,0 +1,137 @@
+#!/bin/bash
+# Builds every libFuzzer target with clang (ASan + UBSan, the backend's parser
+# sources compiled in directly) and runs each for SECONDS (default 60) from
+# its seed corpus in testsuite/fuzz/corpus/<target>/.  Prints each target's
+# executions and "0 crashes" or the crash; exits 1 when any target crashed.
+#
+#   testsuite/fuzz/run-fuzzers.sh [SECONDS]
+#
+# Environment: WSD_SOURCE_DIR (source tree, default: this script's),
+# WSD_FUZZ_DIR (build and work directory, default: a new temporary one, or
+# $WSD_BUILD_DIR/testsuite/fuzz-run when WSD_BUILD_DIR is set),
+# WSD_FUZZ_JOBS (targets run at once, default: the number of CPUs),
+# WSD_FUZZ_TARGETS (space-separated subset, default: all), CXX (default clang++).
+# Needs clang and libclang-rt-14-dev (Debian), and the -dev packages
+# ./configure asks for.  A crash's reproducer is left in
+# $WSD_FUZZ_DIR/crashes/: add it to the target's corpus once fixed.
+set -euo pipefail
+
+seconds=${1:-60}
+case $seconds in '' | *[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;; esac
+
+WSD_SOURCE_DIR=${WSD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+fuzz_src=$WSD_SOURCE_DIR/testsuite/fuzz
+if [ -n "${WSD_FUZZ_DIR:-}" ]; then
+    work=$WSD_FUZZ_DIR
+elif [ -n "${WSD_BUILD_DIR:-}" ]; then
+    work=$WSD_BUILD_DIR/testsuite/fuzz-run
+else
+    work=$(mktemp -d /tmp/wsd-fuzz.XXXXXX)
+fi
+mkdir -p "$work/obj" "$work/bin" "$work/crashes" "$work/logs"
+jobs=${WSD_FUZZ_JOBS:-$(nproc)}
+CXX=${CXX:-clang++}
+# CXX from ./configure may be g++: libFuzzer needs clang.
+case $CXX in *clang++*) ;; *) CXX=clang++ ;; esac
+
+command -v "$CXX" >/dev/null || { echo "error: $CXX not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 99; }
+
+# The backend's parsers of untrusted input and what they depend on.
+backend_sources=(log xml soap discovery_message metadata scan_xml capabilities scan_job_messages
+    options quirks mtom image_decoder decoder_jpeg decoder_png decoder_tiff decoder_dib config)
+all_targets=()
+for f in "$fuzz_src"/fuzz_*.cpp; do
+    t=$(basename "$f" .cpp)
+    all_targets+=("${t#fuzz_}")
+done
+read -r -a targets <<<"${WSD_FUZZ_TARGETS:-${all_targets[*]}}"
+
+pkgs="libxml-2.0 libjpeg libpng libtiff-4 uuid sane-backends"
+read -r -a pkg_cflags <<<"$(pkg-config --cflags $pkgs)"
+read -r -a pkg_libs <<<"$(pkg-config --libs $pkgs)"
+sanitize=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+objects=()
+for s in "${backend_sources[@]}"; do objects+=("$work/obj/$s.o"); done
+cxxflags=(-std=c++17 -g -O1 "${sanitize[@]}" -I"$WSD_SOURCE_DIR/include" "${pkg_cflags[@]}")
+
+# --- build ---------------------------------------------------------------------
+# Objects are rebuilt when their source or any header is newer (cheap make).
+newest_header=$(find "$WSD_SOURCE_DIR/include" "$fuzz_src" -name '*.h' -newer "$work/obj/.stamp" 2>/dev/null | head -1 || true)
+[ -e "$work/obj/.stamp" ] || newest_header=force
+compile() {  # compile SOURCE OBJECT EXTRA-FLAGS...
+    local src=$1 obj=$2
+    shift 2
+    if [ -n "$newest_header" ] || [ ! -e "$obj" ] || [ "$src" -nt "$obj" ]; then
+        "$CXX" "${cxxflags[@]}" "$@" -c "$src" -o "$obj"
+    fi
+}
+echo "building ${#targets[@]} fuzz targets with $CXX in $work"
+build_start=$(date +%s)
+pids=()
+for s in "${backend_sources[@]}"; do
+    compile "$WSD_SOURCE_DIR/backend/$s.cpp" "$work/obj/$s.o" -fsanitize=fuzzer-no-link &
+    pids+=($!)
+    if [ "${#pids[@]}" -ge "$jobs" ]; then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
+done
+for p in "${pids[@]}"; do wait "$p"; done
+pids=()
+for t in "${targets[@]}"; do
+    (compile "$fuzz_src/fuzz_$t.cpp" "$work/obj/fuzz_$t.o" -fsanitize=fuzzer-no-link &&
+        "$CXX" "${sanitize[@]}" -fsanitize=fuzzer "$work/obj/fuzz_$t.o" \
+            "${objects[@]}" -o "$work/bin/fuzz_$t" "${pkg_libs[@]}") &
+    pids+=($!)
+    if [ "${#pids[@]}" -ge "$jobs" ]; then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
+done
+for p in "${pids[@]}"; do wait "$p"; done
+touch "$work/obj/.stamp"
+echo "built in $(($(date +%s) - build_start)) s"
+
+# --- run -----------------------------------------------------------------------
+# Each target starts from a private copy of its seeds, so that what it finds
+# stays out of the source tree; new seeds worth keeping are copied by hand.
+run_target() {  # run_target NAME: writes logs/NAME.log and logs/NAME.result
+    local t=$1 corpus=$work/corpus/$1 log=$work/logs/$1.log
+    rm -rf "$corpus"
+    mkdir -p "$corpus"
+    if [ -d "$fuzz_src/corpus/$t" ]; then cp "$fuzz_src/corpus/$t"/* "$corpus"/; fi
+    local rc=0
+    "$work/bin/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2560 \
+        -print_final_stats=1 -artifact_prefix="$work/crashes/$t-" "$corpus" >"$log" 2>&1 || rc=$?
+    local execs
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    echo "$rc ${execs:-0}" >"$work/logs/$t.result"
+}
+
+echo "running each target for $seconds s, $jobs at a time"
+run_start=$(date +%s)
+pids=()
+for t in "${targets[@]}"; do
+    run_target "$t" &
+    pids+=($!)
+    if [ "${#pids[@]}" -ge "$jobs" ]; then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
+done
+for p in "${pids[@]}"; do wait "$p"; done
+
+# One line per target; summary.tsv feeds doc/reliability.md's table.
+crashed=0
+printf 'target\tseeds\texecutions\tcrashes\n' >"$work/summary.tsv"
+for t in "${targets[@]}"; do
+    read -r rc execs <"$work/logs/$t.result"
+    seeds=0
+    for f in "$fuzz_src/corpus/$t"/*; do [ -f "$f" ] && seeds=$((seeds + 1)); done
+    if [ "$rc" -eq 0 ]; then
+        printf '%-22s %8s seeds %12s executions  0 crashes\n' "$t" "$seeds" "$execs"
+        printf '%s\t%s\t%s\t0\n' "$t" "$seeds" "$execs" >>"$work/summary.tsv"
+    else
+        crashed=1
+        printf '%-22s %8s seeds %12s executions  CRASH (exit %s):\n' "$t" "$seeds" "$execs" "$rc"
+        printf '%s\t%s\t%s\t1\n' "$t" "$seeds" "$execs" >>"$work/summary.tsv"
+        grep -E '^(==[0-9]+==ERROR|SUMMARY|invariant failed|.*runtime error)|Test unit written to' \
+            "$work/logs/$t.log" | head -8 | sed 's/^/    /'
+    fi
+done
+echo "fuzzing took $(($(date +%s) - run_start)) s; logs in $work/logs, summary in $work/summary.tsv"
+if [ "$crashed" -ne 0 ]; then
+    echo "FAIL: a fuzz target crashed; reproducers in $work/crashes" >&2
+    exit 1
+fi
