@@ -1,6 +1,7 @@
 #include "wsd/config.h"
 
 #include "wsd/log.h"
+#include "wsd/quirks.h"
 
 #include <cctype>
 #include <cstdlib>
@@ -141,7 +142,18 @@ void parseConfig(Config &config, std::string_view text, const std::string &fileN
             continue;
 
         bool ok;
-        if (line.rfind("device", 0) == 0 && line.size() > 6 && std::isspace(static_cast<unsigned char>(line[6]))) {
+        if (line.rfind("quirk", 0) == 0 && line.size() > 5 && std::isspace(static_cast<unsigned char>(line[5]))) {
+            std::string_view rest = trim(line.substr(5));
+            std::size_t space = rest.find_first_of(" \t");
+            Quirks scratch;
+            std::string error;
+            ok = space != std::string_view::npos &&
+                 applyQuirkOverrides(scratch, trim(rest.substr(space)), &error);
+            if (ok)
+                config.quirks.push_back({std::string(rest.substr(0, space)), std::string(trim(rest.substr(space)))});
+            else if (!error.empty())
+                WSD_WARN("%s:%d: %s", fileName.c_str(), lineNo, error.c_str());
+        } else if (line.rfind("device", 0) == 0 && line.size() > 6 && std::isspace(static_cast<unsigned char>(line[6]))) {
             ManualDevice device;
             ok = parseDevice(line.substr(6), device);
             if (ok)

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <vector>
 
 namespace wsd {
 
@@ -19,9 +20,34 @@ using Clock = std::chrono::steady_clock;
 
 // Receives RetrieveImageResponse: the SOAP part tells of faults, the image
 // part is decoded straight into the ring's line slots.
+// Turns one line by 180 degrees: pixels in reverse order.
+void reverseLine(const std::uint8_t *in, std::uint8_t *out, const FrameFormat &f)
+{
+    if (f.depth == 1) {
+        // Bits of the padding at the end of the line must stay at the end.
+        const int width = f.pixelsPerLine;
+        std::memset(out, 0, f.bytesPerLine);
+        for (int x = 0; x < width; ++x) {
+            const int from = width - 1 - x;
+            if (in[from / 8] & (0x80 >> (from % 8)))
+                out[x / 8] |= static_cast<std::uint8_t>(0x80 >> (x % 8));
+        }
+        return;
+    }
+    const std::size_t pixel = static_cast<std::size_t>(f.depth / 8) * (f.format == SANE_FRAME_RGB ? 3 : 1);
+    const std::size_t width = static_cast<std::size_t>(f.pixelsPerLine);
+    for (std::size_t x = 0; x < width; ++x)
+        std::memcpy(out + x * pixel, in + (width - 1 - x) * pixel, pixel);
+}
+
 class ImageReceiver : public http::StreamHandler, public MtomParser::Handler, public LineSink {
 public:
-    ImageReceiver(LineRing &ring, unsigned page, int cancelFd) : ring_(ring), page_(page), cancelFd_(cancelFd) {}
+    // rotate: the device sends this image upside down (a duplex back side
+    // on some devices); it must be whole before its first line can go out.
+    ImageReceiver(LineRing &ring, unsigned page, int cancelFd, bool rotate)
+        : ring_(ring), page_(page), cancelFd_(cancelFd), rotate_(rotate)
+    {
+    }
 
     bool onHeaders(long status, const std::string &contentType) override
     {
@@ -72,6 +98,8 @@ public:
             failure_ = "image data: " + decoder_->error();
             return false;
         }
+        if (rotate_ && !emitRotated())
+            return false;
         imageDone_ = true;
         return true;
     }
@@ -87,11 +115,25 @@ public:
         WSD_INFO("page %u: %dx%d, %d bit, %s", page_, image.width, image.height, image.depth,
                  image.channels == 3 ? "colour" : "gray");
         ring_.beginFrame(page_, f);
+        frame_ = f;
         linesExpected_ = image.height;
+        if (rotate_) {
+            if (image.height <= 0) {
+                WSD_WARN("page %u: height unknown, cannot turn it upright", page_);
+                rotate_ = false;
+            } else {
+                WSD_INFO("page %u: turning the back side upright (quirk)", page_);
+                wholePage_.resize(f.bytesPerLine * static_cast<std::size_t>(image.height));
+            }
+        }
         return true;
     }
     std::uint8_t *lineBuffer() override
     {
+        if (rotate_)
+            return static_cast<std::size_t>(lines_) < static_cast<std::size_t>(linesExpected_)
+                       ? wholePage_.data() + static_cast<std::size_t>(lines_) * frame_.bytesPerLine
+                       : nullptr;
         std::uint8_t *slot = ring_.slot(cancelFd_);
         if (!slot)
             frameRefused_ = true;
@@ -99,7 +141,8 @@ public:
     }
     bool commitLine() override
     {
-        ring_.commit();
+        if (!rotate_)
+            ring_.commit();
         ++lines_;
         return true;
     }
@@ -122,9 +165,26 @@ public:
     std::size_t imageBytes() const { return imageBytes_; }
 
 private:
+    bool emitRotated()
+    {
+        for (int y = lines_ - 1; y >= 0; --y) {
+            std::uint8_t *slot = ring_.slot(cancelFd_);
+            if (!slot) {
+                frameRefused_ = true;
+                return false;
+            }
+            reverseLine(wholePage_.data() + static_cast<std::size_t>(y) * frame_.bytesPerLine, slot, frame_);
+            ring_.commit();
+        }
+        return true;
+    }
+
     LineRing &ring_;
     unsigned page_;
     int cancelFd_;
+    bool rotate_;
+    FrameFormat frame_;
+    std::vector<std::uint8_t> wholePage_;  // only for a page turned upright
     long httpStatus_ = 0;
     std::unique_ptr<MtomParser> parser_;
     std::unique_ptr<ImageDecoder> decoder_;
@@ -344,7 +404,9 @@ SANE_Status ScanWorker::retrieveImage(unsigned page)
     Job &job = *job_;
     const std::string body = buildRetrieveImageRequest(job.serviceUrl, job.id, job.token,
                                                        "page" + std::to_string(job.imagesRetrieved + 1));
-    ImageReceiver receiver(ring_, page, cancelWorkerFd_.fd());
+    // In a duplex job every second image is a back side.
+    const bool backSide = job.settings.duplex() && job.imagesRetrieved % 2 == 1;
+    ImageReceiver receiver(ring_, page, cancelWorkerFd_.fd(), backSide && config_.rotateBackSide);
     std::string error;
     session_.setCancelFd(cancelWorkerFd_.fd());
     const auto started = Clock::now();

@@ -3,6 +3,7 @@
 #include "wsd/capabilities.h"
 #include "wsd/log.h"
 #include "wsd/metadata.h"
+#include "wsd/quirks.h"
 #include "wsd/scan_job_messages.h"
 #include "wsd/soap.h"
 
@@ -107,9 +108,14 @@ SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std:
     DeviceRecord record = device;
     if (record.scanServiceUrls.empty()) {
         record.scanServiceUrls = scanServicesFromMetadata(record, http);
-        // A wsd.conf entry may name the scan service itself.
-        if (record.scanServiceUrls.empty())
+        // A wsd.conf entry may name the scan service itself; some devices
+        // (the scan-path quirk) serve it below the device URL.
+        if (record.scanServiceUrls.empty()) {
             record.scanServiceUrls = record.deviceUrls;
+            if (quirksFor(record.vendor, record.model).scanPathSuffix)
+                for (const std::string &url : record.deviceUrls)
+                    record.scanServiceUrls.push_back(scanPathUrl(url));
+        }
     }
     if (record.scanServiceUrls.empty()) {
         WSD_ERROR("%s: no address to reach the scanner", record.saneName.c_str());
@@ -153,7 +159,13 @@ SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std:
 Scanner::Scanner(DeviceRecord device, const Config &config, ScannerElements elements)
     : device_(std::move(device)), http_(httpOptions(config)), options_(elements)
 {
+    Quirks quirks = quirksFor(device_.vendor, device_.model);
+    for (const QuirkOverride &o : config.quirks)
+        if (o.device == device_.saneName)
+            applyQuirkOverrides(quirks, o.pairs, nullptr);
+    WSD_INFO("%s %s: quirks: %s", device_.vendor.c_str(), device_.model.c_str(), describeQuirks(quirks).c_str());
     WorkerConfig wc;
+    wc.rotateBackSide = quirks.rotateBackSide;
     wc.http = http_;
     wc.serviceUrls = device_.scanServiceUrls;
     wc.stallTimeoutMs = config.stallTimeoutMs;

@@ -12,8 +12,15 @@ struct ManualDevice {
     std::string url;   // device endpoint (metadata) or scan service URL
 };
 
+// "quirk NAME PAIRS": per-device switches of the quirks table (sane-wsd(5)).
+struct QuirkOverride {
+    std::string device;  // the SANE device name (wsd.conf name or endpoint UUID)
+    std::string pairs;   // e.g. "rotate-back-side=on, scan-path=off"
+};
+
 struct Config {
     std::vector<ManualDevice> devices;
+    std::vector<QuirkOverride> quirks;
     bool discovery = true;        // any automatic discovery (multicast, Avahi)
     bool multicast = true;        // WS-Discovery multicast probes and Hello/Bye
     std::vector<std::string> interfaces;          // empty: every suitable one

@@ -19,7 +19,8 @@ START_TEST(parses_every_setting)
                      "tls-verify = on\n"
                      "trace = /tmp/wsd trace\n"
                      "device \"Office MFP\" http://198.18.0.2:5357/dev\n"
-                     "device lab https://[fd00:5ca::2]:5358/scan\n",
+                     "device lab https://[fd00:5ca::2]:5358/scan\n"
+                     "quirk lab rotate-back-side=on, scan-path=off\n",
                      "test.conf");
     ck_assert(!c.discovery);
     ck_assert(!c.multicast);
@@ -35,6 +36,9 @@ START_TEST(parses_every_setting)
     ck_assert_str_eq(c.devices[0].url.c_str(), "http://198.18.0.2:5357/dev");
     ck_assert_str_eq(c.devices[1].name.c_str(), "lab");
     ck_assert_str_eq(c.devices[1].url.c_str(), "https://[fd00:5ca::2]:5358/scan");
+    ck_assert_uint_eq(c.quirks.size(), 1);
+    ck_assert_str_eq(c.quirks[0].device.c_str(), "lab");
+    ck_assert_str_eq(c.quirks[0].pairs.c_str(), "rotate-back-side=on, scan-path=off");
 }
 END_TEST
 
@@ -49,11 +53,14 @@ START_TEST(skips_bad_lines_and_keeps_going)
                      "device \"unterminated http://x/\n"
                      "discovery-timeout = -5\n"
                      "unknown = 1\n"
+                     "quirk lab no-such-quirk=on\n"
+                     "quirk lab\n"
                      "multicast = off\n",
                      "bad.conf");
     ck_assert(c.discovery);  // the bad value left the default
     ck_assert(!c.multicast);  // the good line after the bad ones still counts
     ck_assert_uint_eq(c.devices.size(), 0);
+    ck_assert_uint_eq(c.quirks.size(), 0);
     ck_assert_int_eq(c.discoveryTimeoutMs, 1000);
 }
 END_TEST
