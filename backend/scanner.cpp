@@ -236,6 +236,19 @@ SANE_Status Scanner::start()
             return status;
     }
     SANE_Status status = worker_->startPage(settings, frame_);
+    if (status == SANE_STATUS_INVAL && !worker_->job().active) {
+        // The device refused the format (ClientErrorFormatNotSupported):
+        // fall back through the other formats it lists, best first.
+        for (const std::string &format : options_.formatChoices()) {
+            if (format == settings.format || worker_->cancelledSinceStart())
+                continue;
+            WSD_INFO("format %s refused; trying %s", settings.format.c_str(), format.c_str());
+            settings.format = format;
+            status = worker_->startPage(settings, frame_);
+            if (status != SANE_STATUS_INVAL)
+                break;
+        }
+    }
     scanning_ = status == SANE_STATUS_GOOD;
     return status;
 }
