@@ -218,6 +218,32 @@ SANE_Status Scanner::checkScannerStatus(const ScanSettings &settings)
     return status;
 }
 
+// ValidateScanTicket, where the device offers it: a format it would refuse
+// is replaced, before the job, by the best other one it accepts.
+void Scanner::validateFormat(ScanSettings &settings)
+{
+    const std::string &url = device_.scanServiceUrls.front();
+    http::Response r = http::post(http::Request{url, buildValidateScanTicketRequest(url, settings)}, http_);
+    std::string error;
+    auto message = r.transportOk() ? soap::parse(r.body, &error) : std::nullopt;
+    if (!message || message->fault) {
+        WSD_DETAIL("ValidateScanTicket not available: %s",
+                   message ? message->fault->subcode.c_str() : r.transportOk() ? error.c_str() : r.error.c_str());
+        return;
+    }
+    auto validation = parseValidateScanTicketResponse(*message, &error);
+    if (!validation || validation->valid || !validation->validTicket)
+        return;
+    const std::string &proposed = validation->validTicket->format;
+    for (const std::string &format : options_.formatChoices()) {
+        if (format != proposed || format == settings.format)
+            continue;
+        WSD_INFO("the device cannot send %s; using %s", settings.format.c_str(), format.c_str());
+        settings.format = format;
+        return;
+    }
+}
+
 SANE_Status Scanner::start()
 {
     // After sane_cancel a frontend may start again without reading on.
@@ -234,6 +260,7 @@ SANE_Status Scanner::start()
         SANE_Status status = checkScannerStatus(settings);
         if (status != SANE_STATUS_GOOD)
             return status;
+        validateFormat(settings);
     }
     SANE_Status status = worker_->startPage(settings, frame_);
     if (status == SANE_STATUS_INVAL && !worker_->job().active) {

@@ -35,6 +35,7 @@ private:
     // ScannerStatus right before a new job: jams, open covers, an empty
     // feeder and warming up are reported before a job is made.
     SANE_Status checkScannerStatus(const ScanSettings &settings);
+    void validateFormat(ScanSettings &settings);
 
     DeviceRecord device_;
     http::Options http_;
