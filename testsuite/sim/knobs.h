@@ -12,7 +12,7 @@ namespace wsdsim {
 
 struct Knobs {
     long paceBytesPerSecond = 0;    // pace: image transfer rate, 0 = as fast as possible
-    long delayMs = 0;               // delay-ms: added before every SOAP answer
+    long delayMs = 0;               // delay-ms: added before every scan service answer
     bool busy = false;              // busy: CreateScanJob -> ServerErrorNotAcceptingJobs
     long jamAfterImages = 0;        // jam-after: paper jam once N images were sent (0 = never)
     bool coverOpen = false;         // cover-open: CoverOpen condition, no jobs accepted
