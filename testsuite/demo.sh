@@ -35,5 +35,5 @@ echo "$ready"
 export SANE_CONFIG_DIR="$work/sane.d" LD_LIBRARY_PATH="$prefix/lib/sane${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export SANE_WSD_DISCOVERY=off
 scanimage -L
-scanimage -d wsd:demo --mode Color --resolution 150 --format=png -o "$output" -p
+scanimage -d wsd:demo --mode Color --resolution 150 --format=png -o "$output"
 echo "Scanned page written to $output"
