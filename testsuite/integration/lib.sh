@@ -293,6 +293,33 @@ sane_env_wsd() {
     printf '%s\n' "$@" >"$dir/wsd.conf"
     export SANE_CONFIG_DIR="$dir"
     export LD_LIBRARY_PATH="$dir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    sane__asan_scanimage "$dir" "$module"
+}
+
+# A module built with --enable-sanitizers needs the ASan and UBSan runtimes
+# (libtool links it without them: their symbols stay undefined) loaded
+# first, which a non-instrumented scanimage does not do: for that build, a
+# scanimage wrapper in DIR/bin (put first in PATH) preloads them, for
+# scanimage alone.  Leaks are checked; an ASan/UBSan report fails the scan.
+sane__asan_scanimage() {
+    local dir=$1 module=$2 runtime='' lib real
+    nm -D --undefined-only "$module" 2>/dev/null | grep -q ' __asan_init' || return 0
+    for lib in libasan.so libubsan.so; do
+        lib=$(gcc -print-file-name=$lib)
+        [ -e "$lib" ] || hard_error "the sanitizer runtime $lib of $module is not found"
+        runtime+=${runtime:+:}$lib
+    done
+    real=$(PATH=${PATH#"$dir/bin:"} command -v scanimage) || return 0
+    mkdir -p "$dir/bin"
+    cat >"$dir/bin/scanimage" <<WRAPPER
+#!/bin/sh
+LD_PRELOAD="$runtime\${LD_PRELOAD:+:\$LD_PRELOAD}" \\
+ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86:\${ASAN_OPTIONS:-}" \\
+UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:\${UBSAN_OPTIONS:-}" \\
+exec "$real" "\$@"
+WRAPPER
+    chmod +x "$dir/bin/scanimage"
+    case ":$PATH:" in *":$dir/bin:"*) ;; *) export PATH="$dir/bin:$PATH" ;; esac
 }
 
 # sane_env_airscan DIR [AIRSCAN.CONF LINE...]: dll.conf naming only airscan

@@ -19,3 +19,4 @@ Suite *metadataSuite();
 Suite *discoveryResponderSuite();
 Suite *mtomSuite();
 Suite *decodersSuite();
+Suite *hardeningSuite();
