@@ -2,6 +2,7 @@
 
 #include "image_encoder.h"
 #include "mtom_writer.h"
+#include "page_cache.h"
 #include "ticket_validator.h"
 #include "wsd/log.h"
 #include "wsd/namespaces.h"
@@ -384,9 +385,9 @@ HttpReply ScanService::retrieveImage(Call &call)
     const Job &job = r.job;
     PageSpec spec = pageSpecFor(job.ticket, job.sheetOf(r.imageIndex), job.backOf(r.imageIndex));
     spec.texture = call.knobs.texture;
-    EncodedImage image;
+    std::shared_ptr<const EncodedImage> image;
     try {
-        image = encodePage(spec);
+        image = encodePageCached(spec);
     } catch (const std::exception &e) {
         device_.jobs.finishImage(job.id, false, std::chrono::seconds(call.knobs.jobTimeoutSeconds));
         return fault(call, {"Receiver", "ServerErrorInternalError", std::string("Image encoding failed: ") + e.what(), ""});
@@ -400,7 +401,7 @@ HttpReply ScanService::retrieveImage(Call &call)
     HttpReply reply;
     reply.contentType = mtom.contentType();
     reply.transfer = std::make_shared<ImageTransfer>(device_.jobs, device_.log, job.id,
-                                                     mtom.head(soapPart, image.contentType), std::move(image.bytes),
+                                                     mtom.head(soapPart, image->contentType), image->bytes,
                                                      mtom.tail(), call.knobs, call.client);
     return reply;
 }
