@@ -58,6 +58,7 @@ struct Args {
     int pages = 1;               // 0: until sane_start says NO_DOCS
     long cancelAfterBytes = -1;  // cancel once this many bytes of page 1 were read
     int cancelDuringStartMs = -1;  // cancel from another thread this long after sane_start
+    int cancelAfterMs = -1;      // cancel from a SIGALRM timer this long after sane_start (benchmarks)
     bool cancelBetweenPages = false;
     bool cancelAfterComplete = false;
     bool fromSignal = false;     // cancel from a SIGALRM handler
@@ -74,10 +75,29 @@ struct Args {
 
 SANE_Handle handle;  // the first device's: the one cancel options act on
 std::atomic<double> cancelAt{0};
+// Wall-clock time of the cancel, to compare with the simulator's log
+// (another process, same machine).
+std::atomic<double> cancelAtEpochMs{0};
+
+double epochMs()
+{
+    timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+// CPU time (user + sys, all threads) of the process so far.
+double cpuMs()
+{
+    rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
+}
 
 void cancelNow()
 {
     cancelAt = nowMs();
+    cancelAtEpochMs = epochMs();
     sane_cancel(handle);
 }
 
@@ -107,7 +127,7 @@ void awaitUsr1()
 void usage()
 {
     std::fputs("usage: sane-probe -d DEVICE [-d DEVICE]... [--option NAME=VALUE]... [--pages N]\n"
-               "       [--cancel-after-bytes N | --cancel-during-start MS | --cancel-between-pages |\n"
+               "       [--cancel-after-bytes N | --cancel-during-start MS | --cancel-after-ms MS | --cancel-between-pages |\n"
                "        --cancel-after-complete | --cancel-on-usr1 | --hold-until-usr1] [--signal]\n"
                "       [--restart-after-cancel] [--scan-again [--again-after-usr1]] [--start-after-usr1]\n"
                "       [--repeat N [--sample-every K]] [-o FILE]\n",
@@ -139,6 +159,8 @@ Args parseArgs(int argc, char **argv)
             a.cancelAfterBytes = std::atol(next().c_str());
         else if (arg == "--cancel-during-start")
             a.cancelDuringStartMs = std::atoi(next().c_str());
+        else if (arg == "--cancel-after-ms")
+            a.cancelAfterMs = std::atoi(next().c_str());
         else if (arg == "--cancel-between-pages")
             a.cancelBetweenPages = true;
         else if (arg == "--cancel-after-complete")
@@ -237,7 +259,7 @@ void sample(int scans)
 }
 
 // Reads one page; returns the status that ended it.
-SANE_Status readPage(SANE_Handle h, const Args &a, int page, bool &cancelled)
+SANE_Status readPage(SANE_Handle h, const Args &a, int page, bool &cancelled, double cpuAtStart)
 {
     std::vector<SANE_Byte> buf(256 * 1024);
     long total = 0;
@@ -273,9 +295,11 @@ SANE_Status readPage(SANE_Handle h, const Args &a, int page, bool &cancelled)
     }
     if (out)
         std::fclose(out);
-    char detail[160];
-    std::snprintf(detail, sizeof detail, "page=%d status=%s bytes=%ld cancel-to-return-ms=%.3f", page,
-                  sane_strstatus(s), total, cancelled && cancelAt > 0 ? nowMs() - cancelAt : -1.0);
+    char detail[256];
+    std::snprintf(detail, sizeof detail,
+                  "page=%d status=%s bytes=%ld cancel-to-return-ms=%.3f cpu-ms=%.1f cancel-epoch-ms=%.3f", page,
+                  sane_strstatus(s), total, cancelled && cancelAt > 0 ? nowMs() - cancelAt : -1.0,
+                  cpuMs() - cpuAtStart, cancelled ? cancelAtEpochMs.load() : -1.0);
     event("read-end", detail);
     return s;
 }
@@ -298,6 +322,16 @@ SANE_Status scanOnce(SANE_Handle h, Args &a)
                 cancelNow();
             });
         }
+        if (page == 1 && a.cancelAfterMs >= 0) {
+            cancelled = true;
+            signal(SIGALRM, onAlarm);
+            itimerval timer = {};
+            timer.it_value.tv_sec = a.cancelAfterMs / 1000;
+            timer.it_value.tv_usec = (a.cancelAfterMs % 1000) * 1000;
+            setitimer(ITIMER_REAL, &timer, nullptr);
+        }
+        double cpuAtStart = cpuMs();
+        event("start-call", "page=" + std::to_string(page));
         s = sane_start(h);
         event("start", "page=" + std::to_string(page) + " status=" + sane_strstatus(s));
         SANE_Parameters p;
@@ -316,7 +350,7 @@ SANE_Status scanOnce(SANE_Handle h, Args &a)
                 sigsuspend(&none);
         }
         if (s == SANE_STATUS_GOOD)
-            s = readPage(h, a, page, cancelled);
+            s = readPage(h, a, page, cancelled, cpuAtStart);
         if (canceller.joinable())
             canceller.join();
         if (s == SANE_STATUS_CANCELLED && a.restartAfterCancel) {
