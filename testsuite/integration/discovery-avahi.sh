@@ -27,9 +27,13 @@ show_on_failure "$WORK_DIR/trace"
 it_log "wsd-discover: $listing"
 trace=$(cat "$WORK_DIR/trace")
 assert_contains "$trace" "avahi: _uscan._tcp \"Avahi scanner\"" "wsd-discover's trace"
-assert_contains "$trace" "-> directed Probe to $LAB_ADDR4_DEV:3702 (UDP)" "wsd-discover's trace"
-assert_contains "$trace" "-> directed Probe to http://$LAB_ADDR4_DEV:$SIM_PORT/StableWSDiscoveryEndpoint/" \
-    "wsd-discover's trace"
+# Avahi resolves the record to its IPv4 or its IPv6 address, whichever
+# answers first: the directed probes go to that one.
+device_addr="($LAB_ADDR4_DEV|\\[$LAB_ADDR6_DEV\\])"
+grep -qE -- "-> directed Probe to $device_addr:3702 \\(UDP\\)" <<<"$trace" ||
+    fail "no directed UDP Probe to the simulator in wsd-discover's trace"
+grep -qE -- "-> directed Probe to http://$device_addr:$SIM_PORT/StableWSDiscoveryEndpoint/" <<<"$trace" ||
+    fail "no directed HTTP Probe to the simulator in wsd-discover's trace"
 assert_contains "$listing" "UUID:         urn:uuid:$uuid" "wsd-discover"
 assert_contains "$listing" "found by:     avahi" "wsd-discover"
 # The simulator ignored every multicast probe, as told.
