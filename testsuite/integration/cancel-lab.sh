@@ -50,20 +50,6 @@ probe_event() { grep "^event [0-9.]* $2 " <<<"$1" | tail -n 1 | cut -d' ' -f4-; 
 
 knobs() { sim_control POST /knobs "$1" >/dev/null; }
 
-# wait_child PID SECONDS: waits for a background child; a watchdog kills it
-# (and fails the test) if it is still running after SECONDS: a hang guard.
-wait_child() {
-    local pid=$1 seconds=$2 watchdog fired="$WORK_DIR/watchdog.$1"
-    # The watchdog must not run the test's exit hooks when it is stopped.
-    ( trap - EXIT INT TERM; sleep "$seconds"; kill -KILL "$pid" 2>/dev/null && touch "$fired" ) &
-    watchdog=$!
-    wait "$pid" 2>/dev/null
-    # SIGKILL: a just-forked watchdog may not have dropped the inherited
-    # traps yet, and must not run the test's exit hooks.
-    kill -KILL "$watchdog" 2>/dev/null
-    wait "$watchdog" 2>/dev/null
-    [ ! -e "$fired" ] || fail "process $pid hung for more than ${seconds}s"
-}
 reset() {
     knobs '{"pace":0,"delay-ms":0,"stall-after":-1,"texture":false,"adf-pages":3}'
     sim_control POST /reset-log >/dev/null
@@ -87,10 +73,11 @@ assert_no_active
 
 it_log "(2) cancel while CreateScanJob is in flight"
 reset
-# Every answer is delayed 1 s: sane_start's status check takes 0-1 s, and
-# CreateScanJob is in flight from 1 s to 2 s, when the cancel comes.
+# Every answer is delayed 1 s: sane_start's status check takes 0-1 s, its
+# ValidateScanTicket 1-2 s, and CreateScanJob is in flight from 2 s to 3 s,
+# when the cancel comes.
 knobs '{"delay-ms":1000}'
-out=$(guard 60 lab_exec_host "$probe" -d wsd:lab --cancel-during-start 1500 --restart-after-cancel)
+out=$(guard 60 lab_exec_host "$probe" -d wsd:lab --cancel-during-start 2500 --restart-after-cancel)
 first_start=$(grep -m1 "^event [0-9.]* start " <<<"$out" | cut -d' ' -f4-)
 assert_contains "$first_start" "status=Operation was canceled" "(2) first sane_start"
 knobs '{"delay-ms":0}'

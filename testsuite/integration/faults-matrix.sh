@@ -81,7 +81,7 @@ case_recover() {
     knobs "$HEALTHY"
     [ "${1:-}" = --clear-jam ] && sim_control POST /reboot >/dev/null
     kill -USR1 "$CASE_PID"
-    wait_child "$CASE_PID" 60
+    wait_child "$CASE_PID" 60 "$CASE: process"
     local again params end bpl lines state
     again=$(sed -n '/ again /,$p' "$CASE_OUT")
     params=$(grep -m1 ' parameters ' <<<"$again") || fail "$CASE: the next scan did not start: $again"
@@ -96,18 +96,6 @@ import json, sys
 print([j["state"] for j in json.load(sys.stdin)["jobs"] if j["id"] == int(sys.argv[1])][0])' "$CASE_LOST_JOB")
         assert_eq "$state" Canceled "$CASE: the job whose answer was lost"
     fi
-}
-
-# wait_child PID SECONDS: waits for a background child; fails the test when
-# it is still running after SECONDS (a hang guard).
-wait_child() {
-    local pid=$1 seconds=$2 watchdog fired="$WORK_DIR/watchdog.$1"
-    ( trap - EXIT INT TERM; sleep "$seconds"; kill -KILL "$pid" 2>/dev/null && touch "$fired" ) &
-    watchdog=$!
-    wait "$pid" 2>/dev/null
-    kill -KILL "$watchdog" 2>/dev/null
-    wait "$watchdog" 2>/dev/null
-    [ ! -e "$fired" ] || fail "$CASE: process $pid hung for more than ${seconds}s"
 }
 
 case_begin busy

@@ -93,6 +93,20 @@ guard() {
     return "$status"
 }
 
+# wait_child PID SECONDS [WHAT]: waits for a background child; a watchdog
+# kills it, and fails the test, when it still runs after SECONDS (a hang
+# guard). SIGKILL stops the watchdog: a just-forked subshell may still hold
+# the inherited traps and must not run the test's exit hooks.
+wait_child() {
+    local pid=$1 seconds=$2 what=${3:-process} watchdog fired="$WORK_DIR/watchdog.$1"
+    ( trap - EXIT INT TERM; sleep "$seconds"; kill -KILL "$pid" 2>/dev/null && touch "$fired" ) &
+    watchdog=$!
+    wait "$pid" 2>/dev/null
+    kill -KILL "$watchdog" 2>/dev/null
+    wait "$watchdog" 2>/dev/null
+    [ ! -e "$fired" ] || fail "$what $pid hung for more than ${seconds}s"
+}
+
 # --- work directory ------------------------------------------------------------
 
 WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/wsd-it-$IT_NAME.XXXXXX") || hard_error "mktemp failed"
