@@ -315,6 +315,9 @@ sane_env_wsd() {
 # first, which a non-instrumented scanimage does not do: for that build, a
 # scanimage wrapper in DIR/bin (put first in PATH) preloads them, for
 # scanimage alone.  Leaks are checked; an ASan/UBSan report fails the scan.
+# Other non-instrumented frontends (simple-scan...) can be started with
+# LD_PRELOAD=$SANE_SANITIZER_PRELOAD (empty for a normal build).
+SANE_SANITIZER_PRELOAD=
 sane__asan_scanimage() {
     local dir=$1 module=$2 runtime='' lib real
     nm -D --undefined-only "$module" 2>/dev/null | grep -q ' __asan_init' || return 0
@@ -323,6 +326,7 @@ sane__asan_scanimage() {
         [ -e "$lib" ] || hard_error "the sanitizer runtime $lib of $module is not found"
         runtime+=${runtime:+:}$lib
     done
+    SANE_SANITIZER_PRELOAD=$runtime
     real=$(PATH=${PATH#"$dir/bin:"} command -v scanimage) || return 0
     mkdir -p "$dir/bin"
     cat >"$dir/bin/scanimage" <<WRAPPER
