@@ -51,7 +51,7 @@ probe_event() { grep "^event [0-9.]* $2 " <<<"$1" | tail -n 1 | cut -d' ' -f4-; 
 knobs() { sim_control POST /knobs "$1" >/dev/null; }
 
 reset() {
-    knobs '{"pace":0,"delay-ms":0,"stall-after":-1,"texture":false,"adf-pages":3}'
+    knobs '{"pace":0,"delay-ms":0,"create-delay-ms":0,"stall-after":-1,"texture":false,"adf-pages":3}'
     sim_control POST /reset-log >/dev/null
 }
 
@@ -73,14 +73,14 @@ assert_no_active
 
 it_log "(2) cancel while CreateScanJob is in flight"
 reset
-# Every answer is delayed 1 s: sane_start's status check takes 0-1 s, its
-# ValidateScanTicket 1-2 s, and CreateScanJob is in flight from 2 s to 3 s,
-# when the cancel comes.
-knobs '{"delay-ms":1000}'
-out=$(guard 60 lab_exec_host "$probe" -d wsd:lab --cancel-during-start 2500 --restart-after-cancel)
+# The CreateScanJob answer takes 3 s: the cancel, 1 s into sane_start,
+# finds it in flight (the status check and ValidateScanTicket before it take
+# milliseconds).
+knobs '{"create-delay-ms":3000}'
+out=$(guard 60 lab_exec_host "$probe" -d wsd:lab --cancel-during-start 1000 --restart-after-cancel)
 first_start=$(grep -m1 "^event [0-9.]* start " <<<"$out" | cut -d' ' -f4-)
 assert_contains "$first_start" "status=Operation was canceled" "(2) first sane_start"
-knobs '{"delay-ms":0}'
+knobs '{"create-delay-ms":0}'
 # The first job this case created is the one whose creation was cancelled.
 first=$(log_json | python3 -c '
 import json, sys

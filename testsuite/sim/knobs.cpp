@@ -23,6 +23,7 @@ const std::vector<KnobField> &table()
     static const std::vector<KnobField> t = {
         {"pace", &Knobs::paceBytesPerSecond},
         {"delay-ms", &Knobs::delayMs},
+        {"create-delay-ms", &Knobs::createDelayMs},
         {"busy", &Knobs::busy},
         {"jam-after", &Knobs::jamAfterImages},
         {"cover-open", &Knobs::coverOpen},

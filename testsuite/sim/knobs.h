@@ -13,6 +13,7 @@ namespace wsdsim {
 struct Knobs {
     long paceBytesPerSecond = 0;    // pace: image transfer rate, 0 = as fast as possible
     long delayMs = 0;               // delay-ms: added before every scan service answer
+    long createDelayMs = 0;         // create-delay-ms: added before the CreateScanJob answer only
     bool busy = false;              // busy: CreateScanJob -> ServerErrorNotAcceptingJobs
     long jamAfterImages = 0;        // jam-after: paper jam once N images were sent (0 = never)
     bool coverOpen = false;         // cover-open: CoverOpen condition, no jobs accepted

@@ -218,6 +218,8 @@ HttpReply ScanService::dispatch(Call &call)
         return getScannerElements(call);
     if (call.operation == "ValidateScanTicket")
         return validateScanTicket(call);
+    if (call.operation == "CreateScanJob" && call.knobs.createDelayMs > 0)
+        device_.jobs.sleepUnlessStopping(std::chrono::milliseconds(call.knobs.createDelayMs));
     if (call.operation == "CreateScanJob")
         return createScanJob(call);
     if (call.operation == "RetrieveImage")
