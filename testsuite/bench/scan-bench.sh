@@ -137,11 +137,16 @@ cancel_run() {
     device=$(log_cancel_epoch)
     [ -n "$device" ] && record "cancel-at-device-$tag" "$client" "$(sub "$device" "$at")"
 }
-it_log "cancel, $cancel_runs runs each"
+# sane-airscan, cancelled on a stalled device, returns CANCELLED at once but
+# then hangs in sane_close/sane_exit for minutes on the stalled connection:
+# it gets a few stalled runs only (the table's n says how many).
+airscan_stalled_runs=3
+it_log "cancel, $cancel_runs runs each ($airscan_stalled_runs for airscan stalled)"
 for ((i = 0; i < cancel_runs; i++)); do
     for c in "${clients[@]}"; do
         knobs "{\"pace\":$pace,\"stall-after\":-1}"
         cancel_run "$c" paced 400
+        [ "$c" = airscan ] && [ "$i" -ge "$airscan_stalled_runs" ] && continue
         knobs "{\"pace\":$pace,\"stall-after\":500000}"
         cancel_run "$c" stalled 600
     done
