@@ -90,7 +90,11 @@ page_run() {
 clients=(ours airscan)
 it_log "warm-up (the simulator encodes each page once)"
 knobs '{"pace":0}'
-for c in "${clients[@]}"; do probe "$c" $(page_options 600) >/dev/null; probe "$c" $(page_options 300) >/dev/null; done
+for c in "${clients[@]}"; do
+    probe "$c" $(page_options 600) >/dev/null
+    probe "$c" $(page_options 300) >/dev/null
+    probe "$c" --option source=ADF --option mode=Color --option resolution=300 --pages 0 >/dev/null
+done
 
 for ((i = 0; i < runs; i++)); do
     it_log "page runs $((i + 1))/$runs"
