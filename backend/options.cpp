@@ -244,7 +244,9 @@ void ScanOptions::buildTable(const ScannerElements &elements)
         d = option("compression", N_("Transfer format"),
                    N_("How the device encodes the image for the network; the backend decodes it. \"auto\" "
                       "picks JPEG for color and gray and G4 TIFF for lineart where the device has them."),
-                   SANE_TYPE_STRING, SANE_UNIT_NONE, Settable | SANE_CAP_AUTOMATIC | SANE_CAP_ADVANCED);
+                   SANE_TYPE_STRING, SANE_UNIT_NONE, Settable | SANE_CAP_ADVANCED);
+        // "auto" is one of the values: no SANE_CAP_AUTOMATIC as well, or
+        // frontends list it twice.
         d.size = stringSize(compressionNames_);
         d.constraint_type = SANE_CONSTRAINT_STRING_LIST;
         d.constraint.string_list = compressionNames_.data();
@@ -675,9 +677,6 @@ SANE_Status ScanOptions::setValue(std::size_t option, void *value, SANE_Int *inf
 SANE_Status ScanOptions::setAuto(std::size_t option, SANE_Int *info)
 {
     switch (kinds_[option]) {
-    case Kind::Compression:
-        compression_ = CompressionAuto;
-        return SANE_STATUS_GOOD;
     case Kind::Brightness:
         brightness_ = 0;
         brightnessSet_ = false;  // the device's own setting applies
