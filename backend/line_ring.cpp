@@ -19,6 +19,7 @@ void LineRing::beginFrame(unsigned page, const FrameFormat &format)
     head_ = count_ = headOffset_ = 0;
     end_.reset();
     space_.clear();
+    writerWaiting_ = false;
     ready_.signal();
 }
 
@@ -33,6 +34,7 @@ std::uint8_t *LineRing::slot(int cancelFd)
                 return storage_.data() + ((head_ + count_) % slots_) * frame_->bytesPerLine;
             }
             space_.clear();
+            writerWaiting_ = true;
         }
         const int fds[2] = {space_.fd(), cancelFd};
         if (waitReadable(fds, cancelFd >= 0 ? 2 : 1, -1) == 1)
@@ -44,7 +46,10 @@ void LineRing::commit()
 {
     std::lock_guard<std::mutex> lock(mutex_);
     ++count_;
-    ready_.signal();
+    if (readerWaiting_) {
+        readerWaiting_ = false;
+        ready_.signal();
+    }
 }
 
 void LineRing::end(unsigned page, SANE_Status status)
@@ -68,6 +73,7 @@ SANE_Status LineRing::waitFrame(int cancelFd, FrameFormat &format)
             if (end_)
                 return *end_ == SANE_STATUS_EOF ? SANE_STATUS_IO_ERROR : *end_;
             ready_.clear();
+            readerWaiting_ = true;
         }
         const int fds[2] = {ready_.fd(), cancelFd};
         if (waitReadable(fds, 2, -1) == 1)
@@ -101,7 +107,10 @@ SANE_Status LineRing::read(std::uint8_t *out, int max, int *length, bool blockin
                         headOffset_ = 0;
                         head_ = (head_ + 1) % slots_;
                         --count_;
-                        space_.signal();
+                        if (writerWaiting_) {
+                            writerWaiting_ = false;
+                            space_.signal();
+                        }
                     }
                 }
                 *length = static_cast<int>(copied);
@@ -109,7 +118,9 @@ SANE_Status LineRing::read(std::uint8_t *out, int max, int *length, bool blockin
             }
             if (end_)
                 return *end_;
+            // Nothing to read: readyFd turns readable with the next line.
             ready_.clear();
+            readerWaiting_ = true;
         }
         if (!blocking)
             return SANE_STATUS_GOOD;
@@ -128,6 +139,7 @@ void LineRing::reset(unsigned page)
     head_ = count_ = headOffset_ = 0;
     ready_.clear();
     space_.clear();
+    readerWaiting_ = writerWaiting_ = false;
 }
 
 }  // namespace wsd

@@ -28,7 +28,9 @@ struct FrameFormat {
 class LineRing {
 public:
     // Bytes of line slots kept; at least a few lines whatever the width.
-    static constexpr std::size_t Capacity = 4u << 20;
+    // 512 KiB holds some 35 lines of a 600 dpi colour page: enough to keep
+    // both sides busy, small beside what the frontend keeps.
+    static constexpr std::size_t Capacity = 512u << 10;
 
     LineRing() = default;
 
@@ -70,6 +72,11 @@ private:
     std::size_t head_ = 0;   // next slot to read
     std::size_t count_ = 0;  // committed, unread slots
     std::size_t headOffset_ = 0;  // bytes of the head slot already read
+    // A side that found nothing to do and waits (or, for the reader, may
+    // select() on readyFd): only then does the other side signal, so a page
+    // costs a few wake-ups instead of two per line.
+    bool readerWaiting_ = false;
+    bool writerWaiting_ = false;
     std::optional<SANE_Status> end_;
 };
 
