@@ -8,9 +8,9 @@ int main()
     setenv("SANE_WSD_DISCOVERY", "off", 1);
     SRunner *runner = srunner_create(configSuite());
     srunner_add_suite(runner, xmlSuite());
-    srunner_add_suite(runner, simControlSuite());
-    srunner_add_suite(runner, simServiceSuite());
     srunner_add_suite(runner, simJobsSuite());
+    srunner_add_suite(runner, simServiceSuite());
+    srunner_add_suite(runner, simControlSuite());
     srunner_add_suite(runner, soapSuite());
     srunner_add_suite(runner, patternSuite());
     srunner_add_suite(runner, capabilitiesSuite());
@@ -22,6 +22,7 @@ int main()
     srunner_add_suite(runner, discoveryResponderSuite());
     srunner_add_suite(runner, mtomSuite());
     srunner_add_suite(runner, decodersSuite());
+    srunner_add_suite(runner, lineRingSuite());
     srunner_add_suite(runner, hardeningSuite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);

@@ -5,9 +5,9 @@
 
 Suite *configSuite();
 Suite *xmlSuite();
-Suite *simControlSuite();
-Suite *simServiceSuite();
 Suite *simJobsSuite();
+Suite *simServiceSuite();
+Suite *simControlSuite();
 Suite *soapSuite();
 Suite *patternSuite();
 Suite *capabilitiesSuite();
@@ -19,4 +19,5 @@ Suite *metadataSuite();
 Suite *discoveryResponderSuite();
 Suite *mtomSuite();
 Suite *decodersSuite();
+Suite *lineRingSuite();
 Suite *hardeningSuite();
