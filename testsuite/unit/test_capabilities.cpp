@@ -1,4 +1,5 @@
 #include "suites.h"
+#include "test_files.h"
 
 #include "wsd/capabilities.h"
 #include "wsd/namespaces.h"
@@ -10,20 +11,6 @@
 #include <vector>
 
 namespace {
-
-std::string readShared(const std::string &relative)
-{
-    // stdio, not iostreams: check.h defines a macro named fail.
-    std::string path = std::string(WSD_SHARED_DIR) + "/" + relative;
-    std::unique_ptr<FILE, int (*)(FILE *)> file(std::fopen(path.c_str(), "rb"), std::fclose);
-    ck_assert_msg(file != nullptr, "cannot read %s", path.c_str());
-    std::string text;
-    char buffer[4096];
-    std::size_t n;
-    while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0)
-        text.append(buffer, n);
-    return text;
-}
 
 std::string envelope(const std::string &declarations, const std::string &body)
 {
@@ -310,8 +297,8 @@ START_TEST(parses_brother_fragments)
     // The Brother MFC-L2720DW fragments are bare elements with an undeclared
     // wscn prefix: they are wrapped here in a minimal envelope that declares
     // the prefix and puts them where the device sends them.
-    std::string platen = readShared("ref/devices/brother-mfc-l2720dw/GetScannerElementsResponse-fragment-PlatenColor-truncated.xml");
-    std::string adf = readShared("ref/devices/brother-mfc-l2720dw/GetScannerElementsResponse-fragment-ADFColor-truncated.xml");
+    std::string platen = readSharedFile("ref/devices/brother-mfc-l2720dw/GetScannerElementsResponse-fragment-PlatenColor-truncated.xml");
+    std::string adf = readSharedFile("ref/devices/brother-mfc-l2720dw/GetScannerElementsResponse-fragment-ADFColor-truncated.xml");
     std::string body =
         "<wscn:GetScannerElementsResponse><wscn:ScannerElements>"
         "<wscn:ElementData Name='wscn:ScannerConfiguration' Valid='true'><wscn:ScannerConfiguration>"
@@ -334,7 +321,7 @@ START_TEST(rejects_hp_soap_protocol)
     // HP's own SOAP scan protocol binds wscn to http://tempuri.org/wscn.xsd;
     // it must not be taken for WS-Scan. The capture is truncated, so it is
     // cut after its first complete element and closed before parsing.
-    std::string text = readShared("ref/devices/hp-laserjet-m2727dnf/NOT-WS-Scan-HP-SOAP-ScanElements-truncated.xml");
+    std::string text = readSharedFile("ref/devices/hp-laserjet-m2727dnf/NOT-WS-Scan-HP-SOAP-ScanElements-truncated.xml");
     std::size_t cut = text.find("</FormatSupported>");
     ck_assert(cut != std::string::npos);
     text = text.substr(0, cut + std::string("</FormatSupported>").size()) +
@@ -351,7 +338,7 @@ START_TEST(parses_ricoh_fault)
     // The Ricoh MP C3003 fault was published without its envelope and ends
     // in "</SOAP": it is closed after the last complete element and wrapped
     // in an envelope that declares SOAP-ENV and wscn.
-    std::string fault = readShared("ref/devices/ricoh-mp-c3003/CreateScanJob-Fault-OperationFailed-truncated.xml");
+    std::string fault = readSharedFile("ref/devices/ricoh-mp-c3003/CreateScanJob-Fault-OperationFailed-truncated.xml");
     const std::string lastText = "</SOAP-ENV:Text>";
     std::size_t cut = fault.rfind(lastText);
     ck_assert(cut != std::string::npos);

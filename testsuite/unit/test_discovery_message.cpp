@@ -8,20 +8,11 @@
 
 // After the standard headers: check.h defines a macro named fail.
 #include "suites.h"
+#include "test_files.h"
 
 namespace d = wsd::discovery;
 
 namespace {
-
-// Real device captures live in the shared reference folder beside the repo.
-std::string readShared(const char *relative)
-{
-    std::ifstream in(std::string(WSD_SHARED_DIR) + "/ref/devices/" + relative, std::ios::binary);
-    ck_assert_msg(in.good(), "cannot read %s", relative);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 bool hasQName(const std::vector<wsd::xml::QName> &types, const char *ns, const char *local)
 {
@@ -32,7 +23,7 @@ bool hasQName(const std::vector<wsd::xml::QName> &types, const char *ns, const c
 
 START_TEST(canon_resolve_matches)
 {
-    auto m = d::parse(readShared("canon-pixma-unknown/ResolveMatches.xml"));
+    auto m = d::parse(readSharedFile("ref/devices/canon-pixma-unknown/ResolveMatches.xml"));
     ck_assert(m.has_value());
     ck_assert(m->kind == d::Kind::ResolveMatches);
     ck_assert(m->version == d::Version::V2005);
@@ -61,7 +52,7 @@ START_TEST(canon_directed_probe_matches_truncated_is_rejected)
     // Only the Envelope start tag and an unfinished Header tag survive in
     // this capture: the parser must refuse it with a reason, not crash.
     std::string error;
-    auto m = d::parse(readShared("canon-unknown-f80d609c8532/ProbeMatches-directed-http-truncated.xml"), &error);
+    auto m = d::parse(readSharedFile("ref/devices/canon-unknown-f80d609c8532/ProbeMatches-directed-http-truncated.xml"), &error);
     ck_assert(!m.has_value());
     ck_assert(!error.empty());
 }
@@ -69,7 +60,7 @@ END_TEST
 
 START_TEST(dell_print_only_hello)
 {
-    auto m = d::parse(readShared("dell-2330-lexmark-oem/Hello-printonly-linenumbers-stripped.xml"));
+    auto m = d::parse(readSharedFile("ref/devices/dell-2330-lexmark-oem/Hello-printonly-linenumbers-stripped.xml"));
     ck_assert(m.has_value());
     ck_assert(m->kind == d::Kind::Hello);
     ck_assert_str_eq(m->messageId.c_str(), "urn:uuid:3af4b6f3-50bc-49cc-b9f6-4e37e9d875af");
@@ -97,7 +88,7 @@ START_TEST(hp_ledm_types_fragment)
     // Hello with the prefixes declared, its four QNames resolve, the vendor
     // type next to the scan type. (The ledm URI is not in the capture; the
     // one declared here is a stand-in.)
-    std::string fragment = readShared("hp-unknown-ledm/Discovery-Types-fragment-truncated.xml");
+    std::string fragment = readSharedFile("ref/devices/hp-unknown-ledm/Discovery-Types-fragment-truncated.xml");
     std::string error;
     ck_assert(!d::parse(fragment, &error));
     ck_assert(!error.empty());

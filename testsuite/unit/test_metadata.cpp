@@ -7,23 +7,11 @@
 
 // After the standard headers: check.h defines a macro named fail.
 #include "suites.h"
-
-namespace {
-
-std::string readShared(const char *relative)
-{
-    std::ifstream in(std::string(WSD_SHARED_DIR) + "/ref/devices/" + relative, std::ios::binary);
-    ck_assert_msg(in.good(), "cannot read %s", relative);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-}  // namespace
+#include "test_files.h"
 
 START_TEST(samsung_print_only)
 {
-    auto m = wsd::soap::parse(readShared("samsung-m2020w/GetMetadataResponse-printonly-templated.xml"));
+    auto m = wsd::soap::parse(readSharedFile("ref/devices/samsung-m2020w/GetMetadataResponse-printonly-templated.xml"));
     ck_assert(m.has_value());
     std::string error;
     auto md = wsd::parseMetadata(*m, &error);

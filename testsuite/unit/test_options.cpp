@@ -1,4 +1,5 @@
 #include "suites.h"
+#include "test_files.h"
 
 #include "wsd/capabilities.h"
 #include "wsd/namespaces.h"
@@ -463,25 +464,12 @@ END_TEST
 
 namespace {
 
-std::string readFile(const std::string &path)
-{
-    // stdio, not iostreams: check.h defines a macro named fail.
-    std::unique_ptr<FILE, int (*)(FILE *)> file(std::fopen(path.c_str(), "rb"), std::fclose);
-    ck_assert_msg(file != nullptr, "cannot read %s", path.c_str());
-    std::string text;
-    char buffer[4096];
-    std::size_t n;
-    while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0)
-        text.append(buffer, n);
-    return text;
-}
-
 // wsd-sim profiles come in three shapes: a whole envelope, a bare
 // GetScannerElementsResponse, or bare sections under any root. The last two
 // are put into an envelope here the way the simulator answers.
 wsd::ScannerElements loadProfile(const char *name)
 {
-    std::string text = readFile(std::string(WSD_SOURCE_DIR) + "/testsuite/sim/profiles/" + name + ".xml");
+    std::string text = readTestFile(std::string(WSD_SOURCE_DIR) + "/testsuite/sim/profiles/" + name + ".xml");
     std::string error;
     wsd::xml::Document doc = wsd::xml::Document::parse(text, &error);
     ck_assert_msg(static_cast<bool>(doc), "%s: %s", name, error.c_str());
