@@ -34,7 +34,8 @@ std::string jobJson(const Job &j)
            ",\"imagesPlanned\":" + std::to_string(j.imagesPlanned) + ",\"user\":" + json::quote(j.ticket.userName) +
            ",\"name\":" + json::quote(j.ticket.jobName) + ",\"source\":" + json::quote(j.ticket.inputSource.value) +
            ",\"format\":" + json::quote(j.ticket.format.value) + ",\"foreign\":" + (j.foreign ? "true" : "false") +
-           ",\"created\":" + json::quote(j.createdTime) + ",\"completed\":" + json::quote(j.completedTime) + "}";
+           ",\"created\":" + json::quote(j.createdTime) + ",\"completed\":" + json::quote(j.completedTime) +
+           ",\"ended\":" + json::quote(j.active() ? "" : utcMicros(j.endedAt)) + "}";
 }
 
 }  // namespace
@@ -93,6 +94,8 @@ HttpReply ControlApi::route(const HttpRequest &request)
             device_.log.clear();
             return jsonReply(200, "{}");
         }
+        if (p == "/cancel-active")
+            return cancelActive();
         if (p == "/create-foreign-job")
             return createForeignJob(request);
         if (p == "/reboot") {
@@ -103,6 +106,15 @@ HttpReply ControlApi::route(const HttpRequest &request)
         }
     }
     return errorReply(404, "no such control resource: " + request.method + " " + p);
+}
+
+HttpReply ControlApi::cancelActive()
+{
+    std::string ids;
+    for (const Job &j : device_.jobs.activeJobs())
+        if (device_.jobs.cancel(j.id))
+            ids += (ids.empty() ? "" : ",") + std::to_string(j.id);
+    return jsonReply(200, "{\"canceled\":[" + ids + "]}");
 }
 
 HttpReply ControlApi::createForeignJob(const HttpRequest &request)

@@ -1,11 +1,12 @@
 // The control endpoint tests talk to (loopback only, JSON over HTTP):
-//   GET  /log                 every operation received (time, operation, jobId, outcome, client)
-//   GET  /jobs                every job: id, state, reasons, images, user, name, ...
+//   GET  /log                 every operation received (time of arrival in µs, operation, jobId, outcome, client)
+//   GET  /jobs                every job: id, state, reasons, images, user, name, ..., ended (µs)
 //   GET  /active              ids of the active jobs
 //   GET  /knobs               current knob values
 //   GET  /status              ScannerState and the conditions in force
 //   POST /knobs               {"knob": value, ...}, all or nothing; answers the knobs
 //   POST /reset-log           empties the log
+//   POST /cancel-active       ends every active job Canceled (the panel's Stop); answers their ids
 //   POST /create-foreign-job  {"user": "...", "name": "..."} optional; a job of another user
 //   POST /reboot              the device forgets every job
 #pragma once
@@ -24,6 +25,7 @@ public:
     std::string activeJson() const;
 
 private:
+    HttpReply cancelActive();
     HttpReply createForeignJob(const HttpRequest &request);
 
     SimDevice &device_;

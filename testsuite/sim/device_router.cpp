@@ -37,7 +37,7 @@ HttpReply DeviceRouter::route(const HttpRequest &request)
     if (request.method != "POST")
         return emptyReply(405);
     if (request.path == paths_.service)
-        return scan_.handle(request.body, request.client);
+        return scan_.handle(request.body, request.client, request.arrived);
     if (request.path == paths_.device)
         return metadata(request);
     return directedProbe(request);
@@ -49,7 +49,7 @@ HttpReply DeviceRouter::metadata(const HttpRequest &request)
     std::string error;
     auto message = wsd::soap::parse(request.body, &error);
     if (!message) {
-        device_.log.add("(unparsable)", 0, "fault:Sender", request.client);
+        device_.log.add("(unparsable)", 0, "fault:Sender", request.client, request.arrived);
         wsd::soap::Fault f{"Sender", "", "The request is not a SOAP 1.2 envelope: " + error, ""};
         return soapReply(faultStatus(f, knobs), faultEnvelope("", f));
     }
@@ -57,12 +57,12 @@ HttpReply DeviceRouter::metadata(const HttpRequest &request)
     if (message->payload.isAny({ns::Discovery, ns::Discovery2009}, "Probe"))
         return directedProbe(request);
     if (message->action != ns::TransferGet) {
-        device_.log.add(message->action, 0, "fault:ActionNotSupported", request.client);
+        device_.log.add(message->action, 0, "fault:ActionNotSupported", request.client, request.arrived);
         wsd::soap::Fault f{"Sender", "ActionNotSupported", "The device endpoint answers WS-Transfer Get only",
                            message->action};
         return soapReply(faultStatus(f, knobs), faultEnvelope(message->messageId, f));
     }
-    device_.log.add("Get", 0, "ok", request.client);
+    device_.log.add("Get", 0, "ok", request.client, request.arrived);
     std::string body = buildMetadataResponse(device_.identity, message->messageId);
     return soapReply(200, knobs.malformedXml ? breakXml(std::move(body)) : body);
 }
@@ -75,7 +75,7 @@ HttpReply DeviceRouter::directedProbe(const HttpRequest &request)
     id.ns2009 = device_.identity.ns2009;
     id.printerOnly = device_.identity.printerOnly;
     std::string matches = answerHttpProbe(id, request.body);
-    device_.log.add("Probe", 0, matches.empty() ? "no-match" : "ok", request.client);
+    device_.log.add("Probe", 0, matches.empty() ? "no-match" : "ok", request.client, request.arrived);
     // A Probe that does not match gets no answer; over HTTP that is 202 Accepted.
     if (matches.empty())
         return emptyReply(202);

@@ -26,10 +26,25 @@ std::string utcNow(bool withMillis)
     return out + "Z";
 }
 
-void EventLog::add(const std::string &operation, long jobId, const std::string &outcome, const std::string &client)
+std::string utcMicros(WallClock::time_point t)
 {
+    const long long micros = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+    std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char buf[40];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    char fraction[16];
+    std::snprintf(fraction, sizeof fraction, ".%06lldZ", micros % 1000000);
+    return std::string(buf) + fraction;
+}
+
+void EventLog::add(const std::string &operation, long jobId, const std::string &outcome, const std::string &client,
+                   WallClock::time_point at)
+{
+    std::string time = utcMicros(at);
     std::lock_guard<std::mutex> lock(mutex_);
-    entries_.push_back({utcNow(), operation, jobId, outcome, client});
+    entries_.push_back({std::move(time), operation, jobId, outcome, client});
     while (entries_.size() > MaxEntries)
         entries_.pop_front();
 }

@@ -2,14 +2,17 @@
 // SOAP operation with its JobId and outcome. Bounded; the oldest entries go.
 #pragma once
 
+#include <chrono>
 #include <deque>
 #include <mutex>
 #include <string>
 
 namespace wsdsim {
 
+using WallClock = std::chrono::system_clock;
+
 struct LogEntry {
-    std::string time;       // UTC, ISO 8601 with milliseconds
+    std::string time;       // UTC, ISO 8601 with microseconds: when the request arrived (or the event happened)
     std::string operation;  // CreateScanJob, Get (metadata), Probe, ...
     long jobId = 0;         // 0 when the operation names no job
     std::string outcome;    // "ok", "fault:<subcode>", or a transfer result such as "aborted:ImageTransferError"
@@ -20,7 +23,10 @@ class EventLog {
 public:
     static constexpr size_t MaxEntries = 10000;
 
-    void add(const std::string &operation, long jobId, const std::string &outcome, const std::string &client);
+    // `at`: when the request arrived; benchmarks compare it with the
+    // client's own clock, so it is taken before the request is handled.
+    void add(const std::string &operation, long jobId, const std::string &outcome, const std::string &client,
+             WallClock::time_point at = WallClock::now());
     void clear();
     size_t size() const;
     // {"log":[{"time":...,"operation":...,"jobId":...,"outcome":...,"client":...}, ...]}
@@ -34,5 +40,7 @@ private:
 
 // Current UTC time as xs:dateTime ("2026-11-23T20:01:02.345Z"); withMillis false drops the fraction.
 std::string utcNow(bool withMillis = true);
+// `t` as xs:dateTime with microseconds ("2026-11-23T20:01:02.345678Z").
+std::string utcMicros(WallClock::time_point t);
 
 }  // namespace wsdsim

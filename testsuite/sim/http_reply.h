@@ -2,6 +2,7 @@
 // complete body, or an image transfer the HTTP layer streams.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <utility>
@@ -16,6 +17,10 @@ struct HttpRequest {
     std::string path;
     std::string body;
     std::string client;  // peer address, for the log
+    // When the HTTP layer had the request's headers (before the body was
+    // read or parsed): the log's time, which benchmarks compare with the
+    // client's clock.
+    std::chrono::system_clock::time_point arrived = std::chrono::system_clock::now();
 };
 
 struct HttpReply {

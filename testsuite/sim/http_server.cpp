@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <netinet/in.h>
 #include <stdexcept>
@@ -16,6 +17,7 @@ namespace {
 
 // One request's upload as MHD delivers it in pieces.
 struct RequestState {
+    std::chrono::system_clock::time_point arrived = std::chrono::system_clock::now();
     std::string body;
     bool oversize = false;
 };
@@ -128,6 +130,7 @@ struct HttpServer::Callbacks {
         request.method = method;
         request.path = url;
         request.client = peerAddress(connection);
+        request.arrived = state->arrived;
         HttpReply reply;
         if (state->oversize) {
             reply = server->oversize_ ? server->oversize_(request) : HttpReply{};

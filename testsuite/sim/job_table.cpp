@@ -69,6 +69,7 @@ void JobTable::finishLocked(Job &job, JobState state, std::vector<std::string> r
     job.reasons = std::move(reasons);
     job.transferring = false;
     job.completedTime = utcNow(false);
+    job.endedAt = std::chrono::system_clock::now();
     history_.push_back(job);
     while (history_.size() > MaxHistory)
         history_.pop_front();

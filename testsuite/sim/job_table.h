@@ -35,6 +35,9 @@ struct Job {
     bool transferring = false;
     bool foreign = false;   // created through the control endpoint, owned by "another user"
     std::string createdTime, completedTime;
+    // When the job reached its end state, to the microsecond (benchmarks:
+    // "CancelJob sent -> job Canceled"); epoch while active.
+    std::chrono::system_clock::time_point endedAt{};
     std::chrono::steady_clock::time_point deadline;  // abort if no RetrieveImage by then
 
     bool active() const { return state == JobState::Creating || state == JobState::Pending || state == JobState::Processing; }

@@ -172,7 +172,8 @@ HttpReply ScanService::fault(Call &call, const Fault &f)
     return r;
 }
 
-HttpReply ScanService::handle(std::string_view body, const std::string &client)
+HttpReply ScanService::handle(std::string_view body, const std::string &client,
+                              std::chrono::system_clock::time_point arrived)
 {
     Call call;
     call.client = client;
@@ -194,7 +195,7 @@ HttpReply ScanService::handle(std::string_view body, const std::string &client)
     }
     WSD_PROTO("wsd-sim: %s job %ld from %s: %s", call.operation.c_str(), call.jobId, client.c_str(),
               call.outcome.c_str());
-    device_.log.add(call.operation, call.jobId, call.outcome, client);
+    device_.log.add(call.operation, call.jobId, call.outcome, client, arrived);
     return reply;
 }
 

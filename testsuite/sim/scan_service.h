@@ -5,6 +5,7 @@
 // Sender and 500 for Receiver (or 200 with the fault-http-200 knob).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string_view>
 
@@ -17,7 +18,9 @@ namespace wsdsim {
 class ScanService {
 public:
     explicit ScanService(SimDevice &device) : device_(device) {}
-    HttpReply handle(std::string_view body, const std::string &client);
+    // arrived: when the request came in (the log's time).
+    HttpReply handle(std::string_view body, const std::string &client,
+                     std::chrono::system_clock::time_point arrived = std::chrono::system_clock::now());
 
 private:
     struct Call {

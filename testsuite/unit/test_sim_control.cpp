@@ -74,6 +74,23 @@ std::string post(const std::string &path, const std::string &body, bool chunked 
     return out + "0\r\n\r\n";
 }
 
+// Whether text[0..end) ends with an xs:dateTime to the microsecond:
+// "2026-11-23T20:01:02.345678Z".
+bool endsWithMicroStamp(const std::string &text, size_t end)
+{
+    const size_t length = sizeof "2026-11-23T20:01:02.345678Z" - 1;
+    if (end == std::string::npos || end < length)
+        return false;
+    const std::string stamp = text.substr(end - length, length);
+    for (size_t i = 0; i < length; ++i) {
+        const char c = stamp[i];
+        const char expected = "0000-00-00T00:00:00.000000Z"[i];
+        if (expected == '0' ? !(c >= '0' && c <= '9') : c != expected)
+            return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 START_TEST(json_flat_objects)
@@ -138,8 +155,13 @@ START_TEST(control_endpoint)
     HttpReply log = control(api, "GET", "/log");
     SIM_ASSERT_EQ(log.contentType.c_str(), "application/json");
     ck_assert(log.body.find("\"operation\":\"CancelJob\",\"jobId\":1,\"outcome\":\"ok\"") != std::string::npos);
+    // Arrival times to the microsecond: "2026-11-23T20:01:02.345678Z".
+    ck_assert(endsWithMicroStamp(log.body, log.body.find("\",\"operation\":\"CancelJob\"")));
     HttpReply jobs = control(api, "GET", "/jobs");
     ck_assert(jobs.body.find("\"id\":1,\"state\":\"Canceled\"") != std::string::npos);
+    size_t ended = jobs.body.find("\"ended\":\"");
+    ck_assert(ended != std::string::npos);
+    ck_assert(endsWithMicroStamp(jobs.body, jobs.body.find('"', ended + 9)));
     ck_assert(jobs.body.find("\"user\":\"tester\"") != std::string::npos);
 
     HttpReply foreign = control(api, "POST", "/create-foreign-job", "{\"user\": \"alice\", \"name\": \"report\"}");
@@ -149,6 +171,9 @@ START_TEST(control_endpoint)
     Answer active = call(service, "GetActiveJobs", "");
     SIM_ASSERT_EQ(active.text("JobOriginatingUserName").c_str(), "alice");
     ck_assert(control(api, "GET", "/jobs").body.find("\"foreign\":true") != std::string::npos);
+    SIM_ASSERT_EQ(control(api, "POST", "/cancel-active").body.c_str(), "{\"canceled\":[2]}\n");
+    SIM_ASSERT_EQ(control(api, "GET", "/active").body.c_str(), "{\"active\":[]}\n");
+    SIM_ASSERT_EQ(control(api, "POST", "/cancel-active").body.c_str(), "{\"canceled\":[]}\n");
 
     ck_assert_int_eq(control(api, "POST", "/reset-log").status, 200);
     ck_assert_int_eq(device->log.size(), 0);
