@@ -3,8 +3,9 @@
 
 Input: lines "FIGURE CLIENT VALUE" (CLIENT: ours, airscan, or limit).
 Prints, per figure, median/min/max for ours and airscan and the ratio of the
-medians ours/airscan; then the limits (djpeg, paced transfer) and our paced
-and unpaced wall time against them.
+medians ours/airscan; count figures (hangs, leftover jobs: one 0 or 1 sample
+per run) print how many runs counted instead. Then the limits (djpeg, paced
+transfer) and our paced and unpaced wall time against them.
 Usage: bench-stats.py RAW_FILE PACE_BYTES_PER_SECOND
 """
 import collections
@@ -12,7 +13,8 @@ import statistics
 import sys
 
 UNITS = {"ttfb": "ms", "wall": "ms", "cpu": "ms", "peak-rss-kb": "kB", "rss-growth-kb": "kB",
-         "adf-ppm": "ppm", "adf-pages": "pages", "cancel-return": "ms", "cancel-at-device": "ms"}
+         "adf-ppm": "ppm", "adf-pages": "pages", "cancel-return": "ms", "cancel-at-device": "ms",
+         "job-canceled": "ms", "hangs": "runs", "leftover-jobs": "runs", "job-not-canceled": "runs"}
 
 
 def unit(figure):
@@ -33,10 +35,14 @@ def main():
             samples[(figure, client)].append(float(value))
     pace = float(sys.argv[2])
 
-    def cell(values):
+    def cell(values, figure):
         if not values:
             return f"{'-':>28}"
-        return f"{statistics.median(values):10.1f} {min(values):8.1f} {max(values):8.1f}"
+        if unit(figure) == "runs":
+            return f"{int(sum(values)):10d} {'of':>8} {len(values):8d}"
+        # Cancel latencies are sub-millisecond: two decimals.
+        digits = 2 if unit(figure) == "ms" and figure.startswith(("cancel", "job")) else 1
+        return f"{statistics.median(values):10.{digits}f} {min(values):8.{digits}f} {max(values):8.{digits}f}"
 
     print(f"{'figure':<30}{'unit':<6}{'ours: median':>14}{'min':>9}{'max':>9}"
           f"{'airscan: median':>17}{'min':>9}{'max':>9}{'ours/airscan':>14}  n")
@@ -45,8 +51,9 @@ def main():
         if not ours and not theirs:
             continue
         ratio = (f"{statistics.median(ours) / statistics.median(theirs):14.3f}"
-                 if ours and theirs and statistics.median(theirs) else f"{'-':>14}")
-        print(f"{figure:<30}{unit(figure):<6}   {cell(ours)}      {cell(theirs)}{ratio}  {len(ours)}/{len(theirs)}")
+                 if ours and theirs and statistics.median(theirs) and unit(figure) != "runs" else f"{'-':>14}")
+        print(f"{figure:<30}{unit(figure):<6}   {cell(ours, figure)}      {cell(theirs, figure)}{ratio}"
+              f"  {len(ours)}/{len(theirs)}")
 
     jpeg = samples.get(("jpeg-bytes", "limit"))
     djpeg = samples.get(("djpeg", "limit"))
