@@ -109,6 +109,8 @@ public:
     {
         if (!error_.empty())
             return false;
+        if (held_ && (!pump() || held_))
+            return error_.empty();
         if (stage_ == Stage::Done)
             return true;
         if (stage_ == Stage::Header)
@@ -141,6 +143,7 @@ private:
     // lives in this frame: libjpeg errors longjmp back into it.
     bool pump()
     {
+        held_ = false;
         if (setjmp(err_.jump))
             return failWith(std::string("JPEG: ") + err_.message);
         if (stage_ == Stage::Header) {
@@ -157,6 +160,10 @@ private:
             stage_ = Stage::Lines;
         }
         while (stage_ == Stage::Lines && cinfo_.output_scanline < cinfo_.output_height) {
+            if (sink_.full()) {
+                held_ = true;  // the input stays; the next feed goes on
+                return true;
+            }
             uint8_t *line = sink_.lineBuffer();
             if (!line)
                 return failWith("JPEG: line sink aborted");

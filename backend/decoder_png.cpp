@@ -8,11 +8,14 @@
 
 #include <png.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
 namespace wsd {
 namespace {
+
+constexpr std::size_t PieceBytes = 1024;
 
 class PngDecoder : public ImageDecoder {
 public:
@@ -35,15 +38,37 @@ public:
     {
         if (!error_.empty())
             return false;
+        const bool resuming = held_;
+        held_ = false;
         if (ended_)
-            return true;
-        return process(data, length);
+            return !resuming || emitBuffered();
+        if (length > 0)
+            input_.insert(input_.end(), data, data + length);
+        // In small pieces, stopping between them while the sink is full: a
+        // piece of a blank page inflates to many rows.
+        while (!ended_ && consumed_ < input_.size()) {
+            if (sink_.full()) {
+                held_ = true;
+                break;
+            }
+            const std::size_t n = std::min(PieceBytes, input_.size() - consumed_);
+            if (!process(input_.data() + consumed_, n))
+                return false;
+            consumed_ += n;
+        }
+        if (consumed_ == input_.size() || ended_) {
+            input_.clear();
+            consumed_ = 0;
+        }
+        return true;
     }
 
     bool finish() override
     {
         if (!error_.empty())
             return false;
+        if (held_ && (!feed(nullptr, 0) || held_))
+            return error_.empty();
         if (frame_.height > 0 && lines_ == frame_.height)
             return true;
         if (frame_.width == 0)
@@ -153,29 +178,43 @@ private:
         }
         if (!data || number != png_uint_32(lines_))
             return;
-        emit(data);
+        if (!emit(data))
+            abort("line sink aborted");
     }
 
     void end()
     {
         ended_ = true;
-        if (interlaced_) {
-            for (int y = 0; y < frame_.height && error_.empty(); ++y)
-                emit(image_.data() + std::size_t(y) * frame_.bytesPerLine);
-            image_.clear();
-            image_.shrink_to_fit();
-        }
+        if (interlaced_)
+            emitBuffered();
     }
 
-    void emit(const uint8_t *row)
+    // The rows of an interlaced image, complete after its last pass.
+    bool emitBuffered()
+    {
+        for (; nextBufferedRow_ < frame_.height; ++nextBufferedRow_) {
+            if (sink_.full()) {
+                held_ = true;
+                return true;
+            }
+            if (!emit(image_.data() + std::size_t(nextBufferedRow_) * frame_.bytesPerLine))
+                return failWith("PNG: line sink aborted");
+        }
+        image_.clear();
+        image_.shrink_to_fit();
+        return true;
+    }
+
+    bool emit(const uint8_t *row)
     {
         uint8_t *line = sink_.lineBuffer();
         if (!line)
-            abort("line sink aborted");
+            return false;
         std::memcpy(line, row, frame_.bytesPerLine);
         if (!sink_.commitLine())
-            abort("line sink aborted");
+            return false;
         ++lines_;
+        return true;
     }
 
     // Stops libpng from inside a callback.
@@ -199,7 +238,10 @@ private:
     ImageFrame frame_;
     bool interlaced_ = false;
     bool ended_ = false;
+    std::vector<uint8_t> input_;  // fed, not yet given to libpng
+    std::size_t consumed_ = 0;
     std::vector<uint8_t> image_;
+    int nextBufferedRow_ = 0;
     char message_[256] = {};
 };
 

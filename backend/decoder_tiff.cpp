@@ -83,44 +83,49 @@ public:
         return true;
     }
 
+    // Called again while held(): the lines go on where they stopped.
     bool finish() override
     {
         if (!error_.empty())
             return false;
-        bool ok = decode();
-        bytes_.clear();
-        bytes_.shrink_to_fit();
+        held_ = false;
+        const bool ok = (tiff_ || open()) && emitLines();
+        if (!ok || !held_) {
+            tiff_.reset();
+            bytes_.clear();
+            bytes_.shrink_to_fit();
+        }
         return ok;
     }
 
 private:
     enum class Layout { Bilevel, Gray, Rgb, Palette, Cmyk };
 
-    bool decode()
+    // Reads the directory and announces the frame.
+    bool open()
     {
-        std::string libError;
-        std::unique_ptr<TIFFOpenOptions, OptionsFree> options(TIFFOpenOptionsAlloc());
-        TIFFOpenOptionsSetErrorHandlerExtR(options.get(), onError, &libError);
-        TIFFOpenOptionsSetWarningHandlerExtR(options.get(), onWarning, nullptr);
-        MemoryFile file{&bytes_};
-        std::unique_ptr<TIFF, TiffCloser> tiff(TIFFClientOpenExt("scan", "rm", &file, readProc, writeProc, seekProc,
-                                                                 closeProc, sizeProc, nullptr, nullptr,
-                                                                 options.get()));
+        options_.reset(TIFFOpenOptionsAlloc());
+        TIFFOpenOptionsSetErrorHandlerExtR(options_.get(), onError, &libError_);
+        TIFFOpenOptionsSetWarningHandlerExtR(options_.get(), onWarning, nullptr);
+        file_ = MemoryFile{&bytes_};
+        tiff_.reset(TIFFClientOpenExt("scan", "rm", &file_, readProc, writeProc, seekProc, closeProc, sizeProc,
+                                      nullptr, nullptr, options_.get()));
+        TIFF *tiff = tiff_.get();
         if (!tiff)
-            return failWith(libError.empty() ? "TIFF: cannot read the file" : libError);
-        if (TIFFIsTiled(tiff.get()))
+            return failWith(libError_.empty() ? "TIFF: cannot read the file" : libError_);
+        if (TIFFIsTiled(tiff))
             return failWith("TIFF: tiled images are not supported");
 
         uint32_t width = 0, height = 0;
         uint16_t bits = 1, samples = 1, photometric = PHOTOMETRIC_MINISWHITE, planar = PLANARCONFIG_CONTIG;
         uint16_t compression = COMPRESSION_NONE;
-        TIFFGetField(tiff.get(), TIFFTAG_IMAGEWIDTH, &width);
-        TIFFGetField(tiff.get(), TIFFTAG_IMAGELENGTH, &height);
-        TIFFGetFieldDefaulted(tiff.get(), TIFFTAG_BITSPERSAMPLE, &bits);
-        TIFFGetFieldDefaulted(tiff.get(), TIFFTAG_SAMPLESPERPIXEL, &samples);
-        TIFFGetFieldDefaulted(tiff.get(), TIFFTAG_PLANARCONFIG, &planar);
-        TIFFGetFieldDefaulted(tiff.get(), TIFFTAG_COMPRESSION, &compression);
-        if (!TIFFGetField(tiff.get(), TIFFTAG_PHOTOMETRIC, &photometric))
+        TIFFGetField(tiff, TIFFTAG_IMAGEWIDTH, &width);
+        TIFFGetField(tiff, TIFFTAG_IMAGELENGTH, &height);
+        TIFFGetFieldDefaulted(tiff, TIFFTAG_BITSPERSAMPLE, &bits);
+        TIFFGetFieldDefaulted(tiff, TIFFTAG_SAMPLESPERPIXEL, &samples);
+        TIFFGetFieldDefaulted(tiff, TIFFTAG_PLANARCONFIG, &planar);
+        TIFFGetFieldDefaulted(tiff, TIFFTAG_COMPRESSION, &compression);
+        if (!TIFFGetField(tiff, TIFFTAG_PHOTOMETRIC, &photometric))
             photometric = samples >= 3 ? PHOTOMETRIC_RGB : PHOTOMETRIC_MINISWHITE;
         if (width == 0 || height == 0 || width > unsigned(MaxImageDimension) || height > unsigned(MaxImageDimension))
             return failWith("TIFF: image dimensions out of bounds");
@@ -128,7 +133,7 @@ private:
             return failWith("TIFF: separate colour planes are not supported");
 
         if (photometric == PHOTOMETRIC_YCBCR && compression == COMPRESSION_JPEG) {
-            TIFFSetField(tiff.get(), TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB);
+            TIFFSetField(tiff, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB);
             photometric = PHOTOMETRIC_RGB;
         }
 
@@ -153,7 +158,7 @@ private:
             layout = Layout::Palette;
             frame.depth = 8;
             frame.channels = 3;
-            if (!TIFFGetField(tiff.get(), TIFFTAG_COLORMAP, &red_, &green_, &blue_))
+            if (!TIFFGetField(tiff, TIFFTAG_COLORMAP, &red_, &green_, &blue_))
                 return failWith("TIFF: palette image without a colour map");
         } else if (photometric == PHOTOMETRIC_SEPARATED && samples >= 4 && bits == 8) {
             layout = Layout::Cmyk;
@@ -167,8 +172,8 @@ private:
                                               : std::size_t(width) * frame.channels * (frame.depth / 8);
         float xRes = 0, yRes = 0;
         uint16_t unit = RESUNIT_INCH;
-        TIFFGetFieldDefaulted(tiff.get(), TIFFTAG_RESOLUTIONUNIT, &unit);
-        if (TIFFGetField(tiff.get(), TIFFTAG_XRESOLUTION, &xRes) && TIFFGetField(tiff.get(), TIFFTAG_YRESOLUTION, &yRes) &&
+        TIFFGetFieldDefaulted(tiff, TIFFTAG_RESOLUTIONUNIT, &unit);
+        if (TIFFGetField(tiff, TIFFTAG_XRESOLUTION, &xRes) && TIFFGetField(tiff, TIFFTAG_YRESOLUTION, &yRes) &&
             unit != RESUNIT_NONE) {
             double scale = unit == RESUNIT_CENTIMETER ? 2.54 : 1.0;
             // Untrusted floats: keep only plausible resolutions.
@@ -179,16 +184,31 @@ private:
         }
         if (!sink_.onFrame(frame))
             return failWith("TIFF: line sink refused the frame");
+        layout_ = layout;
+        photometric_ = photometric;
+        bits_ = bits;
+        samples_ = samples;
+        width_ = width;
+        height_ = height;
+        scanline_.resize(TIFFScanlineSize(tiff));
+        return true;
+    }
 
-        std::vector<uint8_t> scanline(TIFFScanlineSize(tiff.get()));
-        for (uint32_t y = 0; y < height; ++y) {
-            if (TIFFReadScanline(tiff.get(), scanline.data(), y) < 0)
-                return failWith((libError.empty() ? "TIFF: cannot decode" : libError) + " (line " + std::to_string(y) +
-                                " of " + std::to_string(height) + ")");
+    // The lines from the next one on, while the sink has room.
+    bool emitLines()
+    {
+        for (; nextLine_ < height_; ++nextLine_) {
+            if (sink_.full()) {
+                held_ = true;
+                return true;
+            }
+            if (TIFFReadScanline(tiff_.get(), scanline_.data(), nextLine_) < 0)
+                return failWith((libError_.empty() ? "TIFF: cannot decode" : libError_) + " (line " +
+                                std::to_string(nextLine_) + " of " + std::to_string(height_) + ")");
             uint8_t *line = sink_.lineBuffer();
             if (!line)
                 return failWith("TIFF: line sink aborted");
-            convert(layout, photometric, bits, samples, width, scanline.data(), line);
+            convert(layout_, photometric_, bits_, samples_, width_, scanline_.data(), line);
             if (!sink_.commitLine())
                 return failWith("TIFF: line sink aborted");
             ++lines_;
@@ -277,6 +297,15 @@ private:
 
     LineSink &sink_;
     std::vector<uint8_t> bytes_;
+    // Open from the first finish() to the last line.
+    std::string libError_;
+    std::unique_ptr<TIFFOpenOptions, OptionsFree> options_;
+    MemoryFile file_{&bytes_};
+    std::unique_ptr<TIFF, TiffCloser> tiff_;
+    Layout layout_ = Layout::Gray;
+    uint16_t photometric_ = 0, bits_ = 0, samples_ = 0;
+    uint32_t width_ = 0, height_ = 0, nextLine_ = 0;
+    std::vector<uint8_t> scanline_;
     uint16_t *red_ = nullptr;
     uint16_t *green_ = nullptr;
     uint16_t *blue_ = nullptr;

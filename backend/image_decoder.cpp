@@ -78,6 +78,7 @@ public:
         }
         bool ok = delegate_->finish();
         lines_ = delegate_->linesDelivered();
+        held_ = delegate_->held();
         return ok ? true : failWith(delegate_->error());
     }
 
@@ -107,10 +108,12 @@ private:
 
     bool forward(const uint8_t *data, std::size_t length)
     {
-        if (length == 0)
+        // An empty feed matters to a held decoder: it goes on.
+        if (length == 0 && !held_)
             return true;
         bool ok = delegate_->feed(data, length);
         lines_ = delegate_->linesDelivered();
+        held_ = delegate_->held();
         return ok ? true : failWith(delegate_->error());
     }
 

@@ -1,7 +1,6 @@
 #include "wsd/scan_worker.h"
 
 #include "wsd/capabilities.h"
-#include "wsd/image_decoder.h"
 #include "wsd/log.h"
 #include "wsd/mtom.h"
 #include "wsd/scan_job_messages.h"
@@ -9,8 +8,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
-#include <vector>
 
 namespace wsd {
 
@@ -19,33 +16,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Receives RetrieveImageResponse: the SOAP part tells of faults, the image
-// part is decoded straight into the ring's line slots.
-// Turns one line by 180 degrees: pixels in reverse order.
-void reverseLine(const std::uint8_t *in, std::uint8_t *out, const FrameFormat &f)
-{
-    if (f.depth == 1) {
-        // Bits of the padding at the end of the line must stay at the end.
-        const int width = f.pixelsPerLine;
-        std::memset(out, 0, f.bytesPerLine);
-        for (int x = 0; x < width; ++x) {
-            const int from = width - 1 - x;
-            if (in[from / 8] & (0x80 >> (from % 8)))
-                out[x / 8] |= static_cast<std::uint8_t>(0x80 >> (x % 8));
-        }
-        return;
-    }
-    const std::size_t pixel = static_cast<std::size_t>(f.depth / 8) * (f.format == SANE_FRAME_RGB ? 3 : 1);
-    const std::size_t width = static_cast<std::size_t>(f.pixelsPerLine);
-    for (std::size_t x = 0; x < width; ++x)
-        std::memcpy(out + x * pixel, in + (width - 1 - x) * pixel, pixel);
-}
-
-class ImageReceiver : public http::StreamHandler, public MtomParser::Handler, public LineSink {
+// part goes on to sane_read's decoder through the PagePipe.
+class ImageReceiver : public http::StreamHandler, public MtomParser::Handler {
 public:
-    // rotate: the device sends this image upside down (a duplex back side
-    // on some devices); it must be whole before its first line can go out.
-    ImageReceiver(LineRing &ring, unsigned page, int cancelFd, bool rotate)
-        : ring_(ring), page_(page), cancelFd_(cancelFd), rotate_(rotate)
+    ImageReceiver(PagePipe &pipe, unsigned page, int cancelFd, bool upsideDown)
+        : pipe_(pipe), page_(page), cancelFd_(cancelFd), upsideDown_(upsideDown)
     {
     }
 
@@ -58,10 +33,11 @@ public:
     bool onData(const char *data, std::size_t length) override
     {
         if (!parser_->feed(data, length)) {
-            failure_ = "malformed multipart response: " + parser_->error();
+            if (failure_.empty() && !pipeClosed_)
+                failure_ = "malformed multipart response: " + parser_->error();
             return false;
         }
-        return !frameRefused_;
+        return true;
     }
 
     bool onEnvelope(std::string_view xml) override
@@ -79,71 +55,26 @@ public:
     bool onImageStart(std::string_view contentType) override
     {
         WSD_DETAIL("image part: %.*s", static_cast<int>(contentType.size()), contentType.data());
-        decoder_ = makeSniffingDecoder(*this);
+        if (imageStarted_) {
+            failure_ = "more than one image in the response";
+            return false;
+        }
+        imageStarted_ = true;
+        pipe_.beginImage(page_, upsideDown_);
         return true;
     }
     bool onImageData(const std::uint8_t *data, std::size_t length) override
     {
         imageBytes_ += length;
-        if (!decoder_->feed(data, length)) {
-            if (failure_.empty())
-                failure_ = "image data: " + decoder_->error();
+        if (!pipe_.write(page_, data, length, cancelFd_)) {
+            pipeClosed_ = true;
             return false;
         }
         return true;
     }
     bool onImageEnd() override
     {
-        if (!decoder_->finish()) {
-            failure_ = "image data: " + decoder_->error();
-            return false;
-        }
-        if (rotate_ && !emitRotated())
-            return false;
         imageDone_ = true;
-        return true;
-    }
-
-    bool onFrame(const ImageFrame &image) override
-    {
-        FrameFormat f;
-        f.format = image.channels == 3 ? SANE_FRAME_RGB : SANE_FRAME_GRAY;
-        f.depth = image.depth;
-        f.pixelsPerLine = image.width;
-        f.lines = image.height;
-        f.bytesPerLine = image.bytesPerLine;
-        WSD_INFO("page %u: %dx%d, %d bit, %s", page_, image.width, image.height, image.depth,
-                 image.channels == 3 ? "colour" : "gray");
-        ring_.beginFrame(page_, f);
-        frame_ = f;
-        linesExpected_ = image.height;
-        if (rotate_) {
-            if (image.height <= 0) {
-                WSD_WARN("page %u: height unknown, cannot turn it upright", page_);
-                rotate_ = false;
-            } else {
-                WSD_INFO("page %u: turning the back side upright (quirk)", page_);
-                wholePage_.resize(f.bytesPerLine * static_cast<std::size_t>(image.height));
-            }
-        }
-        return true;
-    }
-    std::uint8_t *lineBuffer() override
-    {
-        if (rotate_)
-            return static_cast<std::size_t>(lines_) < static_cast<std::size_t>(linesExpected_)
-                       ? wholePage_.data() + static_cast<std::size_t>(lines_) * frame_.bytesPerLine
-                       : nullptr;
-        std::uint8_t *slot = ring_.slot(cancelFd_);
-        if (!slot)
-            frameRefused_ = true;
-        return slot;
-    }
-    bool commitLine() override
-    {
-        if (!rotate_)
-            ring_.commit();
-        ++lines_;
         return true;
     }
 
@@ -153,53 +84,41 @@ public:
             return false;
         if (!parser_->finish() && failure_.empty() && !fault_)
             failure_ = "response ended early: " + parser_->error();
-        return failure_.empty();
+        return failure_.empty() && !pipeClosed_;
     }
 
     long httpStatus() const { return httpStatus_; }
     const std::optional<soap::Fault> &fault() const { return fault_; }
     const std::string &failure() const { return failure_; }
     bool imageDone() const { return imageDone_; }
-    int lines() const { return lines_; }
-    int linesExpected() const { return linesExpected_; }
+    // The closing delimiter came: the device sent the whole body.
+    bool closed() const { return parser_ && parser_->closed(); }
+    // sane_read's side stopped taking the image (it is invalid, or the
+    // page was cancelled).
+    bool pipeClosed() const { return pipeClosed_; }
     std::size_t imageBytes() const { return imageBytes_; }
 
 private:
-    bool emitRotated()
-    {
-        for (int y = lines_ - 1; y >= 0; --y) {
-            std::uint8_t *slot = ring_.slot(cancelFd_);
-            if (!slot) {
-                frameRefused_ = true;
-                return false;
-            }
-            reverseLine(wholePage_.data() + static_cast<std::size_t>(y) * frame_.bytesPerLine, slot, frame_);
-            ring_.commit();
-        }
-        return true;
-    }
-
-    LineRing &ring_;
+    PagePipe &pipe_;
     unsigned page_;
     int cancelFd_;
-    bool rotate_;
-    FrameFormat frame_;
-    std::vector<std::uint8_t> wholePage_;  // only for a page turned upright
+    bool upsideDown_;
     long httpStatus_ = 0;
     std::unique_ptr<MtomParser> parser_;
-    std::unique_ptr<ImageDecoder> decoder_;
     std::optional<soap::Fault> fault_;
     std::string failure_;
+    bool imageStarted_ = false;
     bool imageDone_ = false;
-    bool frameRefused_ = false;
-    int lines_ = 0;
-    int linesExpected_ = -1;
+    bool pipeClosed_ = false;
     std::size_t imageBytes_ = 0;
 };
 
 }  // namespace
 
-ScanWorker::ScanWorker(WorkerConfig config) : config_(std::move(config)), session_(config_.http)
+ScanWorker::ScanWorker(WorkerConfig config)
+    : config_(std::move(config)),
+      session_(config_.http),
+      reader_(pipe_, cancelReaderFd_.fd(), [this] { return cancelledSinceStart(); })
 {
     session_.setCancelFd(cancelWorkerFd_.fd());
     thread_ = std::thread([this] { run(); });
@@ -239,13 +158,13 @@ SANE_Status ScanWorker::startPage(const ScanSettings &settings, FrameFormat &fra
     if (cancelledSinceStart())
         return SANE_STATUS_CANCELLED;  // the worker cancels a running job itself
     const unsigned page = ++nextPage_;
-    ring_.reset(page);
+    pipe_.reset(page);
     {
         std::lock_guard<std::mutex> lock(mutex_);
         command_ = StartCommand{settings, page, readerCancels_};
     }
     commandFd_.signal();
-    return ring_.waitFrame(cancelReaderFd_.fd(), frame);
+    return reader_.start(frame);
 }
 
 SANE_Status ScanWorker::read(SANE_Byte *data, SANE_Int max, SANE_Int *length, bool blocking)
@@ -254,7 +173,7 @@ SANE_Status ScanWorker::read(SANE_Byte *data, SANE_Int max, SANE_Int *length, bo
         *length = 0;
         return SANE_STATUS_CANCELLED;
     }
-    return ring_.read(data, max, length, blocking, cancelReaderFd_.fd());
+    return reader_.read(data, max, length, blocking);
 }
 
 void ScanWorker::run()
@@ -286,7 +205,7 @@ void ScanWorker::run()
             cancelWorkerFd_.clear();
             if (job_)
                 cancelJobOnDevice("cancelled before the page started");
-            ring_.end(command->page, SANE_STATUS_CANCELLED);
+            pipe_.end(command->page, SANE_STATUS_CANCELLED);
             continue;
         }
         doPage(*command);
@@ -301,7 +220,7 @@ void ScanWorker::handleCancel(unsigned page)
     if (job_)
         cancelJobOnDevice("sane_cancel");
     if (page)
-        ring_.end(page, SANE_STATUS_CANCELLED);
+        pipe_.end(page, SANE_STATUS_CANCELLED);
 }
 
 http::Outcome ScanWorker::exchange(const std::string &url, const std::string &body, http::Response &response,
@@ -324,7 +243,7 @@ void ScanWorker::doPage(const StartCommand &command)
         return;
     }
     SANE_Status status = retrieveImage(command.page);
-    ring_.end(command.page, status);
+    pipe_.end(command.page, status);
 }
 
 bool ScanWorker::createJob(const ScanSettings &settings, unsigned page)
@@ -347,14 +266,14 @@ bool ScanWorker::createJob(const ScanSettings &settings, unsigned page)
             WSD_ERROR("CreateScanJob: HTTP %ld, unreadable answer: %s", response.status, error.c_str());
             unconfirmedJobName_ = settings.jobName;
             cancelUnconfirmedJob();
-            ring_.end(page, SANE_STATUS_IO_ERROR);
+            pipe_.end(page, SANE_STATUS_IO_ERROR);
             return false;
         }
         if (message->fault) {
             SANE_Status status = statusFromFault(*message->fault);
             WSD_ERROR("CreateScanJob refused: %s/%s: %s (%s)", message->fault->code.c_str(),
                       message->fault->subcode.c_str(), message->fault->reason.c_str(), sane_strstatus(status));
-            ring_.end(page, status);
+            pipe_.end(page, status);
             return false;
         }
         auto created = parseCreateScanJobResponse(*message, &error);
@@ -362,7 +281,7 @@ bool ScanWorker::createJob(const ScanSettings &settings, unsigned page)
             WSD_ERROR("CreateScanJob: %s", error.c_str());
             unconfirmedJobName_ = settings.jobName;
             cancelUnconfirmedJob();
-            ring_.end(page, SANE_STATUS_IO_ERROR);
+            pipe_.end(page, SANE_STATUS_IO_ERROR);
             return false;
         }
         // Later requests go to the address that answered.
@@ -375,7 +294,7 @@ bool ScanWorker::createJob(const ScanSettings &settings, unsigned page)
         return true;
     }
     WSD_ERROR("CreateScanJob: no scan service address answered (%s)", lastError.c_str());
-    ring_.end(page, SANE_STATUS_IO_ERROR);
+    pipe_.end(page, SANE_STATUS_IO_ERROR);
     return false;
 }
 
@@ -406,14 +325,17 @@ SANE_Status ScanWorker::retrieveImage(unsigned page)
                                                        "page" + std::to_string(job.imagesRetrieved + 1));
     // In a duplex job every second image is a back side.
     const bool backSide = job.settings.duplex() && job.imagesRetrieved % 2 == 1;
-    ImageReceiver receiver(ring_, page, cancelWorkerFd_.fd(), backSide && config_.rotateBackSide);
+    ImageReceiver receiver(pipe_, page, cancelWorkerFd_.fd(), backSide && config_.rotateBackSide);
     std::string error;
     session_.setCancelFd(cancelWorkerFd_.fd());
     const auto started = Clock::now();
     http::Outcome outcome = session_.post(http::Request{job.serviceUrl, body}, receiver, config_.stallTimeoutMs, &error);
     // The closing boundary after a whole image completes the response, even
     // when the connection then fails (a Content-Length larger than the body).
-    const bool complete = outcome != http::Outcome::Cancelled && receiver.finish();
+    // Without it, only a body that ended cleanly may hold a whole image (the
+    // decoder then judges): a broken connection has cut the image short.
+    const bool complete = outcome != http::Outcome::Cancelled && receiver.finish() &&
+                          (outcome == http::Outcome::Done || receiver.closed());
     if (complete && outcome != http::Outcome::Done)
         WSD_WARN("job %d: the response was complete, then: %s", job.id, error.c_str());
 
@@ -439,14 +361,14 @@ SANE_Status ScanWorker::retrieveImage(unsigned page)
         return status;
     }
     if (!complete || !receiver.imageDone()) {
-        std::string why = !error.empty() ? error : !receiver.failure().empty() ? receiver.failure()
-                                                                                : "no image in the response";
+        std::string why = !error.empty()                ? error
+                          : !receiver.failure().empty() ? receiver.failure()
+                          : receiver.pipeClosed()       ? "the image could not be decoded"
+                                                        : "no image in the response";
         WSD_ERROR("RetrieveImage (job %d, HTTP %ld): %s", job.id, receiver.httpStatus(), why.c_str());
         cancelJobOnDevice("the image transfer failed");
         return SANE_STATUS_IO_ERROR;
     }
-    if (receiver.linesExpected() > 0 && receiver.lines() != receiver.linesExpected())
-        WSD_WARN("job %d: image announced %d lines, delivered %d", job.id, receiver.linesExpected(), receiver.lines());
     ++job.imagesRetrieved;
     WSD_INFO("job %d: image %d done, %zu bytes in %lld ms", job.id, job.imagesRetrieved, receiver.imageBytes(),
              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()));

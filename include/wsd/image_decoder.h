@@ -33,12 +33,16 @@ public:
     virtual ~LineSink() = default;
     // Before the first line; false aborts.
     virtual bool onFrame(const ImageFrame &frame) = 0;
-    // Where the next line (bytesPerLine bytes) goes; nullptr aborts. May be
-    // called again before commitLine() (a decoder waiting for more input):
-    // it must then return the same place.
+    // Where the next line (bytesPerLine bytes) goes; nullptr aborts. Each
+    // call may give another place (the consumer's buffer changes between
+    // feeds): a decoder writes the whole line after its last lineBuffer()
+    // call and before commitLine().
     virtual uint8_t *lineBuffer() = 0;
     // The line at lineBuffer() is complete; false aborts.
     virtual bool commitLine() = 0;
+    // No room for more lines now: a decoder that can stop between lines
+    // asks before each one, and holds the rest back (ImageDecoder::held()).
+    virtual bool full() const { return false; }
 };
 
 class ImageDecoder {
@@ -51,12 +55,18 @@ public:
     virtual bool finish() = 0;
     const std::string &error() const { return error_; }
     int linesDelivered() const { return lines_; }
+    // The decoder stopped at a full sink with lines still to give: when
+    // there is room, feed() no new bytes (an empty feed) to go on, or call
+    // finish() again if the data had ended. JPEG, PNG and TIFF hold; a DIB
+    // yields no more lines than its input bytes allow.
+    bool held() const { return held_; }
 
 protected:
     bool failWith(std::string message);
 
     std::string error_;
     int lines_ = 0;
+    bool held_ = false;
 };
 
 enum class ImageFormat { Unknown, Jpeg, Png, Tiff, Dib };

@@ -1,12 +1,13 @@
 // One handle's network work: a thread that creates the scan job, retrieves
-// and decodes each image into the LineRing, and cancels the job on the
-// device. sane_cancel reaches it through cancel(), which is
+// each image into the PagePipe (sane_read decodes it: PageReader), and
+// cancels the job on the device. sane_cancel reaches it through cancel(), which is
 // async-signal-safe: an atomic increment and two eventfd writes.
 #pragma once
 
 #include "wsd/event_fd.h"
 #include "wsd/http.h"
-#include "wsd/line_ring.h"
+#include "wsd/page_pipe.h"
+#include "wsd/page_reader.h"
 #include "wsd/scan_settings.h"
 
 #include <sane/sane.h>
@@ -54,10 +55,9 @@ public:
     SANE_Status read(SANE_Byte *data, SANE_Int max, SANE_Int *length, bool blocking);
     // sane_cancel: async-signal-safe.
     void cancel() noexcept;
-    int selectFd() const { return ring_.readyFd(); }
+    int selectFd() const { return pipe_.readyFd(); }
     // sane_cancel was called since the last startPage.
     bool cancelledSinceStart() const { return cancelCount_.load() != readerCancels_; }
-    std::optional<FrameFormat> frame() const { return ring_.frame(); }
     JobSnapshot job() const;
 
 private:
@@ -91,7 +91,7 @@ private:
 
     WorkerConfig config_;
     http::Session session_;
-    LineRing ring_;
+    PagePipe pipe_;
     EventFd cancelReaderFd_;  // sane_read / sane_start wake on it; cleared by sane_start
     EventFd cancelWorkerFd_;  // the worker's transfers wake on it; cleared by the worker
     EventFd commandFd_;
@@ -99,6 +99,7 @@ private:
     unsigned handledCancels_ = 0;  // worker thread only
     unsigned readerCancels_ = 0;   // reader side: cancels counted at the last sane_start
     unsigned nextPage_ = 0;        // reader side
+    PageReader reader_;
 
     mutable std::mutex mutex_;  // guards command_, shutdown_, snapshot_
     std::optional<StartCommand> command_;

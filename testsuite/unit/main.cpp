@@ -22,7 +22,8 @@ int main()
     srunner_add_suite(runner, discoveryResponderSuite());
     srunner_add_suite(runner, mtomSuite());
     srunner_add_suite(runner, decodersSuite());
-    srunner_add_suite(runner, lineRingSuite());
+    srunner_add_suite(runner, pagePipeSuite());
+    srunner_add_suite(runner, pageReaderSuite());
     srunner_add_suite(runner, hardeningSuite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);

@@ -19,5 +19,6 @@ Suite *metadataSuite();
 Suite *discoveryResponderSuite();
 Suite *mtomSuite();
 Suite *decodersSuite();
-Suite *lineRingSuite();
+Suite *pagePipeSuite();
+Suite *pageReaderSuite();
 Suite *hardeningSuite();

@@ -19,11 +19,15 @@ namespace {
 
 using Bytes = std::vector<uint8_t>;
 
-// Records what a decoder delivers, through one reused line buffer.
+// Records what a decoder delivers. Like sane_read's PageReader, it may give
+// another line buffer on every call, freshly filled with a marker: a decoder
+// that writes part of a line before a lineBuffer() call, or not all of it,
+// shows in the pixels.
 struct CollectSink : wsd::LineSink {
     wsd::ImageFrame frame;
     int frames = 0;
-    Bytes line;
+    Bytes buffers[2];
+    int current = 0;
     Bytes pixels;  // every committed line, concatenated
     int lines = 0;
     bool refuseFrame = false;
@@ -32,20 +36,32 @@ struct CollectSink : wsd::LineSink {
     {
         frame = f;
         ++frames;
-        line.assign(f.bytesPerLine, 0xA5);
+        buffers[0].assign(f.bytesPerLine, 0xA5);
+        buffers[1].assign(f.bytesPerLine, 0xA5);
         return !refuseFrame;
     }
-    uint8_t *lineBuffer() override { return line.data(); }
+    uint8_t *lineBuffer() override
+    {
+        current ^= 1;
+        std::fill(buffers[current].begin(), buffers[current].end(), 0xA5);
+        return buffers[current].data();
+    }
     bool commitLine() override
     {
-        pixels.insert(pixels.end(), line.begin(), line.end());
-        std::fill(line.begin(), line.end(), 0xA5);  // catches lines not fully written
+        pixels.insert(pixels.end(), buffers[current].begin(), buffers[current].end());
         ++lines;
+        lineSinceRoom = true;
         return true;
     }
+    // Holding: full after every line, as sane_read's reader is when the
+    // frontend's buffer is small.
+    bool holding = false;
+    bool lineSinceRoom = false;
+    bool full() const override { return holding && lineSinceRoom; }
 };
 
-enum class Split { Whole, OneByte, Random };
+// Held: random pieces to a sink that is full after every line.
+enum class Split { Whole, OneByte, Random, Held };
 
 struct Decoded {
     bool fed = true;
@@ -61,22 +77,32 @@ Decoded decode(const Bytes &data, Split split, unsigned seed = 7)
     std::mt19937 rng(seed);
     std::uniform_int_distribution<size_t> pieceSize(1, 600);
     size_t pos = 0;
+    out.sink.holding = split == Split::Held;
+    // Makes room while the decoder holds lines back; false on an error.
+    auto drain = [&](bool dataEnded) {
+        bool ok = true;
+        while (ok && decoder->held()) {
+            out.sink.lineSinceRoom = false;
+            ok = dataEnded ? decoder->finish() : decoder->feed(nullptr, 0);
+        }
+        return ok;
+    };
     while (out.fed && pos < data.size()) {
         size_t n = split == Split::Whole ? data.size() : split == Split::OneByte ? 1 : pieceSize(rng);
         n = std::min(n, data.size() - pos);
-        out.fed = decoder->feed(data.data() + pos, n);
+        out.fed = decoder->feed(data.data() + pos, n) && drain(false);
         pos += n;
     }
-    out.finished = out.fed && decoder->finish();
+    out.finished = out.fed && decoder->finish() && drain(true);
     out.error = decoder->error();
     return out;
 }
 
-// Runs all three ways of splitting and hands each result to check.
+// Runs every way of splitting and hands each result to check.
 template <typename Check>
 void decodeEveryWay(const Bytes &data, Check check)
 {
-    for (Split split : {Split::Whole, Split::OneByte, Split::Random}) {
+    for (Split split : {Split::Whole, Split::OneByte, Split::Random, Split::Held}) {
         Decoded d = decode(data, split);
         ck_assert_msg(d.finished, "split %d: %s", static_cast<int>(split), d.error.c_str());
         ck_assert_int_eq(d.sink.frames, 1);

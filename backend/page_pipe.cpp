@@ -1,0 +1,122 @@
+#include "wsd/page_pipe.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace wsd {
+
+PagePipe::PagePipe() : storage_(Capacity) {}
+
+void PagePipe::beginImage(unsigned page, bool upsideDown)
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (page == page_)
+        upsideDown_ = upsideDown;
+}
+
+bool PagePipe::write(unsigned page, const std::uint8_t *data, std::size_t length, int cancelFd)
+{
+    while (length > 0) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (page != page_ || end_ || abandoned_)
+                return false;  // the reader moved on, or gave up
+            const std::size_t tail = (head_ + count_) % Capacity;
+            const std::size_t n = std::min({length, Capacity - count_, Capacity - tail});
+            if (n > 0) {
+                std::memcpy(storage_.data() + tail, data, n);
+                count_ += n;
+                data += n;
+                length -= n;
+                if (readerWaiting_) {
+                    readerWaiting_ = false;
+                    ready_.signal();
+                }
+                continue;
+            }
+            space_.clear();
+            writerWaiting_ = true;
+        }
+        const int fds[2] = {space_.fd(), cancelFd};
+        if (waitReadable(fds, cancelFd >= 0 ? 2 : 1, -1) == 1)
+            return false;
+    }
+    return true;
+}
+
+void PagePipe::end(unsigned page, SANE_Status status)
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (page != page_ || end_)
+        return;
+    end_ = status;
+    ready_.signal();
+}
+
+void PagePipe::reset(unsigned page)
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    page_ = page;
+    head_ = count_ = 0;
+    upsideDown_ = abandoned_ = false;
+    end_.reset();
+    ready_.clear();
+    space_.clear();
+    readerWaiting_ = writerWaiting_ = false;
+}
+
+SANE_Status PagePipe::acquire(const std::uint8_t **data, std::size_t *length, bool blocking, int cancelFd)
+{
+    *length = 0;
+    for (;;) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (count_ > 0) {
+                // Only the reader moves head_, and the writer never touches
+                // written bytes: they may be read outside the lock.
+                *data = storage_.data() + head_;
+                *length = std::min(count_, Capacity - head_);
+                return SANE_STATUS_GOOD;
+            }
+            if (end_)
+                return *end_;
+            // Nothing to read: readyFd turns readable with the next bytes.
+            ready_.clear();
+            readerWaiting_ = true;
+        }
+        if (!blocking)
+            return SANE_STATUS_GOOD;
+        const int fds[2] = {ready_.fd(), cancelFd};
+        if (waitReadable(fds, 2, -1) == 1)
+            return SANE_STATUS_CANCELLED;
+    }
+}
+
+void PagePipe::release(std::size_t length)
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    length = std::min(length, count_);
+    head_ = (head_ + length) % Capacity;
+    count_ -= length;
+    // Wake a waiting writer only for a large free space: it then copies one
+    // big piece instead of waking for every few bytes.
+    if (writerWaiting_ && count_ <= Capacity / 2) {
+        writerWaiting_ = false;
+        space_.signal();
+    }
+}
+
+void PagePipe::abandon()
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    abandoned_ = true;
+    space_.signal();
+}
+
+bool PagePipe::upsideDown() const
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    return upsideDown_;
+}
+
+}  // namespace wsd

@@ -1,0 +1,76 @@
+// The bounded hand-over of a page's encoded image, as it arrives from the
+// network, from the scan worker to sane_read, which decodes it (PageReader).
+// Handing over encoded bytes instead of decoded lines moves a sixteenth of
+// the data between the threads, in a few large pieces: the two sides wake
+// each other some dozens of times per page instead of once per few lines.
+// Every wait is a poll() that also watches the cancel fd, and the readiness
+// fd doubles as sane_get_select_fd.
+#pragma once
+
+#include "wsd/event_fd.h"
+
+#include <sane/sane.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+namespace wsd {
+
+class PagePipe {
+public:
+    // Enough that the network keeps going while the reader decodes a
+    // piece; small beside what the frontend keeps.
+    static constexpr std::size_t Capacity = 256u << 10;
+
+    PagePipe();
+
+    int readyFd() const { return ready_.fd(); }
+
+    // Every page has a number: the reader starts one with reset(page), and
+    // the worker's calls for an older page (a late cancel) are ignored.
+
+    // Worker side.
+    // The image of page begins; upsideDown: it must be turned by 180
+    // degrees (a quirk of some devices' duplex back sides).
+    void beginImage(unsigned page, bool upsideDown);
+    // Appends the bytes, waiting while the pipe is full. False when
+    // cancelFd became readable first, or the reader gave up this page.
+    bool write(unsigned page, const std::uint8_t *data, std::size_t length, int cancelFd);
+    // The page ended: SANE_STATUS_EOF after the whole image, or the error.
+    void end(unsigned page, SANE_Status status);
+
+    // Reader side.
+    // Forget the previous page; page is the number of the next one.
+    void reset(unsigned page);
+    // The next contiguous bytes: GOOD with *length > 0; GOOD with 0 only
+    // when not blocking and nothing is there; the end status once drained
+    // (EOF for a whole image); CANCELLED as soon as cancelFd is readable.
+    // The bytes stay valid until release().
+    SANE_Status acquire(const std::uint8_t **data, std::size_t *length, bool blocking, int cancelFd);
+    void release(std::size_t length);
+    // The reader cannot use this page (its image is invalid): the worker's
+    // writes fail from now on, so it stops the transfer.
+    void abandon();
+    bool upsideDown() const;
+
+private:
+    mutable std::mutex mutex_;
+    EventFd ready_;  // readable: bytes or the end are there
+    EventFd space_;  // readable: half the pipe is free, or the reader gave up
+    std::vector<std::uint8_t> storage_;
+    unsigned page_ = 0;
+    std::size_t head_ = 0;   // next byte to read
+    std::size_t count_ = 0;  // written, unread bytes
+    bool upsideDown_ = false;
+    bool abandoned_ = false;
+    // A side that found nothing to do and waits (or, for the reader, may
+    // select() on readyFd): only then does the other side signal.
+    bool readerWaiting_ = false;
+    bool writerWaiting_ = false;
+    std::optional<SANE_Status> end_;
+};
+
+}  // namespace wsd

@@ -1,0 +1,89 @@
+// sane_read's side of a page: takes the encoded image from the PagePipe and
+// decodes it on the caller's thread, straight into the frontend's buffer.
+// A line that does not fit there waits in an overflow, and the decoder holds
+// back the next ones until sane_read comes again; so one decoded line is
+// kept at most (a DIB's lines from one piece of input).
+#pragma once
+
+#include "wsd/image_decoder.h"
+#include "wsd/page_pipe.h"
+
+#include <sane/sane.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace wsd {
+
+struct FrameFormat {
+    SANE_Frame format = SANE_FRAME_GRAY;
+    int depth = 8;
+    int pixelsPerLine = 0;
+    int lines = -1;  // -1 while unknown
+    std::size_t bytesPerLine = 0;
+};
+
+class PageReader : private LineSink {
+public:
+    // cancelled: sane_cancel came for this page (checked between pieces);
+    // cancelFd: readable then, so waits end at once.
+    PageReader(PagePipe &pipe, int cancelFd, std::function<bool()> cancelled);
+
+    // sane_start, after pipe.reset(): decodes until the frame format is
+    // known; GOOD, or the status the page ended with.
+    SANE_Status start(FrameFormat &format);
+    // sane_read: GOOD with *length > 0, or with 0 only when not blocking
+    // and nothing is decoded yet; EOF once the page is done; the error; or
+    // CANCELLED.
+    SANE_Status read(std::uint8_t *out, int max, int *length, bool blocking);
+
+private:
+    enum class Fed { Piece, Nothing, Ended };
+
+    bool onFrame(const ImageFrame &image) override;
+    std::uint8_t *lineBuffer() override;
+    bool commitLine() override;
+    // A line waits in the overflow: the decoder holds the next ones back.
+    bool full() const override { return !upsideDown_ && overflowEnd_ > overflowRead_; }
+
+    // Feeds the decoder the next piece of the image, waiting for it when
+    // blocking. Ended: status_ holds how the page ended.
+    Fed feedPiece(bool blocking);
+    Fed ended();   // the decoder gave every line
+    Fed failed();  // the decoder found the image invalid
+    void endWith(SANE_Status status);
+    std::uint8_t *outputLine();
+    void commitOutputLine();
+    void drainOverflow();
+    void emitTurnedLines();
+
+    PagePipe &pipe_;
+    int cancelFd_;
+    std::function<bool()> cancelled_;
+    std::unique_ptr<ImageDecoder> decoder_;
+    std::optional<FrameFormat> frame_;
+    bool dataEnded_ = false;  // the pipe said EOF: the decoder has all the data
+    std::optional<SANE_Status> status_;  // how the page ended, once it did
+    int lines_ = 0;
+
+    // The frontend's buffer during read().
+    std::uint8_t *out_ = nullptr;
+    std::size_t max_ = 0;
+    std::size_t copied_ = 0;
+    bool direct_ = false;  // the pending line is in out_
+
+    std::vector<std::uint8_t> overflow_;  // reused from page to page
+    std::size_t overflowRead_ = 0;
+    std::size_t overflowEnd_ = 0;
+
+    // A page that arrives upside down is kept whole, then sent bottom up.
+    bool upsideDown_ = false;
+    std::vector<std::uint8_t> wholePage_;
+    int nextTurnedLine_ = -1;
+};
+
+}  // namespace wsd

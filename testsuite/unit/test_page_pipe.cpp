@@ -1,0 +1,148 @@
+#include "suites.h"
+
+#include "wsd/event_fd.h"
+#include "wsd/page_pipe.h"
+
+#include <poll.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+namespace {
+
+// Reads the page to its end; returns the status it ended with.
+SANE_Status drain(wsd::PagePipe &pipe, int cancelFd, std::vector<std::uint8_t> &into)
+{
+    for (;;) {
+        const std::uint8_t *data = nullptr;
+        std::size_t length = 0;
+        SANE_Status status = pipe.acquire(&data, &length, true, cancelFd);
+        if (status != SANE_STATUS_GOOD)
+            return status;
+        ck_assert_uint_gt(length, 0);
+        // Take an odd amount, so releases do not line up with writes.
+        const std::size_t take = length > 1000 ? 1000 : length;
+        into.insert(into.end(), data, data + take);
+        pipe.release(take);
+    }
+}
+
+bool readable(int fd)
+{
+    pollfd p{fd, POLLIN, 0};
+    return poll(&p, 1, 0) == 1;
+}
+
+}  // namespace
+
+START_TEST(bytes_pass_through_in_order_with_backpressure)
+{
+    // Several times the capacity, in writes of an odd size: the writer
+    // waits for the reader many times and the ring wraps mid-write.
+    const std::size_t total = wsd::PagePipe::Capacity * 5 + 123;
+    std::vector<std::uint8_t> sent(total);
+    for (std::size_t i = 0; i < total; ++i)
+        sent[i] = static_cast<std::uint8_t>(i * 7 + i / 251);
+    wsd::PagePipe pipe;
+    wsd::EventFd cancel;
+    pipe.reset(1);
+    std::thread writer([&] {
+        pipe.beginImage(1, true);
+        for (std::size_t at = 0; at < total;) {
+            const std::size_t n = std::min<std::size_t>(70001, total - at);
+            ck_assert(pipe.write(1, sent.data() + at, n, cancel.fd()));
+            at += n;
+        }
+        pipe.end(1, SANE_STATUS_EOF);
+    });
+    std::vector<std::uint8_t> received;
+    ck_assert_int_eq(drain(pipe, cancel.fd(), received), SANE_STATUS_EOF);
+    writer.join();
+    ck_assert(pipe.upsideDown());
+    ck_assert_uint_eq(received.size(), total);
+    ck_assert(received == sent);
+}
+END_TEST
+
+START_TEST(cancel_wakes_blocked_reader_and_writer)
+{
+    wsd::PagePipe pipe;
+    wsd::EventFd cancel;
+    pipe.reset(1);
+    std::vector<std::uint8_t> more(wsd::PagePipe::Capacity * 2);
+    // The writer blocks on the full pipe until the cancel.
+    std::atomic<bool> written{true};
+    std::thread writer([&] { written = pipe.write(1, more.data(), more.size(), cancel.fd()); });
+    std::thread canceller([&] { cancel.signal(); });
+    canceller.join();
+    writer.join();
+    ck_assert(!written.load());
+    // A reader of an empty page returns CANCELLED, not a hang.
+    wsd::PagePipe empty;
+    empty.reset(2);
+    const std::uint8_t *data = nullptr;
+    std::size_t length = 9;
+    ck_assert_int_eq(empty.acquire(&data, &length, true, cancel.fd()), SANE_STATUS_CANCELLED);
+    ck_assert_uint_eq(length, 0);
+}
+END_TEST
+
+START_TEST(abandon_stops_the_writer)
+{
+    wsd::PagePipe pipe;
+    wsd::EventFd cancel;
+    pipe.reset(1);
+    std::vector<std::uint8_t> more(wsd::PagePipe::Capacity * 2);
+    std::atomic<bool> written{true};
+    std::thread writer([&] { written = pipe.write(1, more.data(), more.size(), cancel.fd()); });
+    std::thread reader([&] { pipe.abandon(); });
+    reader.join();
+    writer.join();
+    ck_assert(!written.load());
+    ck_assert(!cancel.isSignalled());
+    std::uint8_t byte = 1;
+    ck_assert(!pipe.write(1, &byte, 1, cancel.fd()));
+}
+END_TEST
+
+START_TEST(non_blocking_readiness_and_stale_pages)
+{
+    wsd::PagePipe pipe;
+    wsd::EventFd cancel;
+    pipe.reset(3);
+    const std::uint8_t *data = nullptr;
+    std::size_t length = 9;
+    ck_assert_int_eq(pipe.acquire(&data, &length, false, cancel.fd()), SANE_STATUS_GOOD);
+    ck_assert_uint_eq(length, 0);
+    ck_assert(!readable(pipe.readyFd()));
+    // Calls for an older page (a late worker) change nothing.
+    std::uint8_t bytes[3] = {1, 2, 3};
+    ck_assert(!pipe.write(2, bytes, sizeof bytes, cancel.fd()));
+    pipe.end(2, SANE_STATUS_CANCELLED);
+    ck_assert(!readable(pipe.readyFd()));
+    // Bytes for this page make the select fd readable.
+    ck_assert(pipe.write(3, bytes, sizeof bytes, cancel.fd()));
+    ck_assert(readable(pipe.readyFd()));
+    ck_assert_int_eq(pipe.acquire(&data, &length, false, cancel.fd()), SANE_STATUS_GOOD);
+    ck_assert_uint_eq(length, 3);
+    ck_assert_int_eq(data[2], 3);
+    pipe.release(length);
+    pipe.end(3, SANE_STATUS_NO_DOCS);
+    ck_assert(readable(pipe.readyFd()));
+    ck_assert_int_eq(pipe.acquire(&data, &length, true, cancel.fd()), SANE_STATUS_NO_DOCS);
+}
+END_TEST
+
+Suite *pagePipeSuite()
+{
+    Suite *s = suite_create("page_pipe");
+    TCase *t = tcase_create("core");
+    tcase_set_timeout(t, 30);
+    tcase_add_test(t, bytes_pass_through_in_order_with_backpressure);
+    tcase_add_test(t, cancel_wakes_blocked_reader_and_writer);
+    tcase_add_test(t, abandon_stops_the_writer);
+    tcase_add_test(t, non_blocking_readiness_and_stale_pages);
+    suite_add_tcase(s, t);
+    return s;
+}

@@ -1,0 +1,223 @@
+#include "suites.h"
+
+#include "../sim/image_encoder.h"
+#include "wsd/event_fd.h"
+#include "wsd/page_reader.h"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+// A page as wsd-sim sends it: the test pattern with paper texture.
+Bytes encodedPage(const char *format, const char *colorEntry)
+{
+    wsdsim::PageSpec spec;
+    spec.source = "Platen";
+    spec.colorEntry = colorEntry;
+    spec.format = format;
+    spec.xResolution = spec.yResolution = 100;
+    spec.width = 2500;   // 1/1000 inch: 250 x 300 pixels
+    spec.height = 3000;
+    spec.texture = true;
+    const std::string bytes = wsdsim::encodePage(spec).bytes;
+    return Bytes(bytes.begin(), bytes.end());
+}
+
+// What the decoder alone makes of the image, line by line.
+struct Reference : wsd::LineSink {
+    wsd::ImageFrame frame;
+    Bytes line, pixels;
+    bool onFrame(const wsd::ImageFrame &f) override
+    {
+        frame = f;
+        line.resize(f.bytesPerLine);
+        return true;
+    }
+    std::uint8_t *lineBuffer() override { return line.data(); }
+    bool commitLine() override
+    {
+        pixels.insert(pixels.end(), line.begin(), line.end());
+        return true;
+    }
+};
+
+Reference decodeAlone(const Bytes &image)
+{
+    Reference ref;
+    auto decoder = wsd::makeSniffingDecoder(ref);
+    ck_assert(decoder->feed(image.data(), image.size()));
+    ck_assert(decoder->finish());
+    return ref;
+}
+
+// The worker's side: the image in pieces of an odd size, then the end.
+struct Writer {
+    wsd::PagePipe &pipe;
+    wsd::EventFd cancel;
+    std::atomic<bool> stopped{false};
+    std::thread thread;
+
+    Writer(wsd::PagePipe &p, const Bytes &image, bool upsideDown, SANE_Status end = SANE_STATUS_EOF) : pipe(p)
+    {
+        thread = std::thread([this, &image, upsideDown, end] {
+            pipe.beginImage(1, upsideDown);
+            for (std::size_t at = 0; at < image.size();) {
+                const std::size_t n = std::min<std::size_t>(1009, image.size() - at);
+                if (!pipe.write(1, image.data() + at, n, cancel.fd())) {
+                    stopped = true;
+                    return;
+                }
+                at += n;
+            }
+            pipe.end(1, end);
+        });
+    }
+    void join()
+    {
+        if (thread.joinable())
+            thread.join();
+    }
+    ~Writer() { join(); }
+};
+
+struct Read {
+    SANE_Status end = SANE_STATUS_GOOD;
+    wsd::FrameFormat frame;
+    Bytes pixels;
+};
+
+// sane_start, then sane_read with a buffer of bufferSize until it ends.
+Read readPage(wsd::PagePipe &pipe, const Bytes &image, bool upsideDown, int bufferSize)
+{
+    wsd::EventFd readerCancel;
+    wsd::PageReader reader(pipe, readerCancel.fd(), [] { return false; });
+    pipe.reset(1);
+    Writer writer(pipe, image, upsideDown);
+    Read out;
+    out.end = reader.start(out.frame);
+    if (out.end != SANE_STATUS_GOOD)
+        return out;
+    Bytes buffer(static_cast<std::size_t>(bufferSize));
+    int length = 0;
+    while ((out.end = reader.read(buffer.data(), bufferSize, &length, true)) == SANE_STATUS_GOOD) {
+        ck_assert_int_gt(length, 0);
+        out.pixels.insert(out.pixels.end(), buffer.begin(), buffer.begin() + length);
+    }
+    return out;
+}
+
+}  // namespace
+
+START_TEST(lines_match_the_decoder_for_any_buffer_size)
+{
+    const char *formats[][2] = {
+        {"jfif", "RGB24"}, {"png", "Grayscale8"}, {"dib", "RGB24"}, {"tiff-single-uncompressed", "RGB24"}};
+    for (const auto &format : formats) {
+        const Bytes image = encodedPage(format[0], format[1]);
+        const Reference ref = decodeAlone(image);
+        // Smaller than a line, not a multiple of one, several lines, all.
+        const int bpl = static_cast<int>(ref.frame.bytesPerLine);
+        for (int bufferSize : {1, 777, 3 * bpl + 5, 1 << 22}) {
+            wsd::PagePipe pipe;
+            Read read = readPage(pipe, image, false, bufferSize);
+            ck_assert_msg(read.end == SANE_STATUS_EOF, "%s, buffer %d: status %d", format[0], bufferSize,
+                          static_cast<int>(read.end));
+            ck_assert_int_eq(read.frame.pixelsPerLine, ref.frame.width);
+            ck_assert_int_eq(read.frame.lines, ref.frame.height);
+            ck_assert_uint_eq(read.frame.bytesPerLine, ref.frame.bytesPerLine);
+            ck_assert_msg(read.pixels == ref.pixels, "%s, buffer %d: the lines differ", format[0], bufferSize);
+        }
+    }
+}
+END_TEST
+
+START_TEST(an_upside_down_page_is_turned)
+{
+    const Bytes image = encodedPage("jfif", "RGB24");
+    const Reference ref = decodeAlone(image);
+    const std::size_t bpl = ref.frame.bytesPerLine;
+    Bytes turned;
+    for (std::size_t y = static_cast<std::size_t>(ref.frame.height); y-- > 0;)
+        for (std::size_t x = static_cast<std::size_t>(ref.frame.width); x-- > 0;)
+            turned.insert(turned.end(), ref.pixels.begin() + y * bpl + x * 3, ref.pixels.begin() + y * bpl + x * 3 + 3);
+    wsd::PagePipe pipe;
+    Read read = readPage(pipe, image, true, 1000);
+    ck_assert_int_eq(read.end, SANE_STATUS_EOF);
+    ck_assert(read.pixels == turned);
+}
+END_TEST
+
+START_TEST(an_invalid_image_stops_the_transfer)
+{
+    // A valid start, then garbage: the decoder fails mid-page, sane_read
+    // says IO_ERROR and the worker's writes fail (it stops the transfer).
+    Bytes image = encodedPage("png", "RGB24");
+    image.resize(image.size() + wsd::PagePipe::Capacity * 4);
+    std::fill(image.begin() + 2000, image.end(), 0x5A);  // a chunk's CRC fails
+    wsd::PagePipe pipe;
+    wsd::EventFd readerCancel;
+    wsd::PageReader reader(pipe, readerCancel.fd(), [] { return false; });
+    pipe.reset(1);
+    SANE_Status end;
+    bool writerStopped;
+    {
+        Writer writer(pipe, image, false);
+        wsd::FrameFormat frame;
+        end = reader.start(frame);
+        Bytes buffer(65536);
+        int length = 0;
+        while (end == SANE_STATUS_GOOD)
+            end = reader.read(buffer.data(), static_cast<int>(buffer.size()), &length, true);
+        writer.join();
+        writerStopped = writer.stopped;
+    }
+    ck_assert_int_eq(end, SANE_STATUS_IO_ERROR);
+    ck_assert(writerStopped);
+}
+END_TEST
+
+START_TEST(cancel_and_non_blocking_reads)
+{
+    wsd::PagePipe pipe;
+    wsd::EventFd readerCancel;
+    std::atomic<bool> cancelled{false};
+    wsd::PageReader reader(pipe, readerCancel.fd(), [&] { return cancelled.load(); });
+    pipe.reset(1);
+    const Bytes image = encodedPage("jfif", "Grayscale8");
+    // The header only: the frame is known, no line yet.
+    const std::size_t header = 700;
+    ck_assert(pipe.write(1, image.data(), header, -1));
+    wsd::FrameFormat frame;
+    ck_assert_int_eq(reader.start(frame), SANE_STATUS_GOOD);
+    Bytes buffer(4096);
+    int length = -1;
+    ck_assert_int_eq(reader.read(buffer.data(), 4096, &length, false), SANE_STATUS_GOOD);
+    ck_assert_int_eq(length, 0);
+    // sane_cancel: sane_read returns CANCELLED at once, also while waiting.
+    std::thread canceller([&] {
+        cancelled = true;
+        readerCancel.signal();
+    });
+    ck_assert_int_eq(reader.read(buffer.data(), 4096, &length, true), SANE_STATUS_CANCELLED);
+    canceller.join();
+    ck_assert_int_eq(length, 0);
+}
+END_TEST
+
+Suite *pageReaderSuite()
+{
+    Suite *s = suite_create("page_reader");
+    TCase *t = tcase_create("core");
+    tcase_set_timeout(t, 60);
+    tcase_add_test(t, lines_match_the_decoder_for_any_buffer_size);
+    tcase_add_test(t, an_upside_down_page_is_turned);
+    tcase_add_test(t, an_invalid_image_stops_the_transfer);
+    tcase_add_test(t, cancel_and_non_blocking_reads);
+    suite_add_tcase(s, t);
+    return s;
+}
