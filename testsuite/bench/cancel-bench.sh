@@ -35,18 +35,23 @@ control() {
         "http://127.0.0.1:$SIM_CONTROL_PORT$2"
 }
 
-# The next run starts on a device with no active job and an empty log.
+# After a run (CLIENT TAG: counted as that run's leftovers; none: not
+# counted): the next run starts on a device with no active job and an empty
+# log.
 clean_device() {
-    local client=$1 tag=$2 canceled
+    local client=${1:-} tag=${2:-} canceled leftover=0
     if canceled=$(control POST /cancel-active) && control GET /active | grep -q '"active":\[\]'; then
-        [ "$canceled" = '{"canceled":[]}' ] || it_log "$client $tag: left active jobs behind: $canceled"
-        record "leftover-jobs-$tag" "$client" "$([ "$canceled" = '{"canceled":[]}' ] && echo 0 || echo 1)"
+        if [ "$canceled" != '{"canceled":[]}' ]; then
+            it_log "$client $tag: left active jobs behind: $canceled"
+            leftover=1
+        fi
     else
         it_log "$client $tag: the simulator does not answer: restarting it"
-        record "leftover-jobs-$tag" "$client" 1
+        leftover=1
         sim_stop
         sim_start "${BENCH_SIM_ARGS[@]}"
     fi
+    [ -n "$client" ] && record "leftover-jobs-$tag" "$client" "$leftover"
     control POST /reset-log >/dev/null || hard_error "wsd-sim control endpoint unreachable"
 }
 
@@ -68,10 +73,14 @@ print(ms(cancels[-1]["time"]) if cancels else "-", job["state"] if job else "-",
 ' "$(control GET /log)" "$(control GET /jobs)"
 }
 
-# cancel_run CLIENT TAG AFTER_MS
+# cancel_run CLIENT TAG AFTER_MS: one measured cancel, then the cleanup.
 cancel_run() {
+    measure_cancel "$@"
+    clean_device "$1" "$2"
+}
+
+measure_cancel() {
     local client=$1 tag=$2 after=$3 out status end at arrival state ended where
-    clean_device "$client" "$tag"
     bench_probe_command "$client" $(page_options 600) --cancel-after-ms "$after"
     out=$(run_in host timeout --kill-after=2 "$hang_seconds" "${PROBE_CMD[@]}" 2>>"$WORK_DIR/$client.stderr")
     status=$?
@@ -112,6 +121,7 @@ for c in "${BENCH_CLIENTS[@]}"; do
 done
 
 : >"$WORK_DIR/hangs"
+clean_device
 for ((i = 0; i < runs; i++)); do
     [ $((i % 10)) -eq 0 ] && it_log "runs $((i + 1))..$((i + 10 < runs ? i + 10 : runs)) of $runs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
     for c in "${BENCH_CLIENTS[@]}"; do
@@ -122,7 +132,6 @@ for ((i = 0; i < runs; i++)); do
     done
 done
 knobs '{"pace":0,"stall-after":-1}'
-control POST /cancel-active >/dev/null
 
 echo
 echo "Cancel benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $runs runs each, pace $pace B/s, wsd-sim office-mfp (JPEG only) --texture, 600 dpi colour A4; hang guard ${hang_seconds}s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
