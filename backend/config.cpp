@@ -246,4 +246,14 @@ Config loadConfig()
     return config;
 }
 
+http::Options httpOptions(const Config &config)
+{
+    http::Options o;
+    o.connectTimeoutMs = config.connectTimeoutMs;
+    o.timeoutMs = config.requestTimeoutMs;
+    o.tlsVerify = config.tlsVerify;
+    o.traceDir = config.traceDir;
+    return o;
+}
+
 }  // namespace wsd

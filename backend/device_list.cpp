@@ -4,7 +4,6 @@
 #include "wsd/http.h"
 #include "wsd/log.h"
 #include "wsd/metadata.h"
-#include "wsd/soap.h"
 
 namespace wsd {
 
@@ -67,22 +66,16 @@ void DeviceList::resolveConfiguredDevices()
     std::vector<http::Request> requests;
     for (const DeviceRecord &r : configured_)
         requests.push_back(http::Request{r.deviceUrls.front(), buildGetMetadataRequest(r.deviceUrls.front(), r.deviceUrls.front())});
-    http::Options options;
+    // Bounded like discovery: the list must not wait for a silent device.
+    http::Options options = httpOptions(config_);
     options.connectTimeoutMs = options.timeoutMs = std::max(config_.discoveryTimeoutMs, 1000);
-    options.tlsVerify = config_.tlsVerify;
-    options.traceDir = config_.traceDir;
     std::vector<http::Response> responses = http::postAll(requests, options);
     for (std::size_t i = 0; i < configured_.size(); ++i) {
-        const http::Response &resp = responses[i];
-        if (!resp.transportOk()) {
-            WSD_INFO("%s: %s", configured_[i].deviceUrls.front().c_str(), resp.error.c_str());
-            continue;
-        }
         std::string error;
-        auto message = soap::parse(resp.body, &error);
-        auto metadata = message && !message->fault ? parseMetadata(*message, &error) : std::nullopt;
-        if (metadata)
+        if (auto metadata = metadataFromResponse(responses[i], &error))
             describeFromMetadata(configured_[i], *metadata);
+        else
+            WSD_INFO("%s: %s", configured_[i].deviceUrls.front().c_str(), error.c_str());
     }
 }
 

@@ -211,11 +211,9 @@ struct Discovery::Impl {
 
     http::Options httpOptions() const
     {
-        http::Options o;
+        http::Options o = wsd::httpOptions(config);
         o.connectTimeoutMs = std::min(config.connectTimeoutMs, 2000);
         o.timeoutMs = std::min(config.requestTimeoutMs, 3000);
-        o.tlsVerify = config.tlsVerify;
-        o.traceDir = config.traceDir;
         o.maxBodyBytes = d::MaxMessageSize * 4;
         return o;
     }
@@ -652,11 +650,7 @@ struct Discovery::Impl {
     void onMetadata(const HttpJob &job, const http::Response &response)
     {
         std::string error;
-        std::optional<DeviceMetadata> metadata;
-        if (!response.transportOk())
-            error = response.error;
-        else if (auto message = soap::parse(response.body, &error))
-            metadata = parseMetadata(*message, &error);
+        const std::optional<DeviceMetadata> metadata = metadataFromResponse(response, &error);
         std::lock_guard<std::mutex> lock(mutex);
         auto it = endpoints.find(job.key);
         if (it == endpoints.end())

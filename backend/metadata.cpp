@@ -143,4 +143,14 @@ std::optional<DeviceMetadata> parseMetadata(const soap::Message &m, std::string 
     return out;
 }
 
+std::optional<DeviceMetadata> metadataFromResponse(const http::Response &r, std::string *error)
+{
+    if (!r.transportOk()) {
+        *error = r.error;
+        return std::nullopt;
+    }
+    auto message = soap::parse(r.body, error);
+    return message ? parseMetadata(*message, error) : std::nullopt;
+}
+
 }  // namespace wsd

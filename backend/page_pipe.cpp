@@ -28,7 +28,7 @@ bool PagePipe::write(unsigned page, const std::uint8_t *data, std::size_t length
                 count_ += n;
                 data += n;
                 length -= n;
-                if (readerWaiting_) {
+                if (readerWaiting_ && count_ >= ReaderWakeBytes) {
                     readerWaiting_ = false;
                     ready_.signal();
                 }
@@ -71,7 +71,9 @@ SANE_Status PagePipe::acquire(const std::uint8_t **data, std::size_t *length, bo
     for (;;) {
         {
             std::lock_guard<std::mutex> lock(mutex_);
-            if (count_ > 0) {
+            // Bytes go out in pieces of ReaderWakeBytes at least: a decoder
+            // fed a few bytes at a time stops mid-row and works more.
+            if (count_ >= ReaderWakeBytes || (count_ > 0 && end_)) {
                 // Only the reader moves head_, and the writer never touches
                 // written bytes: they may be read outside the lock.
                 *data = storage_.data() + head_;
@@ -80,7 +82,7 @@ SANE_Status PagePipe::acquire(const std::uint8_t **data, std::size_t *length, bo
             }
             if (end_)
                 return *end_;
-            // Nothing to read: readyFd turns readable with the next bytes.
+            // Not enough to read: readyFd turns readable with the next piece.
             ready_.clear();
             readerWaiting_ = true;
         }

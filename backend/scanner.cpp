@@ -19,33 +19,16 @@ namespace wsd {
 
 namespace {
 
-http::Options httpOptions(const Config &config)
-{
-    http::Options o;
-    o.connectTimeoutMs = config.connectTimeoutMs;
-    o.timeoutMs = config.requestTimeoutMs;
-    o.tlsVerify = config.tlsVerify;
-    o.traceDir = config.traceDir;
-    return o;
-}
-
 // The scan service URLs from the device's metadata; empty when it has none
 // (or the URL given is not a device endpoint at all).
 std::vector<std::string> scanServicesFromMetadata(const DeviceRecord &device, const http::Options &http)
 {
     for (const std::string &url : device.deviceUrls) {
         const std::string to = device.endpointUuid.empty() ? url : device.endpointUuid;
-        http::Response r = http::post(http::Request{url, buildGetMetadataRequest(to, url)}, http);
-        if (!r.transportOk()) {
-            WSD_WARN("%s: metadata request failed: %s", url.c_str(), r.error.c_str());
-            continue;
-        }
         std::string error;
-        auto message = soap::parse(r.body, &error);
-        auto metadata = message && !message->fault ? parseMetadata(*message, &error) : std::nullopt;
+        auto metadata = metadataFromResponse(http::post(http::Request{url, buildGetMetadataRequest(to, url)}, http), &error);
         if (!metadata) {
-            WSD_INFO("%s: no device metadata (%s)", url.c_str(),
-                     message && message->fault ? message->fault->subcode.c_str() : error.c_str());
+            WSD_INFO("%s: no device metadata: %s", url.c_str(), error.c_str());
             continue;
         }
         std::vector<std::string> services = metadata->scanServiceUrls();

@@ -1,6 +1,8 @@
 // wsd.conf and the environment variables that override it (sane-wsd(5)).
 #pragma once
 
+#include "wsd/http.h"
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,5 +49,9 @@ void applyEnvironment(Config &config);
 // ':'; a trailing ':' appends the built-in directory) and reads it, then
 // applies the environment.
 Config loadConfig();
+
+// The HTTP settings for talking to devices: wsd.conf's timeouts, TLS
+// verification and protocol trace.
+http::Options httpOptions(const Config &config);
 
 }  // namespace wsd

@@ -4,6 +4,7 @@
 // listen.
 #pragma once
 
+#include "wsd/http.h"
 #include "wsd/soap.h"
 #include "wsd/xml.h"
 
@@ -35,5 +36,9 @@ std::string buildGetMetadataRequest(const std::string &deviceAddress, const std:
 // Reads a GetResponse. nullopt (and *error) for a fault or a body that is
 // not wsx:Metadata. Unknown sections and extension elements are ignored.
 std::optional<DeviceMetadata> parseMetadata(const soap::Message &m, std::string *error = nullptr);
+
+// The HTTP answer to that Get: nullopt (and *error) when the request failed,
+// the body is not SOAP, or it is a fault or not metadata.
+std::optional<DeviceMetadata> metadataFromResponse(const http::Response &r, std::string *error);
 
 }  // namespace wsd

@@ -24,6 +24,11 @@ public:
     // Enough that the network keeps going while the reader decodes a
     // piece; small beside what the frontend keeps.
     static constexpr std::size_t Capacity = 256u << 10;
+    // The reader gets bytes once this much has arrived (or the page ended),
+    // not for every network read: on a device sending 4 MB/s a few hundred
+    // wake-ups per page instead of thousands, and the decoder works on
+    // large pieces.
+    static constexpr std::size_t ReaderWakeBytes = 16u << 10;
 
     PagePipe();
 
@@ -46,7 +51,8 @@ public:
     // Forget the previous page; page is the number of the next one.
     void reset(unsigned page);
     // The next contiguous bytes: GOOD with *length > 0; GOOD with 0 only
-    // when not blocking and nothing is there; the end status once drained
+    // when not blocking and less than ReaderWakeBytes is there (before the
+    // end); the end status once drained
     // (EOF for a whole image); CANCELLED as soon as cancelFd is readable.
     // The bytes stay valid until release().
     SANE_Status acquire(const std::uint8_t **data, std::size_t *length, bool blocking, int cancelFd);

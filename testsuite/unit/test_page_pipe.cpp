@@ -121,14 +121,28 @@ START_TEST(non_blocking_readiness_and_stale_pages)
     ck_assert(!pipe.write(2, bytes, sizeof bytes, cancel.fd()));
     pipe.end(2, SANE_STATUS_CANCELLED);
     ck_assert(!readable(pipe.readyFd()));
-    // Bytes for this page make the select fd readable.
+    // A few bytes wait for more: they are not worth a decoder's call.
     ck_assert(pipe.write(3, bytes, sizeof bytes, cancel.fd()));
+    ck_assert(!readable(pipe.readyFd()));
+    ck_assert_int_eq(pipe.acquire(&data, &length, false, cancel.fd()), SANE_STATUS_GOOD);
+    ck_assert_uint_eq(length, 0);
+    // A piece's worth makes the select fd readable and goes out whole.
+    std::vector<std::uint8_t> more(wsd::PagePipe::ReaderWakeBytes - sizeof bytes, 7);
+    ck_assert(pipe.write(3, more.data(), more.size(), cancel.fd()));
     ck_assert(readable(pipe.readyFd()));
     ck_assert_int_eq(pipe.acquire(&data, &length, false, cancel.fd()), SANE_STATUS_GOOD);
-    ck_assert_uint_eq(length, 3);
+    ck_assert_uint_eq(length, wsd::PagePipe::ReaderWakeBytes);
     ck_assert_int_eq(data[2], 3);
+    pipe.release(length - 1);
+    // At the end, the rest goes out however small.
+    pipe.end(3, SANE_STATUS_EOF);
+    ck_assert(readable(pipe.readyFd()));
+    ck_assert_int_eq(pipe.acquire(&data, &length, true, cancel.fd()), SANE_STATUS_GOOD);
+    ck_assert_uint_eq(length, 1);
     pipe.release(length);
-    pipe.end(3, SANE_STATUS_NO_DOCS);
+    ck_assert_int_eq(pipe.acquire(&data, &length, true, cancel.fd()), SANE_STATUS_EOF);
+    pipe.reset(4);
+    pipe.end(4, SANE_STATUS_NO_DOCS);
     ck_assert(readable(pipe.readyFd()));
     ck_assert_int_eq(pipe.acquire(&data, &length, true, cancel.fd()), SANE_STATUS_NO_DOCS);
 }
