@@ -115,9 +115,21 @@ private:
 
 }  // namespace
 
+namespace {
+
+http::Options cancelOptions(const WorkerConfig &config)
+{
+    http::Options quick = config.http;
+    quick.timeoutMs = quick.connectTimeoutMs = config.cancelTimeoutMs;
+    return quick;
+}
+
+}  // namespace
+
 ScanWorker::ScanWorker(WorkerConfig config)
     : config_(std::move(config)),
       session_(config_.http),
+      cancelSession_(cancelOptions(config_)),
       reader_(pipe_, cancelReaderFd_.fd(), [this] { return cancelledSinceStart(); })
 {
     session_.setCancelFd(cancelWorkerFd_.fd());
@@ -287,7 +299,7 @@ bool ScanWorker::createJob(const ScanSettings &settings, unsigned page)
         // Later requests go to the address that answered.
         if (url != config_.serviceUrls.front())
             std::swap(config_.serviceUrls.front(), *std::find(config_.serviceUrls.begin(), config_.serviceUrls.end(), url));
-        job_ = Job{created->jobId, created->jobToken, url, settings, 0};
+        job_ = Job{created->jobId, created->jobToken, url, settings, 0, buildCancelJobRequest(url, created->jobId)};
         WSD_INFO("job %d created (%s, %s, %dx%d dpi)", created->jobId, settings.source.c_str(),
                  settings.format.c_str(), settings.xResolution, settings.yResolution);
         publish();
@@ -329,7 +341,9 @@ SANE_Status ScanWorker::retrieveImage(unsigned page)
     std::string error;
     session_.setCancelFd(cancelWorkerFd_.fd());
     const auto started = Clock::now();
-    http::Outcome outcome = session_.post(http::Request{job.serviceUrl, body}, receiver, config_.stallTimeoutMs, &error);
+    http::Request request{job.serviceUrl, body};
+    request.ownConnection = true;
+    http::Outcome outcome = session_.post(request, receiver, config_.stallTimeoutMs, &error);
     // The closing boundary after a whole image completes the response, even
     // when the connection then fails (a Content-Length larger than the body).
     // Without it, only a body that ended cleanly may hold a whole image (the
@@ -387,9 +401,8 @@ void ScanWorker::cancelJobOnDevice(const char *why)
     endJob();
     WSD_INFO("job %d: sending CancelJob (%s)", job.id, why);
     // CancelJob is the cancel itself: no cancel fd, and a short timeout of its own.
-    http::Options quick = config_.http;
-    quick.timeoutMs = quick.connectTimeoutMs = config_.cancelTimeoutMs;
-    http::Response r = http::post(http::Request{job.serviceUrl, buildCancelJobRequest(job.serviceUrl, job.id)}, quick);
+    http::Response r;
+    cancelSession_.post(http::Request{job.serviceUrl, job.cancelRequest}, r);
     if (!r.transportOk()) {
         WSD_ERROR("CancelJob for job %d: %s", job.id, r.error.c_str());
         return;

@@ -24,6 +24,9 @@ struct Request {
     std::string url;
     std::string body;
     std::string contentType = "application/soap+xml; charset=utf-8";
+    // A new connection, closed after this exchange: a long image transfer
+    // leaves the pooled keep-alive connection idle, ready for CancelJob.
+    bool ownConnection = false;
 };
 
 struct Response {

@@ -67,6 +67,7 @@ private:
         std::string serviceUrl;
         ScanSettings settings;
         int imagesRetrieved = 0;
+        std::string cancelRequest;  // built ahead: a cancel only sends it
     };
     struct StartCommand {
         ScanSettings settings;
@@ -91,6 +92,9 @@ private:
 
     WorkerConfig config_;
     http::Session session_;
+    // CancelJob's own, with its short timeouts: ready before any cancel,
+    // it sends on the idle keep-alive connection that job requests leave.
+    http::Session cancelSession_;
     PagePipe pipe_;
     EventFd cancelReaderFd_;  // sane_read / sane_start wake on it; cleared by sane_start
     EventFd cancelWorkerFd_;  // the worker's transfers wake on it; cleared by the worker
