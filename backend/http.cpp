@@ -180,6 +180,8 @@ ConnectionPool::ConnectionPool() : mutexes_(new std::mutex[CURL_LOCK_DATA_LAST])
     curl_share_setopt(share, CURLSHOPT_USERDATA, mutexes_.get());
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    // An https device: each image's own connection resumes the TLS session.
+    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
     share_ = share;
     activeShare = share;
 }
