@@ -1,7 +1,8 @@
 // The body shared by the image decoder targets: a decoder is fed in chunks
 // of random sizes (the first four input bytes seed them) into a LineSink
 // whose line buffer is exactly one line long, so ASan reports any write
-// past it, and which checks the frame and the line count.
+// past it, and which checks the frame and the line count. Half the seeds
+// make the sink full after every line, so decoders hold lines back.
 #pragma once
 
 #include "fuzz_support.h"
@@ -39,8 +40,14 @@ public:
         FUZZ_ASSERT(line_ != nullptr);
         ++lines_;
         FUZZ_ASSERT(frame_.height == -1 || lines_ <= frame_.height);
+        lineSinceRoom_ = true;
         return true;
     }
+    // Holding (as sane_read's reader with a small buffer): full after
+    // every line until room() is made.
+    bool full() const override { return holding_ && lineSinceRoom_; }
+    void setHolding(bool holding) { holding_ = holding; }
+    void room() { lineSinceRoom_ = false; }
     int lines() const { return lines_; }
     int frames() const { return frames_; }
 
@@ -49,24 +56,40 @@ private:
     std::unique_ptr<uint8_t[]> line_;
     int lines_ = 0;
     int frames_ = 0;
+    bool holding_ = false;
+    bool lineSinceRoom_ = false;
 };
 
 using DecoderFactory = std::function<std::unique_ptr<wsd::ImageDecoder>(wsd::LineSink &)>;
 
 inline int decodeInChunks(const uint8_t *data, std::size_t size, const DecoderFactory &factory)
 {
-    Chunker chunker(takeSeed(data, size));
+    const uint32_t seed = takeSeed(data, size);
+    Chunker chunker(seed);
     CheckingSink sink;
+    sink.setHolding(seed & 0x80000000u);
     auto decoder = factory(sink);
+    // Makes room while the decoder holds lines back; every resumption must
+    // give a line or end the hold (no endless loop).
+    auto drain = [&](bool dataEnded) {
+        bool fed = true;
+        while (fed && decoder->held()) {
+            const int before = sink.lines();
+            sink.room();
+            fed = dataEnded ? decoder->finish() : decoder->feed(nullptr, 0);
+            FUZZ_ASSERT(!fed || !decoder->held() || sink.lines() > before);
+        }
+        return fed;
+    };
     bool ok = true;
     std::size_t offset = 0;
     while (ok && offset < size) {
         std::size_t n = chunker.next(size - offset);
-        ok = decoder->feed(data + offset, n);
+        ok = decoder->feed(data + offset, n) && drain(false);
         offset += n;
     }
     if (ok)
-        ok = decoder->finish();
+        ok = decoder->finish() && drain(true);
     if (!ok)
         FUZZ_ASSERT(!decoder->error().empty());
     FUZZ_ASSERT(decoder->linesDelivered() >= sink.lines());
