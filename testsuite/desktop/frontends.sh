@@ -4,7 +4,8 @@
 # discovery) through SANE's dll loader and the freshly built backend.  A
 # screenshot of each is saved and must show the test pattern's colour bars
 # (find-colour-bars.py), and the simulator must have completed one job per
-# scan.
+# scan.  In a --enable-sanitizers build both run with the ASan and UBSan
+# runtimes preloaded (lib.sh) and their logs must hold no sanitizer report.
 #
 # Screenshots go to $WSD_SCREENSHOT_DIR (default: BUILD/testsuite/screenshots);
 # doc/screenshots/ in the source tree holds copies for the README.
@@ -111,6 +112,7 @@ wait_for_jobs 1 "Simple Scan's scan"
 expect_bars "$win" "Simple Scan"
 import -window "$win" "$SHOT_DIR/simple-scan.png" || fail "screenshot of Simple Scan"
 stop_process "$simple_scan_pid"
+assert_no_sanitizer_report "$WORK_DIR/simple-scan.log" "Simple Scan"
 
 # --- XSane ------------------------------------------------------------------------
 it_log "XSane"
@@ -139,6 +141,7 @@ xdotool windowmove "$viewer" 840 0 windowraise "$viewer"
 expect_bars "$viewer" "XSane viewer"
 import -window root -crop 1510x1024+0+0 "$SHOT_DIR/xsane.png" || fail "screenshot of XSane"
 stop_process "$xsane_pid"
+assert_no_sanitizer_report "$WORK_DIR/xsane.log" "XSane"
 
 jobs=$(sim_control GET /jobs)
 it_log "wsd-sim jobs: $jobs"

@@ -307,37 +307,58 @@ sane_env_wsd() {
     printf '%s\n' "$@" >"$dir/wsd.conf"
     export SANE_CONFIG_DIR="$dir"
     export LD_LIBRARY_PATH="$dir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-    sane__asan_scanimage "$dir" "$module"
+    sane__sanitizer_wrappers "$dir" "$module"
 }
 
 # A module built with --enable-sanitizers needs the ASan and UBSan runtimes
 # (libtool links it without them: their symbols stay undefined) loaded
-# first, which a non-instrumented scanimage does not do: for that build, a
-# scanimage wrapper in DIR/bin (put first in PATH) preloads them, for
-# scanimage alone.  Leaks are checked; an ASan/UBSan report fails the scan.
-# Other non-instrumented frontends (simple-scan...) can be started with
-# LD_PRELOAD=$SANE_SANITIZER_PRELOAD (empty for a normal build).
-SANE_SANITIZER_PRELOAD=
-sane__asan_scanimage() {
-    local dir=$1 module=$2 runtime='' lib real
+# first, which a non-instrumented frontend does not do.  For that build,
+# DIR/bin (put first in PATH) gets a wrapper for each installed frontend the
+# tests start (scanimage, simple-scan, xsane) that preloads them for that
+# program alone, with libasan-swift-demangle.so (without it Simple Scan
+# hangs at start: see tools/asan-swift-demangle.cpp).  An ASan/UBSan report
+# fails the program (exit status 86); leaks are checked at exit, except in
+# the libraries named in lsan-frontends.supp (not ours).  sane-probe, wsd-sim
+# and the unit tests are instrumented themselves.
+SANE_SANITIZED_FRONTENDS=(scanimage simple-scan xsane)
+sane__sanitizer_wrappers() {
+    local dir=$1 module=$2 runtime='' lib program real context
     nm -D --undefined-only "$module" 2>/dev/null | grep -q ' __asan_init' || return 0
     for lib in libasan.so libubsan.so; do
         lib=$(gcc -print-file-name=$lib)
         [ -e "$lib" ] || hard_error "the sanitizer runtime $lib of $module is not found"
         runtime+=${runtime:+:}$lib
     done
-    SANE_SANITIZER_PRELOAD=$runtime
-    real=$(PATH=${PATH#"$dir/bin:"} command -v scanimage) || return 0
+    lib="$WSD_BUILD_DIR/testsuite/tools/.libs/libasan-swift-demangle.so"
+    [ -e "$lib" ] || hard_error "$lib not built (make check builds it)"
+    runtime+=:$lib
     mkdir -p "$dir/bin"
-    cat >"$dir/bin/scanimage" <<WRAPPER
+    for program in "${SANE_SANITIZED_FRONTENDS[@]}"; do
+        real=$(PATH=${PATH#"$dir/bin:"} command -v "$program") || continue
+        # The GUI frontends record only the allocating frame of each block:
+        # their suppressions then cannot hide a leak of our backend below them.
+        context=
+        [ "$program" = scanimage ] || context=malloc_context_size=2:
+        cat >"$dir/bin/$program" <<WRAPPER
 #!/bin/sh
 LD_PRELOAD="$runtime\${LD_PRELOAD:+:\$LD_PRELOAD}" \\
-ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86:\${ASAN_OPTIONS:-}" \\
+ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86:$context\${ASAN_OPTIONS:-}" \\
+LSAN_OPTIONS="suppressions=$IT_LIB_DIR/lsan-frontends.supp:print_suppressions=0:\${LSAN_OPTIONS:-}" \\
 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:\${UBSAN_OPTIONS:-}" \\
 exec "$real" "\$@"
 WRAPPER
-    chmod +x "$dir/bin/scanimage"
+        chmod +x "$dir/bin/$program"
+    done
     case ":$PATH:" in *":$dir/bin:"*) ;; *) export PATH="$dir/bin:$PATH" ;; esac
+}
+
+# assert_no_sanitizer_report LOG WHAT: fails the test when LOG (a program's
+# stderr) holds an ASan, LSan or UBSan report.
+assert_no_sanitizer_report() {
+    local report
+    report=$(grep -E -A40 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$1") || return 0
+    fail "$2: sanitizer report in $1:
+$report"
 }
 
 # sane_env_airscan DIR [AIRSCAN.CONF LINE...]: dll.conf naming only airscan
