@@ -28,7 +28,7 @@ bool PagePipe::write(unsigned page, const std::uint8_t *data, std::size_t length
                 count_ += n;
                 data += n;
                 length -= n;
-                if (readerWaiting_ && count_ >= ReaderWakeBytes) {
+                if (readerWaiting_ && count_ >= pieceBytes()) {
                     readerWaiting_ = false;
                     ready_.signal();
                 }
@@ -58,6 +58,7 @@ void PagePipe::reset(unsigned page)
     std::lock_guard<std::mutex> lock(mutex_);
     page_ = page;
     head_ = count_ = 0;
+    firstPieceTaken_ = false;
     upsideDown_ = abandoned_ = false;
     end_.reset();
     ready_.clear();
@@ -71,9 +72,8 @@ SANE_Status PagePipe::acquire(const std::uint8_t **data, std::size_t *length, bo
     for (;;) {
         {
             std::lock_guard<std::mutex> lock(mutex_);
-            // Bytes go out in pieces of ReaderWakeBytes at least: a decoder
-            // fed a few bytes at a time stops mid-row and works more.
-            if (count_ >= ReaderWakeBytes || (count_ > 0 && end_)) {
+            if (count_ >= pieceBytes() || (count_ > 0 && end_)) {
+                firstPieceTaken_ = true;
                 // Only the reader moves head_, and the writer never touches
                 // written bytes: they may be read outside the lock.
                 *data = storage_.data() + head_;

@@ -12,7 +12,7 @@ namespace {
 // Encoded bytes given to the decoder at a time: large enough for
 // libjpeg-turbo's fast Huffman path (and few calls), small enough to bound
 // what a decoder that cannot hold lines back (DIB) yields at once.
-constexpr std::size_t PieceBytes = 16u << 10;
+constexpr std::size_t DecoderFeedBytes = 16u << 10;
 
 // Turns one line by 180 degrees: pixels in reverse order.
 void reverseLine(const std::uint8_t *in, std::uint8_t *out, const FrameFormat &f)
@@ -123,7 +123,7 @@ PageReader::Fed PageReader::feedPiece(bool blocking)
         endWith(status);
         return Fed::Ended;
     }
-    length = std::min(length, PieceBytes);
+    length = std::min(length, DecoderFeedBytes);
     const bool decoded = decoder_->feed(data, length);
     pipe_.release(length);
     return decoded ? Fed::Piece : failed();

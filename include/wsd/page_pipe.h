@@ -25,10 +25,16 @@ public:
     // piece; small beside what the frontend keeps.
     static constexpr std::size_t Capacity = 256u << 10;
     // The reader gets bytes once this much has arrived (or the page ended),
-    // not for every network read: on a device sending 4 MB/s a few hundred
-    // wake-ups per page instead of thousands, and the decoder works on
-    // large pieces.
-    static constexpr std::size_t ReaderWakeBytes = 16u << 10;
+    // not for every network read: each wake-up from idle costs, and a
+    // decoder fed a few bytes at a time stops mid-row and works more. The
+    // first piece of a page is small, so its first lines come at once;
+    // later ones are half the pipe: on a device sending 4 MB/s some fifty
+    // wake-ups per page, every 32 ms.
+    static constexpr std::size_t FirstPieceBytes = 16u << 10;
+    // No larger than Capacity / 2: a writer waiting for space is woken
+    // once the unread bytes fall to Capacity / 2, so a reader waiting for
+    // more than that would wait for it forever.
+    static constexpr std::size_t PieceBytes = Capacity / 2;
 
     PagePipe();
 
@@ -51,8 +57,8 @@ public:
     // Forget the previous page; page is the number of the next one.
     void reset(unsigned page);
     // The next contiguous bytes: GOOD with *length > 0; GOOD with 0 only
-    // when not blocking and less than ReaderWakeBytes is there (before the
-    // end); the end status once drained
+    // when not blocking and less than a piece is there (before the end);
+    // the end status once drained
     // (EOF for a whole image); CANCELLED as soon as cancelFd is readable.
     // The bytes stay valid until release().
     SANE_Status acquire(const std::uint8_t **data, std::size_t *length, bool blocking, int cancelFd);
@@ -71,6 +77,8 @@ private:
     std::size_t head_ = 0;   // next byte to read
     std::size_t count_ = 0;  // written, unread bytes
     bool upsideDown_ = false;
+    bool firstPieceTaken_ = false;
+    std::size_t pieceBytes() const { return firstPieceTaken_ ? PieceBytes : FirstPieceBytes; }
     bool abandoned_ = false;
     // A side that found nothing to do and waits (or, for the reader, may
     // select() on readyFd): only then does the other side signal.

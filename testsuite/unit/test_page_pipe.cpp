@@ -126,13 +126,26 @@ START_TEST(non_blocking_readiness_and_stale_pages)
     ck_assert(!readable(pipe.readyFd()));
     ck_assert_int_eq(pipe.acquire(&data, &length, false, cancel.fd()), SANE_STATUS_GOOD);
     ck_assert_uint_eq(length, 0);
-    // A piece's worth makes the select fd readable and goes out whole.
-    std::vector<std::uint8_t> more(wsd::PagePipe::ReaderWakeBytes - sizeof bytes, 7);
+    // A first piece's worth makes the select fd readable and goes out whole.
+    std::vector<std::uint8_t> more(wsd::PagePipe::FirstPieceBytes - sizeof bytes, 7);
     ck_assert(pipe.write(3, more.data(), more.size(), cancel.fd()));
     ck_assert(readable(pipe.readyFd()));
     ck_assert_int_eq(pipe.acquire(&data, &length, false, cancel.fd()), SANE_STATUS_GOOD);
-    ck_assert_uint_eq(length, wsd::PagePipe::ReaderWakeBytes);
+    ck_assert_uint_eq(length, wsd::PagePipe::FirstPieceBytes);
     ck_assert_int_eq(data[2], 3);
+    pipe.release(length - 1);
+    // Later pieces are larger.
+    ck_assert_int_eq(pipe.acquire(&data, &length, false, cancel.fd()), SANE_STATUS_GOOD);
+    ck_assert_uint_eq(length, 0);
+    std::vector<std::uint8_t> piece(wsd::PagePipe::PieceBytes - 2, 8);
+    ck_assert(pipe.write(3, piece.data(), piece.size(), cancel.fd()));
+    ck_assert(!readable(pipe.readyFd()));
+    ck_assert_int_eq(pipe.acquire(&data, &length, false, cancel.fd()), SANE_STATUS_GOOD);
+    ck_assert_uint_eq(length, 0);
+    ck_assert(pipe.write(3, bytes, 1, cancel.fd()));
+    ck_assert(readable(pipe.readyFd()));
+    ck_assert_int_eq(pipe.acquire(&data, &length, false, cancel.fd()), SANE_STATUS_GOOD);
+    ck_assert_uint_eq(length, wsd::PagePipe::PieceBytes);
     pipe.release(length - 1);
     // At the end, the rest goes out however small.
     pipe.end(3, SANE_STATUS_EOF);

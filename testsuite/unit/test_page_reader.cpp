@@ -190,8 +190,8 @@ START_TEST(cancel_and_non_blocking_reads)
     pipe.reset(1);
     const Bytes image = encodedPage("jfif", "RGB24", 300);
     // The first piece of a larger image: the frame and some lines.
-    ck_assert_uint_gt(image.size(), 2 * wsd::PagePipe::ReaderWakeBytes);
-    ck_assert(pipe.write(1, image.data(), wsd::PagePipe::ReaderWakeBytes, -1));
+    ck_assert_uint_gt(image.size(), 2 * wsd::PagePipe::FirstPieceBytes);
+    ck_assert(pipe.write(1, image.data(), wsd::PagePipe::FirstPieceBytes, -1));
     wsd::FrameFormat frame;
     ck_assert_int_eq(reader.start(frame), SANE_STATUS_GOOD);
     // Not blocking: the lines decoded so far, then nothing (no hang).
