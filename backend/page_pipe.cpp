@@ -5,6 +5,8 @@
 
 namespace wsd {
 
+using Clock = std::chrono::steady_clock;
+
 PagePipe::PagePipe() : storage_(Capacity) {}
 
 void PagePipe::beginImage(unsigned page, bool upsideDown)
@@ -28,7 +30,9 @@ bool PagePipe::write(unsigned page, const std::uint8_t *data, std::size_t length
                 count_ += n;
                 data += n;
                 length -= n;
-                if (readerWaiting_ && count_ >= pieceBytes()) {
+                if (readerWaiting_ && (count_ >= pieceBytes() || Clock::now() - readerWaitingSince_ >= MaxPieceWait)) {
+                    // A slow device: less than a piece, rather than wait.
+                    partialPiece_ = count_ < pieceBytes();
                     readerWaiting_ = false;
                     ready_.signal();
                 }
@@ -58,7 +62,7 @@ void PagePipe::reset(unsigned page)
     std::lock_guard<std::mutex> lock(mutex_);
     page_ = page;
     head_ = count_ = 0;
-    firstPieceTaken_ = false;
+    firstPieceTaken_ = partialPiece_ = false;
     upsideDown_ = abandoned_ = false;
     end_.reset();
     ready_.clear();
@@ -72,8 +76,9 @@ SANE_Status PagePipe::acquire(const std::uint8_t **data, std::size_t *length, bo
     for (;;) {
         {
             std::lock_guard<std::mutex> lock(mutex_);
-            if (count_ >= pieceBytes() || (count_ > 0 && end_)) {
+            if (count_ >= pieceBytes() || (count_ > 0 && (end_ || partialPiece_))) {
                 firstPieceTaken_ = true;
+                partialPiece_ = false;
                 // Only the reader moves head_, and the writer never touches
                 // written bytes: they may be read outside the lock.
                 *data = storage_.data() + head_;
@@ -84,6 +89,8 @@ SANE_Status PagePipe::acquire(const std::uint8_t **data, std::size_t *length, bo
                 return *end_;
             // Not enough to read: readyFd turns readable with the next piece.
             ready_.clear();
+            if (!readerWaiting_)
+                readerWaitingSince_ = Clock::now();
             readerWaiting_ = true;
         }
         if (!blocking)

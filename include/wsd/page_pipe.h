@@ -11,6 +11,7 @@
 
 #include <sane/sane.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -35,6 +36,9 @@ public:
     // once the unread bytes fall to Capacity / 2, so a reader waiting for
     // more than that would wait for it forever.
     static constexpr std::size_t PieceBytes = Capacity / 2;
+    // A reader waits this long at most for a piece while bytes come in: a
+    // slow device's lines still show as they arrive.
+    static constexpr std::chrono::milliseconds MaxPieceWait{100};
 
     PagePipe();
 
@@ -78,6 +82,8 @@ private:
     std::size_t count_ = 0;  // written, unread bytes
     bool upsideDown_ = false;
     bool firstPieceTaken_ = false;
+    bool partialPiece_ = false;  // the reader may take less than a piece
+    std::chrono::steady_clock::time_point readerWaitingSince_;
     std::size_t pieceBytes() const { return firstPieceTaken_ ? PieceBytes : FirstPieceBytes; }
     bool abandoned_ = false;
     // A side that found nothing to do and waits (or, for the reader, may

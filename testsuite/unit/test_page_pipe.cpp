@@ -6,6 +6,7 @@
 #include <poll.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -161,6 +162,38 @@ START_TEST(non_blocking_readiness_and_stale_pages)
 }
 END_TEST
 
+START_TEST(a_slow_writer_reaches_a_waiting_reader)
+{
+    // A device sending a byte every 20 ms never fills a piece: the waiting
+    // reader still gets what came, after at most MaxPieceWait, long before
+    // the page ends.
+    wsd::PagePipe pipe;
+    wsd::EventFd cancel;
+    pipe.reset(1);
+    std::atomic<bool> ended{false};
+    std::thread writer([&] {
+        const std::uint8_t byte = 42;
+        for (int i = 0; i < 100; ++i) {
+            ck_assert(pipe.write(1, &byte, 1, cancel.fd()));
+            // The pace of a slow device, not a synchronisation.
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        ended = true;
+        pipe.end(1, SANE_STATUS_EOF);
+    });
+    const std::uint8_t *data = nullptr;
+    std::size_t length = 0;
+    ck_assert_int_eq(pipe.acquire(&data, &length, true, cancel.fd()), SANE_STATUS_GOOD);
+    const bool beforeTheEnd = !ended.load();
+    ck_assert_uint_gt(length, 0);
+    ck_assert_uint_lt(length, wsd::PagePipe::FirstPieceBytes);
+    ck_assert_int_eq(data[0], 42);
+    pipe.release(length);
+    writer.join();
+    ck_assert(beforeTheEnd);
+}
+END_TEST
+
 Suite *pagePipeSuite()
 {
     Suite *s = suite_create("page_pipe");
@@ -170,6 +203,7 @@ Suite *pagePipeSuite()
     tcase_add_test(t, cancel_wakes_blocked_reader_and_writer);
     tcase_add_test(t, abandon_stops_the_writer);
     tcase_add_test(t, non_blocking_readiness_and_stale_pages);
+    tcase_add_test(t, a_slow_writer_reaches_a_waiting_reader);
     suite_add_tcase(s, t);
     return s;
 }
