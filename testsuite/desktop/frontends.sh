@@ -5,7 +5,8 @@
 # screenshot of each is saved and must show the test pattern's colour bars
 # (find-colour-bars.py), and the simulator must have completed one job per
 # scan.  In a --enable-sanitizers build both run with the ASan and UBSan
-# runtimes preloaded (lib.sh) and their logs must hold no sanitizer report.
+# runtimes preloaded (lib.sh) and their logs must hold no sanitizer report
+# (leaks included: both exit normally, Simple Scan on Ctrl+Q, XSane on SIGTERM).
 #
 # Screenshots go to $WSD_SCREENSHOT_DIR (default: BUILD/testsuite/screenshots);
 # doc/screenshots/ in the source tree holds copies for the README.
@@ -76,6 +77,8 @@ bars_in_window() {
         python3 "$DESKTOP_DIR/find-colour-bars.py" "$WORK_DIR/window.ppm" >"$WORK_DIR/bars.txt"
 }
 
+no_bars_in_window() { ! bars_in_window "$1"; }
+
 # expect_bars ID WHAT: waits (bounded) until the window shows the bars: the
 # frontend draws the page while and after it arrives.
 expect_bars() {
@@ -111,8 +114,17 @@ xdotool key --window "$win" ctrl+1  # Scan > Single Page
 wait_for_jobs 1 "Simple Scan's scan"
 expect_bars "$win" "Simple Scan"
 import -window "$win" "$SHOT_DIR/simple-scan.png" || fail "screenshot of Simple Scan"
-stop_process "$simple_scan_pid"
+# Quit as a user does, the page deleted first (else Simple Scan asks whether
+# to save it): the process exits normally, checking for leaks in a sanitizer
+# build.
+xdotool key --window "$win" Delete
+lab_wait_until 60 "Simple Scan to delete the page" no_bars_in_window "$win" || fail "Simple Scan kept the page"
+xdotool key --window "$win" ctrl+q
+lab_wait_until 60 "Simple Scan to quit" sim__exited "$simple_scan_pid" || fail "Simple Scan did not quit"
+wait "$simple_scan_pid"
+status=$?
 assert_no_sanitizer_report "$WORK_DIR/simple-scan.log" "Simple Scan"
+assert_eq "$status" 0 "Simple Scan's exit status"
 
 # --- XSane ------------------------------------------------------------------------
 it_log "XSane"
