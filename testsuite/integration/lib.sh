@@ -6,11 +6,11 @@
 # hand to run a test alone): WSD_BUILD_DIR (top build directory),
 # WSD_SOURCE_DIR (top source directory, defaults to this file's tree).
 #
-# Provides: assertions (fail, skip, assert_eq, assert_contains, assert_file),
-# a hang guard (guard SECONDS CMD...), a private work directory ($WORK_DIR,
+# Provides: assertions (fail, skip, assert_eq, assert_contains, assert_file,
+# assert_no_sanitizer_report), a hang guard (guard SECONDS CMD...), a private work directory ($WORK_DIR,
 # removed at exit), wsd-sim control (sim_start, sim_control, sim_stop), SANE
-# environments that load the freshly built backend without installing it
-# (sane_env_wsd, sane_env_airscan), and, through lab.sh, the network lab
+# environments that load the freshly built backend without installing it,
+# sanitizer build included (sane_env_wsd, sane_env_airscan), and, through lab.sh, the network lab
 # (lab_up, lab_exec_dev, lab_exec_host, ...) and lab_at_exit for cleanups.
 # Every started process is stopped when the test exits, passes or fails.
 
