@@ -306,6 +306,7 @@ struct Session::Impl {
     Options options;
     Multi multi;
     int cancelFd = -1;
+    std::function<void()> cancelHook;
 };
 
 Session::Session(const Options &options) : impl_(new Impl)
@@ -323,11 +324,14 @@ Session::~Session() { delete impl_; }
 
 void Session::setCancelFd(int fd) { impl_->cancelFd = fd; }
 
+void Session::setCancelHook(std::function<void()> hook) { impl_->cancelHook = std::move(hook); }
+
 namespace {
 
 // Runs one transfer on the session's multi handle (whose connection cache
 // keeps the device's connection alive between requests).
-Outcome run(CURLM *multi, Transfer &t, int cancelFd, int stallTimeoutMs, std::string *error)
+Outcome run(CURLM *multi, Transfer &t, int cancelFd, const std::function<void()> &cancelHook, int stallTimeoutMs,
+            std::string *error)
 {
     curl_multi_add_handle(multi, t.easy.get());
     struct Detach {
@@ -373,6 +377,8 @@ Outcome run(CURLM *multi, Transfer &t, int cancelFd, int stallTimeoutMs, std::st
         curl_multi_poll(multi, extraCount ? &extra : nullptr, extraCount, 200, nullptr);
         t.checkSlowDevice();
         if (extraCount && (extra.revents & CURL_WAIT_POLLIN)) {
+            if (cancelHook)
+                cancelHook();
             if (t.trace)
                 t.trace->finish("cancelled");
             return Outcome::Cancelled;  // Detach drops the transfer and its connection
@@ -391,7 +397,7 @@ Outcome Session::post(const Request &request, StreamHandler &handler, int stallT
         throw std::bad_alloc();
     t.stream = &handler;
     configure(t, impl_->options, stallTimeoutMs <= 0);
-    return run(impl_->multi.get(), t, impl_->cancelFd, stallTimeoutMs, error);
+    return run(impl_->multi.get(), t, impl_->cancelFd, impl_->cancelHook, stallTimeoutMs, error);
 }
 
 Outcome Session::post(const Request &request, Response &response)
@@ -406,7 +412,7 @@ Outcome Session::post(const Request &request, Response &response)
     t.maxBody = impl_->options.maxBodyBytes;
     configure(t, impl_->options, true);
     std::string error;
-    Outcome outcome = run(impl_->multi.get(), t, impl_->cancelFd, 0, &error);
+    Outcome outcome = run(impl_->multi.get(), t, impl_->cancelFd, impl_->cancelHook, 0, &error);
     if (outcome == Outcome::Done) {
         response.status = t.status();
         response.contentType = t.contentType();

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 
 namespace wsd {
 
@@ -19,8 +20,10 @@ using Clock = std::chrono::steady_clock;
 // part goes on to sane_read's decoder through the PagePipe.
 class ImageReceiver : public http::StreamHandler, public MtomParser::Handler {
 public:
-    ImageReceiver(PagePipe &pipe, unsigned page, int cancelFd, bool upsideDown)
-        : pipe_(pipe), page_(page), cancelFd_(cancelFd), upsideDown_(upsideDown)
+    // beforeDrop: called when a write to the pipe ends early, before the
+    // transfer is dropped (see ScanWorker::cancelBeforeDrop()).
+    ImageReceiver(PagePipe &pipe, unsigned page, int cancelFd, bool upsideDown, std::function<void()> beforeDrop)
+        : pipe_(pipe), page_(page), cancelFd_(cancelFd), upsideDown_(upsideDown), beforeDrop_(std::move(beforeDrop))
     {
     }
 
@@ -68,6 +71,7 @@ public:
         imageBytes_ += length;
         if (!pipe_.write(page_, data, length, cancelFd_)) {
             pipeClosed_ = true;
+            beforeDrop_();
             return false;
         }
         return true;
@@ -103,6 +107,7 @@ private:
     unsigned page_;
     int cancelFd_;
     bool upsideDown_;
+    std::function<void()> beforeDrop_;
     long httpStatus_ = 0;
     std::unique_ptr<MtomParser> parser_;
     std::optional<soap::Fault> fault_;
@@ -133,6 +138,7 @@ ScanWorker::ScanWorker(WorkerConfig config)
       reader_(pipe_, cancelReaderFd_.fd(), [this] { return cancelledSinceStart(); })
 {
     session_.setCancelFd(cancelWorkerFd_.fd());
+    session_.setCancelHook([this] { cancelBeforeDrop(); });
     thread_ = std::thread([this] { run(); });
 }
 
@@ -231,6 +237,10 @@ void ScanWorker::handleCancel(unsigned page)
     handledCancels_ = cancelCount_.load();
     if (job_)
         cancelJobOnDevice("sane_cancel");
+    if (cancelledJob_) {
+        waitUntilJobEnded(*cancelledJob_);
+        cancelledJob_.reset();
+    }
     if (page)
         pipe_.end(page, SANE_STATUS_CANCELLED);
 }
@@ -337,7 +347,8 @@ SANE_Status ScanWorker::retrieveImage(unsigned page)
                                                        "page" + std::to_string(job.imagesRetrieved + 1));
     // In a duplex job every second image is a back side.
     const bool backSide = job.settings.duplex() && job.imagesRetrieved % 2 == 1;
-    ImageReceiver receiver(pipe_, page, cancelWorkerFd_.fd(), backSide && config_.rotateBackSide);
+    ImageReceiver receiver(pipe_, page, cancelWorkerFd_.fd(), backSide && config_.rotateBackSide,
+                           [this] { cancelBeforeDrop(); });
     std::string error;
     session_.setCancelFd(cancelWorkerFd_.fd());
     const auto started = Clock::now();
@@ -395,7 +406,23 @@ SANE_Status ScanWorker::retrieveImage(unsigned page)
     return SANE_STATUS_EOF;
 }
 
+void ScanWorker::cancelBeforeDrop()
+{
+    if (!job_ || !cancelPending())
+        return;
+    const int id = job_->id;
+    if (sendCancelJob("sane_cancel"))
+        cancelledJob_ = id;
+}
+
 void ScanWorker::cancelJobOnDevice(const char *why)
+{
+    const int id = job_->id;
+    if (sendCancelJob(why))
+        waitUntilJobEnded(id);
+}
+
+bool ScanWorker::sendCancelJob(const char *why)
 {
     const Job job = *job_;
     endJob();
@@ -405,13 +432,13 @@ void ScanWorker::cancelJobOnDevice(const char *why)
     cancelSession_.post(http::Request{job.serviceUrl, job.cancelRequest}, r);
     if (!r.transportOk()) {
         WSD_ERROR("CancelJob for job %d: %s", job.id, r.error.c_str());
-        return;
+        return false;
     }
     std::string error;
     auto message = soap::parse(r.body, &error);
     if (!message) {
         WSD_ERROR("CancelJob for job %d: HTTP %ld, unreadable answer: %s", job.id, r.status, error.c_str());
-        return;
+        return false;
     }
     if (message->fault) {
         if (message->fault->subcode == "ClientErrorJobIdNotFound")
@@ -419,10 +446,10 @@ void ScanWorker::cancelJobOnDevice(const char *why)
         else
             WSD_ERROR("CancelJob for job %d refused: %s/%s: %s", job.id, message->fault->code.c_str(),
                       message->fault->subcode.c_str(), message->fault->reason.c_str());
-        return;
+        return false;
     }
     WSD_PROTO("CancelJob: job %d cancelled", job.id);
-    waitUntilJobEnded(job.id);
+    return true;
 }
 
 // After CancelJob: read the job's end state back (GetJobElements), so the log

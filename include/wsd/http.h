@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -84,6 +85,11 @@ public:
     // When cancelFd becomes readable, the transfer in flight is dropped at
     // once and the call returns Outcome::Cancelled. -1: no cancel fd.
     void setCancelFd(int fd);
+    // Runs on the session's thread when cancelFd wakes a transfer, before
+    // the transfer and its connection are dropped: a scan worker sends
+    // CancelJob from here, so the device hears of the cancel before it sees
+    // the image connection close (and perhaps aborts the job for that).
+    void setCancelHook(std::function<void()> hook);
 
     // Streams the response to handler. stallTimeoutMs bounds the time with no
     // data moving; 0 = use options.timeoutMs for the whole exchange.

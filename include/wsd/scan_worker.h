@@ -82,7 +82,14 @@ private:
     bool createJob(const ScanSettings &settings, unsigned page);
     // Returns the status the page ends with.
     SANE_Status retrieveImage(unsigned page);
+    // sane_cancel while a transfer runs: the device hears of it before the
+    // transfer and its connection are dropped (it could abort the job when
+    // the connection closes, and the CancelJob would come too late).
+    void cancelBeforeDrop();
     void cancelJobOnDevice(const char *why);
+    // Sends CancelJob for the job and forgets the job; true when the
+    // device took it (its end state is then worth reading back).
+    bool sendCancelJob(const char *why);
     void waitUntilJobEnded(int jobId);
     void endJob();
     void cancelUnconfirmedJob();
@@ -111,6 +118,9 @@ private:
     JobSnapshot snapshot_;
 
     std::optional<Job> job_;  // worker thread only
+    // A job whose CancelJob went out before its transfer was dropped; its
+    // end state is read back once the transfer is gone. Worker thread only.
+    std::optional<int> cancelledJob_;
     // The name of a job CreateScanJob may have created without our learning
     // its JobId (unreadable answer); worker thread only.
     std::string unconfirmedJobName_;
