@@ -1,6 +1,8 @@
 // Measures our streaming JPEG decoder against djpeg (libjpeg-turbo alone) on
 // one file, for each DCT / upsampling setting, to choose the defaults in
-// wsd::JpegSettings. Usage: decode-bench FILE.jpg [repetitions] [chunk-bytes]
+// wsd::JpegSettings; with a pause after each chunk, what decoding at a
+// device's pace costs. Usage: decode-bench FILE.jpg [repetitions]
+// [chunk-bytes] [pause-us]
 #include "wsd/image_decoder.h"
 
 #include <sys/resource.h>
@@ -57,13 +59,21 @@ Stats summarise(std::vector<double> ms)
     return {ms[ms.size() / 2], ms.front(), ms.back()};
 }
 
-bool decodeOnce(const std::vector<uint8_t> &file, size_t chunk, wsd::JpegSettings settings, KeepSink &sink)
+// pauseUs: a pause after each chunk, as when a device's bytes arrive at
+// its pace and the decoder waits for each piece (the decode's own CPU time
+// is measured, not the pauses).
+bool decodeOnce(const std::vector<uint8_t> &file, size_t chunk, wsd::JpegSettings settings, KeepSink &sink,
+                long pauseUs = 0)
 {
     auto decoder = wsd::makeJpegDecoder(sink, settings);
     for (size_t pos = 0; pos < file.size(); pos += chunk) {
         if (!decoder->feed(file.data() + pos, std::min(chunk, file.size() - pos))) {
             std::fprintf(stderr, "decode failed: %s\n", decoder->error().c_str());
             return false;
+        }
+        if (pauseUs > 0) {
+            const timespec pause{pauseUs / 1000000, (pauseUs % 1000000) * 1000};
+            nanosleep(&pause, nullptr);
         }
     }
     if (!decoder->finish()) {
@@ -116,12 +126,13 @@ Timing runDjpeg(const std::vector<const char *> &args)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: %s FILE.jpg [repetitions] [chunk-bytes]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s FILE.jpg [repetitions] [chunk-bytes] [pause-us]\n", argv[0]);
         return 2;
     }
     const char *path = argv[1];
     const int repetitions = argc > 2 ? std::max(1, std::atoi(argv[2])) : 9;
     const size_t chunk = argc > 3 ? std::max(1, std::atoi(argv[3])) : 64 * 1024;
+    const long pauseUs = argc > 4 ? std::max(0L, std::atol(argv[4])) : 0;
     std::ifstream in(path, std::ios::binary);
     std::vector<uint8_t> file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (file.empty()) {
@@ -144,8 +155,9 @@ int main(int argc, char **argv)
     KeepSink reference;
     if (!decodeOnce(file, chunk, variants[0].settings, reference))
         return 1;
-    std::printf("%s: %zu bytes, %dx%d, %d channel(s); %d repetitions, %zu-byte chunks\n", path, file.size(),
-                reference.frame.width, reference.frame.height, reference.frame.channels, repetitions, chunk);
+    std::printf("%s: %zu bytes, %dx%d, %d channel(s); %d repetitions, %zu-byte chunks, %ld us pause after each\n",
+                path, file.size(), reference.frame.width, reference.frame.height, reference.frame.channels, repetitions,
+                chunk, pauseUs);
     std::printf("%-24s %9s %9s %9s %9s %9s %11s %s\n", "setting", "ours wall", "ours cpu", "cpu min",
                 "djpeg wall", "djpeg cpu", "cpu ours/dj", "vs islow+fancy: mean|max");
 
@@ -156,7 +168,7 @@ int main(int argc, char **argv)
             // Alternate, so that both see the same machine state.
             auto start = Clock::now();
             double cpuStart = threadCpuMs();
-            if (!decodeOnce(file, chunk, v.settings, sink))
+            if (!decodeOnce(file, chunk, v.settings, sink, pauseUs))
                 return 1;
             oursCpu.push_back(threadCpuMs() - cpuStart);
             oursWall.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
