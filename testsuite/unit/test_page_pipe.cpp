@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -27,6 +28,19 @@ SANE_Status drain(wsd::PagePipe &pipe, int cancelFd, std::vector<std::uint8_t> &
         into.insert(into.end(), data, data + take);
         pipe.release(take);
     }
+}
+
+// Writes twice what the pipe holds, so the writer blocks on the full pipe,
+// while another thread runs stop; returns whether the write went through.
+bool writeMoreThanFits(wsd::PagePipe &pipe, int cancelFd, const std::function<void()> &stop)
+{
+    std::vector<std::uint8_t> more(wsd::PagePipe::Capacity * 2);
+    std::atomic<bool> written{true};
+    std::thread writer([&] { written = pipe.write(1, more.data(), more.size(), cancelFd); });
+    std::thread stopper(stop);
+    stopper.join();
+    writer.join();
+    return written;
 }
 
 bool readable(int fd)
@@ -71,14 +85,7 @@ START_TEST(cancel_wakes_blocked_reader_and_writer)
     wsd::PagePipe pipe;
     wsd::EventFd cancel;
     pipe.reset(1);
-    std::vector<std::uint8_t> more(wsd::PagePipe::Capacity * 2);
-    // The writer blocks on the full pipe until the cancel.
-    std::atomic<bool> written{true};
-    std::thread writer([&] { written = pipe.write(1, more.data(), more.size(), cancel.fd()); });
-    std::thread canceller([&] { cancel.signal(); });
-    canceller.join();
-    writer.join();
-    ck_assert(!written.load());
+    ck_assert(!writeMoreThanFits(pipe, cancel.fd(), [&] { cancel.signal(); }));
     // A reader of an empty page returns CANCELLED, not a hang.
     wsd::PagePipe empty;
     empty.reset(2);
@@ -94,13 +101,7 @@ START_TEST(abandon_stops_the_writer)
     wsd::PagePipe pipe;
     wsd::EventFd cancel;
     pipe.reset(1);
-    std::vector<std::uint8_t> more(wsd::PagePipe::Capacity * 2);
-    std::atomic<bool> written{true};
-    std::thread writer([&] { written = pipe.write(1, more.data(), more.size(), cancel.fd()); });
-    std::thread reader([&] { pipe.abandon(); });
-    reader.join();
-    writer.join();
-    ck_assert(!written.load());
+    ck_assert(!writeMoreThanFits(pipe, cancel.fd(), [&] { pipe.abandon(); }));
     ck_assert(!cancel.isSignalled());
     std::uint8_t byte = 1;
     ck_assert(!pipe.write(1, &byte, 1, cancel.fd()));
