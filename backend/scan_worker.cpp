@@ -245,10 +245,10 @@ void ScanWorker::handleCancel(unsigned page)
         pipe_.end(page, SANE_STATUS_CANCELLED);
 }
 
-http::Outcome ScanWorker::exchange(const std::string &url, const std::string &body, http::Response &response,
-                                   bool cancellable)
+http::Outcome ScanWorker::exchangeUncancelled(const std::string &url, const std::string &body,
+                                              http::Response &response)
 {
-    session_.setCancelFd(cancellable ? cancelWorkerFd_.fd() : -1);
+    session_.setCancelFd(-1);
     http::Outcome outcome = session_.post(http::Request{url, body}, response);
     session_.setCancelFd(cancelWorkerFd_.fd());
     return outcome;
@@ -277,7 +277,7 @@ bool ScanWorker::createJob(const ScanSettings &settings, unsigned page)
         http::Response response;
         // Not cancellable: cutting CreateScanJob short could leave a job on
         // the device whose JobId we never learn.
-        if (exchange(url, body, response, false) != http::Outcome::Done) {
+        if (exchangeUncancelled(url, body, response) != http::Outcome::Done) {
             lastError = response.error;
             WSD_WARN("CreateScanJob to %s failed: %s", url.c_str(), response.error.c_str());
             continue;  // fail over to the next address of the service

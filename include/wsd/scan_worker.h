@@ -93,8 +93,8 @@ private:
     void waitUntilJobEnded(int jobId);
     void endJob();
     void cancelUnconfirmedJob();
-    http::Outcome exchange(const std::string &url, const std::string &body, http::Response &response,
-                           bool cancellable);
+    // A request a cancel must not cut short (see createJob()).
+    http::Outcome exchangeUncancelled(const std::string &url, const std::string &body, http::Response &response);
     void publish();
 
     WorkerConfig config_;
