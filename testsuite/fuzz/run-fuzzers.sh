@@ -37,8 +37,9 @@ case $CXX in *clang++*) ;; *) CXX=clang++ ;; esac
 command -v "$CXX" >/dev/null || { echo "error: $CXX not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 99; }
 
 # The backend's parsers of untrusted input and what they depend on.
-backend_sources=(log xml soap discovery_message metadata scan_xml capabilities scan_job_messages
-    options quirks mtom image_decoder decoder_jpeg decoder_png decoder_tiff decoder_dib config)
+backend_sources=(util/log net/xml net/soap discovery/discovery_message wsscan/metadata wsscan/scan_xml
+    wsscan/capabilities wsscan/scan_job_messages sane/options wsscan/quirks net/mtom image/image_decoder
+    image/decoder_jpeg image/decoder_png image/decoder_tiff image/decoder_dib config/config)
 all_targets=()
 for f in "$fuzz_src"/fuzz_*.cpp; do
     t=$(basename "$f" .cpp)
@@ -51,7 +52,7 @@ read -r -a pkg_cflags <<<"$(pkg-config --cflags $pkgs)"
 read -r -a pkg_libs <<<"$(pkg-config --libs $pkgs)"
 sanitize=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
 objects=()
-for s in "${backend_sources[@]}"; do objects+=("$work/obj/$s.o"); done
+for s in "${backend_sources[@]}"; do objects+=("$work/obj/${s//\//_}.o"); done
 cxxflags=(-std=c++17 -g -O1 "${sanitize[@]}" -I"$WSD_SOURCE_DIR/include" "${pkg_cflags[@]}")
 
 # --- build ---------------------------------------------------------------------
@@ -69,7 +70,7 @@ echo "building ${#targets[@]} fuzz targets with $CXX in $work"
 build_start=$(date +%s)
 pids=()
 for s in "${backend_sources[@]}"; do
-    compile "$WSD_SOURCE_DIR/backend/$s.cpp" "$work/obj/$s.o" -fsanitize=fuzzer-no-link &
+    compile "$WSD_SOURCE_DIR/backend/$s.cpp" "$work/obj/${s//\//_}.o" -fsanitize=fuzzer-no-link &
     pids+=($!)
     if [ "${#pids[@]}" -ge "$jobs" ]; then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
 done

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 require_commands scanimage
-build_program discover backend/wsd-discover
+build_program discover tools/wsd-discover
 lab_up
 export SANE_WSD_DISCOVERY=on
 

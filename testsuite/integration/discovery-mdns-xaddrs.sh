@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 require_commands scanimage python3 avahi-daemon avahi-resolve
-build_program discover backend/wsd-discover
+build_program discover tools/wsd-discover
 lab_up --avahi
 export SANE_WSD_DISCOVERY=on
 sane_env_wsd "$WORK_DIR/sane" "interface = $LAB_IF" "discovery-timeout = 5000"

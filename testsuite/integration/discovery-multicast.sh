@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 require_commands scanimage
-build_program discover backend/wsd-discover
+build_program discover tools/wsd-discover
 lab_up
 # Inside the lab, multicast is allowed: discovery on for this test only.
 export SANE_WSD_DISCOVERY=on

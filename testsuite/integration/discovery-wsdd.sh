@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 require_commands scanimage wsdd ss
-build_program discover backend/wsd-discover
+build_program discover tools/wsd-discover
 lab_up
 export SANE_WSD_DISCOVERY=on
 sane_env_wsd "$WORK_DIR/sane" "interface = $LAB_IF" "discovery-timeout = 3000"
