@@ -122,7 +122,7 @@ std::string contentIdFromHref(std::string_view href)
 }
 
 // xop:Include is matched by local name: devices use the 2003/12 and the
-// 2004/08 XOP namespaces (INDEX.md A5).
+// 2004/08 XOP namespaces (W3C XOP; the WS-Scan RetrieveImageResponse example).
 std::string findIncludeHref(const xml::Node &node)
 {
     for (const xml::Node &child : node.elements()) {
@@ -314,7 +314,8 @@ long MtomParser::consumeHeaders(const char *data, size_t length)
     bool ok;
     if (trim(line_).empty()) {
         // A blank line before any header is skipped: devices emit a stray
-        // one after the delimiter line (INDEX.md A5).
+        // one after the delimiter line (as in the WS-Scan RetrieveImageResponse
+        // example).
         ok = sawHeader_ ? startPart() : true;
     } else {
         ok = headerLine(line_);

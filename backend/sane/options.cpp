@@ -65,7 +65,8 @@ bool hasWord(const std::vector<std::string> &list, const char *word)
 }
 
 // The values in both the Widths and the Heights list are offered as square
-// resolutions; when the lists share none, the Widths (INDEX.md A16).
+// resolutions; when the lists share none, the Widths (WS-Scan PlatenResolutions:
+// Widths and Heights are separate lists, not pairs).
 std::vector<SANE_Word> squareResolutions(const SourceCaps &caps)
 {
     std::vector<SANE_Word> out{0};
@@ -475,7 +476,7 @@ ScanSettings ScanOptions::settings() const
     };
     span(tlx_, brx_, s.caps.minSize.width, s.caps.maxSize.width, out.xOffset, out.width);
     span(tly_, bry_, s.caps.minSize.height, s.caps.maxSize.height, out.yOffset, out.height);
-    out.imagesToTransfer = out.feeder() ? 0 : 1;  // a feeder scans until it is empty (INDEX.md A13)
+    out.imagesToTransfer = out.feeder() ? 0 : 1;  // a feeder scans until it is empty (WS-Scan ImagesToTransfer)
     if (brightnessSet_)
         out.brightness = brightness_ * 10;
     if (contrastSet_)

@@ -196,7 +196,7 @@ std::vector<Signal> signalsOf(const ScannerStatusInfo &status)
 
 bool isWarmingWord(const std::string &w)
 {
-    // The XSD spells LampWarming as LampWarning (INDEX.md A23).
+    // The XSD spells LampWarming as LampWarning (WS-Scan schema, DeviceCondition Name; the element reference says LampWarming).
     return w == "Calibrating" || w == "LampWarming" || w == "LampWarning";
 }
 

@@ -20,7 +20,7 @@ constexpr Flag Flags[] = {
 
 // Manufacturer and model are fnmatch patterns (case-insensitive); flags is
 // a list of Flag names. Each row names where the behaviour was reported
-// (../shared/ref/devices/SOURCES.md). No device is known yet to need
+// (testsuite/data/devices/SOURCES.md or a public bug report). No device is known yet to need
 // rotate-back-side by default: it exists for wsd.conf.
 struct Rule {
     const char *manufacturer;

@@ -108,7 +108,9 @@ struct FaultMapping {
     SANE_Status status;
 };
 
-// The one place where faults become SANE statuses (INDEX.md §10, A8, A12).
+// The one place where faults become SANE statuses (WS-Scan "Common WSD Scan Service
+// operation error codes"; the Subcode is compared by local name, and every
+// fault is handled on every operation).
 constexpr FaultMapping FaultTable[] = {
     {"ClientErrorNoImagesAvailable", SANE_STATUS_NO_DOCS},
     {"ServerErrorNotAcceptingJobs", SANE_STATUS_DEVICE_BUSY},
@@ -142,7 +144,7 @@ void writeScanTicket(xml::Writer &w, const ScanSettings &s)
     if (!s.contentType.empty())
         w.element("wscn", "ContentType", s.contentType);
     // The medium is the smallest one holding the region (XOffset + Width <=
-    // InputMediaSize Width, INDEX.md §6).
+    // InputMediaSize Width, WS-Scan ScanRegion).
     w.start("wscn", "InputSize").start("wscn", "InputMediaSize");
     w.element("wscn", "Width", std::to_string(s.xOffset + s.width));
     w.element("wscn", "Height", std::to_string(s.yOffset + s.height));

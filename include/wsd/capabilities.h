@@ -1,6 +1,6 @@
 // What a WS-Scan device can do, read from GetScannerElementsResponse
 // (ScannerDescription, ScannerConfiguration, ScannerStatus, DefaultScanTicket;
-// ../shared/ref/wsd-scan/INDEX.md §8), and what its status means for a scan.
+// WS-Scan GetScannerElements), and what its status means for a scan.
 // Sizes are in 1/1000 inch, resolutions in pixels per inch.
 #pragma once
 
@@ -21,7 +21,7 @@ struct Size {
 
 // One input: the platen, a feeder side or the film unit.
 struct SourceCaps {
-    std::vector<int> xResolutions, yResolutions;  // sorted, distinct; may differ (INDEX.md A16)
+    std::vector<int> xResolutions, yResolutions;  // sorted, distinct; may differ (WS-Scan Resolutions)
     int opticalX = 0, opticalY = 0;
     std::vector<std::string> colorEntries;  // WS-Scan ColorEntry words, as the device lists them
     Size minSize, maxSize;                  // checked: 0 < min <= max in each dimension

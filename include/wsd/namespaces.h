@@ -1,5 +1,5 @@
 // Namespace URIs and well-known URIs of WS-Scan and the DPWS layers under it
-// (../shared/ref/wsd-scan/INDEX.md §1). Elements are always matched by these
+// (WS-Scan, DPWS 1.1, WS-Discovery 2005/04, WS-Addressing 2004/08). Elements are always matched by these
 // URIs, never by the prefix a device happens to use.
 #pragma once
 

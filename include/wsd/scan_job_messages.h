@@ -1,7 +1,7 @@
-// The WS-Scan job operations (../shared/ref/wsd-scan/INDEX.md §4, §6, §9,
-// §10): request builders (compact SOAP with the prefixes soap/wsa/wscn that
-// strict firmware wants), response parsers, the ScanTicket in both
-// directions and the fault table.
+// The WS-Scan job operations (CreateScanJob, RetrieveImage, GetJobElements,
+// CancelJob, GetActiveJobs, ValidateScanTicket): request builders (compact
+// SOAP with the prefixes soap/wsa/wscn that strict firmware wants), response
+// parsers, the ScanTicket in both directions and the fault table.
 #pragma once
 
 #include "wsd/scan_settings.h"
@@ -90,7 +90,9 @@ std::optional<std::vector<JobSummary>> parseJobSummaries(const soap::Message &me
 // The JobStatus element itself (also the body of JobStatusEvent).
 std::optional<JobStatus> parseJobStatus(const xml::Node &jobStatus);
 
-// Canonical spellings of JobState / JobStateReason values (INDEX.md A4):
+// Canonical spellings of JobState / JobStateReason values (WS-Scan JobState and
+// JobStateReason: the element pages, the specification and the schema spell
+// some differently):
 // "Pending-Held" -> "Held", "Cancelled" -> "Canceled", "JobTransfering" ->
 // "JobTransferring", case differences ignored. Unknown words come back
 // unchanged: vendors add their own.

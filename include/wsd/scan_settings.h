@@ -1,5 +1,5 @@
 // What one scan asks the device for: the values of a WS-Scan ScanTicket
-// (../shared/ref/wsd-scan/INDEX.md §6) in the units the ticket uses. The
+// (WS-Scan ScanTicket element) in the units the ticket uses. The
 // option table fills it for sane_start; the ticket builder turns it into XML
 // and the response parsers fill it back from DefaultScanTicket,
 // ValidScanTicket and DocumentFinalParameters.

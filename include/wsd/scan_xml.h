@@ -1,6 +1,6 @@
 // Lookups in the WS-Scan namespace shared by the capability and job message
 // parsers. Every lookup accepts the real 2006/08 namespace and the 2006/01
-// pre-release one that Microsoft's examples use (INDEX.md A1); untrusted text
+// pre-release one that Microsoft's examples use (WS-Scan element reference examples); untrusted text
 // is bounded and numbers are range-checked.
 #pragma once
 
@@ -36,7 +36,7 @@ std::optional<bool> boolean(const xml::Node &node, const char *local);
 std::vector<std::string> keywords(const xml::Node &node, const char *local);
 
 // The body element of a WS-Scan response, checked by its name (not by the
-// Action, which the docs examples get wrong: INDEX.md A2). On a fault or a
+// Action, which the WS-Scan element reference examples get wrong). On a fault or a
 // different body, returns an empty Node and describes the problem in *error.
 xml::Node responsePayload(const soap::Message &message, const char *local, std::string *error);
 

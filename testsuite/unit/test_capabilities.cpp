@@ -227,7 +227,7 @@ END_TEST
 
 START_TEST(accepts_prerelease_namespace)
 {
-    // The MicrosoftDocs examples use the 2006/01 namespace (INDEX.md A1).
+    // The MicrosoftDocs examples use the 2006/01 namespace (WS-Scan element reference).
     const char *body =
         "<wscn:GetScannerElementsResponse><wscn:ScannerElements>"
         "<wscn:ElementData wscn:Name='wscn:ScannerConfiguration' wscn:Valid='true'><wscn:ScannerConfiguration>"
@@ -297,8 +297,8 @@ START_TEST(parses_brother_fragments)
     // The Brother MFC-L2720DW fragments are bare elements with an undeclared
     // wscn prefix: they are wrapped here in a minimal envelope that declares
     // the prefix and puts them where the device sends them.
-    std::string platen = readSharedFile("ref/devices/brother-mfc-l2720dw/GetScannerElementsResponse-fragment-PlatenColor-truncated.xml");
-    std::string adf = readSharedFile("ref/devices/brother-mfc-l2720dw/GetScannerElementsResponse-fragment-ADFColor-truncated.xml");
+    std::string platen = readDeviceCapture("brother-mfc-l2720dw/GetScannerElementsResponse-fragment-PlatenColor-truncated.xml");
+    std::string adf = readDeviceCapture("brother-mfc-l2720dw/GetScannerElementsResponse-fragment-ADFColor-truncated.xml");
     std::string body =
         "<wscn:GetScannerElementsResponse><wscn:ScannerElements>"
         "<wscn:ElementData Name='wscn:ScannerConfiguration' Valid='true'><wscn:ScannerConfiguration>"
@@ -321,7 +321,7 @@ START_TEST(rejects_hp_soap_protocol)
     // HP's own SOAP scan protocol binds wscn to http://tempuri.org/wscn.xsd;
     // it must not be taken for WS-Scan. The capture is truncated, so it is
     // cut after its first complete element and closed before parsing.
-    std::string text = readSharedFile("ref/devices/hp-laserjet-m2727dnf/NOT-WS-Scan-HP-SOAP-ScanElements-truncated.xml");
+    std::string text = readDeviceCapture("hp-laserjet-m2727dnf/NOT-WS-Scan-HP-SOAP-ScanElements-truncated.xml");
     std::size_t cut = text.find("</FormatSupported>");
     ck_assert(cut != std::string::npos);
     text = text.substr(0, cut + std::string("</FormatSupported>").size()) +
@@ -338,7 +338,7 @@ START_TEST(parses_ricoh_fault)
     // The Ricoh MP C3003 fault was published without its envelope and ends
     // in "</SOAP": it is closed after the last complete element and wrapped
     // in an envelope that declares SOAP-ENV and wscn.
-    std::string fault = readSharedFile("ref/devices/ricoh-mp-c3003/CreateScanJob-Fault-OperationFailed-truncated.xml");
+    std::string fault = readDeviceCapture("ricoh-mp-c3003/CreateScanJob-Fault-OperationFailed-truncated.xml");
     const std::string lastText = "</SOAP-ENV:Text>";
     std::size_t cut = fault.rfind(lastText);
     ck_assert(cut != std::string::npos);

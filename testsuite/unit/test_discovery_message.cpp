@@ -23,7 +23,7 @@ bool hasQName(const std::vector<wsd::xml::QName> &types, const char *ns, const c
 
 START_TEST(canon_resolve_matches)
 {
-    auto m = d::parse(readSharedFile("ref/devices/canon-pixma-unknown/ResolveMatches.xml"));
+    auto m = d::parse(readDeviceCapture("canon-pixma-unknown/ResolveMatches.xml"));
     ck_assert(m.has_value());
     ck_assert(m->kind == d::Kind::ResolveMatches);
     ck_assert(m->version == d::Version::V2005);
@@ -52,7 +52,7 @@ START_TEST(canon_directed_probe_matches_truncated_is_rejected)
     // Only the Envelope start tag and an unfinished Header tag survive in
     // this capture: the parser must refuse it with a reason, not crash.
     std::string error;
-    auto m = d::parse(readSharedFile("ref/devices/canon-unknown-f80d609c8532/ProbeMatches-directed-http-truncated.xml"), &error);
+    auto m = d::parse(readDeviceCapture("canon-unknown-f80d609c8532/ProbeMatches-directed-http-truncated.xml"), &error);
     ck_assert(!m.has_value());
     ck_assert(!error.empty());
 }
@@ -60,7 +60,7 @@ END_TEST
 
 START_TEST(dell_print_only_hello)
 {
-    auto m = d::parse(readSharedFile("ref/devices/dell-2330-lexmark-oem/Hello-printonly-linenumbers-stripped.xml"));
+    auto m = d::parse(readDeviceCapture("dell-2330-lexmark-oem/Hello-printonly-linenumbers-stripped.xml"));
     ck_assert(m.has_value());
     ck_assert(m->kind == d::Kind::Hello);
     ck_assert_str_eq(m->messageId.c_str(), "urn:uuid:3af4b6f3-50bc-49cc-b9f6-4e37e9d875af");
@@ -88,7 +88,7 @@ START_TEST(hp_ledm_types_fragment)
     // Hello with the prefixes declared, its four QNames resolve, the vendor
     // type next to the scan type. (The ledm URI is not in the capture; the
     // one declared here is a stand-in.)
-    std::string fragment = readSharedFile("ref/devices/hp-unknown-ledm/Discovery-Types-fragment-truncated.xml");
+    std::string fragment = readDeviceCapture("hp-unknown-ledm/Discovery-Types-fragment-truncated.xml");
     std::string error;
     ck_assert(!d::parse(fragment, &error));
     ck_assert(!error.empty());

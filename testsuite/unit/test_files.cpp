@@ -18,7 +18,7 @@ std::string readTestFile(const std::string &path)
     return text;
 }
 
-std::string readSharedFile(const std::string &relative)
+std::string readDeviceCapture(const std::string &relative)
 {
-    return readTestFile(std::string(WSD_SHARED_DIR) + "/" + relative);
+    return readTestFile(std::string(WSD_SOURCE_DIR) + "/testsuite/data/devices/" + relative);
 }

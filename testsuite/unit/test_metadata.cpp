@@ -11,7 +11,7 @@
 
 START_TEST(samsung_print_only)
 {
-    auto m = wsd::soap::parse(readSharedFile("ref/devices/samsung-m2020w/GetMetadataResponse-printonly-templated.xml"));
+    auto m = wsd::soap::parse(readDeviceCapture("samsung-m2020w/GetMetadataResponse-printonly-templated.xml"));
     ck_assert(m.has_value());
     std::string error;
     auto md = wsd::parseMetadata(*m, &error);

@@ -262,7 +262,7 @@ END_TEST
 
 START_TEST(parses_validation)
 {
-    // The docs example, with its wrong closing tags fixed (INDEX.md A21).
+    // The docs example, with its wrong closing tags fixed (WS-Scan ValidateScanTicketResponse page).
     const char *body =
         "<wscn:ValidateScanTicketResponse><wscn:ValidationInfo><wscn:ValidTicket>false</wscn:ValidTicket>"
         "<wscn:ImageInformation><wscn:MediaFrontImageInfo><wscn:PixelsPerLine>0</wscn:PixelsPerLine>"
