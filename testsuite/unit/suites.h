@@ -22,3 +22,5 @@ Suite *decodersSuite();
 Suite *pagePipeSuite();
 Suite *pageReaderSuite();
 Suite *hardeningSuite();
+Suite *urlSuite();
+Suite *discoveryTableSuite();
