@@ -12,9 +12,11 @@
 #include "wsd/url.h"
 
 #include <net/if.h>
+#include <netdb.h>
 #include <poll.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -39,12 +41,45 @@ constexpr milliseconds QuietTime{400};
 constexpr int MaxDatagramsPerWake = 64;
 constexpr int HttpWorkers = 3;
 constexpr std::size_t MaxHttpBatch = 32;
+constexpr std::chrono::seconds LinksRefresh{30};
+constexpr std::size_t MaxLookupAddresses = 16;
 constexpr const char *DirectedProbePath = "/StableWSDiscoveryEndpoint/schemas-xmlsoap-org_ws_2005_04_discovery";
 
 std::string interfaceName(unsigned index)
 {
     char name[IF_NAMESIZE];
     return index && if_indextoname(index, name) ? name : "";
+}
+
+// Multicast-DNS names (printer.local) are Avahi's to look up.
+bool isMdnsHost(const std::string &u)
+{
+    auto parts = url::parse(u);
+    if (!parts || parts->host.size() <= 6)
+        return false;
+    std::string tail = parts->host.substr(parts->host.size() - 6);
+    std::transform(tail.begin(), tail.end(), tail.begin(), [](unsigned char c) { return std::tolower(c); });
+    return tail == ".local";
+}
+
+// The system resolver's addresses for a host name, IPv6 link-local ones with
+// their zone ("fe80::2%lab0").
+std::vector<std::string> lookUpHost(const std::string &name)
+{
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo *list = nullptr;
+    std::vector<std::string> out;
+    if (getaddrinfo(name.c_str(), nullptr, &hints, &list) != 0)
+        return out;
+    for (addrinfo *a = list; a && out.size() < MaxLookupAddresses; a = a->ai_next) {
+        char text[NI_MAXHOST];
+        if (getnameinfo(a->ai_addr, a->ai_addrlen, text, sizeof text, nullptr, 0, NI_NUMERICHOST) == 0 &&
+            std::find(out.begin(), out.end(), text) == out.end())
+            out.push_back(text);
+    }
+    freeaddrinfo(list);
+    return out;
 }
 
 // A datagram's source: the address without its zone, the interface apart.
@@ -69,9 +104,9 @@ d::Source sourceOf(const std::string &probedUrl)
 // Every field below `mutex` is guarded by it unless marked otherwise.
 struct Discovery::Impl {
     struct HttpJob {
-        enum class Kind { Metadata, DirectedProbe } kind;
+        enum class Kind { Metadata, DirectedProbe, HostLookup } kind;
         std::string key;  // endpoint address, or the probe's MessageID
-        http::Request request;
+        http::Request request;  // for a lookup, only the URL whose host is looked up
     };
 
     explicit Impl(const Config &c) : config(c) {}
@@ -92,6 +127,7 @@ struct Discovery::Impl {
     // Network thread only (after start).
     d::Channel channel;
     std::vector<Clock::time_point> probeRounds;
+    Clock::time_point linksRead;
     std::mt19937 random{std::random_device{}()};
 
     EventFd wake;  // thread-safe
@@ -112,11 +148,13 @@ struct Discovery::Impl {
     void dispatch()
     {
         for (d::Work &w : table.takeWork()) {
-            if (w.kind == d::Work::Kind::ResolveHost) {
+            if (w.kind == d::Work::Kind::MetadataGet)
+                httpJobs.push_back(
+                    {HttpJob::Kind::Metadata, w.endpoint, {w.url, buildGetMetadataRequest(w.endpoint, w.url)}});
+            else if (avahi && isMdnsHost(w.url))
                 hostQueue.push_back(std::move(w));
-                continue;
-            }
-            httpJobs.push_back({HttpJob::Kind::Metadata, w.endpoint, {w.url, buildGetMetadataRequest(w.endpoint, w.url)}});
+            else
+                httpJobs.push_back({HttpJob::Kind::HostLookup, w.endpoint, {w.url, std::string()}});
             workReady.notify_all();
         }
         // The network thread recomputes Resolves and asks Avahi.
@@ -240,6 +278,9 @@ struct Discovery::Impl {
     {
         auto nextProbe = probeRounds.begin();
         for (;;) {
+            // Addresses come and go (DHCP, a laptop changing networks).
+            if (Clock::now() - linksRead >= LinksRefresh)
+                readLocalLinks();
             if (nextProbe != probeRounds.end() && *nextProbe <= Clock::now()) {
                 sendProbeRound();
                 ++nextProbe;
@@ -274,6 +315,14 @@ struct Discovery::Impl {
         }
     }
 
+    void readLocalLinks()
+    {
+        d::LocalLinks links = d::LocalLinks::ofThisHost();
+        linksRead = Clock::now();
+        std::lock_guard<std::mutex> lock(mutex);
+        table.setLocalLinks(std::move(links));
+    }
+
     // --- HTTP workers ---------------------------------------------------------
 
     void runHttpWorker()
@@ -293,13 +342,17 @@ struct Discovery::Impl {
             }
             std::vector<http::Request> requests;
             for (const HttpJob &job : batch)
-                requests.push_back(job.request);
+                if (job.kind != HttpJob::Kind::HostLookup)
+                    requests.push_back(job.request);
             std::vector<http::Response> responses = http::postAll(requests, httpOptions());
-            for (std::size_t i = 0; i < batch.size(); ++i) {
-                if (batch[i].kind == HttpJob::Kind::Metadata)
-                    onMetadata(batch[i], responses[i]);
+            std::size_t answered = 0;
+            for (const HttpJob &job : batch) {
+                if (job.kind == HttpJob::Kind::HostLookup)
+                    onHostLookup(job);
+                else if (job.kind == HttpJob::Kind::Metadata)
+                    onMetadata(job, responses[answered++]);
                 else
-                    onDirectedProbeAnswer(batch[i], responses[i]);
+                    onDirectedProbeAnswer(job, responses[answered++]);
             }
             std::lock_guard<std::mutex> lock(mutex);
             httpInFlight -= static_cast<int>(batch.size());
@@ -316,6 +369,17 @@ struct Discovery::Impl {
             WSD_INFO("discovery: metadata of %s from %s: %s", job.key.c_str(), job.request.url.c_str(), error.c_str());
         std::lock_guard<std::mutex> lock(mutex);
         table.onMetadata(job.key, job.request.url, metadata, Clock::now());
+        dispatch();
+    }
+
+    // A host name in an XAddr is looked up here, not by libcurl, so that the
+    // table checks the addresses before anything connects to them.
+    void onHostLookup(const HttpJob &job)
+    {
+        auto parts = url::parse(job.request.url);
+        std::vector<std::string> addresses = parts ? lookUpHost(parts->host) : std::vector<std::string>();
+        std::lock_guard<std::mutex> lock(mutex);
+        table.onHostResolved(job.key, job.request.url, addresses, Clock::now());
         dispatch();
     }
 
@@ -343,7 +407,10 @@ struct Discovery::Impl {
     void onAvahiService(const d::AvahiService &service)
     {
         std::lock_guard<std::mutex> lock(mutex);
-        if (stopping || !table.admitAvahiHost(service.address.host(), Clock::now()))
+        const std::string host = service.address.host();
+        const std::size_t pct = host.find('%');
+        const std::string zone = pct == std::string::npos ? std::string() : host.substr(pct + 1);
+        if (stopping || !table.admitAvahiHost(host.substr(0, pct), zone, Clock::now()))
             return;
         avahiQueue.push_back(service);
         wake.signal();
@@ -378,6 +445,7 @@ void Discovery::start()
         std::lock_guard<std::mutex> lock(s.mutex);
         s.table.noteActivity(Clock::now());
     }
+    s.readLocalLinks();
     s.channel.open(s.config);
     if (s.channel.canMulticast()) {
         // WS-Discovery's SOAP-over-UDP repeats a multicast message after a
@@ -391,10 +459,6 @@ void Discovery::start()
     // only queue work for them.
     s.avahi = d::AvahiBrowser::start(s.config.interfaces, s.config.excludedInterfaces,
                                      [&s](const d::AvahiService &service) { s.onAvahiService(service); });
-    {
-        std::lock_guard<std::mutex> lock(s.mutex);
-        s.table.setMdnsLookup(s.avahi != nullptr);
-    }
     s.network = std::thread([&s] { s.runNetwork(); });
     for (int i = 0; i < HttpWorkers; ++i)
         s.workers.emplace_back([&s] { s.runHttpWorker(); });

@@ -4,7 +4,6 @@
 #include "wsd/url.h"
 
 #include <algorithm>
-#include <cctype>
 
 namespace wsd::discovery {
 
@@ -18,46 +17,7 @@ constexpr int NewHellosPerSecond = 64;
 constexpr std::size_t MaxAvahiHosts = 256;
 constexpr int ResolveAttempts = 3;
 
-std::string lower(std::string s)
-{
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
-
-bool isLinkLocalUrl(const std::string &u)
-{
-    auto parts = url::parse(u);
-    if (!parts)
-        return false;
-    const std::string host = lower(parts->host);
-    return host.rfind("fe80:", 0) == 0 || host.rfind("169.254.", 0) == 0;
-}
-
-// Routable addresses first (Windows' XAddr rules prefer them too); the
-// order among equals is the device's.
-void preferRoutable(std::vector<std::string> &urls)
-{
-    std::stable_partition(urls.begin(), urls.end(), [](const std::string &u) { return !isLinkLocalUrl(u); });
-}
-
-// An IPv6 link-local URL without a zone is usable only through the interface
-// it was heard on.
-std::string withArrivalZone(const std::string &u, const std::string &ifname)
-{
-    auto parts = url::parse(u);
-    if (ifname.empty() || !parts || !parts->ipv6 || !parts->zone.empty() || !isLinkLocalUrl(u))
-        return u;
-    return url::withZone(u, ifname);
-}
-
-// Multicast-DNS names (printer.local) need Avahi: libcurl's resolver may
-// not know them.
-bool hasMdnsHost(const std::string &u)
-{
-    auto parts = url::parse(u);
-    const std::string host = parts ? lower(parts->host) : std::string();
-    return host.size() > 6 && host.compare(host.size() - 6, 6, ".local") == 0;
-}
+constexpr std::size_t MaxKnownHosts = 2 * MaxXAddrsPerEndpoint + 1;
 
 // Scanners say ScanDeviceType. A device whose Types hold nothing but the
 // generic DPWS Device type (answering the wsdp:Device probe, WS-Scan's
@@ -110,7 +70,7 @@ void EndpointTable::onMessage(const Message &m, const Source &from, const std::s
         foundBy = "multicast";
         break;
     case Kind::Bye:
-        onBye(m, now);
+        onBye(m, from, now);
         return;
     }
     for (const discovery::Endpoint &e : m.endpoints) {
@@ -120,19 +80,55 @@ void EndpointTable::onMessage(const Message &m, const Source &from, const std::s
     }
 }
 
-void EndpointTable::onBye(const Message &m, Clock::time_point now)
+void EndpointTable::onBye(const Message &m, const Source &from, Clock::time_point now)
 {
     auto it = endpoints_.find(m.endpoints.front().address);
     if (it == endpoints_.end())
         return;
-    const AppSequence &known = it->second.sequence;
+    Endpoint &e = it->second;
+    if (!knownHost(e, from.address) && !e.xaddrs.empty() &&
+        (e.state == State::Listed || e.state == State::NotScanner || e.state == State::Fetching)) {
+        WSD_INFO("discovery: Bye for %s from %s, not one of its hosts: checking the device", e.address.c_str(),
+                 from.address.empty() ? "?" : from.address.c_str());
+        e.held.bye = true;
+        startCheck(e);
+        lastActivity_ = now;
+        return;
+    }
+    const AppSequence &known = e.sequence;
     if (m.appSequence.present && known.present && m.appSequence.instanceId < known.instanceId)
         return;  // a Bye older than the device's current run
     WSD_INFO("discovery: %s said Bye", it->first.c_str());
-    if (it->second.state == State::Listed)
+    if (e.state == State::Listed)
         ++generation_;
     endpoints_.erase(it);
     lastActivity_ = now;
+}
+
+bool EndpointTable::knownHost(const Endpoint &e, const std::string &address) const
+{
+    return std::any_of(e.hosts.begin(), e.hosts.end(), [&](const std::string &h) { return sameAddress(h, address); });
+}
+
+// The IP-literal hosts of `urls` become known hosts of the endpoint.
+void EndpointTable::learnHosts(Endpoint &e, const std::vector<std::string> &urls)
+{
+    for (const std::string &u : urls) {
+        const auto parts = url::parse(u);
+        if (parts && isIpLiteral(parts->host) && !knownHost(e, parts->host) && e.hosts.size() < MaxKnownHosts)
+            e.hosts.push_back(parts->host);
+    }
+}
+
+// A Get to the known XAddrs decides about what is held (unless a fetch is
+// under way already: its outcome decides).
+void EndpointTable::startCheck(Endpoint &e)
+{
+    if (e.verifying || e.state == State::Fetching)
+        return;
+    e.verifying = true;
+    e.xaddrTried = 0;
+    fetchMetadata(e);
 }
 
 // Whether a new endpoint may be kept. Unsolicited Hellos are rate-limited
@@ -163,9 +159,11 @@ bool EndpointTable::admitNewEndpoint(bool unsolicited, Clock::time_point now)
 void EndpointTable::upsert(const discovery::Endpoint &incoming, const Message &m, const Source &from,
                            const std::string &foundBy, Clock::time_point now)
 {
-    std::vector<std::string> xaddrs;
-    for (const std::string &x : incoming.xaddrs)
-        xaddrs.push_back(withArrivalZone(x, from.ifname));
+    const std::vector<std::string> xaddrs = usableUrls(links_, incoming.xaddrs, from, "XAddr");
+    if (xaddrs.empty() && !incoming.xaddrs.empty()) {
+        WSD_INFO("discovery: %s from %s has no usable XAddr", incoming.address.c_str(), from.address.c_str());
+        return;
+    }
     const AppSequence &sequence = m.appSequence;
     auto it = endpoints_.find(incoming.address);
     if (it == endpoints_.end()) {
@@ -187,6 +185,9 @@ void EndpointTable::upsert(const discovery::Endpoint &incoming, const Message &m
         e.sequence = sequence;
         e.foundBy = foundBy;
         e.source = from;
+        if (!from.address.empty())
+            e.hosts.push_back(from.address);
+        learnHosts(e, xaddrs);
         Endpoint &added = endpoints_.emplace(e.address, e).first->second;
         lastActivity_ = now;
         if (added.xaddrs.empty())
@@ -196,6 +197,25 @@ void EndpointTable::upsert(const discovery::Endpoint &incoming, const Message &m
         return;
     }
     Endpoint &e = it->second;
+    if (!e.xaddrs.empty() && !knownHost(e, from.address)) {
+        std::vector<std::string> fresh;
+        for (const std::string &x : xaddrs)
+            if (std::find(e.xaddrs.begin(), e.xaddrs.end(), x) == e.xaddrs.end())
+                fresh.push_back(x);
+        if (!fresh.empty()) {
+            WSD_INFO("discovery: %s: new XAddrs from %s, not one of its hosts: checking the device",
+                     e.address.c_str(), from.address.empty() ? "?" : from.address.c_str());
+            e.held.xaddrs = fresh;
+            e.held.source = from;
+            e.held.sequence = sequence;
+            e.held.types = incoming.types;
+            startCheck(e);
+            lastActivity_ = now;
+        }
+        // Nothing else from a stranger counts: an AppSequence from it could
+        // make the device's own Bye look stale.
+        return;
+    }
     bool rebooted = false;
     if (sequence.present && e.sequence.present) {
         if (sequence.instanceId < e.sequence.instanceId)
@@ -211,6 +231,7 @@ void EndpointTable::upsert(const discovery::Endpoint &incoming, const Message &m
             e.xaddrs.push_back(x);
             newAddress = true;
         }
+    learnHosts(e, e.xaddrs);
     if (!incoming.types.empty())
         e.types = incoming.types;
     const bool newMetadata = incoming.metadataVersion > e.metadataVersion;
@@ -231,23 +252,63 @@ void EndpointTable::upsert(const discovery::Endpoint &incoming, const Message &m
 }
 
 // The next untried XAddr gets a metadata Get (or a host-name lookup first);
-// none left: Failed.
+// none left: fetchFailed().
 void EndpointTable::fetchMetadata(Endpoint &e)
 {
     std::vector<std::string> urls = e.xaddrs;
-    preferRoutable(urls);
+    preferUrls(urls, e.source.address);
     if (e.xaddrTried >= urls.size()) {
-        e.state = State::Failed;
+        fetchFailed(e);
         return;
     }
     const std::string &u = urls[e.xaddrTried];
-    e.state = State::Fetching;
-    if (mdnsLookup_ && hasMdnsHost(u)) {
+    if (!e.verifying)
+        e.state = State::Fetching;
+    const auto parts = url::parse(u);
+    if (parts && !isIpLiteral(parts->host)) {
         work_.push_back({Work::Kind::ResolveHost, e.address, u});
         return;
     }
     WSD_PROTO("discovery: -> metadata Get %s (%s)", u.c_str(), e.address.c_str());
     work_.push_back({Work::Kind::MetadataGet, e.address, u});
+}
+
+// No known XAddr answered: what was held takes effect, or the endpoint failed.
+void EndpointTable::fetchFailed(Endpoint &e)
+{
+    e.verifying = false;
+    Held held = std::move(e.held);
+    e.held = Held();
+    if (held.bye) {
+        WSD_INFO("discovery: %s does not answer after a Bye: gone", e.address.c_str());
+        if (e.state == State::Listed)
+            ++generation_;
+        const std::string address = e.address;  // e goes with the erase
+        endpoints_.erase(address);
+        return;
+    }
+    if (!held.xaddrs.empty()) {
+        WSD_INFO("discovery: %s does not answer at its XAddrs: moving to those from %s", e.address.c_str(),
+                 held.source.address.c_str());
+        if (e.state == State::Listed)
+            ++generation_;
+        e.xaddrs = held.xaddrs;
+        e.source = held.source;
+        e.hosts.clear();
+        if (!held.source.address.empty())
+            e.hosts.push_back(held.source.address);
+        learnHosts(e, e.xaddrs);
+        if (held.sequence.present)
+            e.sequence = held.sequence;
+        if (!held.types.empty())
+            e.types = held.types;
+        e.xaddrTried = 0;
+        e.scanServiceUrls.clear();
+        e.state = State::Fetching;
+        fetchMetadata(e);
+        return;
+    }
+    e.state = State::Failed;
 }
 
 void EndpointTable::onMetadata(const std::string &endpoint, const std::string &u,
@@ -260,18 +321,24 @@ void EndpointTable::onMetadata(const std::string &endpoint, const std::string &u
     Endpoint &e = it->second;
     if (!metadata) {
         ++e.xaddrTried;
-        fetchMetadata(e);  // the next XAddr, or Failed
+        fetchMetadata(e);  // the next XAddr, or the end
         return;
     }
+    if (e.verifying || e.held.bye || !e.held.xaddrs.empty())
+        WSD_INFO("discovery: %s still answers at %s: the other host's announcement is ignored", e.address.c_str(),
+                 u.c_str());
+    e.verifying = false;
+    e.held = Held();
     e.friendlyName = metadata->friendlyName;
     e.manufacturer = metadata->manufacturer;
     e.model = metadata->model;
     e.scanServiceUrls.clear();
+    // The hosted services' addresses pass the same checks, the device (the
+    // host that answered) standing in for the sender.
     const auto parts = url::parse(u);
-    const std::string zone = parts ? parts->zone : std::string();
-    for (const std::string &service : metadata->scanServiceUrls())
-        e.scanServiceUrls.push_back(withArrivalZone(service, zone));
-    preferRoutable(e.scanServiceUrls);
+    const Source device = parts ? Source{parts->host, parts->zone.empty() ? e.source.ifname : parts->zone} : Source{};
+    e.scanServiceUrls = usableUrls(links_, metadata->scanServiceUrls(), device, "scan service");
+    preferUrls(e.scanServiceUrls, device.address);
     e.state = e.scanServiceUrls.empty() ? State::NotScanner : State::Listed;
     ++generation_;
     if (e.state == State::Listed)
@@ -290,21 +357,40 @@ void EndpointTable::onHostResolved(const std::string &endpoint, const std::strin
     if (it == endpoints_.end())
         return;
     Endpoint &e = it->second;
-    if (addresses.empty()) {
-        WSD_INFO("discovery: cannot resolve the host of %s", u.c_str());
+    std::string usable;
+    for (const std::string &a : addresses) {
+        const std::size_t pct = a.find('%');
+        const std::string bare = a.substr(0, pct), zone = pct == std::string::npos ? e.source.ifname : a.substr(pct + 1);
+        const AddressVerdict verdict = links_.check(bare, e.source.address, zone);
+        if (verdict != AddressVerdict::Usable) {
+            WSD_INFO("discovery: ignoring %s for the host of %s: %s", a.c_str(), u.c_str(), verdictText(verdict));
+            continue;
+        }
+        usable = isLinkLocal(bare) && bare.find(':') != std::string::npos ? bare + "%" + zone : bare;
+        if (e.hosts.size() < MaxKnownHosts && !knownHost(e, bare))
+            e.hosts.push_back(bare);
+        break;
+    }
+    if (usable.empty()) {
+        WSD_INFO("discovery: no usable address for the host of %s", u.c_str());
         ++e.xaddrTried;
         fetchMetadata(e);
         return;
     }
-    const std::string resolved = url::withHost(u, addresses.front());
+    const std::string resolved = url::withHost(u, usable);
     WSD_PROTO("discovery: -> metadata Get %s (%s, for %s)", resolved.c_str(), e.address.c_str(), u.c_str());
     work_.push_back({Work::Kind::MetadataGet, e.address, resolved});
 }
 
-bool EndpointTable::admitAvahiHost(const std::string &address, Clock::time_point now)
+bool EndpointTable::admitAvahiHost(const std::string &address, const std::string &zone, Clock::time_point now)
 {
     if (avahiHosts_.count(address) || avahiHosts_.size() >= MaxAvahiHosts)
         return false;
+    const AddressVerdict verdict = links_.check(address, std::string(), zone);
+    if (verdict != AddressVerdict::Usable) {
+        WSD_INFO("discovery: not probing %s, found by Avahi: %s", address.c_str(), verdictText(verdict));
+        return false;
+    }
     avahiHosts_.insert(address);
     lastActivity_ = now;
     return true;
@@ -358,7 +444,7 @@ std::vector<DiscoveredDevice> EndpointTable::listed() const
         dev.manufacturer = e.manufacturer;
         dev.model = e.model;
         dev.deviceUrls = e.xaddrs;
-        preferRoutable(dev.deviceUrls);
+        preferUrls(dev.deviceUrls, e.source.address);
         dev.scanServiceUrls = e.scanServiceUrls;
         dev.foundBy = e.foundBy;
         out.push_back(std::move(dev));
@@ -369,7 +455,7 @@ std::vector<DiscoveredDevice> EndpointTable::listed() const
 bool EndpointTable::busy() const
 {
     return std::any_of(endpoints_.begin(), endpoints_.end(), [](const auto &e) {
-        return e.second.state == State::Resolving || e.second.state == State::Fetching;
+        return e.second.state == State::Resolving || e.second.state == State::Fetching || e.second.verifying;
     });
 }
 

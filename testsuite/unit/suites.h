@@ -24,3 +24,4 @@ Suite *pageReaderSuite();
 Suite *hardeningSuite();
 Suite *urlSuite();
 Suite *discoveryTableSuite();
+Suite *discoveryTrustSuite();

@@ -1,7 +1,6 @@
 // The endpoint table alone: messages, metadata answers and times in,
 // decisions out; no socket, thread or clock.
-#include "wsd/discovery_table.h"
-#include "wsd/namespaces.h"
+#include "discovery_table_support.h"
 
 #include <string>
 #include <vector>
@@ -9,72 +8,7 @@
 // After the standard headers: check.h defines a macro named fail.
 #include "suites.h"
 
-namespace d = wsd::discovery;
-namespace ns = wsd::ns;
-using std::chrono::milliseconds;
-
-namespace {
-
-const d::Clock::time_point T0 = d::Clock::time_point() + std::chrono::hours(1);
-const d::Source Dev{"198.18.0.2", "lab0"};
-const std::string Uuid = "urn:uuid:5ca00000-0000-4000-8000-00000000a001";
-const std::string DevUrl = "http://198.18.0.2:5357/wsd";
-const std::string ScanUrl = "http://198.18.0.2:5357/wsd/scan";
-
-d::Message announce(d::Kind kind, const std::string &uuid, std::vector<std::string> xaddrs, unsigned long instance = 1)
-{
-    d::Message m;
-    m.kind = kind;
-    m.messageId = "urn:uuid:m-" + uuid;
-    m.appSequence.present = true;
-    m.appSequence.instanceId = instance;
-    d::Endpoint e;
-    e.address = uuid;
-    if (kind != d::Kind::Bye)
-        e.types = {d::scanDeviceType()};
-    e.xaddrs = std::move(xaddrs);
-    e.metadataVersion = 1;
-    m.endpoints.push_back(e);
-    return m;
-}
-
-d::Message answer(d::Kind kind, const std::string &relatesTo, const std::string &uuid, std::vector<std::string> xaddrs)
-{
-    d::Message m = announce(kind, uuid, std::move(xaddrs));
-    m.relatesTo = relatesTo;
-    return m;
-}
-
-wsd::DeviceMetadata scanner(const std::string &serviceUrl, const std::string &name = "Scanner")
-{
-    wsd::DeviceMetadata md;
-    md.friendlyName = name;
-    wsd::DeviceMetadata::Hosted h;
-    h.types = {{ns::Scan, "ScannerServiceType"}};
-    h.addresses = {serviceUrl};
-    md.hosted.push_back(h);
-    return md;
-}
-
-// The single piece of work waiting, which must be of `kind`.
-d::Work onlyWork(d::EndpointTable &table, d::Work::Kind kind)
-{
-    std::vector<d::Work> work = table.takeWork();
-    ck_assert_uint_eq(work.size(), 1);
-    ck_assert(work[0].kind == kind);
-    return work[0];
-}
-
-// Hello, metadata Get, answer: the device is listed.
-void list(d::EndpointTable &table, const std::string &uuid, const std::string &xaddr, const d::Source &from,
-          const std::string &serviceUrl)
-{
-    table.onMessage(announce(d::Kind::Hello, uuid, {xaddr}), from, "", T0);
-    d::Work get = onlyWork(table, d::Work::Kind::MetadataGet);
-    table.onMetadata(uuid, get.url, scanner(serviceUrl), T0);
-}
-
-}  // namespace
+using namespace discovery_table_support;
 
 START_TEST(hello_leads_to_a_metadata_get_then_a_listing)
 {
@@ -261,10 +195,9 @@ START_TEST(hellos_from_new_endpoints_are_rate_limited)
 }
 END_TEST
 
-START_TEST(mdns_host_names_are_looked_up_first)
+START_TEST(host_names_are_looked_up_first)
 {
     d::EndpointTable table;
-    table.setMdnsLookup(true);
     table.onMessage(announce(d::Kind::Hello, Uuid, {"http://mfp.local:5357/wsd"}), Dev, "", T0);
     d::Work lookup = onlyWork(table, d::Work::Kind::ResolveHost);
     ck_assert_str_eq(lookup.url.c_str(), "http://mfp.local:5357/wsd");
@@ -276,10 +209,10 @@ END_TEST
 
 START_TEST(avahi_hosts_are_probed_once)
 {
-    d::EndpointTable table;
-    ck_assert(table.admitAvahiHost("198.18.0.2", T0));
-    ck_assert(!table.admitAvahiHost("198.18.0.2", T0));
-    ck_assert(table.admitAvahiHost("fe80::2%lab0", T0));
+    d::EndpointTable table(labLinks());
+    ck_assert(table.admitAvahiHost("198.18.0.2", "", T0));
+    ck_assert(!table.admitAvahiHost("198.18.0.2", "", T0));
+    ck_assert(table.admitAvahiHost("fe80::2", "lab0", T0));
 }
 END_TEST
 
@@ -299,7 +232,7 @@ Suite *discoveryTableSuite()
     tcase_add_test(tc, all_xaddrs_failing_ends_the_fetch);
     tcase_add_test(tc, bye_removes_and_a_stale_bye_does_not);
     tcase_add_test(tc, hellos_from_new_endpoints_are_rate_limited);
-    tcase_add_test(tc, mdns_host_names_are_looked_up_first);
+    tcase_add_test(tc, host_names_are_looked_up_first);
     tcase_add_test(tc, avahi_hosts_are_probed_once);
     suite_add_tcase(s, tc);
     return s;
