@@ -1,27 +1,18 @@
 #include "wsd/discovery.h"
 
-#include "wsd/discovery_avahi.h"
+#include "discovery_shared.h"
 #include "wsd/discovery_channel.h"
 #include "wsd/discovery_message.h"
-#include "wsd/discovery_table.h"
-#include "wsd/event_fd.h"
-#include "wsd/http.h"
 #include "wsd/log.h"
-#include "wsd/metadata.h"
 #include "wsd/soap.h"
 #include "wsd/url.h"
 
 #include <net/if.h>
-#include <netdb.h>
 #include <poll.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
 #include <random>
 #include <thread>
 
@@ -39,47 +30,14 @@ namespace {
 constexpr milliseconds QuietTime{400};
 // A flood of datagrams must not keep the loop from its timers and stop event.
 constexpr int MaxDatagramsPerWake = 64;
-constexpr int HttpWorkers = 3;
-constexpr std::size_t MaxHttpBatch = 32;
+constexpr int HttpWorkerCount = 3;
 constexpr std::chrono::seconds LinksRefresh{30};
-constexpr std::size_t MaxLookupAddresses = 16;
 constexpr const char *DirectedProbePath = "/StableWSDiscoveryEndpoint/schemas-xmlsoap-org_ws_2005_04_discovery";
 
 std::string interfaceName(unsigned index)
 {
     char name[IF_NAMESIZE];
     return index && if_indextoname(index, name) ? name : "";
-}
-
-// Multicast-DNS names (printer.local) are Avahi's to look up.
-bool isMdnsHost(const std::string &u)
-{
-    auto parts = url::parse(u);
-    if (!parts || parts->host.size() <= 6)
-        return false;
-    std::string tail = parts->host.substr(parts->host.size() - 6);
-    std::transform(tail.begin(), tail.end(), tail.begin(), [](unsigned char c) { return std::tolower(c); });
-    return tail == ".local";
-}
-
-// The system resolver's addresses for a host name, IPv6 link-local ones with
-// their zone ("fe80::2%lab0").
-std::vector<std::string> lookUpHost(const std::string &name)
-{
-    addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo *list = nullptr;
-    std::vector<std::string> out;
-    if (getaddrinfo(name.c_str(), nullptr, &hints, &list) != 0)
-        return out;
-    for (addrinfo *a = list; a && out.size() < MaxLookupAddresses; a = a->ai_next) {
-        char text[NI_MAXHOST];
-        if (getnameinfo(a->ai_addr, a->ai_addrlen, text, sizeof text, nullptr, 0, NI_NUMERICHOST) == 0 &&
-            std::find(out.begin(), out.end(), text) == out.end())
-            out.push_back(text);
-    }
-    freeaddrinfo(list);
-    return out;
 }
 
 // A datagram's source: the address without its zone, the interface apart.
@@ -90,39 +48,15 @@ d::Source sourceOf(const d::Datagram &datagram)
     return {address, interfaceName(datagram.ifindex)};
 }
 
-// The host a directed probe went to, as the answer's source.
-d::Source sourceOf(const std::string &probedUrl)
-{
-    auto parts = url::parse(probedUrl);
-    return parts ? d::Source{parts->host, parts->zone} : d::Source{};
-}
-
 }  // namespace
 
-// The threads around the endpoint table: the network thread (sockets,
-// timers, Avahi requests) and HTTP workers (metadata Gets, directed probes).
-// Every field below `mutex` is guarded by it unless marked otherwise.
-struct Discovery::Impl {
-    struct HttpJob {
-        enum class Kind { Metadata, DirectedProbe, HostLookup } kind;
-        std::string key;  // endpoint address, or the probe's MessageID
-        http::Request request;  // for a lookup, only the URL whose host is looked up
-    };
+// Discovery's network thread around the shared endpoint table: sockets,
+// probe timers, Resolves, Avahi's results and lookups.
+struct Discovery::Impl : d::Shared {
+    explicit Impl(const Config &c) : d::Shared(c), workers(*this) {}
 
-    explicit Impl(const Config &c) : config(c) {}
-
-    const Config config;
-    std::mutex mutex;
-    std::condition_variable changed;    // devices() waits on it
-    std::condition_variable workReady;  // HTTP workers wait on it
-    d::EndpointTable table;
-    std::deque<HttpJob> httpJobs;
-    int httpInFlight = 0;
-    std::vector<d::AvahiService> avahiQueue;
-    std::vector<d::Work> hostQueue;  // XAddrs whose .local host Avahi has to look up
-    bool stopping = false;
-    bool firstCallDone = false;
-    unsigned long generationReturned = 0;  // table generation devices() last saw
+    bool firstCallDone = false;            // guarded by mutex
+    unsigned long generationReturned = 0;  // guarded by mutex: table generation devices() last saw
 
     // Network thread only (after start).
     d::Channel channel;
@@ -130,37 +64,9 @@ struct Discovery::Impl {
     Clock::time_point linksRead;
     std::mt19937 random{std::random_device{}()};
 
-    EventFd wake;  // thread-safe
     std::thread network;
-    std::vector<std::thread> workers;
+    d::HttpWorkers workers;
     std::unique_ptr<d::AvahiBrowser> avahi;  // set before the threads start, reset after they end
-
-    http::Options httpOptions() const
-    {
-        http::Options o = wsd::httpOptions(config);
-        o.connectTimeoutMs = std::min(config.connectTimeoutMs, 2000);
-        o.timeoutMs = std::min(config.requestTimeoutMs, 3000);
-        o.maxBodyBytes = d::MaxMessageSize * 4;
-        return o;
-    }
-
-    // Hands the table's new work to the threads that do it. Caller holds the mutex.
-    void dispatch()
-    {
-        for (d::Work &w : table.takeWork()) {
-            if (w.kind == d::Work::Kind::MetadataGet)
-                httpJobs.push_back(
-                    {HttpJob::Kind::Metadata, w.endpoint, {w.url, buildGetMetadataRequest(w.endpoint, w.url)}});
-            else if (avahi && isMdnsHost(w.url))
-                hostQueue.push_back(std::move(w));
-            else
-                httpJobs.push_back({HttpJob::Kind::HostLookup, w.endpoint, {w.url, std::string()}});
-            workReady.notify_all();
-        }
-        // The network thread recomputes Resolves and asks Avahi.
-        wake.signal();
-        changed.notify_all();
-    }
 
     // --- network thread -------------------------------------------------------
 
@@ -225,7 +131,7 @@ struct Discovery::Impl {
             urls.push_back("http://" + host + ":" + std::to_string(service.address.port()) + DirectedProbePath);
         for (const std::string &u : urls) {
             WSD_PROTO("discovery: -> directed Probe to %s", u.c_str());
-            httpJobs.push_back({HttpJob::Kind::DirectedProbe, id, {u, probe}});
+            httpJobs.push_back({d::HttpJob::Kind::DirectedProbe, id, {u, probe}});
         }
         workReady.notify_all();
     }
@@ -278,9 +184,6 @@ struct Discovery::Impl {
     {
         auto nextProbe = probeRounds.begin();
         for (;;) {
-            // Addresses come and go (DHCP, a laptop changing networks).
-            if (Clock::now() - linksRead >= LinksRefresh)
-                readLocalLinks();
             if (nextProbe != probeRounds.end() && *nextProbe <= Clock::now()) {
                 sendProbeRound();
                 ++nextProbe;
@@ -298,6 +201,10 @@ struct Discovery::Impl {
                 fds.push_back({s->fd(), POLLIN, 0});
             if (poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR)
                 return;
+            // Addresses come and go (DHCP, a laptop changing networks): what
+            // arrived is checked against fresh ones.
+            if (Clock::now() - linksRead >= LinksRefresh)
+                readLocalLinks();
             if (fds[0].revents & POLLIN) {
                 wake.clear();
                 if (!serveQueues())
@@ -323,86 +230,6 @@ struct Discovery::Impl {
         table.setLocalLinks(std::move(links));
     }
 
-    // --- HTTP workers ---------------------------------------------------------
-
-    void runHttpWorker()
-    {
-        for (;;) {
-            std::vector<HttpJob> batch;
-            {
-                std::unique_lock<std::mutex> lock(mutex);
-                workReady.wait(lock, [&] { return stopping || !httpJobs.empty(); });
-                if (stopping)
-                    return;
-                while (!httpJobs.empty() && batch.size() < MaxHttpBatch) {
-                    batch.push_back(std::move(httpJobs.front()));
-                    httpJobs.pop_front();
-                }
-                httpInFlight += static_cast<int>(batch.size());
-            }
-            std::vector<http::Request> requests;
-            for (const HttpJob &job : batch)
-                if (job.kind != HttpJob::Kind::HostLookup)
-                    requests.push_back(job.request);
-            std::vector<http::Response> responses = http::postAll(requests, httpOptions());
-            std::size_t answered = 0;
-            for (const HttpJob &job : batch) {
-                if (job.kind == HttpJob::Kind::HostLookup)
-                    onHostLookup(job);
-                else if (job.kind == HttpJob::Kind::Metadata)
-                    onMetadata(job, responses[answered++]);
-                else
-                    onDirectedProbeAnswer(job, responses[answered++]);
-            }
-            std::lock_guard<std::mutex> lock(mutex);
-            httpInFlight -= static_cast<int>(batch.size());
-            table.noteActivity(Clock::now());
-            changed.notify_all();
-        }
-    }
-
-    void onMetadata(const HttpJob &job, const http::Response &response)
-    {
-        std::string error;
-        const std::optional<DeviceMetadata> metadata = metadataFromResponse(response, &error);
-        if (!metadata)
-            WSD_INFO("discovery: metadata of %s from %s: %s", job.key.c_str(), job.request.url.c_str(), error.c_str());
-        std::lock_guard<std::mutex> lock(mutex);
-        table.onMetadata(job.key, job.request.url, metadata, Clock::now());
-        dispatch();
-    }
-
-    // A host name in an XAddr is looked up here, not by libcurl, so that the
-    // table checks the addresses before anything connects to them.
-    void onHostLookup(const HttpJob &job)
-    {
-        auto parts = url::parse(job.request.url);
-        std::vector<std::string> addresses = parts ? lookUpHost(parts->host) : std::vector<std::string>();
-        std::lock_guard<std::mutex> lock(mutex);
-        table.onHostResolved(job.key, job.request.url, addresses, Clock::now());
-        dispatch();
-    }
-
-    void onDirectedProbeAnswer(const HttpJob &job, const http::Response &response)
-    {
-        if (!response.transportOk() || response.status != 200) {
-            WSD_DETAIL("discovery: directed Probe %s: %s", job.request.url.c_str(),
-                       response.transportOk() ? ("HTTP " + std::to_string(response.status)).c_str()
-                                              : response.error.c_str());
-            return;
-        }
-        std::string error;
-        auto m = d::parse(response.body, &error);
-        if (!m || m->kind != d::Kind::ProbeMatches) {
-            WSD_DETAIL("discovery: directed Probe %s: %s", job.request.url.c_str(),
-                       m ? "not a ProbeMatches" : error.c_str());
-            return;
-        }
-        std::lock_guard<std::mutex> lock(mutex);
-        table.onMessage(*m, sourceOf(job.request.url), "avahi", Clock::now());
-        dispatch();
-    }
-
     // Runs on Avahi's thread.
     void onAvahiService(const d::AvahiService &service)
     {
@@ -416,7 +243,6 @@ struct Discovery::Impl {
         wake.signal();
     }
 
-    bool busy() const { return httpInFlight > 0 || !httpJobs.empty() || !avahiQueue.empty() || table.busy(); }
 };
 
 Discovery::Discovery(const Config &config) : impl_(std::make_unique<Impl>(config)) {}
@@ -431,8 +257,7 @@ Discovery::~Discovery()
     impl_->workReady.notify_all();
     if (impl_->network.joinable())
         impl_->network.join();
-    for (std::thread &t : impl_->workers)
-        t.join();
+    impl_->workers.join();
     impl_->avahi.reset();  // after the network thread, its only user; without our lock
 }
 
@@ -459,9 +284,12 @@ void Discovery::start()
     // only queue work for them.
     s.avahi = d::AvahiBrowser::start(s.config.interfaces, s.config.excludedInterfaces,
                                      [&s](const d::AvahiService &service) { s.onAvahiService(service); });
+    {
+        std::lock_guard<std::mutex> lock(s.mutex);
+        s.mdnsLookup = s.avahi != nullptr;
+    }
     s.network = std::thread([&s] { s.runNetwork(); });
-    for (int i = 0; i < HttpWorkers; ++i)
-        s.workers.emplace_back([&s] { s.runHttpWorker(); });
+    s.workers.start(HttpWorkerCount);
 }
 
 std::vector<DiscoveredDevice> Discovery::devices()

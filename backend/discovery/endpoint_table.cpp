@@ -86,6 +86,9 @@ void EndpointTable::onBye(const Message &m, const Source &from, Clock::time_poin
     if (it == endpoints_.end())
         return;
     Endpoint &e = it->second;
+    const AppSequence &known = e.sequence;
+    if (m.appSequence.present && known.present && m.appSequence.instanceId < known.instanceId)
+        return;  // a Bye older than the device's current run
     if (!knownHost(e, from.address) && !e.xaddrs.empty() &&
         (e.state == State::Listed || e.state == State::NotScanner || e.state == State::Fetching)) {
         WSD_INFO("discovery: Bye for %s from %s, not one of its hosts: checking the device", e.address.c_str(),
@@ -95,9 +98,6 @@ void EndpointTable::onBye(const Message &m, const Source &from, Clock::time_poin
         lastActivity_ = now;
         return;
     }
-    const AppSequence &known = e.sequence;
-    if (m.appSequence.present && known.present && m.appSequence.instanceId < known.instanceId)
-        return;  // a Bye older than the device's current run
     WSD_INFO("discovery: %s said Bye", it->first.c_str());
     if (e.state == State::Listed)
         ++generation_;
