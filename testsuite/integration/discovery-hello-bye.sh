@@ -7,11 +7,9 @@
 . "$(dirname "$0")/lib.sh"
 
 require_commands scanimage
-build_program discover tools/wsd-discover
+. "$(dirname "$0")/discovery-watch-lib.sh"
 lab_up
 export SANE_WSD_DISCOVERY=on
-
-. "$(dirname "$0")/discovery-watch-lib.sh"
 watch_start
 uuid=5ca00000-0000-4000-8000-000000000404
 # The simulator ignores multicast probes (the watcher may still be sending

@@ -9,16 +9,14 @@
 . "$(dirname "$0")/lib.sh"
 
 require_commands python3
-build_program discover tools/wsd-discover
-spoof="$WSD_SOURCE_DIR/testsuite/lab/wsd-spoof.py"
+. "$(dirname "$0")/discovery-watch-lib.sh"
 lab_up
 export SANE_WSD_DISCOVERY=on
-. "$(dirname "$0")/discovery-watch-lib.sh"
 
 uuid=5ca00000-0000-4000-8000-000000000c02
 watch_real_scanner_and_attacker "$uuid"
 gets=$(sim_requests sim Get)
-lab_exec dev python3 "$spoof" send "$ATTACKER" bye "$uuid" || hard_error "wsd-spoof.py send failed"
+lab_exec dev python3 "$SPOOF" send "$ATTACKER" bye "$uuid" || hard_error "wsd-spoof.py send failed"
 expect_device_checked sim "$uuid" $((gets + 1)) 30
 
 sim_stop

@@ -9,11 +9,9 @@
 . "$(dirname "$0")/lib.sh"
 
 require_commands python3
-build_program discover tools/wsd-discover
-spoof="$WSD_SOURCE_DIR/testsuite/lab/wsd-spoof.py"
+. "$(dirname "$0")/discovery-watch-lib.sh"
 lab_up
 export SANE_WSD_DISCOVERY=on
-. "$(dirname "$0")/discovery-watch-lib.sh"
 
 uuid=5ca00000-0000-4000-8000-000000000c03
 watch_real_scanner_and_attacker "$uuid"
@@ -23,7 +21,7 @@ sim_start --side dev --name attacker --listen "$ATTACKER" --uuid "$uuid" --name 
 attacker_url=$SIM_DEVICE_URL
 
 gets=$(sim_requests sim Get)
-lab_exec dev python3 "$spoof" send "$ATTACKER" repoint "$uuid" "$attacker_url" ||
+lab_exec dev python3 "$SPOOF" send "$ATTACKER" repoint "$uuid" "$attacker_url" ||
     hard_error "wsd-spoof.py send failed"
 expect_device_checked sim "$uuid" $((gets + 1)) 30
 assert_eq "$(sim_requests attacker Get)" 0 "metadata requests to the attacker's service"

@@ -2,7 +2,10 @@
 # `wsd-discover --watch` in the host namespace, which follows the same
 # Discovery object the backend keeps from sane_init on; its stdout comes
 # through a FIFO read with deadlines, and its lines are the synchronisation.
-# Source after lib.sh and lab_up; needs $discover (build_program).
+# Source after lib.sh. Also names the lab's hostile host, wsd-spoof.py ($SPOOF).
+
+build_program discover tools/wsd-discover
+SPOOF="$WSD_SOURCE_DIR/testsuite/lab/wsd-spoof.py"
 
 # watch_start: starts the watcher and waits for its "watching for" line.
 watch_start() {
