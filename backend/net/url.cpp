@@ -98,6 +98,20 @@ std::string withZone(const std::string &url, const std::string &zone)
     return toUrl(h.get(), url);
 }
 
+std::optional<std::string> path(const std::string &url)
+{
+    Handle h = open(url);
+    return h ? get(h.get(), CURLUPART_PATH) : std::nullopt;
+}
+
+std::string withPath(const std::string &url, const std::string &path)
+{
+    Handle h = open(url);
+    if (!h || curl_url_set(h.get(), CURLUPART_PATH, path.c_str(), 0) != CURLUE_OK)
+        return url;
+    return toUrl(h.get(), url);
+}
+
 bool sameOrigin(const std::string &a, const std::string &b)
 {
     auto pa = parse(a), pb = parse(b);

@@ -33,6 +33,11 @@ std::string withHost(const std::string &url, const std::string &address);
 // its host is not an IPv6 literal.
 std::string withZone(const std::string &url, const std::string &zone);
 
+// The URL with its path replaced (query and fragment kept); unchanged when
+// it does not parse. `path` of an unparsable URL: nullopt; of "http://h": "/".
+std::optional<std::string> path(const std::string &url);
+std::string withPath(const std::string &url, const std::string &path);
+
 // Same scheme, host (and zone) and port.
 bool sameOrigin(const std::string &a, const std::string &b);
 

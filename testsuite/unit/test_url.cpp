@@ -69,6 +69,16 @@ START_TEST(rewrites_hosts_and_zones)
 }
 END_TEST
 
+START_TEST(reads_and_replaces_paths)
+{
+    ck_assert(url::path("not a url") == std::nullopt);
+    expectText(*url::path("http://198.18.0.2:8018"), "/");
+    expectText(*url::path("http://198.18.0.2/wsd/?x=1"), "/wsd/");
+    expectText(url::withPath("http://[fd00:5ca::2]:8018/wsd?x=1#f", "/wsd/scan"),
+               "http://[fd00:5ca::2]:8018/wsd/scan?x=1#f");
+}
+END_TEST
+
 START_TEST(compares_origins)
 {
     ck_assert(url::sameOrigin("http://198.18.0.2/wsd", "http://198.18.0.2:80/other"));
@@ -89,6 +99,7 @@ Suite *urlSuite()
     tcase_add_test(tc, reads_the_host_as_libcurl_connects_to_it);
     tcase_add_test(tc, refuses_what_is_not_http);
     tcase_add_test(tc, rewrites_hosts_and_zones);
+    tcase_add_test(tc, reads_and_replaces_paths);
     tcase_add_test(tc, compares_origins);
     suite_add_tcase(s, tc);
     return s;
