@@ -51,6 +51,11 @@ std::optional<Parts> parse(const std::string &url)
     auto port = get(h.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
     if (!scheme || !host || host->empty() || !port || (*scheme != "http" && *scheme != "https"))
         return std::nullopt;
+    // libcurl forgives "http:/h" and "http:///h"; an absolute URL has "//"
+    // and then an authority (RFC 3986, 3).
+    const std::size_t colon = url.find(':');
+    if (url.compare(colon, 3, "://") != 0 || colon + 3 >= url.size() || url[colon + 3] == '/')
+        return std::nullopt;
     Parts p;
     p.scheme = *scheme;
     p.ipv6 = host->front() == '[';

@@ -51,7 +51,8 @@ END_TEST
 
 START_TEST(refuses_what_is_not_http)
 {
-    for (const char *u : {"ftp://198.18.0.2/", "file:///etc/passwd", "http://", "198.18.0.2/wsd", "http://[fe80::1/"})
+    for (const char *u : {"ftp://198.18.0.2/", "file:///etc/passwd", "http://", "198.18.0.2/wsd", "http://[fe80::1/",
+                          "http:///x", "http:/x", "http://h:99999/"})
         ck_assert_msg(!url::parse(u).has_value(), "%s", u);
 }
 END_TEST
