@@ -23,7 +23,7 @@ void usage(FILE *to)
                "  -x, --exclude IFACE    never probe on this interface (repeatable)\n"
                "      --no-multicast     no WS-Discovery multicast; Avahi-directed probes only\n"
                "  -w, --watch MS         then keep listening this long, printing devices that\n"
-               "                         appear (Hello) or go (Bye)\n"
+               "                         appear (Hello), move or go (Bye)\n"
                "  -h, --help             this text\n",
                to);
 }
@@ -72,10 +72,16 @@ void watch(wsd::Discovery &discovery, std::vector<wsd::DiscoveredDevice> known, 
             return std::any_of(list.begin(), list.end(),
                                [&](const wsd::DiscoveredDevice &d) { return d.endpointUuid == uuid; });
         };
-        for (const wsd::DiscoveredDevice &d : now)
-            if (!has(known, d.endpointUuid))
+        for (const wsd::DiscoveredDevice &d : now) {
+            auto before = std::find_if(known.begin(), known.end(),
+                                       [&](const wsd::DiscoveredDevice &k) { return k.endpointUuid == d.endpointUuid; });
+            if (before == known.end())
                 std::printf("appeared %s \"%s\" %s (%s)\n", d.endpointUuid.c_str(), displayName(d).c_str(),
                             firstUrl(d).c_str(), d.foundBy.c_str());
+            else if (firstUrl(*before) != firstUrl(d))
+                std::printf("moved %s \"%s\" %s\n", d.endpointUuid.c_str(), displayName(d).c_str(),
+                            firstUrl(d).c_str());
+        }
         for (const wsd::DiscoveredDevice &d : known)
             if (!has(now, d.endpointUuid))
                 std::printf("gone %s \"%s\"\n", d.endpointUuid.c_str(), displayName(d).c_str());

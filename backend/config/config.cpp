@@ -2,6 +2,7 @@
 
 #include "wsd/log.h"
 #include "wsd/quirks.h"
+#include "wsd/url.h"
 
 #include <cctype>
 #include <cstdlib>
@@ -49,9 +50,9 @@ bool parseMs(std::string_view v, int &out)
     return true;
 }
 
-bool isHttpUrl(std::string_view url)
+bool isHttpUrl(std::string_view text)
 {
-    return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+    return url::parse(std::string(text)).has_value();
 }
 
 // "device <name> <url>": the name may be quoted to hold spaces.

@@ -2,6 +2,7 @@
 
 #include "wsd/namespaces.h"
 #include "wsd/soap.h"
+#include "wsd/url.h"
 
 #include <cctype>
 #include <cerrno>
@@ -248,31 +249,14 @@ bool typesMatch(const std::vector<xml::QName> &probed, const std::vector<xml::QN
     return true;
 }
 
-bool isHttpUrl(std::string_view url)
+bool isHttpUrl(std::string_view text)
 {
-    if (url.size() > MaxUrlLength)
+    if (text.size() > MaxUrlLength)
         return false;
-    std::size_t schemeEnd;
-    auto startsWith = [&](const char *prefix, std::size_t n) {
-        if (url.size() < n)
-            return false;
-        for (std::size_t i = 0; i < n; ++i)
-            if (std::tolower(static_cast<unsigned char>(url[i])) != prefix[i])
-                return false;
-        return true;
-    };
-    if (startsWith("http://", 7))
-        schemeEnd = 7;
-    else if (startsWith("https://", 8))
-        schemeEnd = 8;
-    else
-        return false;
-    if (schemeEnd >= url.size() || url[schemeEnd] == '/' || url[schemeEnd] == ':')
-        return false;
-    for (char c : url)
+    for (char c : text)
         if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
             return false;
-    return true;
+    return url::parse(std::string(text)).has_value();
 }
 
 std::optional<Message> parse(std::string_view bytes, std::string *error)

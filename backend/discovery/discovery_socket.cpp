@@ -79,13 +79,21 @@ std::string SocketAddress::host() const
     return out;
 }
 
+std::uint16_t SocketAddress::port() const
+{
+    if (family() == AF_INET)
+        return ntohs(reinterpret_cast<const sockaddr_in *>(&storage)->sin_port);
+    if (family() == AF_INET6)
+        return ntohs(reinterpret_cast<const sockaddr_in6 *>(&storage)->sin6_port);
+    return 0;
+}
+
 std::string SocketAddress::text() const
 {
     if (family() == AF_INET)
-        return host() + ":" + std::to_string(ntohs(reinterpret_cast<const sockaddr_in *>(&storage)->sin_port));
+        return host() + ":" + std::to_string(port());
     if (family() == AF_INET6)
-        return "[" + host() + "]:" +
-               std::to_string(ntohs(reinterpret_cast<const sockaddr_in6 *>(&storage)->sin6_port));
+        return "[" + host() + "]:" + std::to_string(port());
     return "?";
 }
 

@@ -4,6 +4,7 @@
 #include "wsd/http.h"
 #include "wsd/log.h"
 #include "wsd/metadata.h"
+#include "wsd/url.h"
 
 namespace wsd {
 
@@ -116,7 +117,7 @@ std::optional<DeviceRecord> DeviceList::find(const std::string &name)
 {
     // Linked without the dll loader, a frontend may pass the prefix on.
     const std::string bare = name.compare(0, 4, Prefix) == 0 ? name.substr(4) : name;
-    if (bare.rfind("http://", 0) == 0 || bare.rfind("https://", 0) == 0) {
+    if (url::parse(bare)) {
         DeviceRecord r;
         r.saneName = bare;
         r.deviceUrls = {bare};

@@ -1,5 +1,7 @@
 #include "wsd/quirks.h"
 
+#include "wsd/url.h"
+
 #include <cctype>
 #include <fnmatch.h>
 
@@ -132,19 +134,15 @@ std::vector<std::string> quirkNames()
 
 std::string scanPathUrl(const std::string &deviceUrl)
 {
-    // The path ends where the query or fragment starts.
-    std::size_t end = deviceUrl.find_first_of("?#");
-    std::string base = deviceUrl.substr(0, end);
-    std::string rest = end == std::string::npos ? std::string() : deviceUrl.substr(end);
-    std::size_t scheme = base.find("://");
-    bool hasPath = base.find('/', scheme == std::string::npos ? 0 : scheme + 3) != std::string::npos;
-    if (!hasPath)
-        base += '/';
-    while (base.size() > 1 && base.back() == '/' && base[base.size() - 2] != '/')
-        base.pop_back();
-    if (base.size() >= 5 && base.compare(base.size() - 5, 5, "/scan") == 0)
-        return base + rest;
-    return base + "/scan" + rest;
+    std::optional<std::string> path = url::path(deviceUrl);
+    if (!path)
+        return deviceUrl;
+    while (!path->empty() && path->back() == '/')
+        path->pop_back();
+    const std::string suffix = "/scan";
+    if (path->size() < suffix.size() || path->compare(path->size() - suffix.size(), suffix.size(), suffix) != 0)
+        *path += suffix;
+    return url::withPath(deviceUrl, *path);
 }
 
 }  // namespace wsd

@@ -66,7 +66,7 @@ xml::QName dpwsDeviceType();  // {wsdp 2006/02}Device
 bool hasType(const std::vector<xml::QName> &types, const xml::QName &type);
 // WS-Discovery matching: every probed type must be offered (empty probe: all).
 bool typesMatch(const std::vector<xml::QName> &probed, const std::vector<xml::QName> &offered);
-// True for an absolute http:// or https:// URL with a host and no white space
+// True for an absolute http:// or https:// URL with a host (url::parse) and no white space
 // or control characters, within MaxUrlLength.
 bool isHttpUrl(std::string_view url);
 

@@ -40,6 +40,7 @@ struct SocketAddress {
     const sockaddr *get() const { return reinterpret_cast<const sockaddr *>(&storage); }
     std::string text() const;  // "198.18.0.2:3702", "[fe80::1%veth0]:3702"
     std::string host() const;  // address only, IPv6 with zone: "fe80::1%veth0"
+    std::uint16_t port() const;
     static std::optional<SocketAddress> parse(const std::string &host, std::uint16_t port);
     static SocketAddress group(int family, unsigned ifindex);  // the discovery group, port 3702
 };

@@ -37,7 +37,8 @@ case $CXX in *clang++*) ;; *) CXX=clang++ ;; esac
 command -v "$CXX" >/dev/null || { echo "error: $CXX not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 99; }
 
 # The backend's parsers of untrusted input and what they depend on.
-backend_sources=(util/log net/xml net/soap discovery/discovery_message wsscan/metadata wsscan/scan_xml
+backend_sources=(util/log net/xml net/soap net/url discovery/discovery_message discovery/discovery_links
+    discovery/endpoint_table wsscan/metadata wsscan/scan_xml
     wsscan/capabilities wsscan/scan_job_messages sane/options wsscan/quirks net/mtom image/image_decoder
     image/decoder_jpeg image/decoder_png image/decoder_tiff image/decoder_dib config/config)
 all_targets=()
@@ -47,7 +48,7 @@ for f in "$fuzz_src"/fuzz_*.cpp; do
 done
 read -r -a targets <<<"${WSD_FUZZ_TARGETS:-${all_targets[*]}}"
 
-pkgs="libxml-2.0 libjpeg libpng libtiff-4 uuid sane-backends"
+pkgs="libxml-2.0 libcurl libjpeg libpng libtiff-4 uuid sane-backends"
 read -r -a pkg_cflags <<<"$(pkg-config --cflags $pkgs)"
 read -r -a pkg_libs <<<"$(pkg-config --libs $pkgs)"
 sanitize=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)

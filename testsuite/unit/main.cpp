@@ -25,6 +25,9 @@ int main()
     srunner_add_suite(runner, pagePipeSuite());
     srunner_add_suite(runner, pageReaderSuite());
     srunner_add_suite(runner, hardeningSuite());
+    srunner_add_suite(runner, urlSuite());
+    srunner_add_suite(runner, discoveryTableSuite());
+    srunner_add_suite(runner, discoveryTrustSuite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

@@ -22,3 +22,6 @@ Suite *decodersSuite();
 Suite *pagePipeSuite();
 Suite *pageReaderSuite();
 Suite *hardeningSuite();
+Suite *urlSuite();
+Suite *discoveryTableSuite();
+Suite *discoveryTrustSuite();

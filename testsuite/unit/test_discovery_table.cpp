@@ -1,0 +1,239 @@
+// The endpoint table alone: messages, metadata answers and times in,
+// decisions out; no socket, thread or clock.
+#include "discovery_table_support.h"
+
+#include <string>
+#include <vector>
+
+// After the standard headers: check.h defines a macro named fail.
+#include "suites.h"
+
+using namespace discovery_table_support;
+
+START_TEST(hello_leads_to_a_metadata_get_then_a_listing)
+{
+    d::EndpointTable table;
+    table.onMessage(announce(d::Kind::Hello, Uuid, {DevUrl}), Dev, "", T0);
+    ck_assert(table.busy());
+    ck_assert(table.listed().empty());
+    d::Work get = onlyWork(table, d::Work::Kind::MetadataGet);
+    ck_assert_str_eq(get.endpoint.c_str(), Uuid.c_str());
+    ck_assert_str_eq(get.url.c_str(), DevUrl.c_str());
+
+    const unsigned long before = table.generation();
+    table.onMetadata(Uuid, get.url, scanner(ScanUrl, "Office"), T0 + milliseconds(5));
+    ck_assert(!table.busy());
+    ck_assert_uint_ne(table.generation(), before);
+    auto listed = table.listed();
+    ck_assert_uint_eq(listed.size(), 1);
+    ck_assert_str_eq(listed[0].endpointUuid.c_str(), Uuid.c_str());
+    ck_assert_str_eq(listed[0].friendlyName.c_str(), "Office");
+    ck_assert_str_eq(listed[0].scanServiceUrls.at(0).c_str(), ScanUrl.c_str());
+    ck_assert_str_eq(listed[0].foundBy.c_str(), "multicast");
+    ck_assert(table.lastActivity() == T0 + milliseconds(5));
+}
+END_TEST
+
+START_TEST(a_device_without_scan_service_is_not_listed)
+{
+    d::EndpointTable table;
+    table.onMessage(announce(d::Kind::Hello, Uuid, {DevUrl}), Dev, "", T0);
+    d::Work get = onlyWork(table, d::Work::Kind::MetadataGet);
+    table.onMetadata(Uuid, get.url, wsd::DeviceMetadata(), T0);
+    ck_assert(table.listed().empty());
+    ck_assert(!table.busy());
+}
+END_TEST
+
+START_TEST(printers_are_not_asked)
+{
+    d::EndpointTable table;
+    d::Message hello = announce(d::Kind::Hello, Uuid, {DevUrl});
+    hello.endpoints[0].types = {{ns::Print, "PrintDeviceType"}};
+    table.onMessage(hello, Dev, "", T0);
+    ck_assert(table.takeWork().empty());
+    ck_assert(!table.busy());
+}
+END_TEST
+
+START_TEST(without_xaddrs_resolve_is_sent_and_retried_then_given_up)
+{
+    d::EndpointTable table;
+    table.onMessage(announce(d::Kind::Hello, Uuid, {}), Dev, "", T0);
+    ck_assert(table.takeWork().empty());
+    int next = 0;
+    auto due = table.dueResolves(T0, true, &next);
+    ck_assert_uint_eq(due.size(), 1);
+    ck_assert_str_eq(due[0].endpoint.c_str(), Uuid.c_str());
+    ck_assert_int_eq(next, 300);
+    // Nothing due before the retry time.
+    ck_assert(table.dueResolves(T0 + milliseconds(100), true, &next).empty());
+    ck_assert_int_gt(next, 0);
+    ck_assert_uint_eq(table.dueResolves(T0 + milliseconds(300), true, &next).size(), 1);
+    ck_assert_uint_eq(table.dueResolves(T0 + milliseconds(900), true, &next).size(), 1);
+    // Three attempts unanswered: given up.
+    ck_assert(table.dueResolves(T0 + milliseconds(2000), true, &next).empty());
+    ck_assert(!table.busy());
+    ck_assert_int_eq(next, -1);
+}
+END_TEST
+
+START_TEST(resolve_matches_must_answer_our_resolve)
+{
+    d::EndpointTable table;
+    table.onMessage(announce(d::Kind::Hello, Uuid, {}), Dev, "", T0);
+    int next = 0;
+    table.dueResolves(T0, true, &next);
+    table.onMessage(answer(d::Kind::ResolveMatches, "urn:uuid:not-ours", Uuid, {DevUrl}), Dev, "", T0);
+    ck_assert(table.takeWork().empty());
+    table.resolveSent("urn:uuid:ours", Uuid);
+    table.onMessage(answer(d::Kind::ResolveMatches, "urn:uuid:ours", Uuid, {DevUrl}), Dev, "", T0);
+    const d::Work get = onlyWork(table, d::Work::Kind::MetadataGet);
+    ck_assert_str_eq(get.url.c_str(), DevUrl.c_str());
+}
+END_TEST
+
+START_TEST(no_interface_means_no_resolve)
+{
+    d::EndpointTable table;
+    table.onMessage(announce(d::Kind::Hello, Uuid, {}), Dev, "", T0);
+    int next = 0;
+    ck_assert(table.dueResolves(T0, false, &next).empty());
+    ck_assert(!table.busy());
+}
+END_TEST
+
+START_TEST(probe_matches_must_answer_our_probe)
+{
+    d::EndpointTable table;
+    table.onMessage(answer(d::Kind::ProbeMatches, "urn:uuid:p1", Uuid, {DevUrl}), Dev, "", T0);
+    ck_assert(table.takeWork().empty());
+    table.probeSent("urn:uuid:p1", "multicast");
+    table.onMessage(answer(d::Kind::ProbeMatches, "urn:uuid:p1", Uuid, {DevUrl}), Dev, "", T0);
+    onlyWork(table, d::Work::Kind::MetadataGet);
+}
+END_TEST
+
+START_TEST(directed_probe_answers_count_as_avahi)
+{
+    d::EndpointTable table;
+    list(table, Uuid, DevUrl, Dev, ScanUrl);
+    const std::string other = "urn:uuid:5ca00000-0000-4000-8000-00000000a002";
+    table.onMessage(answer(d::Kind::ProbeMatches, "urn:uuid:any", other, {"http://198.18.0.2:6000/wsd"}), Dev,
+                    "avahi", T0);
+    d::Work get = onlyWork(table, d::Work::Kind::MetadataGet);
+    table.onMetadata(other, get.url, scanner("http://198.18.0.2:6000/scan"), T0);
+    auto listed = table.listed();
+    ck_assert_uint_eq(listed.size(), 2);
+    for (const auto &dev : listed)
+        ck_assert_str_eq(dev.foundBy.c_str(), dev.endpointUuid == other ? "avahi" : "multicast");
+}
+END_TEST
+
+START_TEST(failed_metadata_tries_the_next_xaddr_routable_first)
+{
+    d::EndpointTable table;
+    const std::string linkLocal = "http://[fe80::2]:5357/wsd";
+    table.onMessage(announce(d::Kind::Hello, Uuid, {linkLocal, DevUrl}), Dev, "", T0);
+    d::Work first = onlyWork(table, d::Work::Kind::MetadataGet);
+    ck_assert_str_eq(first.url.c_str(), DevUrl.c_str());
+    table.onMetadata(Uuid, first.url, std::nullopt, T0);
+    // The link-local XAddr carries the interface the Hello came in on.
+    d::Work second = onlyWork(table, d::Work::Kind::MetadataGet);
+    ck_assert_str_eq(second.url.c_str(), "http://[fe80::2%25lab0]:5357/wsd");
+    table.onMetadata(Uuid, second.url, scanner("http://[fe80::2]:5357/scan"), T0);
+    auto listed = table.listed();
+    ck_assert_uint_eq(listed.size(), 1);
+    ck_assert_str_eq(listed[0].scanServiceUrls[0].c_str(), "http://[fe80::2%25lab0]:5357/scan");
+    ck_assert_str_eq(listed[0].deviceUrls[0].c_str(), DevUrl.c_str());
+}
+END_TEST
+
+START_TEST(all_xaddrs_failing_ends_the_fetch)
+{
+    d::EndpointTable table;
+    table.onMessage(announce(d::Kind::Hello, Uuid, {DevUrl}), Dev, "", T0);
+    d::Work get = onlyWork(table, d::Work::Kind::MetadataGet);
+    table.onMetadata(Uuid, get.url, std::nullopt, T0);
+    ck_assert(table.takeWork().empty());
+    ck_assert(!table.busy());
+    // A later announcement tries again.
+    table.onMessage(announce(d::Kind::Hello, Uuid, {DevUrl}), Dev, "", T0 + milliseconds(10));
+    onlyWork(table, d::Work::Kind::MetadataGet);
+}
+END_TEST
+
+START_TEST(bye_removes_and_a_stale_bye_does_not)
+{
+    d::EndpointTable table;
+    list(table, Uuid, DevUrl, Dev, ScanUrl);
+    table.onMessage(announce(d::Kind::Hello, Uuid, {DevUrl}, 5), Dev, "", T0);  // rebooted: fetched again
+    d::Work get = onlyWork(table, d::Work::Kind::MetadataGet);
+    table.onMetadata(Uuid, get.url, scanner(ScanUrl), T0);
+    table.onMessage(announce(d::Kind::Bye, Uuid, {}, 4), Dev, "", T0);
+    ck_assert_uint_eq(table.listed().size(), 1);
+    const unsigned long before = table.generation();
+    table.onMessage(announce(d::Kind::Bye, Uuid, {}, 5), Dev, "", T0);
+    ck_assert(table.listed().empty());
+    ck_assert_uint_ne(table.generation(), before);
+}
+END_TEST
+
+START_TEST(hellos_from_new_endpoints_are_rate_limited)
+{
+    d::EndpointTable table;
+    std::size_t gets = 0;
+    for (int i = 0; i < 100; ++i) {
+        table.onMessage(announce(d::Kind::Hello, "urn:uuid:flood-" + std::to_string(i), {DevUrl}), Dev, "",
+                        T0 + milliseconds(i));
+        gets += table.takeWork().size();
+    }
+    ck_assert_uint_eq(gets, 64);
+    // The next second admits more.
+    table.onMessage(announce(d::Kind::Hello, "urn:uuid:later", {DevUrl}), Dev, "", T0 + milliseconds(1500));
+    onlyWork(table, d::Work::Kind::MetadataGet);
+}
+END_TEST
+
+START_TEST(host_names_are_looked_up_first)
+{
+    d::EndpointTable table;
+    table.onMessage(announce(d::Kind::Hello, Uuid, {"http://mfp.local:5357/wsd"}), Dev, "", T0);
+    d::Work lookup = onlyWork(table, d::Work::Kind::ResolveHost);
+    ck_assert_str_eq(lookup.url.c_str(), "http://mfp.local:5357/wsd");
+    table.onHostResolved(Uuid, lookup.url, {"198.18.0.2"}, T0);
+    const d::Work get = onlyWork(table, d::Work::Kind::MetadataGet);
+    ck_assert_str_eq(get.url.c_str(), DevUrl.c_str());
+}
+END_TEST
+
+START_TEST(avahi_hosts_are_probed_once)
+{
+    d::EndpointTable table(labLinks());
+    ck_assert(table.admitAvahiHost("198.18.0.2", "", T0));
+    ck_assert(!table.admitAvahiHost("198.18.0.2", "", T0));
+    ck_assert(table.admitAvahiHost("fe80::2", "lab0", T0));
+}
+END_TEST
+
+Suite *discoveryTableSuite()
+{
+    Suite *s = suite_create("discovery_table");
+    TCase *tc = tcase_create("endpoints");
+    tcase_add_test(tc, hello_leads_to_a_metadata_get_then_a_listing);
+    tcase_add_test(tc, a_device_without_scan_service_is_not_listed);
+    tcase_add_test(tc, printers_are_not_asked);
+    tcase_add_test(tc, without_xaddrs_resolve_is_sent_and_retried_then_given_up);
+    tcase_add_test(tc, resolve_matches_must_answer_our_resolve);
+    tcase_add_test(tc, no_interface_means_no_resolve);
+    tcase_add_test(tc, probe_matches_must_answer_our_probe);
+    tcase_add_test(tc, directed_probe_answers_count_as_avahi);
+    tcase_add_test(tc, failed_metadata_tries_the_next_xaddr_routable_first);
+    tcase_add_test(tc, all_xaddrs_failing_ends_the_fetch);
+    tcase_add_test(tc, bye_removes_and_a_stale_bye_does_not);
+    tcase_add_test(tc, hellos_from_new_endpoints_are_rate_limited);
+    tcase_add_test(tc, host_names_are_looked_up_first);
+    tcase_add_test(tc, avahi_hosts_are_probed_once);
+    suite_add_tcase(s, tc);
+    return s;
+}
