@@ -17,11 +17,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=WSD Sim" \
 sim_start --listen 127.0.0.1 --profile office-mfp --tls-cert "$WORK_DIR/cert.pem" --tls-key "$WORK_DIR/key.pem"
 case $SIM_DEVICE_URL in https://*) ;; *) fail "wsd-sim does not announce an https URL: $SIM_DEVICE_URL" ;; esac
 
-jobs_summary() {
-    sim_control GET /jobs | python3 -c '
-import json, sys
-print(";".join("%s %s" % (j["state"], j["imagesRetrieved"]) for j in json.load(sys.stdin)["jobs"]))'
-}
+jobs_summary() { sim_jobs state imagesRetrieved; }
 
 it_log "tls-verify off (default): a page over https"
 sane_env_wsd "$WORK_DIR/sane" "discovery = off" "device tls $SIM_DEVICE_URL"
