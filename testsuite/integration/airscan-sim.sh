@@ -8,7 +8,7 @@
 # Needs root and network namespaces (else SKIP).
 . "$(dirname "$0")/lib.sh"
 
-require_commands scanimage curl
+require_commands scanimage curl python3
 airscan_installed || skip "sane-airscan is not installed (Debian package sane-airscan)"
 
 # avahi in both namespaces: airscan browses DNS-SD alongside WS-Discovery, as
@@ -33,16 +33,22 @@ case $device in
     *) fail "device '$device' is not an airscan WSD device (airscan:w...)" ;;
 esac
 assert_contains "$device" "WSD Sim Office MFP" "the listed device name"
-# The discovery really went over WS-Discovery: the simulator saw multicast
-# Probes from the host namespace.
-assert_contains "$(cat "$SIM_LOG")" "Probe from $LAB_ADDR4_HOST" "wsd-sim's log"
+# airscan reached the device from the host namespace at the address the
+# device announces, which only WS-Discovery told it (no device configured,
+# no DNS-SD record published): its metadata Get is on the device's /log.
+gets=$(sim_control GET /log | python3 -c '
+import json, sys
+host = set(sys.argv[1:])
+print(sum(1 for e in json.load(sys.stdin)["log"]
+          if e["operation"] == "Get" and e["outcome"] == "ok" and e["client"] in host))' \
+    "$LAB_ADDR4_HOST" "$LAB_ADDR6_HOST" "$LAB_ADDR6LL_HOST")
+[ "$gets" -gt 0 ] || fail "no metadata Get from the host namespace on wsd-sim's /log: $(sim_control GET /log)"
 
 scan_flatbed_and_check host "$device"
 scan_adf_batch_and_check host "$device" ADF 3
 
 jobs=$(sim_control GET /jobs)
 it_log "wsd-sim jobs: $jobs"
-assert_contains "$jobs" '"id":1,"state":"Completed","reasons":["JobCompletedSuccessfully"],"imagesRetrieved":1' "job 1"
-assert_contains "$jobs" '"id":2,"state":"Completed","reasons":["JobCompletedSuccessfully"],"imagesRetrieved":3' "job 2"
-assert_contains "$jobs" '"source":"Platen"' "jobs"
-assert_contains "$jobs" '"source":"ADF"' "jobs"
+assert_eq "$(sim_jobs id state reasons imagesRetrieved source)" \
+    "1 Completed JobCompletedSuccessfully 1 Platen
+2 Completed JobCompletedSuccessfully 3 ADF" "jobs on wsd-sim"

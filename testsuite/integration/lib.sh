@@ -8,7 +8,8 @@
 #
 # Provides: assertions (fail, skip, assert_eq, assert_contains, assert_file,
 # assert_no_sanitizer_report), a hang guard (guard SECONDS CMD...), a private work directory ($WORK_DIR,
-# removed at exit), wsd-sim control (sim_start, sim_control, sim_stop), SANE
+# removed at exit), wsd-sim control (sim_start, sim_control, sim_jobs,
+# sim_active, sim_stop), SANE
 # environments that load the freshly built backend without installing it,
 # sanitizer build included (sane_env_wsd, sane_env_airscan), and, through lab.sh, the network lab
 # (lab_up, lab_exec_dev, lab_exec_host, ...) and lab_at_exit for cleanups.
@@ -93,18 +94,21 @@ guard() {
     return "$status"
 }
 
-# wait_child PID SECONDS [WHAT]: waits for a background child; a watchdog
-# kills it, and fails the test, when it still runs after SECONDS (a hang
-# guard). SIGKILL stops the watchdog: a just-forked subshell may still hold
-# the inherited traps and must not run the test's exit hooks.
+# wait_child PID SECONDS [WHAT]: waits for a background child and returns its
+# exit status; a watchdog kills it, and fails the test, when it still runs
+# after SECONDS (a hang guard). SIGKILL stops the watchdog: a just-forked
+# subshell may still hold the inherited traps and must not run the test's
+# exit hooks.
 wait_child() {
-    local pid=$1 seconds=$2 what=${3:-process} watchdog fired="$WORK_DIR/watchdog.$1"
+    local pid=$1 seconds=$2 what=${3:-process} watchdog fired="$WORK_DIR/watchdog.$1" status
     ( trap - EXIT INT TERM; sleep "$seconds"; kill -KILL "$pid" 2>/dev/null && touch "$fired" ) &
     watchdog=$!
     wait "$pid" 2>/dev/null
+    status=$?
     kill -KILL "$watchdog" 2>/dev/null
     wait "$watchdog" 2>/dev/null
     [ ! -e "$fired" ] || fail "$what $pid hung for more than ${seconds}s"
+    return "$status"
 }
 
 # --- work directory ------------------------------------------------------------
@@ -262,6 +266,28 @@ sim_control() {
     else
         "${cmd[@]}" || fail "sim_control $method $path failed"
     fi
+}
+
+# sim_jobs [--name NAME] FIELD...: the simulator's jobs (GET /jobs), oldest
+# first, one a line: the given fields, space-separated (a list's items joined
+# by commas). Read as JSON, so the assertions hold whatever the layout.
+sim_jobs() {
+    local -a name=()
+    [ "${1:-}" = --name ] && { name=(--name "$2"); shift 2; }
+    sim_control "${name[@]}" GET /jobs | python3 -c '
+import json, sys
+def text(value):
+    return ",".join(map(str, value)) if isinstance(value, list) else str(value)
+for job in json.load(sys.stdin)["jobs"]:
+    print(" ".join(text(job[field]) for field in sys.argv[1:]))' "$@"
+}
+
+# sim_active [--name NAME]: the ids of the simulator's active jobs (GET
+# /active), space-separated; empty when none is.
+sim_active() {
+    sim_control "$@" GET /active | python3 -c '
+import json, sys
+print(" ".join(map(str, json.load(sys.stdin)["active"])))'
 }
 
 # sim_stop [--name NAME]: SIGTERM (wsd-sim exits cleanly, sending Bye when

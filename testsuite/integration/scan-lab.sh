@@ -20,18 +20,13 @@ sane_env_wsd "$WORK_DIR/sane" "discovery = off" \
 scan() { guard 120 lab_exec_host scanimage -d "$@"; }
 
 # jobs_summary: "id state images" per job, oldest first.
-jobs_summary() {
-    sim_control GET /jobs | python3 -c '
-import json, sys
-for j in json.load(sys.stdin)["jobs"]:
-    print(j["id"], j["state"], j["imagesRetrieved"])'
-}
+jobs_summary() { sim_jobs id state imagesRetrieved; }
 
 expect_jobs() {
     local expected=$1 actual
     actual=$(jobs_summary | tr '\n' ';')
     assert_eq "$actual" "$expected" "simulator jobs"
-    [ "$(sim_control GET /active)" = '{"active":[]}' ] || fail "jobs left active: $(sim_control GET /active)"
+    [ -z "$(sim_active)" ] || fail "jobs left active: $(sim_active)"
 }
 
 out=$WORK_DIR/out

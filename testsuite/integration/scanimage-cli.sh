@@ -16,10 +16,10 @@ device=wsd:cli
 out=$WORK_DIR/out
 mkdir -p "$out"
 
-no_job_active() { [ "$(sim_control GET /active)" = '{"active":[]}' ]; }
+no_job_active() { [ -z "$(sim_active)" ]; }
 expect_no_active_job() {
     # The backend ends a job when scanimage closes the device: a bounded wait.
-    lab_wait_until 20 "no active job" no_job_active || fail "$1: jobs left active: $(sim_control GET /active)"
+    lab_wait_until 20 "no active job" no_job_active || fail "$1: jobs left active: $(sim_active)"
 }
 
 it_log "-L"

@@ -55,7 +55,7 @@ EOF
 # The device keeps the last 100 jobs: every one of them Completed, one image each.
 states=$(jobs_states a)
 [[ $states =~ ^[0-9]+xCompleted/1$ ]] || fail "(1) jobs on the device: $states"
-assert_eq "$(sim_control --name a GET /active)" '{"active":[]}' "(1) active jobs"
+assert_eq "$(sim_active --name a)" "" "(1) active jobs"
 
 it_log "(2) one $adf_pages-page feeder job at 75 dpi"
 sim_control --name a POST /reboot >/dev/null

@@ -32,6 +32,5 @@ it_log "valgrind: $(tr '\n' ';' <<<"$summary")"
 assert_contains "$summary" "ERROR SUMMARY: 0 errors" "valgrind's summary"
 assert_file "$WORK_DIR/page.pnm"
 assert_contains "$(head -c 2 "$WORK_DIR/page.pnm")" "P5" "the page written by scanimage"
-jobs=$(sim_control GET /jobs)
-assert_contains "$jobs" '"state":"Completed"' "the job on wsd-sim"
+assert_eq "$(sim_jobs state)" Completed "the job on wsd-sim"
 it_log "one scan cycle under valgrind: no invalid access, no definite leak"

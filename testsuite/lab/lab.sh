@@ -13,6 +13,8 @@
 # own background jobs), lab_wait_until (bounded polling), lab_at_exit
 # (cleanup hooks sharing the one EXIT trap), lab_env / lab_attach (hand a lab
 # to another process), lab_prune (remove labs of scripts killed by SIGKILL).
+# A lab's state ($TMPDIR/wsdlab-ID, root's, mode 700) holds a state file of
+# KEY=VALUE lines that lab_attach and lab_prune parse and check, never run.
 # The CLI wsd-lab beside this file wraps these functions.
 #
 # Layout:   dev namespace  $LAB_NS_DEV   lab0  198.18.0.2/24  fd00:5ca::2/64
@@ -307,19 +309,19 @@ lab_up() {
     LAB_ID="$$-$(od -An -N2 -tx2 /dev/urandom | tr -d ' ')"
     LAB_NS_DEV="wsdlab-$LAB_ID-dev"
     LAB_NS_HOST="wsdlab-$LAB_ID-host"
-    LAB_STATE_DIR="${TMPDIR:-/tmp}/wsdlab-$LAB_ID"
+    LAB_STATE_DIR="$(lab__state_root)/wsdlab-$LAB_ID"
     export LAB_ID LAB_NS_DEV LAB_NS_HOST LAB_STATE_DIR LAB_IF \
         LAB_ADDR4_HOST LAB_ADDR4_DEV LAB_ADDR6_HOST LAB_ADDR6_DEV
-    mkdir -m 755 "$LAB_STATE_DIR" || lab_fail_setup "cannot create $LAB_STATE_DIR"
+    # Private to root: root tools (lab_down, prune) later read its files.
+    # mkdir fails on anything already there, a planted symlink included.
+    mkdir -m 700 "$LAB_STATE_DIR" || lab_fail_setup "cannot create $LAB_STATE_DIR"
+    lab__trusted_dir "$LAB_STATE_DIR" || lab_fail_setup "$LAB_STATE_DIR is not ours"
     mkdir "$LAB_STATE_DIR/pids" "$LAB_STATE_DIR/logs"
     LAB_KEEP=$keep
     LAB_AVAHI=$with_avahi
     export LAB_KEEP LAB_AVAHI
     # Written now, so that even a half-built lab can be found and pruned.
-    lab_env >"$LAB_STATE_DIR/env"
-    # The state dir also becomes /run in the namespaces: daemons dropping
-    # privileges must still reach it.
-    chmod 755 "$LAB_STATE_DIR"
+    lab__write_state
 
     # Registered before the first namespace exists, so a failure anywhere
     # below still tears down what was created.
@@ -366,7 +368,7 @@ lab_up() {
         lab__start_avahi dev || lab_fail_setup "avahi in dev"
         lab__start_avahi host || lab_fail_setup "avahi in host"
     fi
-    lab_env >"$LAB_STATE_DIR/env"
+    lab__write_state
     LAB__UP_COMPLETE=1
 }
 
@@ -380,24 +382,114 @@ lab__abort_unfinished_up() {
     [ "${LAB__UP_COMPLETE:-0}" = 1 ] || lab_down
 }
 
-# Prints the lab's variables as export commands (eval-able).
+# The lab's variables, in the order lab_env prints them.
+LAB__STATE_KEYS=(LAB_ID LAB_NS_DEV LAB_NS_HOST LAB_STATE_DIR LAB_IF LAB_AVAHI LAB_KEEP
+    LAB_ADDR4_HOST LAB_ADDR4_DEV LAB_ADDR6_HOST LAB_ADDR6_DEV
+    LAB_ADDR6LL_HOST LAB_ADDR6LL_DEV)
+
+# Prints the lab's variables as export commands, for a user's shell to eval
+# (eval "$(wsd-lab up)"). Never read back: the lab keeps its own state file.
 lab_env() {
     local var
-    for var in LAB_ID LAB_NS_DEV LAB_NS_HOST LAB_STATE_DIR LAB_IF LAB_AVAHI LAB_KEEP \
-        LAB_ADDR4_HOST LAB_ADDR4_DEV LAB_ADDR6_HOST LAB_ADDR6_DEV \
-        LAB_ADDR6LL_HOST LAB_ADDR6LL_DEV; do
+    for var in "${LAB__STATE_KEYS[@]}"; do
         printf 'export %s=%q\n' "$var" "${!var-}"
+    done
+}
+
+# Where labs keep their state directories.
+lab__state_root() { echo "${TMPDIR:-/tmp}"; }
+
+# True when DIR is a real directory (not a symlink) owned by this user and
+# writable by no one else: only then may a root tool trust what is in it.
+lab__trusted_dir() {
+    local dir=$1 owner mode
+    [ -d "$dir" ] && [ ! -L "$dir" ] || return 1
+    owner=$(stat -c %u -- "$dir") && mode=$(stat -c %a -- "$dir") || return 1
+    [ "$owner" = "$(id -u)" ] && [ "$mode" = 700 ]
+}
+
+# The state file: KEY=VALUE lines, read back by lab__load_state, which never
+# runs it. Written to a new file, then renamed over the old one.
+lab__write_state() {
+    local var
+    for var in "${LAB__STATE_KEYS[@]}"; do
+        printf '%s=%s\n' "$var" "${!var-}"
+    done >"$LAB_STATE_DIR/state.new" && mv -f -- "$LAB_STATE_DIR/state.new" "$LAB_STATE_DIR/state"
+}
+
+# lab__valid_value KEY VALUE ID DIR: whether VALUE may be KEY's in the state
+# of lab ID kept in DIR: the id and names derived from it, DIR itself, an
+# interface name, 0/1 switches, addresses. Anything else (spaces, quotes, $,
+# ;, ...) is refused.
+lab__valid_value() {
+    local key=$1 value=$2 id=$3 dir=$4
+    case $key in
+        LAB_ID) [ "$value" = "$id" ] ;;
+        LAB_NS_DEV) [ "$value" = "wsdlab-$id-dev" ] ;;
+        LAB_NS_HOST) [ "$value" = "wsdlab-$id-host" ] ;;
+        LAB_STATE_DIR) [ "$value" = "$dir" ] ;;
+        LAB_IF) [[ $value =~ ^[A-Za-z0-9_.-]{1,15}$ ]] ;;
+        LAB_AVAHI | LAB_KEEP) [[ $value =~ ^[01]$ ]] ;;
+        LAB_ADDR4_HOST | LAB_ADDR4_DEV) [[ $value =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]] ;;
+        LAB_ADDR6_HOST | LAB_ADDR6_DEV) [[ $value =~ ^[0-9a-f:]{2,39}$ ]] ;;
+        # Empty in a lab that failed before its link came up.
+        LAB_ADDR6LL_HOST | LAB_ADDR6LL_DEV) [[ $value =~ ^[0-9a-f:]{0,39}$ ]] ;;
+        *) return 1 ;;
+    esac
+}
+
+# lab__load_state DIR: sets the lab's variables from DIR/state, parsed
+# line by line, never evaluated: a root tool must not run what a local user
+# may have planted in /tmp. Refuses (returns 1, says why) a directory or file
+# that is a symlink, not ours or writable by others, an unknown or repeated
+# key, a missing key, or a value that is not what its key allows.
+lab__load_state() {
+    local dir=$1 file="$1/state" id line key value
+    local -a lines=()
+    local -A seen=()
+    id=${dir##*/wsdlab-}
+    if ! [[ $id =~ ^[0-9]+-[0-9a-f]{4}$ ]]; then
+        lab_log "ignoring $dir: not named after a lab id"
+        return 1
+    fi
+    if ! lab__trusted_dir "$dir"; then
+        lab_log "ignoring $dir: not a directory of $(id -un) with mode 700"
+        return 1
+    fi
+    if [ ! -f "$file" ] || [ -L "$file" ] || [ "$(stat -c %u -- "$file")" != "$(id -u)" ] ||
+        [ -n "$(find "$file" -perm /022)" ]; then
+        lab_log "ignoring $dir: $file is missing, a symlink, not ours or writable by others"
+        return 1
+    fi
+    # Read once; checked whole before anything is set.
+    mapfile -t lines <"$file"
+    for line in "${lines[@]}"; do
+        key=${line%%=*}
+        value=${line#*=}
+        # The key is checked against the list before it is used as a subscript.
+        if [ "$key" = "$line" ] || ! lab__valid_value "$key" "$value" "$id" "$dir" ||
+            [ -n "${seen[$key]:-}" ]; then
+            lab_log "ignoring $dir: bad line in $file: $line"
+            return 1
+        fi
+        seen[$key]=1
+    done
+    for key in "${LAB__STATE_KEYS[@]}"; do
+        [ -n "${seen[$key]:-}" ] || { lab_log "ignoring $dir: $file has no $key"; return 1; }
+    done
+    for line in "${lines[@]}"; do
+        printf -v "${line%%=*}" '%s' "${line#*=}"
+        export "${line%%=*}"
     done
 }
 
 # lab_attach ID: loads the variables of a lab created by another process.
 lab_attach() {
-    local dir="${TMPDIR:-/tmp}/wsdlab-$1"
-    [ -f "$dir/env" ] || { lab_log "no lab with id '$1' ($dir/env missing)"; return 1; }
-    eval "$(cat "$dir/env")"
-    export LAB_ID LAB_NS_DEV LAB_NS_HOST LAB_STATE_DIR LAB_IF LAB_AVAHI LAB_KEEP \
-        LAB_ADDR4_HOST LAB_ADDR4_DEV LAB_ADDR6_HOST LAB_ADDR6_DEV \
-        LAB_ADDR6LL_HOST LAB_ADDR6LL_DEV
+    [[ $1 =~ ^[0-9]+-[0-9a-f]{4}$ ]] || { lab_log "'$1' is not a lab id"; return 1; }
+    local dir
+    dir="$(lab__state_root)/wsdlab-$1"
+    [ -e "$dir/state" ] || { lab_log "no lab with id '$1' ($dir/state missing)"; return 1; }
+    lab__load_state "$dir"
 }
 
 # lab_down: stops the processes the lab started (pid files) and anything else
@@ -405,11 +497,14 @@ lab_attach() {
 # deletes the namespaces and the state directory.  Idempotent.
 lab_down() {
     [ -n "${LAB_ID:-}" ] || return 0
-    local f ns
+    local f ns pid
     local -a pids=()
     if [ -d "$LAB_STATE_DIR/pids" ]; then
         for f in "$LAB_STATE_DIR"/pids/*.pid; do
-            [ -f "$f" ] && pids+=("$(cat "$f")")
+            [ -f "$f" ] || continue
+            pid=$(cat "$f")
+            # Only a process id: "-1" would mean every process.
+            [[ $pid =~ ^[1-9][0-9]*$ ]] && pids+=("$pid")
         done
     fi
     lab__stop_pids "${pids[@]}"
@@ -428,14 +523,16 @@ lab_down() {
 
 # lab_prune: tears down the labs left by test scripts that were killed
 # outright (SIGKILL leaves no chance to clean up): labs not made to stay
-# (--keep) whose creating process (the first part of LAB_ID) is gone.
+# (--keep) whose creating process (the first part of LAB_ID) is gone. Only
+# labs whose state lab__load_state accepts: the others are reported, left
+# alone, and nothing in them is run.
 lab_prune() {
-    local env
-    for env in "${TMPDIR:-/tmp}"/wsdlab-*/env; do
-        [ -f "$env" ] || continue
+    local dir
+    for dir in "$(lab__state_root)"/wsdlab-*; do
+        [ -e "$dir" ] || [ -L "$dir" ] || continue
         (
-            eval "$(cat "$env")"
-            if [ "${LAB_KEEP:-0}" != 1 ] && ! kill -0 "${LAB_ID%%-*}" 2>/dev/null; then
+            lab__load_state "$dir" || exit 0
+            if [ "$LAB_KEEP" != 1 ] && ! kill -0 "${LAB_ID%%-*}" 2>/dev/null; then
                 lab_log "pruning lab $LAB_ID (its creator ${LAB_ID%%-*} is gone)"
                 lab_down
             fi
