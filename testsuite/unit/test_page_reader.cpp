@@ -1,4 +1,5 @@
 #include "suites.h"
+#include "test_files.h"
 
 #include "../sim/image_encoder.h"
 #include "wsd/event_fd.h"
@@ -49,7 +50,7 @@ struct Reference : wsd::LineSink {
 Reference decodeAlone(const Bytes &image)
 {
     Reference ref;
-    auto decoder = wsd::makeSniffingDecoder(ref);
+    auto decoder = wsd::makeSniffingDecoder(ref, wsd::ImageLimits());
     ck_assert(decoder->feed(image.data(), image.size()));
     ck_assert(decoder->finish());
     return ref;
@@ -95,11 +96,11 @@ struct Read {
 Read readPage(wsd::PagePipe &pipe, const Bytes &image, bool upsideDown, int bufferSize)
 {
     wsd::EventFd readerCancel;
-    wsd::PageReader reader(pipe, readerCancel.fd(), [] { return false; });
+    wsd::PageReader reader(pipe, readerCancel.fd(), [] { return false; }, [] {});
     pipe.reset(1);
     Writer writer(pipe, image, upsideDown);
     Read out;
-    out.end = reader.start(out.frame);
+    out.end = reader.start(out.frame, wsd::ImageLimits());
     if (out.end != SANE_STATUS_GOOD)
         return out;
     Bytes buffer(static_cast<std::size_t>(bufferSize));
@@ -161,14 +162,15 @@ START_TEST(an_invalid_image_stops_the_transfer)
     std::fill(image.begin() + 2000, image.end(), 0x5A);  // a chunk's CRC fails
     wsd::PagePipe pipe;
     wsd::EventFd readerCancel;
-    wsd::PageReader reader(pipe, readerCancel.fd(), [] { return false; });
+    int refusals = 0;
+    wsd::PageReader reader(pipe, readerCancel.fd(), [] { return false; }, [&] { ++refusals; });
     pipe.reset(1);
     SANE_Status end;
     bool writerStopped;
     {
         Writer writer(pipe, image, false);
         wsd::FrameFormat frame;
-        end = reader.start(frame);
+        end = reader.start(frame, wsd::ImageLimits());
         Bytes buffer(65536);
         int length = 0;
         while (end == SANE_STATUS_GOOD)
@@ -178,6 +180,39 @@ START_TEST(an_invalid_image_stops_the_transfer)
     }
     ck_assert_int_eq(end, SANE_STATUS_IO_ERROR);
     ck_assert(writerStopped);
+    ck_assert_int_eq(refusals, 1);
+}
+END_TEST
+
+START_TEST(an_image_bomb_is_refused_at_sane_start)
+{
+    // The progressive JPEG of the fuzz corpus claims 40000x40000 pixels; the
+    // scan allows 2000x3000. Once whole (the worker's transfer is over) and
+    // once followed by more than the pipe holds (the transfer still runs).
+    const std::string seed = readTestFile(std::string(WSD_SOURCE_DIR) +
+                                          "/testsuite/fuzz/corpus/image_jpeg/bomb-progressive-40000.jpg.seed");
+    const Bytes whole(seed.begin() + 4, seed.end());
+    Bytes followed = whole;
+    followed.resize(whole.size() + wsd::PagePipe::Capacity * 4, 0);
+    for (const Bytes *image : std::initializer_list<const Bytes *>{&whole, &followed}) {
+        wsd::PagePipe pipe;
+        wsd::EventFd readerCancel;
+        int refusals = 0;
+        wsd::PageReader reader(pipe, readerCancel.fd(), [] { return false; }, [&] { ++refusals; });
+        pipe.reset(1);
+        SANE_Status end;
+        bool writerStopped;
+        {
+            Writer writer(pipe, *image, false);
+            wsd::FrameFormat frame;
+            end = reader.start(frame, wsd::ImageLimits{2000, 3000, "a test scan"});
+            writer.join();
+            writerStopped = writer.stopped;
+        }
+        ck_assert_int_eq(end, SANE_STATUS_IO_ERROR);
+        ck_assert_int_eq(refusals, 1);  // the worker cancels the job
+        ck_assert(writerStopped == (image == &followed));
+    }
 }
 END_TEST
 
@@ -186,14 +221,14 @@ START_TEST(cancel_and_non_blocking_reads)
     wsd::PagePipe pipe;
     wsd::EventFd readerCancel;
     std::atomic<bool> cancelled{false};
-    wsd::PageReader reader(pipe, readerCancel.fd(), [&] { return cancelled.load(); });
+    wsd::PageReader reader(pipe, readerCancel.fd(), [&] { return cancelled.load(); }, [] {});
     pipe.reset(1);
     const Bytes image = encodedPage("jfif", "RGB24", 300);
     // The first piece of a larger image: the frame and some lines.
     ck_assert_uint_gt(image.size(), 2 * wsd::PagePipe::FirstPieceBytes);
     ck_assert(pipe.write(1, image.data(), wsd::PagePipe::FirstPieceBytes, -1));
     wsd::FrameFormat frame;
-    ck_assert_int_eq(reader.start(frame), SANE_STATUS_GOOD);
+    ck_assert_int_eq(reader.start(frame, wsd::ImageLimits()), SANE_STATUS_GOOD);
     // Not blocking: the lines decoded so far, then nothing (no hang).
     Bytes buffer(4096);
     int length = -1;
@@ -223,6 +258,7 @@ Suite *pageReaderSuite()
     tcase_add_test(t, lines_match_the_decoder_for_any_buffer_size);
     tcase_add_test(t, an_upside_down_page_is_turned);
     tcase_add_test(t, an_invalid_image_stops_the_transfer);
+    tcase_add_test(t, an_image_bomb_is_refused_at_sane_start);
     tcase_add_test(t, cancel_and_non_blocking_reads);
     suite_add_tcase(s, t);
     return s;
