@@ -153,6 +153,38 @@ START_TEST(an_upside_down_page_is_turned)
 }
 END_TEST
 
+namespace {
+
+// A page the reader refuses: how it ended, whether the worker's writes
+// failed (the transfer stopped), and how often the worker was told to
+// cancel the job.
+struct Refused {
+    SANE_Status end = SANE_STATUS_GOOD;
+    bool writerStopped = false;
+    int refusals = 0;
+};
+
+Refused readRefusedPage(const Bytes &image, const wsd::ImageLimits &limits)
+{
+    wsd::PagePipe pipe;
+    wsd::EventFd readerCancel;
+    Refused out;
+    wsd::PageReader reader(pipe, readerCancel.fd(), [] { return false; }, [&] { ++out.refusals; });
+    pipe.reset(1);
+    Writer writer(pipe, image, false);
+    wsd::FrameFormat frame;
+    out.end = reader.start(frame, limits);
+    Bytes buffer(65536);
+    int length = 0;
+    while (out.end == SANE_STATUS_GOOD)
+        out.end = reader.read(buffer.data(), static_cast<int>(buffer.size()), &length, true);
+    writer.join();
+    out.writerStopped = writer.stopped;
+    return out;
+}
+
+}  // namespace
+
 START_TEST(an_invalid_image_stops_the_transfer)
 {
     // A valid start, then garbage: the decoder fails mid-page, sane_read
@@ -160,27 +192,10 @@ START_TEST(an_invalid_image_stops_the_transfer)
     Bytes image = encodedPage("png", "RGB24");
     image.resize(image.size() + wsd::PagePipe::Capacity * 4);
     std::fill(image.begin() + 2000, image.end(), 0x5A);  // a chunk's CRC fails
-    wsd::PagePipe pipe;
-    wsd::EventFd readerCancel;
-    int refusals = 0;
-    wsd::PageReader reader(pipe, readerCancel.fd(), [] { return false; }, [&] { ++refusals; });
-    pipe.reset(1);
-    SANE_Status end;
-    bool writerStopped;
-    {
-        Writer writer(pipe, image, false);
-        wsd::FrameFormat frame;
-        end = reader.start(frame, wsd::ImageLimits());
-        Bytes buffer(65536);
-        int length = 0;
-        while (end == SANE_STATUS_GOOD)
-            end = reader.read(buffer.data(), static_cast<int>(buffer.size()), &length, true);
-        writer.join();
-        writerStopped = writer.stopped;
-    }
-    ck_assert_int_eq(end, SANE_STATUS_IO_ERROR);
-    ck_assert(writerStopped);
-    ck_assert_int_eq(refusals, 1);
+    const Refused refused = readRefusedPage(image, wsd::ImageLimits());
+    ck_assert_int_eq(refused.end, SANE_STATUS_IO_ERROR);
+    ck_assert(refused.writerStopped);
+    ck_assert_int_eq(refused.refusals, 1);
 }
 END_TEST
 
@@ -195,23 +210,10 @@ START_TEST(an_image_bomb_is_refused_at_sane_start)
     Bytes followed = whole;
     followed.resize(whole.size() + wsd::PagePipe::Capacity * 4, 0);
     for (const Bytes *image : std::initializer_list<const Bytes *>{&whole, &followed}) {
-        wsd::PagePipe pipe;
-        wsd::EventFd readerCancel;
-        int refusals = 0;
-        wsd::PageReader reader(pipe, readerCancel.fd(), [] { return false; }, [&] { ++refusals; });
-        pipe.reset(1);
-        SANE_Status end;
-        bool writerStopped;
-        {
-            Writer writer(pipe, *image, false);
-            wsd::FrameFormat frame;
-            end = reader.start(frame, wsd::ImageLimits{2000, 3000, "a test scan"});
-            writer.join();
-            writerStopped = writer.stopped;
-        }
-        ck_assert_int_eq(end, SANE_STATUS_IO_ERROR);
-        ck_assert_int_eq(refusals, 1);  // the worker cancels the job
-        ck_assert(writerStopped == (image == &followed));
+        const Refused refused = readRefusedPage(*image, wsd::ImageLimits{2000, 3000, "a test scan"});
+        ck_assert_int_eq(refused.end, SANE_STATUS_IO_ERROR);
+        ck_assert_int_eq(refused.refusals, 1);  // the worker cancels the job
+        ck_assert(refused.writerStopped == (image == &followed));
     }
 }
 END_TEST
