@@ -1,10 +1,12 @@
 // BMP/DIB parsed by hand (no library decodes it incrementally). A top-down
 // DIB (negative height) streams line by line. A bottom-up DIB sends its last
 // line first, so its pixel array is buffered (bounded) and emitted top to
-// bottom at the end. Accepts a BMP file or a bare DIB (info header first);
+// bottom at the end; both only once the header's size passed the limits.
+// Accepts a BMP file or a bare DIB (info header first);
 // 1, 4, 8 bit palette, 24-bit and 32-bit (BI_RGB or BI_BITFIELDS) pixels.
 #include "wsd/image_decoder.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -24,7 +26,7 @@ struct Rgb {
 
 class DibDecoder : public ImageDecoder {
 public:
-    explicit DibDecoder(LineSink &sink) : sink_(sink) {}
+    DibDecoder(LineSink &sink, const ImageLimits &limits) : sink_(sink), limits_(limits) {}
 
     bool feed(const uint8_t *data, std::size_t length) override
     {
@@ -153,9 +155,13 @@ private:
             failWith("DIB: unsupported bit count " + std::to_string(bitCount_));
             return;
         }
-        if (width <= 0 || width > MaxImageDimension || height == 0 || height < -MaxImageDimension ||
-            height > MaxImageDimension) {
-            failWith("DIB: image dimensions out of bounds");
+        if (width <= 0 || height == 0) {
+            failWith("DIB: image without pixels");
+            return;
+        }
+        const std::string refusal = limits_.refusal(width, std::abs(static_cast<long long>(height)));
+        if (!refusal.empty()) {
+            failWith("DIB: " + refusal);
             return;
         }
         topDown_ = height < 0;
@@ -219,7 +225,7 @@ private:
         header_.clear();
         header_.shrink_to_fit();
         if (!topDown_) {
-            if (stride_ * std::size_t(frame_.height) > MaxBufferedImageBytes) {
+            if (stride_ * std::size_t(frame_.height) > limits_.maxBufferedBytes()) {
                 failWith("DIB: bottom-up image too large to buffer");
                 return;
             }
@@ -321,6 +327,7 @@ private:
     }
 
     LineSink &sink_;
+    const ImageLimits limits_;
     Stage stage_ = Stage::Headers;
     std::vector<uint8_t> header_;
     bool bitfieldsAfterHeader_ = false;
@@ -345,9 +352,9 @@ private:
 
 }  // namespace
 
-std::unique_ptr<ImageDecoder> makeDibDecoder(LineSink &sink)
+std::unique_ptr<ImageDecoder> makeDibDecoder(LineSink &sink, const ImageLimits &limits)
 {
-    return std::make_unique<DibDecoder>(sink);
+    return std::make_unique<DibDecoder>(sink, limits);
 }
 
 }  // namespace wsd

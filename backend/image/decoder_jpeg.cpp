@@ -18,6 +18,10 @@ namespace {
 // Unconsumed input kept between feeds stays small (libjpeg backs up at most
 // to the start of a marker segment or an MCU); this bounds a hostile stream.
 constexpr std::size_t MaxPendingInput = 4 * 1024 * 1024;
+// A progressive JPEG costs a pass over the whole image per scan, and a
+// scan can be a few bytes: scanners send baseline JPEG, libjpeg's own
+// progressive scripts use about ten scans, so more than this is hostile.
+constexpr int MaxProgressiveScans = 100;
 
 struct ErrorManager {
     jpeg_error_mgr pub;
@@ -39,6 +43,17 @@ void outputMessage(j_common_ptr cinfo)
     WSD_DETAIL("libjpeg: %s", text);
 }
 
+// Called by libjpeg while it decodes: stops an image with too many scans.
+void progressMonitor(j_common_ptr cinfo)
+{
+    auto *decompress = reinterpret_cast<j_decompress_ptr>(cinfo);
+    if (decompress->input_scan_number <= MaxProgressiveScans)
+        return;
+    auto *err = reinterpret_cast<ErrorManager *>(cinfo->err);
+    std::snprintf(err->message, sizeof err->message, "more than %d progressive scans", MaxProgressiveScans);
+    std::longjmp(err->jump, 1);
+}
+
 void initSource(j_decompress_ptr) {}
 void termSource(j_decompress_ptr) {}
 
@@ -50,7 +65,8 @@ void skipInputData(j_decompress_ptr cinfo, long count);
 
 class JpegDecoder : public ImageDecoder {
 public:
-    JpegDecoder(LineSink &sink, JpegSettings settings) : sink_(sink), settings_(settings)
+    JpegDecoder(LineSink &sink, const ImageLimits &limits, JpegSettings settings)
+        : sink_(sink), limits_(limits), settings_(settings)
     {
         cinfo_.err = jpeg_std_error(&err_.pub);
         err_.pub.error_exit = errorExit;
@@ -62,6 +78,11 @@ public:
         }
         jpeg_create_decompress(&cinfo_);
         created_ = true;
+        // Whole-image buffers (a progressive image's coefficients) beyond
+        // this fail: libjpeg has no backing store to fall back on.
+        cinfo_.mem->max_memory_to_use = static_cast<long>(limits_.maxBufferedBytes());
+        progress_.progress_monitor = progressMonitor;
+        cinfo_.progress = &progress_;
         source_.init_source = initSource;
         source_.fill_input_buffer = fillInputBuffer;
         source_.skip_input_data = skipInputData;
@@ -149,6 +170,10 @@ private:
         if (stage_ == Stage::Header) {
             if (jpeg_read_header(&cinfo_, TRUE) == JPEG_SUSPENDED)
                 return true;
+            // Before jpeg_start_decompress, which allocates for the size.
+            const std::string refusal = limits_.refusal(cinfo_.image_width, cinfo_.image_height);
+            if (!refusal.empty())
+                return failWith("JPEG: " + refusal);
             configure();
             stage_ = Stage::Start;
         }
@@ -206,8 +231,6 @@ private:
 
     bool announceFrame()
     {
-        if (cinfo_.output_width > unsigned(MaxImageDimension) || cinfo_.output_height > unsigned(MaxImageDimension))
-            return failWith("JPEG: image dimensions out of bounds");
         ImageFrame frame;
         frame.width = static_cast<int>(cinfo_.output_width);
         frame.height = static_cast<int>(cinfo_.output_height);
@@ -248,9 +271,11 @@ private:
     }
 
     LineSink &sink_;
+    const ImageLimits limits_;
     JpegSettings settings_;
     jpeg_decompress_struct cinfo_{};
     ErrorManager err_{};
+    jpeg_progress_mgr progress_{};
     jpeg_source_mgr source_{};
     bool created_ = false;
     Stage stage_ = Stage::Header;
@@ -267,9 +292,9 @@ void skipInputData(j_decompress_ptr cinfo, long count)
 
 }  // namespace
 
-std::unique_ptr<ImageDecoder> makeJpegDecoder(LineSink &sink, JpegSettings settings)
+std::unique_ptr<ImageDecoder> makeJpegDecoder(LineSink &sink, const ImageLimits &limits, JpegSettings settings)
 {
-    return std::make_unique<JpegDecoder>(sink, settings);
+    return std::make_unique<JpegDecoder>(sink, limits, settings);
 }
 
 }  // namespace wsd

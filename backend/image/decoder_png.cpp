@@ -1,7 +1,8 @@
 // PNG through libpng's progressive reader (png_process_data): rows come out
 // as the compressed data arrives. Interlaced images deliver no complete row
 // before the last pass, so they are assembled in a bounded buffer and
-// emitted at the end; scanners do not interlace in practice.
+// emitted at the end (bounded by the limits); scanners do not interlace in
+// practice.
 #include "wsd/image_decoder.h"
 
 #include "wsd/log.h"
@@ -19,7 +20,7 @@ constexpr std::size_t PieceBytes = 1024;
 
 class PngDecoder : public ImageDecoder {
 public:
-    explicit PngDecoder(LineSink &sink) : sink_(sink)
+    PngDecoder(LineSink &sink, const ImageLimits &limits) : sink_(sink), limits_(limits)
     {
         png_ = png_create_read_struct(PNG_LIBPNG_VER_STRING, this, onError, onWarning);
         if (png_)
@@ -28,6 +29,8 @@ public:
             failWith("PNG: out of memory");
             return;
         }
+        // libpng's own bounds, checked while it reads IHDR; setUp() checks
+        // the scan's limits, naming the sizes.
         png_set_user_limits(png_, MaxImageDimension, MaxImageDimension);
         png_set_progressive_read_fn(png_, this, onInfo, onRow, onEnd);
     }
@@ -114,6 +117,9 @@ private:
 
     void setUp(png_infop info)
     {
+        // Before png_read_update_info, which allocates rows for the width.
+        if (!withinLimits(info))
+            png_longjmp(png_, 1);
         int colorType = png_get_color_type(png_, info);
         int bitDepth = png_get_bit_depth(png_, info);
         bool grayPalette = false;
@@ -159,12 +165,21 @@ private:
             (frame_.depth != 1 && frame_.depth != 8 && frame_.depth != 16))
             abort("unexpected pixel layout after conversion");
         if (interlaced_) {
-            if (frame_.bytesPerLine * std::size_t(frame_.height) > MaxBufferedImageBytes)
+            if (frame_.bytesPerLine * std::size_t(frame_.height) > limits_.maxBufferedBytes())
                 abort("interlaced image too large to buffer");
             image_.assign(frame_.bytesPerLine * std::size_t(frame_.height), 0);
         }
         if (!sink_.onFrame(frame_))
             abort("line sink refused the frame");
+    }
+
+    // False with message_ set when the image claims more than the limits
+    // allow. Its own frame: no string may live where libpng longjmps from.
+    bool withinLimits(png_infop info)
+    {
+        const std::string refusal = limits_.refusal(png_get_image_width(png_, info), png_get_image_height(png_, info));
+        std::snprintf(message_, sizeof message_, "%s", refusal.c_str());
+        return refusal.empty();
     }
 
     void row(png_bytep data, png_uint_32 number, int pass)
@@ -233,6 +248,7 @@ private:
     }
 
     LineSink &sink_;
+    const ImageLimits limits_;
     png_structp png_ = nullptr;
     png_infop info_ = nullptr;
     ImageFrame frame_;
@@ -242,14 +258,14 @@ private:
     std::size_t consumed_ = 0;
     std::vector<uint8_t> image_;
     int nextBufferedRow_ = 0;
-    char message_[256] = {};
+    char message_[512] = {};
 };
 
 }  // namespace
 
-std::unique_ptr<ImageDecoder> makePngDecoder(LineSink &sink)
+std::unique_ptr<ImageDecoder> makePngDecoder(LineSink &sink, const ImageLimits &limits)
 {
-    return std::make_unique<PngDecoder>(sink);
+    return std::make_unique<PngDecoder>(sink, limits);
 }
 
 }  // namespace wsd

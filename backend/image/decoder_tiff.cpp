@@ -1,6 +1,6 @@
 // TIFF through libtiff. libtiff wants random access (the directory may sit
 // at the end of the file), so the file is buffered, bounded, and decoded at
-// finish() line by line with whatever compression libtiff supports (G4,
+// finish() line by line, once its size passed the limits, with whatever compression libtiff supports (G4,
 // PackBits, LZW, JPEG, Deflate, none). Only the first page is read.
 #include "wsd/image_decoder.h"
 
@@ -71,14 +71,15 @@ struct OptionsFree {
 
 class TiffDecoder : public ImageDecoder {
 public:
-    explicit TiffDecoder(LineSink &sink) : sink_(sink) {}
+    TiffDecoder(LineSink &sink, const ImageLimits &limits) : sink_(sink), limits_(limits) {}
 
     bool feed(const uint8_t *data, std::size_t length) override
     {
         if (!error_.empty())
             return false;
-        if (bytes_.size() + length > MaxBufferedImageBytes)
-            return failWith("TIFF: file larger than the buffering bound");
+        if (bytes_.size() + length > limits_.maxBufferedBytes())
+            return failWith("TIFF: file larger than " + std::to_string(limits_.maxBufferedBytes()) +
+                            " bytes, the most an image within the limits needs");
         bytes_.insert(bytes_.end(), data, data + length);
         return true;
     }
@@ -107,6 +108,9 @@ private:
         options_.reset(TIFFOpenOptionsAlloc());
         TIFFOpenOptionsSetErrorHandlerExtR(options_.get(), onError, &libError_);
         TIFFOpenOptionsSetWarningHandlerExtR(options_.get(), onWarning, nullptr);
+        // libtiff's own buffers (strip arrays, a strip's data) get no more
+        // than the decoder may hold for the whole image.
+        TIFFOpenOptionsSetMaxSingleMemAlloc(options_.get(), static_cast<tmsize_t>(limits_.maxBufferedBytes()));
         file_ = MemoryFile{&bytes_};
         tiff_.reset(TIFFClientOpenExt("scan", "rm", &file_, readProc, writeProc, seekProc, closeProc, sizeProc,
                                       nullptr, nullptr, options_.get()));
@@ -127,8 +131,13 @@ private:
         TIFFGetFieldDefaulted(tiff, TIFFTAG_COMPRESSION, &compression);
         if (!TIFFGetField(tiff, TIFFTAG_PHOTOMETRIC, &photometric))
             photometric = samples >= 3 ? PHOTOMETRIC_RGB : PHOTOMETRIC_MINISWHITE;
-        if (width == 0 || height == 0 || width > unsigned(MaxImageDimension) || height > unsigned(MaxImageDimension))
-            return failWith("TIFF: image dimensions out of bounds");
+        if (width == 0 || height == 0)
+            return failWith("TIFF: image without pixels");
+        // Before any strip is read: decoding (G4 above all) costs time in
+        // proportion to the size the directory claims.
+        const std::string refusal = limits_.refusal(width, height);
+        if (!refusal.empty())
+            return failWith("TIFF: " + refusal);
         if (planar != PLANARCONFIG_CONTIG && samples > 1)
             return failWith("TIFF: separate colour planes are not supported");
 
@@ -296,6 +305,7 @@ private:
     }
 
     LineSink &sink_;
+    const ImageLimits limits_;
     std::vector<uint8_t> bytes_;
     // Open from the first finish() to the last line.
     std::string libError_;
@@ -313,9 +323,9 @@ private:
 
 }  // namespace
 
-std::unique_ptr<ImageDecoder> makeTiffDecoder(LineSink &sink)
+std::unique_ptr<ImageDecoder> makeTiffDecoder(LineSink &sink, const ImageLimits &limits)
 {
-    return std::make_unique<TiffDecoder>(sink);
+    return std::make_unique<TiffDecoder>(sink, limits);
 }
 
 }  // namespace wsd

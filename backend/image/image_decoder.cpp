@@ -46,7 +46,7 @@ bool isDibHeaderSize(uint32_t size)
 // the decoder for that format.
 class SniffingDecoder : public ImageDecoder {
 public:
-    explicit SniffingDecoder(LineSink &sink) : sink_(sink) {}
+    SniffingDecoder(LineSink &sink, const ImageLimits &limits) : sink_(sink), limits_(limits) {}
 
     bool feed(const uint8_t *data, std::size_t length) override
     {
@@ -88,16 +88,16 @@ private:
         ImageFormat format = sniffImageFormat(head_, headSize_);
         switch (format) {
         case ImageFormat::Jpeg:
-            delegate_ = makeJpegDecoder(sink_);
+            delegate_ = makeJpegDecoder(sink_, limits_);
             break;
         case ImageFormat::Png:
-            delegate_ = makePngDecoder(sink_);
+            delegate_ = makePngDecoder(sink_, limits_);
             break;
         case ImageFormat::Tiff:
-            delegate_ = makeTiffDecoder(sink_);
+            delegate_ = makeTiffDecoder(sink_, limits_);
             break;
         case ImageFormat::Dib:
-            delegate_ = makeDibDecoder(sink_);
+            delegate_ = makeDibDecoder(sink_, limits_);
             break;
         case ImageFormat::Unknown:
             return failWith("unknown image format");
@@ -118,6 +118,7 @@ private:
     }
 
     LineSink &sink_;
+    const ImageLimits limits_;
     uint8_t head_[SniffSize] = {};
     std::size_t headSize_ = 0;
     std::unique_ptr<ImageDecoder> delegate_;
@@ -143,9 +144,9 @@ ImageFormat sniffImageFormat(const uint8_t *data, std::size_t length)
     return ImageFormat::Unknown;
 }
 
-std::unique_ptr<ImageDecoder> makeSniffingDecoder(LineSink &sink)
+std::unique_ptr<ImageDecoder> makeSniffingDecoder(LineSink &sink, const ImageLimits &limits)
 {
-    return std::make_unique<SniffingDecoder>(sink);
+    return std::make_unique<SniffingDecoder>(sink, limits);
 }
 
 }  // namespace wsd

@@ -36,14 +36,15 @@ void reverseLine(const std::uint8_t *in, std::uint8_t *out, const FrameFormat &f
 
 }  // namespace
 
-PageReader::PageReader(PagePipe &pipe, int cancelFd, std::function<bool()> cancelled)
-    : pipe_(pipe), cancelFd_(cancelFd), cancelled_(std::move(cancelled))
+PageReader::PageReader(PagePipe &pipe, int cancelFd, std::function<bool()> cancelled,
+                       std::function<void()> refused)
+    : pipe_(pipe), cancelFd_(cancelFd), cancelled_(std::move(cancelled)), refused_(std::move(refused))
 {
 }
 
-SANE_Status PageReader::start(FrameFormat &format)
+SANE_Status PageReader::start(FrameFormat &format, const ImageLimits &limits)
 {
-    decoder_ = makeSniffingDecoder(*this);
+    decoder_ = makeSniffingDecoder(*this, limits);
     frame_.reset();
     dataEnded_ = false;
     status_.reset();
@@ -141,7 +142,8 @@ PageReader::Fed PageReader::failed()
 {
     WSD_ERROR("image data: %s", decoder_->error().c_str());
     if (!dataEnded_)
-        pipe_.abandon();  // the worker stops the transfer and the job
+        pipe_.abandon();  // the worker stops the transfer
+    refused_();           // and the job, also after its transfer
     endWith(SANE_STATUS_IO_ERROR);
     return Fed::Ended;
 }

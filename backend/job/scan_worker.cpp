@@ -135,7 +135,7 @@ ScanWorker::ScanWorker(WorkerConfig config)
     : config_(std::move(config)),
       session_(config_.http),
       cancelSession_(cancelOptions(config_)),
-      reader_(pipe_, cancelReaderFd_.fd(), [this] { return cancelledSinceStart(); })
+      reader_(pipe_, cancelReaderFd_.fd(), [this] { return cancelledSinceStart(); }, [this] { cancelRefusedPage(); })
 {
     session_.setCancelFd(cancelWorkerFd_.fd());
     session_.setCancelHook([this] { cancelBeforeDrop(); });
@@ -171,7 +171,7 @@ void ScanWorker::beginStart()
     readerCancels_ = cancelCount_.load();
 }
 
-SANE_Status ScanWorker::startPage(const ScanSettings &settings, FrameFormat &frame)
+SANE_Status ScanWorker::startPage(const ScanSettings &settings, const ImageLimits &limits, FrameFormat &frame)
 {
     if (cancelledSinceStart())
         return SANE_STATUS_CANCELLED;  // the worker cancels a running job itself
@@ -182,7 +182,14 @@ SANE_Status ScanWorker::startPage(const ScanSettings &settings, FrameFormat &fra
         command_ = StartCommand{settings, page, readerCancels_};
     }
     commandFd_.signal();
-    return reader_.start(frame);
+    return reader_.start(frame, limits);
+}
+
+void ScanWorker::cancelRefusedPage()
+{
+    ++readerCancels_;
+    cancelCount_.fetch_add(1);
+    cancelWorkerFd_.signal();
 }
 
 SANE_Status ScanWorker::read(SANE_Byte *data, SANE_Int max, SANE_Int *length, bool blocking)

@@ -1,6 +1,7 @@
 #include "wsd/scanner.h"
 
 #include "wsd/capabilities.h"
+#include "wsd/image_limits.h"
 #include "wsd/log.h"
 #include "wsd/metadata.h"
 #include "wsd/quirks.h"
@@ -140,7 +141,7 @@ SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std:
 }
 
 Scanner::Scanner(DeviceRecord device, const Config &config, ScannerElements elements)
-    : device_(std::move(device)), http_(httpOptions(config)), options_(elements)
+    : device_(std::move(device)), http_(httpOptions(config)), options_(elements), caps_(elements.caps)
 {
     Quirks quirks = quirksFor(device_.vendor, device_.model);
     for (const QuirkOverride &o : config.quirks)
@@ -245,7 +246,8 @@ SANE_Status Scanner::start()
             return status;
         validateFormat(settings);
     }
-    SANE_Status status = worker_->startPage(settings, frame_);
+    const ImageLimits limits = imageLimitsForScan(settings, caps_);
+    SANE_Status status = worker_->startPage(settings, limits, frame_);
     if (status == SANE_STATUS_INVAL && !worker_->job().active) {
         // The device refused the format (ClientErrorFormatNotSupported):
         // fall back through the other formats it lists, best first.
@@ -254,7 +256,7 @@ SANE_Status Scanner::start()
                 continue;
             WSD_INFO("format %s refused; trying %s", settings.format.c_str(), format.c_str());
             settings.format = format;
-            status = worker_->startPage(settings, frame_);
+            status = worker_->startPage(settings, limits, frame_);
             if (status != SANE_STATUS_INVAL)
                 break;
         }

@@ -3,17 +3,14 @@
 // decoded, written straight into the consumer's buffer.
 #pragma once
 
+#include "wsd/image_limits.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 
 namespace wsd {
-
-// Bounds for untrusted images: a 1200 dpi A3 page fits both.
-constexpr int MaxImageDimension = 65535;
-// Decoders that must hold a whole image (TIFF, bottom-up DIB, interlaced PNG).
-constexpr std::size_t MaxBufferedImageBytes = std::size_t(1) << 30;
 
 // SANE's conventions: RGB 8 or 16 bit interleaved, gray 8 or 16 bit, 16-bit
 // samples in host byte order; depth 1 lines are MSB first with 1 = black,
@@ -75,8 +72,12 @@ const char *imageFormatName(ImageFormat format);
 // Needs up to 8 bytes; Unknown when they match no supported format.
 ImageFormat sniffImageFormat(const uint8_t *data, std::size_t length);
 
+// Every decoder refuses an image whose header claims more pixels than limits
+// allow, before it allocates anything for it, and holds no more than
+// limits.maxBufferedBytes() for a whole image.
+
 // Buffers the first bytes until the format is known, then delegates.
-std::unique_ptr<ImageDecoder> makeSniffingDecoder(LineSink &sink);
+std::unique_ptr<ImageDecoder> makeSniffingDecoder(LineSink &sink, const ImageLimits &limits);
 
 // libjpeg-turbo trade-offs, chosen by testsuite/bench/decode-bench.
 struct JpegSettings {
@@ -84,10 +85,11 @@ struct JpegSettings {
     bool fancyUpsampling = true;   // smooth chroma upsampling
 };
 
-std::unique_ptr<ImageDecoder> makeJpegDecoder(LineSink &sink, JpegSettings settings = JpegSettings());
-std::unique_ptr<ImageDecoder> makePngDecoder(LineSink &sink);
+std::unique_ptr<ImageDecoder> makeJpegDecoder(LineSink &sink, const ImageLimits &limits,
+                                              JpegSettings settings = JpegSettings());
+std::unique_ptr<ImageDecoder> makePngDecoder(LineSink &sink, const ImageLimits &limits);
 // TIFF needs random access: the file is buffered (bounded) and decoded at finish().
-std::unique_ptr<ImageDecoder> makeTiffDecoder(LineSink &sink);
-std::unique_ptr<ImageDecoder> makeDibDecoder(LineSink &sink);
+std::unique_ptr<ImageDecoder> makeTiffDecoder(LineSink &sink, const ImageLimits &limits);
+std::unique_ptr<ImageDecoder> makeDibDecoder(LineSink &sink, const ImageLimits &limits);
 
 }  // namespace wsd

@@ -30,12 +30,16 @@ struct FrameFormat {
 class PageReader : private LineSink {
 public:
     // cancelled: sane_cancel came for this page (checked between pieces);
-    // cancelFd: readable then, so waits end at once.
-    PageReader(PagePipe &pipe, int cancelFd, std::function<bool()> cancelled);
+    // cancelFd: readable then, so waits end at once. refused: called once
+    // when the decoder refuses the page's image (invalid, or larger than
+    // the limits allow), so that the job is cancelled on the device even
+    // when its transfer is over.
+    PageReader(PagePipe &pipe, int cancelFd, std::function<bool()> cancelled, std::function<void()> refused);
 
     // sane_start, after pipe.reset(): decodes until the frame format is
-    // known; GOOD, or the status the page ended with.
-    SANE_Status start(FrameFormat &format);
+    // known; GOOD, or the status the page ended with. An image larger than
+    // limits allow is refused (IO_ERROR) before anything is allocated for it.
+    SANE_Status start(FrameFormat &format, const ImageLimits &limits);
     // sane_read: GOOD with *length > 0, or with 0 only when not blocking
     // and nothing is decoded yet; EOF once the page is done; the error; or
     // CANCELLED.
@@ -64,6 +68,7 @@ private:
     PagePipe &pipe_;
     int cancelFd_;
     std::function<bool()> cancelled_;
+    std::function<void()> refused_;
     std::unique_ptr<ImageDecoder> decoder_;
     std::optional<FrameFormat> frame_;
     bool dataEnded_ = false;  // the pipe said EOF: the decoder has all the data

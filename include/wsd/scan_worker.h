@@ -50,8 +50,9 @@ public:
     // page; one from now on cancels this one.
     void beginStart();
     // Then the next page, of the running job or of a new one made from
-    // settings. Blocks until the page's frame is known or it failed.
-    SANE_Status startPage(const ScanSettings &settings, FrameFormat &frame);
+    // settings. Blocks until the page's frame is known or it failed; an
+    // image larger than limits allow fails it, and the job is cancelled.
+    SANE_Status startPage(const ScanSettings &settings, const ImageLimits &limits, FrameFormat &frame);
     SANE_Status read(SANE_Byte *data, SANE_Int max, SANE_Int *length, bool blocking);
     // sane_cancel: async-signal-safe.
     void cancel() noexcept;
@@ -76,6 +77,10 @@ private:
     };
 
     void run();
+    // The reader refused the page's image: the worker cancels the job as
+    // for sane_cancel, while sane_read and sane_start still report the
+    // image's error (the reader's count of cancels moves on too).
+    void cancelRefusedPage();
     bool cancelPending() const { return cancelCount_.load() != handledCancels_; }
     void handleCancel(unsigned page);
     void doPage(const StartCommand &command);

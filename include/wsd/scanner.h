@@ -40,6 +40,7 @@ private:
     DeviceRecord device_;
     http::Options http_;
     ScanOptions options_;
+    ScannerCapabilities caps_;  // the device's largest areas bound each image
     std::unique_ptr<ScanWorker> worker_;
     bool scanning_ = false;      // between sane_start and the end of the page
     bool batchActive_ = false;   // an ADF job may have more pages

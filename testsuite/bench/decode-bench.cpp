@@ -65,7 +65,7 @@ Stats summarise(std::vector<double> ms)
 bool decodeOnce(const std::vector<uint8_t> &file, size_t chunk, wsd::JpegSettings settings, KeepSink &sink,
                 long pauseUs = 0)
 {
-    auto decoder = wsd::makeJpegDecoder(sink, settings);
+    auto decoder = wsd::makeJpegDecoder(sink, wsd::ImageLimits(), settings);
     for (size_t pos = 0; pos < file.size(); pos += chunk) {
         if (!decoder->feed(file.data() + pos, std::min(chunk, file.size() - pos))) {
             std::fprintf(stderr, "decode failed: %s\n", decoder->error().c_str());

@@ -3,5 +3,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    return fuzz::decodeInChunks(data, size, [](wsd::LineSink &sink) { return wsd::makeTiffDecoder(sink); });
+    return fuzz::decodeInChunks(data, size, [](wsd::LineSink &sink, const wsd::ImageLimits &limits) {
+        return wsd::makeTiffDecoder(sink, limits);
+    });
 }

@@ -2,11 +2,15 @@
 // of random sizes (the first four input bytes seed them) into a LineSink
 // whose line buffer is exactly one line long, so ASan reports any write
 // past it, and which checks the frame and the line count. Half the seeds
-// make the sink full after every line, so decoders hold lines back.
+// make the sink full after every line, so decoders hold lines back. Every
+// decoder gets the limits the backend sets for a common scan (fuzzLimits()):
+// no input may make it allocate past them, and run-fuzzers.sh runs the
+// targets under a fixed RSS bound.
 #pragma once
 
 #include "fuzz_support.h"
 #include "wsd/image_decoder.h"
+#include "wsd/image_limits.h"
 
 #include <functional>
 #include <memory>
@@ -14,12 +18,29 @@
 
 namespace fuzz {
 
+// What the backend allows for a full A4 page at 150 dpi from a device whose
+// platen is A4: 2608x3634 pixels, about 92 MB held for a whole image.
+inline const wsd::ImageLimits &fuzzLimits()
+{
+    static const wsd::ImageLimits limits = [] {
+        wsd::ScanSettings ticket;
+        ticket.xResolution = ticket.yResolution = 150;
+        ticket.width = 8268;  // 1/1000 inch
+        ticket.height = 11693;
+        wsd::ScannerCapabilities device;
+        device.platen.emplace();
+        device.platen->maxSize = {8268, 11693};
+        return wsd::imageLimitsForScan(ticket, device);
+    }();
+    return limits;
+}
+
 class CheckingSink : public wsd::LineSink {
 public:
     bool onFrame(const wsd::ImageFrame &frame) override
     {
-        FUZZ_ASSERT(frame.width > 0 && frame.width <= wsd::MaxImageDimension);
-        FUZZ_ASSERT(frame.height == -1 || (frame.height > 0 && frame.height <= wsd::MaxImageDimension));
+        FUZZ_ASSERT(frame.width > 0 && frame.width <= fuzzLimits().maxWidth);
+        FUZZ_ASSERT(frame.height == -1 || (frame.height > 0 && frame.height <= fuzzLimits().maxHeight));
         FUZZ_ASSERT(frame.depth == 1 || frame.depth == 8 || frame.depth == 16);
         FUZZ_ASSERT(frame.channels == 1 || frame.channels == 3);
         std::size_t bits = std::size_t(frame.width) * frame.depth * frame.channels;
@@ -60,7 +81,7 @@ private:
     bool lineSinceRoom_ = false;
 };
 
-using DecoderFactory = std::function<std::unique_ptr<wsd::ImageDecoder>(wsd::LineSink &)>;
+using DecoderFactory = std::function<std::unique_ptr<wsd::ImageDecoder>(wsd::LineSink &, const wsd::ImageLimits &)>;
 
 inline int decodeInChunks(const uint8_t *data, std::size_t size, const DecoderFactory &factory)
 {
@@ -68,7 +89,7 @@ inline int decodeInChunks(const uint8_t *data, std::size_t size, const DecoderFa
     Chunker chunker(seed);
     CheckingSink sink;
     sink.setHolding(seed & 0x80000000u);
-    auto decoder = factory(sink);
+    auto decoder = factory(sink, fuzzLimits());
     // Makes room while the decoder holds lines back; every resumption must
     // give a line or end the hold (no endless loop).
     auto drain = [&](bool dataEnded) {

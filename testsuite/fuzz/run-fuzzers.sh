@@ -1,8 +1,14 @@
 #!/bin/bash
 # Builds every libFuzzer target with clang (ASan + UBSan, the backend's parser
 # sources compiled in directly) and runs each for SECONDS (default 60) from
-# its seed corpus in testsuite/fuzz/corpus/<target>/.  Prints each target's
-# executions and "0 crashes" or the crash; exits 1 when any target crashed.
+# its seed corpus in testsuite/fuzz/corpus/<target>/ (which it replays
+# first).  Prints each target's executions, coverage and "0 crashes" or the
+# crash; exits 1 when any target crashed.
+#
+# Every input runs under fixed bounds, which the image decoders' limits
+# (wsd/image_limits.h) must keep: RSS_LIMIT_MB of resident memory (and no
+# single allocation larger) and INPUT_TIMEOUT seconds; an input past either
+# is a crash.
 #
 #   testsuite/fuzz/run-fuzzers.sh [SECONDS]
 #
@@ -10,7 +16,11 @@
 # WSD_FUZZ_DIR (build and work directory, default: a new temporary one, or
 # $WSD_BUILD_DIR/testsuite/fuzz-run when WSD_BUILD_DIR is set),
 # WSD_FUZZ_JOBS (targets run at once, default: the number of CPUs),
-# WSD_FUZZ_TARGETS (space-separated subset, default: all), CXX (default clang++).
+# WSD_FUZZ_TARGETS (space-separated subset, default: all), CXX (default clang++),
+# WSD_FUZZ_RUNS (stop a target after this many executions too, default: no
+# limit), WSD_FUZZ_KEEP=1 (merge what the run found into the corpus in the
+# source tree: -merge=1 into a copy of it, then the inputs that add coverage
+# are copied back; make fuzz-long sets it).
 # Needs clang and libclang-rt-14-dev (Debian), and the -dev packages
 # ./configure asks for.  A crash's reproducer is left in
 # $WSD_FUZZ_DIR/crashes/: add it to the target's corpus once fixed.
@@ -30,6 +40,17 @@ else
 fi
 mkdir -p "$work/obj" "$work/bin" "$work/crashes" "$work/logs"
 jobs=${WSD_FUZZ_JOBS:-$(nproc)}
+runs=${WSD_FUZZ_RUNS:--1}
+keep=${WSD_FUZZ_KEEP:-0}
+# A decoder within the limits fuzzLimits() sets holds about 100 MB for an
+# image; ASan's quarantine and shadow come on top.
+RSS_LIMIT_MB=512
+# A G4 TIFF of 65298x63739 pixels took 12 s to decode before the limits;
+# within them every input takes well under a second, also with ASan.
+INPUT_TIMEOUT=5
+# ASan keeps freed memory in quarantine (256 MB by default) and that counts
+# as RSS: a smaller one leaves the bound to what the decoders hold.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=64}
 CXX=${CXX:-clang++}
 # CXX from ./configure may be g++: libFuzzer needs clang.
 case $CXX in *clang++*) ;; *) CXX=clang++ ;; esac
@@ -39,7 +60,7 @@ command -v "$CXX" >/dev/null || { echo "error: $CXX not found (apt-get install c
 # The backend's parsers of untrusted input and what they depend on.
 backend_sources=(util/log net/xml net/soap net/url discovery/discovery_message discovery/discovery_links
     discovery/endpoint_table wsscan/metadata wsscan/scan_xml
-    wsscan/capabilities wsscan/scan_job_messages sane/options wsscan/quirks net/mtom image/image_decoder
+    wsscan/capabilities wsscan/scan_job_messages sane/options wsscan/quirks net/mtom image/image_limits image/image_decoder
     image/decoder_jpeg image/decoder_png image/decoder_tiff image/decoder_dib config/config)
 all_targets=()
 for f in "$fuzz_src"/fuzz_*.cpp; do
@@ -93,15 +114,40 @@ echo "built in $(($(date +%s) - build_start)) s"
 # stays out of the source tree; new seeds worth keeping are copied by hand.
 run_target() {  # run_target NAME: writes logs/NAME.log and logs/NAME.result
     local t=$1 corpus=$work/corpus/$1 log=$work/logs/$1.log
+    rm -f "$work/logs/$t.kept"
     rm -rf "$corpus"
     mkdir -p "$corpus"
     if [ -d "$fuzz_src/corpus/$t" ]; then cp "$fuzz_src/corpus/$t"/* "$corpus"/; fi
     local rc=0
-    "$work/bin/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2560 \
-        -print_final_stats=1 -artifact_prefix="$work/crashes/$t-" "$corpus" >"$log" 2>&1 || rc=$?
-    local execs
+    "$work/bin/fuzz_$t" -max_total_time="$seconds" -runs="$runs" -timeout="$INPUT_TIMEOUT" \
+        -rss_limit_mb="$RSS_LIMIT_MB" -print_final_stats=1 -artifact_prefix="$work/crashes/$t-" "$corpus" \
+        >"$log" 2>&1 || rc=$?
+    local execs cov peak
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-    echo "$rc ${execs:-0}" >"$work/logs/$t.result"
+    peak=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -1)
+    cov=$(sed -n 's/.* cov: \([0-9]*\) .*/\1/p' "$log" | tail -1)
+    echo "$rc ${execs:-0} ${cov:-0} ${peak:-0}" >"$work/logs/$t.result"
+    if [ "$rc" -eq 0 ] && [ "$keep" = 1 ]; then keep_new_inputs "$t"; fi
+}
+
+# Minimises what a run found into a copy of the kept corpus, then copies
+# the inputs it added back. -merge=1 adds only inputs with new features;
+# without hit counts (-use_counters=0) a feature is an edge reached, so the
+# corpus grows by the inputs that reach new code, not by every input that
+# runs a loop a different number of times (a quarter as many).
+keep_new_inputs() {  # keep_new_inputs NAME
+    local t=$1 merged=$work/merged/$1 kept=$fuzz_src/corpus/$1 f added=0
+    rm -rf "$merged"
+    mkdir -p "$merged" "$kept"
+    cp "$kept"/* "$merged"/ 2>/dev/null || true
+    "$work/bin/fuzz_$t" -merge=1 -use_counters=0 -timeout="$INPUT_TIMEOUT" -rss_limit_mb="$RSS_LIMIT_MB" \
+        "$merged" "$work/corpus/$t" >"$work/logs/$t.merge.log" 2>&1 || return 0
+    for f in "$merged"/*; do
+        [ -e "$kept/$(basename "$f")" ] && continue
+        cp "$f" "$kept/"
+        added=$((added + 1))
+    done
+    echo "$added" >"$work/logs/$t.kept"
 }
 
 echo "running each target for $seconds s, $jobs at a time"
@@ -116,18 +162,23 @@ for p in "${pids[@]}"; do wait "$p"; done
 
 # One line per target; summary.tsv feeds doc/reliability.md's table.
 crashed=0
-printf 'target\tseeds\texecutions\tcrashes\n' >"$work/summary.tsv"
+printf 'target\tseeds\texecutions\tcoverage\tpeak_rss_mb\tkept\tcrashes\n' >"$work/summary.tsv"
 for t in "${targets[@]}"; do
-    read -r rc execs <"$work/logs/$t.result"
+    read -r rc execs cov peak <"$work/logs/$t.result"
+    kept=$(cat "$work/logs/$t.kept" 2>/dev/null || echo 0)
     seeds=0
     for f in "$fuzz_src/corpus/$t"/*; do [ -f "$f" ] && seeds=$((seeds + 1)); done
+    kept_note=''
+    [ "$keep" = 1 ] && kept_note="  $kept new kept"
     if [ "$rc" -eq 0 ]; then
-        printf '%-22s %8s seeds %12s executions  0 crashes\n' "$t" "$seeds" "$execs"
-        printf '%s\t%s\t%s\t0\n' "$t" "$seeds" "$execs" >>"$work/summary.tsv"
+        printf '%-22s %8s seeds %12s executions %6s cov %5s MB  0 crashes%s\n' "$t" "$seeds" "$execs" "$cov" "$peak" \
+            "$kept_note"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t0\n' "$t" "$seeds" "$execs" "$cov" "$peak" "$kept" >>"$work/summary.tsv"
     else
         crashed=1
-        printf '%-22s %8s seeds %12s executions  CRASH (exit %s):\n' "$t" "$seeds" "$execs" "$rc"
-        printf '%s\t%s\t%s\t1\n' "$t" "$seeds" "$execs" >>"$work/summary.tsv"
+        printf '%-22s %8s seeds %12s executions %6s cov %5s MB  CRASH (exit %s):\n' "$t" "$seeds" "$execs" "$cov" \
+            "$peak" "$rc"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t1\n' "$t" "$seeds" "$execs" "$cov" "$peak" "$kept" >>"$work/summary.tsv"
         grep -E '^(==[0-9]+==ERROR|SUMMARY|invariant failed|.*runtime error)|Test unit written to' \
             "$work/logs/$t.log" | head -8 | sed 's/^/    /'
     fi

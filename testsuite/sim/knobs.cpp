@@ -55,6 +55,17 @@ bool apply(Knobs &k, const std::string &name, const std::string &value, std::str
         k.emptyAdfAtRetrieve = value == "retrieve";
         return true;
     }
+    // image-file takes a path; empty turns it off. Absolute, so that a bare
+    // --image-file is not mistaken for a boolean.
+    if (name == "image-file") {
+        if (!value.empty() && value[0] != '/') {
+            if (error)
+                *error = "image-file needs an absolute path, not '" + value + "'";
+            return false;
+        }
+        k.imageFile = value;
+        return true;
+    }
     for (const KnobField &f : table()) {
         if (name != f.name)
             continue;
@@ -114,6 +125,7 @@ const std::vector<std::string> &KnobBoard::names()
         for (const KnobField &f : table())
             v.push_back(f.name);
         v.push_back("empty-adf-at");
+        v.push_back("image-file");
         return v;
     }();
     return n;
@@ -131,7 +143,8 @@ std::string KnobBoard::toJson() const
             out += std::to_string(k.*std::get<long Knobs::*>(f.field));
         out += ",";
     }
-    out += "\"empty-adf-at\":" + json::quote(k.emptyAdfAtRetrieve ? "retrieve" : "create") + "}";
+    out += "\"empty-adf-at\":" + json::quote(k.emptyAdfAtRetrieve ? "retrieve" : "create") + ",";
+    out += "\"image-file\":" + json::quote(k.imageFile) + "}";
     return out;
 }
 

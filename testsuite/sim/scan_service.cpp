@@ -8,6 +8,8 @@
 #include "wsd/namespaces.h"
 
 #include <chrono>
+#include <cstdio>
+#include <memory>
 #include <stdexcept>
 
 namespace wsdsim {
@@ -100,6 +102,22 @@ std::string operationOf(const wsd::soap::Message &m)
     if (local.size() > suffix.size() && local.compare(local.size() - suffix.size(), suffix.size(), suffix) == 0)
         local.resize(local.size() - suffix.size());
     return local;
+}
+
+// The image-file knob: a test's file (a hostile image) sent as it is, under
+// a type that claims nothing, as a device that lies would.
+std::shared_ptr<const EncodedImage> imageFromFile(const std::string &path)
+{
+    std::unique_ptr<FILE, int (*)(FILE *)> file(std::fopen(path.c_str(), "rb"), std::fclose);
+    if (!file)
+        throw std::runtime_error("cannot read " + path);
+    auto image = std::make_shared<EncodedImage>();
+    image->contentType = "application/octet-stream";
+    char buffer[65536];
+    std::size_t n;
+    while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0)
+        image->bytes.append(buffer, n);
+    return image;
 }
 
 }  // namespace
@@ -390,7 +408,7 @@ HttpReply ScanService::retrieveImage(Call &call)
     spec.texture = call.knobs.texture;
     std::shared_ptr<const EncodedImage> image;
     try {
-        image = encodePageCached(spec);
+        image = call.knobs.imageFile.empty() ? encodePageCached(spec) : imageFromFile(call.knobs.imageFile);
     } catch (const std::exception &e) {
         device_.jobs.finishImage(job.id, false, std::chrono::seconds(call.knobs.jobTimeoutSeconds));
         return fault(call, {"Receiver", "ServerErrorInternalError", std::string("Image encoding failed: ") + e.what(), ""});

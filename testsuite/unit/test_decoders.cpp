@@ -1,8 +1,10 @@
 #include "suites.h"
 
+#include "test_files.h"
 #include "wsd/image_decoder.h"
 
 #include <jpeglib.h>
+#include <malloc.h>
 #include <png.h>
 #include <tiffio.h>
 #include <unistd.h>
@@ -73,7 +75,7 @@ struct Decoded {
 Decoded decode(const Bytes &data, Split split, unsigned seed = 7)
 {
     Decoded out;
-    std::unique_ptr<wsd::ImageDecoder> decoder = wsd::makeSniffingDecoder(out.sink);
+    std::unique_ptr<wsd::ImageDecoder> decoder = wsd::makeSniffingDecoder(out.sink, wsd::ImageLimits());
     std::mt19937 rng(seed);
     std::uniform_int_distribution<size_t> pieceSize(1, 600);
     size_t pos = 0;
@@ -242,7 +244,7 @@ START_TEST(jpeg_lines_come_out_before_the_end)
         std::free(buffer);
     }
     CollectSink sink;
-    auto decoder = wsd::makeSniffingDecoder(sink);
+    auto decoder = wsd::makeSniffingDecoder(sink, wsd::ImageLimits());
     ck_assert(decoder->feed(big.data(), big.size() / 2));
     ck_assert_int_gt(sink.lines, 64);
     ck_assert_int_lt(sink.lines, 256);
@@ -252,7 +254,7 @@ START_TEST(jpeg_lines_come_out_before_the_end)
     ck_assert_str_eq(decoder->error().c_str(), expected.c_str());
 
     CollectSink whole;
-    auto second = wsd::makeSniffingDecoder(whole);
+    auto second = wsd::makeSniffingDecoder(whole, wsd::ImageLimits());
     ck_assert(second->feed(big.data(), big.size()));
     ck_assert(second->finish());
     ck_assert_int_eq(whole.lines, 256);
@@ -434,7 +436,7 @@ START_TEST(png_truncated_and_streaming)
             gray[y][x] = uint8_t(rng());
     Bytes png = encodePng(PNG_COLOR_TYPE_GRAY, 8, gray);
     CollectSink sink;
-    auto decoder = wsd::makeSniffingDecoder(sink);
+    auto decoder = wsd::makeSniffingDecoder(sink, wsd::ImageLimits());
     ck_assert(decoder->feed(png.data(), png.size() / 2));
     ck_assert_int_gt(sink.lines, 50);
     ck_assert(!decoder->finish());
@@ -746,7 +748,7 @@ START_TEST(dib_streams_top_down_and_reports_truncation)
     Bytes topDown = makeBmp(24, bgr, true, {});
     size_t stride = (24 * W + 31) / 32 * 4;
     CollectSink sink;
-    auto decoder = wsd::makeSniffingDecoder(sink);
+    auto decoder = wsd::makeSniffingDecoder(sink, wsd::ImageLimits());
     ck_assert(decoder->feed(topDown.data(), 54 + stride * 10 + 5));
     ck_assert_int_eq(sink.lines, 10);
     ck_assert(!decoder->finish());
@@ -763,7 +765,7 @@ START_TEST(dib_streams_top_down_and_reports_truncation)
 
     Bytes bottomUp = makeBmp(24, bgr, false, {});
     CollectSink sink2;
-    auto buffered = wsd::makeSniffingDecoder(sink2);
+    auto buffered = wsd::makeSniffingDecoder(sink2, wsd::ImageLimits());
     ck_assert(buffered->feed(bottomUp.data(), bottomUp.size() - 1));
     ck_assert_int_eq(sink2.lines, 0);  // the top line is the file's last
     ck_assert(buffered->feed(bottomUp.data() + bottomUp.size() - 1, 1));
@@ -787,10 +789,153 @@ START_TEST(unknown_format_and_refused_frame)
     Bytes bmp = makeBmp(24, bgr, true, {});
     CollectSink sink;
     sink.refuseFrame = true;
-    auto decoder = wsd::makeSniffingDecoder(sink);
+    auto decoder = wsd::makeSniffingDecoder(sink, wsd::ImageLimits());
     ck_assert(!decoder->feed(bmp.data(), bmp.size()));
     ck_assert_str_eq(decoder->error().c_str(), "DIB: line sink refused the frame");
     ck_assert_int_eq(sink.lines, 0);
+}
+END_TEST
+
+// ---- Image bombs -----------------------------------------------------------
+
+namespace {
+
+// The limits the backend sets for 50x50 pixels at 300 dpi from a device
+// whose platen is A4 (2480x3507 pixels there): 5088x7142.
+wsd::ImageLimits smallScanOnA4()
+{
+    wsd::ScanSettings ticket;
+    ticket.xResolution = ticket.yResolution = 300;
+    ticket.width = ticket.height = 167;  // 1/1000 inch: 50 pixels
+    wsd::ScannerCapabilities device;
+    device.platen.emplace();
+    device.platen->maxSize = {8268, 11693};
+    return wsd::imageLimitsForScan(ticket, device);
+}
+
+// Bytes the heap holds now (malloc'd and mmap'd): a decoder that sized a
+// buffer for a bomb's claim shows here even before it touches the pages.
+// (Zero under the sanitizers, whose allocator glibc does not see.)
+std::size_t heapInUse()
+{
+    const struct mallinfo2 info = mallinfo2();
+    return info.uordblks + info.hblkhd;
+}
+
+// A bomb from the fuzz corpus (testsuite/fuzz/make-image-bombs.py), without
+// the four bytes that seed the fuzzer's chunking.
+Bytes bomb(const std::string &name)
+{
+    const std::string seed =
+        readTestFile(std::string(WSD_SOURCE_DIR) + "/testsuite/fuzz/corpus/image_sniffing/" + name + ".seed");
+    ck_assert_uint_gt(seed.size(), 4);
+    return Bytes(seed.begin() + 4, seed.end());
+}
+
+}  // namespace
+
+START_TEST(image_bombs_are_refused_before_allocating)
+{
+    const struct {
+        const char *file;
+        const char *claimed;
+    } bombs[] = {
+        {"bomb-progressive-40000.jpg", "40000x40000"},
+        {"bomb-baseline-40000.jpg", "40000x40000"},
+        {"bomb-interlaced-18000.png", "18000x18000"},
+        {"bomb-g4-65298x63739.tif", "65298x63739"},
+        {"bomb-bottom-up-18000.bmp", "18000x18000"},
+    };
+    const wsd::ImageLimits limits = smallScanOnA4();
+    ck_assert_int_eq(limits.maxWidth, 5088);
+    ck_assert_int_eq(limits.maxHeight, 7142);
+    for (const auto &b : bombs) {
+        const Bytes data = bomb(b.file);
+        const std::size_t heapBefore = heapInUse();
+        CollectSink sink;
+        auto decoder = wsd::makeSniffingDecoder(sink, limits);
+        const bool decoded = decoder->feed(data.data(), data.size()) && decoder->finish();
+        const std::size_t heapGrowth = heapInUse() - std::min(heapBefore, heapInUse());
+        ck_assert_msg(!decoded, "%s was decoded", b.file);
+        ck_assert_msg(sink.frames == 0 && sink.lines == 0, "%s reached the sink", b.file);
+        // The message names the size claimed and the size allowed.
+        const std::string &error = decoder->error();
+        ck_assert_msg(error.find(b.claimed) != std::string::npos, "%s: %s", b.file, error.c_str());
+        ck_assert_msg(error.find("5088x7142") != std::string::npos, "%s: %s", b.file, error.c_str());
+        ck_assert_msg(heapGrowth < (std::size_t(16) << 20), "%s: the heap grew by %zu bytes", b.file, heapGrowth);
+    }
+}
+END_TEST
+
+START_TEST(images_at_the_limits_decode_one_pixel_more_does_not)
+{
+    std::vector<Bytes> gray(H, Bytes(W, 0x80));
+    std::vector<Bytes> bgr(H, Bytes(W * 3, 0x40));
+    const Bytes images[] = {
+        encodeJpeg(3, JCS_RGB, false),
+        encodeJpeg(3, JCS_RGB, true),
+        encodePng(PNG_COLOR_TYPE_GRAY, 8, gray),
+        encodePng(PNG_COLOR_TYPE_GRAY, 8, gray, true),
+        encodeTiff({COMPRESSION_NONE, PHOTOMETRIC_MINISBLACK, 8, 1}, gray),
+        makeBmp(24, bgr, false, {}),
+        makeBmp(24, bgr, true, {}),
+    };
+    const std::string size = std::to_string(W) + "x" + std::to_string(H);
+    for (const Bytes &image : images) {
+        const wsd::ImageLimits exact{W, H, "exactly this image"};
+        CollectSink sink;
+        auto decoder = wsd::makeSniffingDecoder(sink, exact);
+        ck_assert_msg(decoder->feed(image.data(), image.size()) && decoder->finish(), "%s", decoder->error().c_str());
+        ck_assert_int_eq(sink.lines, H);
+
+        for (const wsd::ImageLimits &smaller : {wsd::ImageLimits{W - 1, H, "narrower"}, wsd::ImageLimits{W, H - 1, "shorter"}}) {
+            CollectSink refused;
+            auto tight = wsd::makeSniffingDecoder(refused, smaller);
+            ck_assert(!(tight->feed(image.data(), image.size()) && tight->finish()));
+            ck_assert_int_eq(refused.frames, 0);
+            const std::string allowed = std::to_string(smaller.maxWidth) + "x" + std::to_string(smaller.maxHeight);
+            ck_assert_msg(tight->error().find(size) != std::string::npos, "%s", tight->error().c_str());
+            ck_assert_msg(tight->error().find(allowed) != std::string::npos, "%s", tight->error().c_str());
+        }
+    }
+}
+END_TEST
+
+START_TEST(the_pixel_rule)
+{
+    wsd::ScanSettings ticket;
+    ticket.xResolution = 300;
+    ticket.yResolution = 600;
+    ticket.width = 1000;  // 1 x 2 inches: 300x1200 pixels
+    ticket.height = 2000;
+    wsd::ScannerCapabilities device;
+    device.platen.emplace();
+    device.platen->maxSize = {8500, 11700};
+    device.adfFront.emplace();
+    device.adfFront->maxSize = {8500, 14000};
+    // Twice the larger of asked and the device's largest area, plus 128.
+    wsd::ImageLimits platen = wsd::imageLimitsForScan(ticket, device);
+    ck_assert_int_eq(platen.maxWidth, 2550 * 2 + 128);
+    ck_assert_int_eq(platen.maxHeight, 7020 * 2 + 128);
+    ck_assert(platen.refusal(2550, 7020).empty());  // the whole platen: a device that ignored the region
+    ck_assert(!platen.refusal(platen.maxWidth + 1, 10).empty());
+    // A feeder takes longer pages.
+    ticket.source = "ADF";
+    ck_assert_int_eq(wsd::imageLimitsForScan(ticket, device).maxHeight, 8400 * 2 + 128);
+    // A ticket larger than the device says it can do (a lenient device).
+    ticket.source = "Platen";
+    ticket.height = 20000;
+    ck_assert_int_eq(wsd::imageLimitsForScan(ticket, device).maxHeight, 12000 * 2 + 128);
+    // Never beyond the absolute bound; buffers never beyond theirs.
+    ticket.xResolution = ticket.yResolution = 4800;
+    wsd::ImageLimits huge = wsd::imageLimitsForScan(ticket, device);
+    ck_assert_int_eq(huge.maxWidth, wsd::MaxImageDimension);
+    ck_assert_uint_eq(huge.maxBufferedBytes(), wsd::MaxBufferedImageBytes);
+    // Without a resolution there is nothing to compare with.
+    ticket.xResolution = 0;
+    ck_assert_int_eq(wsd::imageLimitsForScan(ticket, device).maxWidth, wsd::MaxImageDimension);
+    // The buffer bound follows from the area: 8 bytes a pixel and 16 MiB.
+    ck_assert_uint_eq((wsd::ImageLimits{1000, 1000, ""}.maxBufferedBytes()), 8000000u + (16u << 20));
 }
 END_TEST
 
@@ -809,6 +954,9 @@ Suite *decodersSuite()
     tcase_add_test(tc, dib_formats_and_orientations);
     tcase_add_test(tc, dib_streams_top_down_and_reports_truncation);
     tcase_add_test(tc, unknown_format_and_refused_frame);
+    tcase_add_test(tc, image_bombs_are_refused_before_allocating);
+    tcase_add_test(tc, images_at_the_limits_decode_one_pixel_more_does_not);
+    tcase_add_test(tc, the_pixel_rule);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,4 +1,5 @@
 #include "suites.h"
+#include "test_files.h"
 
 #include "../sim/image_encoder.h"
 #include "wsd/event_fd.h"
@@ -49,7 +50,7 @@ struct Reference : wsd::LineSink {
 Reference decodeAlone(const Bytes &image)
 {
     Reference ref;
-    auto decoder = wsd::makeSniffingDecoder(ref);
+    auto decoder = wsd::makeSniffingDecoder(ref, wsd::ImageLimits());
     ck_assert(decoder->feed(image.data(), image.size()));
     ck_assert(decoder->finish());
     return ref;
@@ -95,11 +96,11 @@ struct Read {
 Read readPage(wsd::PagePipe &pipe, const Bytes &image, bool upsideDown, int bufferSize)
 {
     wsd::EventFd readerCancel;
-    wsd::PageReader reader(pipe, readerCancel.fd(), [] { return false; });
+    wsd::PageReader reader(pipe, readerCancel.fd(), [] { return false; }, [] {});
     pipe.reset(1);
     Writer writer(pipe, image, upsideDown);
     Read out;
-    out.end = reader.start(out.frame);
+    out.end = reader.start(out.frame, wsd::ImageLimits());
     if (out.end != SANE_STATUS_GOOD)
         return out;
     Bytes buffer(static_cast<std::size_t>(bufferSize));
@@ -152,6 +153,38 @@ START_TEST(an_upside_down_page_is_turned)
 }
 END_TEST
 
+namespace {
+
+// A page the reader refuses: how it ended, whether the worker's writes
+// failed (the transfer stopped), and how often the worker was told to
+// cancel the job.
+struct Refused {
+    SANE_Status end = SANE_STATUS_GOOD;
+    bool writerStopped = false;
+    int refusals = 0;
+};
+
+Refused readRefusedPage(const Bytes &image, const wsd::ImageLimits &limits)
+{
+    wsd::PagePipe pipe;
+    wsd::EventFd readerCancel;
+    Refused out;
+    wsd::PageReader reader(pipe, readerCancel.fd(), [] { return false; }, [&] { ++out.refusals; });
+    pipe.reset(1);
+    Writer writer(pipe, image, false);
+    wsd::FrameFormat frame;
+    out.end = reader.start(frame, limits);
+    Bytes buffer(65536);
+    int length = 0;
+    while (out.end == SANE_STATUS_GOOD)
+        out.end = reader.read(buffer.data(), static_cast<int>(buffer.size()), &length, true);
+    writer.join();
+    out.writerStopped = writer.stopped;
+    return out;
+}
+
+}  // namespace
+
 START_TEST(an_invalid_image_stops_the_transfer)
 {
     // A valid start, then garbage: the decoder fails mid-page, sane_read
@@ -159,25 +192,29 @@ START_TEST(an_invalid_image_stops_the_transfer)
     Bytes image = encodedPage("png", "RGB24");
     image.resize(image.size() + wsd::PagePipe::Capacity * 4);
     std::fill(image.begin() + 2000, image.end(), 0x5A);  // a chunk's CRC fails
-    wsd::PagePipe pipe;
-    wsd::EventFd readerCancel;
-    wsd::PageReader reader(pipe, readerCancel.fd(), [] { return false; });
-    pipe.reset(1);
-    SANE_Status end;
-    bool writerStopped;
-    {
-        Writer writer(pipe, image, false);
-        wsd::FrameFormat frame;
-        end = reader.start(frame);
-        Bytes buffer(65536);
-        int length = 0;
-        while (end == SANE_STATUS_GOOD)
-            end = reader.read(buffer.data(), static_cast<int>(buffer.size()), &length, true);
-        writer.join();
-        writerStopped = writer.stopped;
+    const Refused refused = readRefusedPage(image, wsd::ImageLimits());
+    ck_assert_int_eq(refused.end, SANE_STATUS_IO_ERROR);
+    ck_assert(refused.writerStopped);
+    ck_assert_int_eq(refused.refusals, 1);
+}
+END_TEST
+
+START_TEST(an_image_bomb_is_refused_at_sane_start)
+{
+    // The progressive JPEG of the fuzz corpus claims 40000x40000 pixels; the
+    // scan allows 2000x3000. Once whole (the worker's transfer is over) and
+    // once followed by more than the pipe holds (the transfer still runs).
+    const std::string seed = readTestFile(std::string(WSD_SOURCE_DIR) +
+                                          "/testsuite/fuzz/corpus/image_jpeg/bomb-progressive-40000.jpg.seed");
+    const Bytes whole(seed.begin() + 4, seed.end());
+    Bytes followed = whole;
+    followed.resize(whole.size() + wsd::PagePipe::Capacity * 4, 0);
+    for (const Bytes *image : std::initializer_list<const Bytes *>{&whole, &followed}) {
+        const Refused refused = readRefusedPage(*image, wsd::ImageLimits{2000, 3000, "a test scan"});
+        ck_assert_int_eq(refused.end, SANE_STATUS_IO_ERROR);
+        ck_assert_int_eq(refused.refusals, 1);  // the worker cancels the job
+        ck_assert(refused.writerStopped == (image == &followed));
     }
-    ck_assert_int_eq(end, SANE_STATUS_IO_ERROR);
-    ck_assert(writerStopped);
 }
 END_TEST
 
@@ -186,14 +223,14 @@ START_TEST(cancel_and_non_blocking_reads)
     wsd::PagePipe pipe;
     wsd::EventFd readerCancel;
     std::atomic<bool> cancelled{false};
-    wsd::PageReader reader(pipe, readerCancel.fd(), [&] { return cancelled.load(); });
+    wsd::PageReader reader(pipe, readerCancel.fd(), [&] { return cancelled.load(); }, [] {});
     pipe.reset(1);
     const Bytes image = encodedPage("jfif", "RGB24", 300);
     // The first piece of a larger image: the frame and some lines.
     ck_assert_uint_gt(image.size(), 2 * wsd::PagePipe::FirstPieceBytes);
     ck_assert(pipe.write(1, image.data(), wsd::PagePipe::FirstPieceBytes, -1));
     wsd::FrameFormat frame;
-    ck_assert_int_eq(reader.start(frame), SANE_STATUS_GOOD);
+    ck_assert_int_eq(reader.start(frame, wsd::ImageLimits()), SANE_STATUS_GOOD);
     // Not blocking: the lines decoded so far, then nothing (no hang).
     Bytes buffer(4096);
     int length = -1;
@@ -223,6 +260,7 @@ Suite *pageReaderSuite()
     tcase_add_test(t, lines_match_the_decoder_for_any_buffer_size);
     tcase_add_test(t, an_upside_down_page_is_turned);
     tcase_add_test(t, an_invalid_image_stops_the_transfer);
+    tcase_add_test(t, an_image_bomb_is_refused_at_sane_start);
     tcase_add_test(t, cancel_and_non_blocking_reads);
     suite_add_tcase(s, t);
     return s;

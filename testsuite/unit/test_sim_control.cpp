@@ -124,6 +124,9 @@ START_TEST(knob_board)
     ck_assert(!board.set("pace", "-5", &error));
     ck_assert(!board.set("busy", "maybe", &error));
     ck_assert(!board.set("job-timeout", "0", &error));
+    ck_assert(!board.set("image-file", "true", &error));  // a path, absolute
+    ck_assert(board.set("image-file", "/tmp/bomb.jpg", &error));
+    SIM_ASSERT_EQ(board.get().imageFile.c_str(), "/tmp/bomb.jpg");
     ck_assert(!board.set("warp-speed", "1", &error));
     ck_assert(error.find("warp-speed") != std::string::npos);
     // All or nothing.

@@ -9,7 +9,10 @@
 #include "../sim/test_pattern.h"
 #include "wsd/mtom.h"
 
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 using namespace simtest;
@@ -488,6 +491,36 @@ START_TEST(knobs_transfer_framing)
 }
 END_TEST
 
+START_TEST(knob_image_file)
+{
+    auto device = makeDevice();
+    ScanService service(*device);
+    char path[] = "/tmp/wsd-image-file.XXXXXX";
+    const int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    const std::string hostile = std::string("\xFF\xD8\xFF\xC2", 4) + std::string(300, '\0');
+    ck_assert_int_eq(write(fd, hostile.data(), hostile.size()), static_cast<ssize_t>(hostile.size()));
+    close(fd);
+    setKnob(*device, "image-file", path);
+    JobRef job = createJob(service, ticket());
+    Answer a = retrieve(service, job);
+    Drained d = drain(*a.transfer);
+    bool ok = false;
+    MtomParts parts = parseMtom(a.contentType, d.body, &ok);
+    ck_assert(ok);
+    ck_assert(parts.image == hostile);  // the file as it is, not the page
+    SIM_ASSERT_EQ(stateOf(*device, job.id), "Completed");
+
+    // A file that cannot be read: the device reports an internal error.
+    unlink(path);
+    job = createJob(service, ticket());
+    SIM_ASSERT_EQ(retrieve(service, job).subcode().c_str(), "ServerErrorInternalError");
+    setKnob(*device, "image-file", "");
+    job = createJob(service, ticket());
+    ck_assert_int_eq(retrieve(service, job).status, 200);
+}
+END_TEST
+
 START_TEST(knobs_reset_and_stall)
 {
     auto device = makeDevice();
@@ -562,6 +595,7 @@ Suite *simServiceSuite()
     tcase_add_test(knobs, knobs_busy_cover_internal_and_http_status);
     tcase_add_test(knobs, knobs_jam_and_empty_feeder);
     tcase_add_test(knobs, knobs_transfer_framing);
+    tcase_add_test(knobs, knob_image_file);
     tcase_add_test(knobs, knobs_reset_and_stall);
     tcase_add_test(knobs, knob_job_timeout_and_reboot);
     suite_add_tcase(s, knobs);
