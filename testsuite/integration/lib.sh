@@ -335,26 +335,27 @@ else:
 
 # assert_logged [--name NAME] WHAT FIELD=PATTERN...: fails unless the
 # simulator's log has an entry that matches (as sim_log selects them).
-assert_logged() {
-    local -a name=()
-    [ "${1:-}" = --name ] && { name=(--name "$2"); shift 2; }
-    local what=$1 count
-    shift
-    count=$(sim_log "${name[@]}" --count "$@") || fail "sim_log $* failed"
-    [ "$count" -gt 0 ] || fail "$what: no entry with $* on wsd-sim's /log:
-$(sim_log "${name[@]}")"
-}
+assert_logged() { sim__expect_in_log some "$@"; }
 
 # assert_not_logged [--name NAME] WHAT FIELD=PATTERN...: fails when the
 # simulator's log has an entry that matches.
-assert_not_logged() {
+assert_not_logged() { sim__expect_in_log none "$@"; }
+
+sim__expect_in_log() {
+    local want=$1 what count
     local -a name=()
+    shift
     [ "${1:-}" = --name ] && { name=(--name "$2"); shift 2; }
-    local what=$1 count
+    what=$1
     shift
     count=$(sim_log "${name[@]}" --count "$@") || fail "sim_log $* failed"
-    [ "$count" -eq 0 ] || fail "$what: $count entries with $* on wsd-sim's /log:
+    if [ "$want" = some ] && [ "$count" -eq 0 ]; then
+        fail "$what: no entry with $* on wsd-sim's /log:
+$(sim_log "${name[@]}")"
+    elif [ "$want" = none ] && [ "$count" -ne 0 ]; then
+        fail "$what: $count entries with $* on wsd-sim's /log:
 $(sim_log "${name[@]}" "$@")"
+    fi
 }
 
 # sim_stop [--name NAME]: SIGTERM (wsd-sim exits cleanly, sending Bye when
