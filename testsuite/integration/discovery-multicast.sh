@@ -32,7 +32,8 @@ find_and_scan() {
 uuid4=5ca00000-0000-4000-8000-000000000401
 sim_start --side dev --name sim4 --interface "$LAB_IF" --uuid "$uuid4" --name "Lab scanner" -v
 find_and_scan "$uuid4" "http://$LAB_ADDR4_DEV"
-assert_logged --name sim4 "the IPv4 multicast Probe answered" operation='Probe (UDP multicast)' outcome=ok client="$LAB_ADDR4_HOST"
+assert_logged --name sim4 "the IPv4 multicast Probe answered" operation='Probe (UDP multicast)' outcome=ok \
+    client="$LAB_ADDR4_HOST"
 sim_stop --name sim4
 
 # A device speaking only WS-Discovery 2009/01 answers the 2009/01 Probe.

@@ -61,6 +61,7 @@ scan_flatbed_and_check host "$SANE_DEVICES"
 # reaches it: a scanner that ignores multicast probes appears all the same.
 watch_start
 late_uuid=5ca00000-0000-4000-8000-000000000503
-sim_start --side dev --name late --interface "$LAB_IF" --ignore-multicast-probe --uuid "$late_uuid" --name "Late scanner"
+sim_start --side dev --name late --interface "$LAB_IF" --ignore-multicast-probe --uuid "$late_uuid" \
+    --name "Late scanner"
 expect_line "appeared urn:uuid:$late_uuid *" 30 >/dev/null
 assert_not_logged --name late "Probes answered by the late scanner" operation='Probe*' outcome=ok

@@ -233,7 +233,7 @@ void DiscoveryResponder::start(const DiscoveryIdentity &identity, const std::vec
         throw std::runtime_error("no IPv4 or IPv6 address on the discovery interfaces");
 
     state->multicastEverywhere("Hello", d::buildHello(versionOf(identity), endpointOf(identity, !options.omitXAddrs),
-                                             state->nextSequence(), wsd::soap::newMessageId()));
+                                                      state->nextSequence(), wsd::soap::newMessageId()));
     if (!options.dnssdTypes.empty()) {
         std::vector<unsigned> indexes;
         for (const d::NetInterface &iface : state->interfaces)
@@ -278,7 +278,7 @@ void DiscoveryResponder::stop()
         thread_.join();
     publisher_.reset();
     state_->multicastEverywhere("Bye", d::buildBye(versionOf(state_->identity), state_->identity.endpointUuid,
-                                            state_->nextSequence(), wsd::soap::newMessageId()));
+                                                   state_->nextSequence(), wsd::soap::newMessageId()));
     state_.reset();
 }
 
