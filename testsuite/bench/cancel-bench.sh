@@ -39,9 +39,10 @@ control() {
 # counted): the next run starts on a device with no active job and an empty
 # log.
 clean_device() {
-    local client=${1:-} tag=${2:-} canceled leftover=0
-    if canceled=$(control POST /cancel-active) && control GET /active | grep -q '"active":\[\]'; then
-        if [ "$canceled" != '{"canceled":[]}' ]; then
+    local client=${1:-} tag=${2:-} canceled active leftover=0
+    if canceled=$(control POST /cancel-active | json_list canceled) &&
+        active=$(control GET /active | json_list active) && [ -z "$active" ]; then
+        if [ -n "$canceled" ]; then
             it_log "$client $tag: left active jobs behind: $canceled"
             leftover=1
         fi

@@ -25,19 +25,17 @@ listing=$(guard --side host 60 "$discover" -v -i "$LAB_IF" -t 3000 2>"$WORK_DIR/
     fail "wsd-discover found nothing: $listing"
 show_on_failure "$WORK_DIR/trace"
 it_log "wsd-discover: $listing"
-trace=$(cat "$WORK_DIR/trace")
-assert_contains "$trace" "avahi: _uscan._tcp \"Avahi scanner\"" "wsd-discover's trace"
-# Avahi resolves the record to its IPv4 or its IPv6 address, whichever
-# answers first: the directed probes go to that one.
-device_addr="($LAB_ADDR4_DEV|\\[$LAB_ADDR6_DEV\\])"
-grep -qE -- "-> directed Probe to $device_addr:3702 \\(UDP\\)" <<<"$trace" ||
-    fail "no directed UDP Probe to the simulator in wsd-discover's trace"
-grep -qE -- "-> directed Probe to http://$device_addr:$SIM_PORT/StableWSDiscoveryEndpoint/" <<<"$trace" ||
-    fail "no directed HTTP Probe to the simulator in wsd-discover's trace"
 assert_contains "$listing" "UUID:         urn:uuid:$uuid" "wsd-discover"
 assert_contains "$listing" "found by:     avahi" "wsd-discover"
-# The simulator ignored every multicast probe, as told.
-assert_contains "$(cat "$SIM_LOG")" "ignoring multicast Probe" "wsd-sim's log"
+# The simulator ignored every multicast probe, as told, and answered the
+# directed ones, over UDP and over HTTP, sent to the address Avahi resolved
+# the record to (its IPv4 or its IPv6 address, whichever answered first: the
+# client's source address is of the same family).
+host_addr="$LAB_ADDR4_HOST|$LAB_ADDR6_HOST"
+assert_logged "multicast Probes ignored" operation='Probe (UDP multicast)' outcome=ignored:multicast-probe
+assert_not_logged "multicast Probes answered" operation='Probe (UDP multicast)' outcome=ok
+assert_logged "the directed UDP Probe answered" operation='Probe (UDP unicast)' outcome=ok client="$host_addr"
+assert_logged "the directed HTTP Probe answered" operation='Probe (HTTP)' outcome=ok client="$host_addr"
 
 sane_list_devices host
 assert_eq "$SANE_DEVICES" "wsd:$uuid" "devices listed by scanimage -L"

@@ -18,12 +18,13 @@ sim_start --side dev --interface "$LAB_IF" --ignore-multicast-probe --uuid "$uui
 
 line=$(expect_line "appeared urn:uuid:$uuid *" 30)
 assert_contains "$line" "\"Late scanner\" http://$LAB_ADDR4_DEV:$SIM_PORT/wsd (multicast)" "appearance"
-assert_contains "$(cat "$WORK_DIR/watch.trace")" "<- Hello from" "watcher's trace"
-assert_not_contains "$(cat "$WORK_DIR/watch.trace")" "<- ProbeMatches" "watcher's trace"
+assert_logged "the Hello" operation=Hello outcome=sent
+assert_not_logged "Probes answered" operation='Probe*' outcome=ok
 
 sane_env_wsd "$WORK_DIR/sane" "discovery = off"
 scan_flatbed_and_check host "wsd:http://$LAB_ADDR4_DEV:$SIM_PORT/wsd"
 
+# A discovered device stays listed until a Bye (nothing expires it), so
+# its going proves the Bye wsd-sim sends when it stops.
 sim_stop
 expect_line "gone urn:uuid:$uuid *" 30 >/dev/null
-assert_contains "$(cat "$WORK_DIR/watch.trace")" "said Bye" "watcher's trace"

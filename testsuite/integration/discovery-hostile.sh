@@ -4,7 +4,8 @@
 # oversize datagrams and Hellos whose XAddrs are not http(s), discovery still
 # lists the one real wsd-sim (and only it), fetches metadata for at most 64
 # new announced endpoints per second, and a page is scanned from the real
-# device. Needs root, network namespaces and python3 (else SKIP).
+# device. Listeners on the device side (wsd-spoof.py) count the connections
+# to the fakes' XAddrs. Needs root, network namespaces and python3 (else SKIP).
 . "$(dirname "$0")/lib.sh"
 
 require_commands scanimage python3
@@ -14,6 +15,18 @@ export SANE_WSD_DISCOVERY=on
 
 uuid=5ca00000-0000-4000-8000-000000000b01
 sim_start --side dev --interface "$LAB_IF" --uuid "$uuid" --name "Real scanner"
+
+# The fakes' http XAddr (port 9) and the ftp one of the non-http XAddrs
+# (port 21) lead to listeners that note each connection.
+fake_http="$LAB_ADDR4_DEV:9" fake_ftp="$LAB_ADDR4_DEV:21"
+lab_command dev python3 "$WSD_SOURCE_DIR/testsuite/lab/wsd-spoof.py" listen "$WORK_DIR/listener.out" \
+    "$fake_http" "$fake_ftp"
+"${LAB_CMD[@]}" </dev/null >/dev/null 2>"$WORK_DIR/listener.err" &
+listener=$!
+lab_at_exit "kill $listener 2>/dev/null; wait $listener 2>/dev/null; true"
+show_on_failure "$WORK_DIR/listener.err"
+lab_wait_until 20 "the listener to be ready" grep -q '^ready' "$WORK_DIR/listener.out" ||
+    fail "the listener did not start"
 
 flood_seconds=4
 cat >"$WORK_DIR/flood.py" <<'PY'
@@ -38,7 +51,7 @@ with open(out, "w") as f:
     f.write("started\n")
 end = time.monotonic() + seconds
 while time.monotonic() < end:
-    for packet in (hello("http://%s:9/fake" % iface_addr), hello("file:///etc/passwd ftp://x/"),
+    for packet in (hello("http://%s:9/fake" % iface_addr), hello("file:///etc/passwd ftp://%s:21/" % iface_addr),
                    b"<s:Envelope><broken", b"\x00" * 60000):
         s.sendto(packet, group)
         sent += 1
@@ -54,8 +67,9 @@ show_on_failure "$WORK_DIR/flood.err"
 started() { grep -q started "$WORK_DIR/flood.out"; }
 lab_wait_until 30 "the flood to start" started || fail "the flood did not start"
 
-listing=$(guard --side host 60 "$discover" -v -i "$LAB_IF" -t 3000 -w 3000 2>"$WORK_DIR/trace") ||
+listing=$(guard --side host 60 "$discover" -i "$LAB_IF" -t 3000 -w 3000 2>"$WORK_DIR/discover.err") ||
     fail "wsd-discover failed under the flood: $listing"
+show_on_failure "$WORK_DIR/discover.err"
 wait "$flood"
 it_log "flood: $(tail -1 "$WORK_DIR/flood.out")"
 it_log "wsd-discover: $listing"
@@ -63,11 +77,12 @@ assert_contains "$listing" "UUID:         urn:uuid:$uuid" "wsd-discover"
 assert_eq "$(grep -c '^  UUID:' <<<"$listing")" 1 "devices listed under the flood"
 assert_not_contains "$listing" "appeared" "wsd-discover --watch under the flood"
 # Announced fakes got a metadata request only within the Hello rate limit;
-# nothing was fetched from a non-http XAddr.
-fetched=$(grep -c -- "-> metadata Get http://$LAB_ADDR4_DEV:9/fake" "$WORK_DIR/trace")
+# nothing connected to a non-http XAddr.
+fetched=$(grep -c "^connection $fake_http\$" "$WORK_DIR/listener.out")
 it_log "metadata requests to fake endpoints: $fetched"
+[ "$fetched" -ge 1 ] || fail "no connection to the fakes' http XAddr: the listener proves nothing"
 [ "$fetched" -le $((64 * (flood_seconds + 2))) ] || fail "$fetched metadata requests: the Hello rate limit did not hold"
-assert_not_contains "$(cat "$WORK_DIR/trace")" "Get file:" "wsd-discover's trace"
+assert_not_contains "$(cat "$WORK_DIR/listener.out")" "connection $fake_ftp" "connections to the fakes' XAddrs"
 
 sane_env_wsd "$WORK_DIR/sane" "discovery = off"
 scan_flatbed_and_check host "wsd:http://$LAB_ADDR4_DEV:$SIM_PORT/wsd"

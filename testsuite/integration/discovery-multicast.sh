@@ -32,13 +32,16 @@ find_and_scan() {
 uuid4=5ca00000-0000-4000-8000-000000000401
 sim_start --side dev --name sim4 --interface "$LAB_IF" --uuid "$uuid4" --name "Lab scanner" -v
 find_and_scan "$uuid4" "http://$LAB_ADDR4_DEV"
-assert_contains "$(cat "$SIM_LOG")" "Probe from $LAB_ADDR4_HOST:" "wsd-sim's log (IPv4 multicast probe)"
+assert_logged --name sim4 "the IPv4 multicast Probe answered" operation='Probe (UDP multicast)' outcome=ok \
+    client="$LAB_ADDR4_HOST"
 sim_stop --name sim4
 
 # A device speaking only WS-Discovery 2009/01 answers the 2009/01 Probe.
 uuid9=5ca00000-0000-4000-8000-000000000901
 sim_start --side dev --name sim2009 --interface "$LAB_IF" --discovery-2009 --uuid "$uuid9" --name "Lab scanner" -v
 find_and_scan "$uuid9" "http://$LAB_ADDR4_DEV"
+assert_logged --name sim2009 "the 2009/01 multicast Probe answered" operation='Probe (UDP multicast)' outcome=ok \
+    client="$LAB_ADDR4_HOST"
 sim_stop --name sim2009
 
 # IPv6 only: the client's interface keeps just its IPv6 addresses.
@@ -46,5 +49,6 @@ lab_exec host ip -4 addr flush dev "$LAB_IF" || hard_error "cannot remove the ho
 uuid6=5ca00000-0000-4000-8000-000000000601
 sim_start --side dev --name sim6 --interface "$LAB_IF" --listen "$LAB_ADDR6_DEV" --uuid "$uuid6" --name "Lab scanner" -v
 find_and_scan "$uuid6" "http://[$LAB_ADDR6_DEV]"
-assert_contains "$(cat "$SIM_LOG")" "Probe from [fe80::" "wsd-sim's log (IPv6 multicast probe)"
-assert_not_contains "$(cat "$SIM_LOG")" "Probe from $LAB_ADDR4_HOST" "wsd-sim's log"
+assert_logged --name sim6 "the IPv6 multicast Probe answered" operation='Probe (UDP multicast)' outcome=ok \
+    client="$LAB_ADDR6LL_HOST"
+assert_not_logged --name sim6 "Probes over IPv4" operation='Probe*' client="$LAB_ADDR4_HOST"

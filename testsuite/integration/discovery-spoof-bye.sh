@@ -15,7 +15,7 @@ export SANE_WSD_DISCOVERY=on
 
 uuid=5ca00000-0000-4000-8000-000000000c02
 watch_real_scanner_and_attacker "$uuid"
-gets=$(sim_requests sim Get)
+gets=$(sim_log --count operation=Get outcome=ok)
 lab_exec dev python3 "$SPOOF" send "$ATTACKER" bye "$uuid" || hard_error "wsd-spoof.py send failed"
 expect_device_checked sim "$uuid" $((gets + 1)) 30
 

@@ -20,8 +20,8 @@ watch_real_scanner_and_attacker "$uuid"
 sim_start --side dev --name attacker --listen "$ATTACKER" --uuid "$uuid" --name "Attacker"
 attacker_url=$SIM_DEVICE_URL
 
-gets=$(sim_requests sim Get)
+gets=$(sim_log --count operation=Get outcome=ok)
 lab_exec dev python3 "$SPOOF" send "$ATTACKER" repoint "$uuid" "$attacker_url" ||
     hard_error "wsd-spoof.py send failed"
 expect_device_checked sim "$uuid" $((gets + 1)) 30
-assert_eq "$(sim_requests attacker Get)" 0 "metadata requests to the attacker's service"
+assert_not_logged --name attacker "metadata requests to the attacker's service" operation=Get

@@ -43,18 +43,13 @@ expect_line() {
     done
 }
 
-# sim_requests NAME OPERATION: how many OPERATION requests wsd-sim NAME logged.
-sim_requests() {
-    sim_control --name "$1" GET /log | grep -o "\"operation\":\"$2\"" | wc -l
-}
-
 # expect_device_checked NAME UUID COUNT SECONDS: waits until wsd-sim NAME has
 # answered COUNT metadata Gets (the backend checking the device after a
 # stranger's announcement), failing at once if meanwhile the watcher reports
 # UUID gone, moved or (re)appeared.
 expect_device_checked() {
     local name=$1 uuid=$2 count=$3 deadline=$(($(lab_now_ms) + $4 * 1000))
-    while [ "$(sim_requests "$name" Get)" -lt "$count" ]; do
+    while [ "$(sim_log --name "$name" --count operation=Get outcome=ok)" -lt "$count" ]; do
         [ "$(lab_now_ms)" -lt "$deadline" ] ||
             fail "no metadata Get reached the real device within $4 s: the stranger's announcement was not checked"
         # Reading the watcher's lines is the pause between two looks at the log.

@@ -3,11 +3,13 @@
 # wsdd) running in the client's namespace and bound to UDP 3702, discovery
 # still works; wsdd's computer announcement (from another wsdd on the device
 # side) and a printer-only wsd-sim are not listed, only the scanner is, and
-# a page is scanned from it. Needs root and network namespaces (else SKIP).
+# a page is scanned from it; a running discovery (wsd-discover --watch)
+# sharing port 3702 with wsdd sees a scanner's Hello. Needs root and network
+# namespaces (else SKIP).
 . "$(dirname "$0")/lib.sh"
 
 require_commands scanimage wsdd ss
-build_program discover tools/wsd-discover
+. "$(dirname "$0")/discovery-watch-lib.sh"
 lab_up
 export SANE_WSD_DISCOVERY=on
 sane_env_wsd "$WORK_DIR/sane" "interface = $LAB_IF" "discovery-timeout = 3000"
@@ -39,12 +41,13 @@ listing=$(guard --side host 60 "$discover" -v -i "$LAB_IF" -t 3000 2>"$WORK_DIR/
     fail "wsd-discover found nothing: $listing"
 show_on_failure "$WORK_DIR/trace"
 it_log "wsd-discover: $listing"
-trace=$(cat "$WORK_DIR/trace")
-# wsdd holds 3702 and so do we (shared), so Hello/Bye still reach us.
-assert_not_contains "$trace" "cannot listen for Hello/Bye" "wsd-discover's trace"
-# Both non-scanners answered and were looked at, then left out.
-assert_contains "$trace" "urn:uuid:$computer_uuid [Device Computer]" "wsd-discover's trace"
-assert_contains "$trace" "urn:uuid:$printer_uuid [Device PrintDeviceType]" "wsd-discover's trace"
+# Both non-scanners were probed (wsdd notes each message it receives in its
+# access log: "ADDR:PORT(IFACE) - - "Probe MESSAGE-ID UDP" - -"), the printer
+# answered, and both were left out.
+host_addr="$LAB_ADDR4_HOST|$LAB_ADDR6_HOST|$LAB_ADDR6LL_HOST"
+grep -qE "($host_addr):[0-9]+\($LAB_IF\) - - \"Probe " "$WORK_DIR/wsdd-dev.log" ||
+    fail "wsdd on the device side got no Probe from the host side"
+assert_logged --name printer "the printer's answer" operation='Probe (UDP multicast)' outcome=ok client="$host_addr"
 assert_contains "$listing" "UUID:         urn:uuid:$scanner_uuid" "wsd-discover"
 assert_not_contains "$listing" "$computer_uuid" "wsd-discover"
 assert_not_contains "$listing" "$printer_uuid" "wsd-discover"
@@ -53,3 +56,12 @@ assert_eq "$(grep -c '^  UUID:' <<<"$listing")" 1 "devices listed by wsd-discove
 sane_list_devices host
 assert_eq "$SANE_DEVICES" "wsd:$scanner_uuid" "devices listed by scanimage -L"
 scan_flatbed_and_check host "$SANE_DEVICES"
+
+# wsdd holds 3702 and so does a running discovery (shared), so Hello still
+# reaches it: a scanner that ignores multicast probes appears all the same.
+watch_start
+late_uuid=5ca00000-0000-4000-8000-000000000503
+sim_start --side dev --name late --interface "$LAB_IF" --ignore-multicast-probe --uuid "$late_uuid" \
+    --name "Late scanner"
+expect_line "appeared urn:uuid:$late_uuid *" 30 >/dev/null
+assert_not_logged --name late "Probes answered by the late scanner" operation='Probe*' outcome=ok

@@ -8,8 +8,9 @@
 #
 # Provides: assertions (fail, skip, assert_eq, assert_contains, assert_file,
 # assert_no_sanitizer_report), a hang guard (guard SECONDS CMD...), a private work directory ($WORK_DIR,
-# removed at exit), wsd-sim control (sim_start, sim_control, sim_jobs,
-# sim_active, sim_stop), SANE
+# removed at exit), wsd-sim control (sim_start, sim_control, sim_stop) and
+# its JSON read (sim_jobs, sim_active, sim_log, assert_logged,
+# assert_not_logged, json_list), SANE
 # environments that load the freshly built backend without installing it,
 # sanitizer build included (sane_env_wsd, sane_env_airscan), and, through lab.sh, the network lab
 # (lab_up, lab_exec_dev, lab_exec_host, ...) and lab_at_exit for cleanups.
@@ -285,9 +286,76 @@ for job in json.load(sys.stdin)["jobs"]:
 # sim_active [--name NAME]: the ids of the simulator's active jobs (GET
 # /active), space-separated; empty when none is.
 sim_active() {
-    sim_control "$@" GET /active | python3 -c '
+    sim_control "$@" GET /active | json_list active
+}
+
+# json_list KEY: reads a JSON object on stdin and prints the items of its
+# list KEY, space-separated (nothing for an empty list); status 1, printing
+# nothing, when the input is not such an object (e.g. empty).
+json_list() {
+    python3 -c '
 import json, sys
-print(" ".join(map(str, json.load(sys.stdin)["active"])))'
+try:
+    items = json.load(sys.stdin)[sys.argv[1]]
+except (ValueError, KeyError, TypeError):
+    sys.exit(1)
+if not isinstance(items, list):
+    sys.exit(1)
+print(" ".join(map(str, items)))' "$1"
+}
+
+# sim_log [--name NAME] [--count] [FIELD=PATTERN...]: the simulator's log
+# (GET /log, read as JSON), oldest first: the entries whose every FIELD
+# (time, operation, jobId, outcome, client) matches its shell PATTERN, one
+# PATTERN or several separated by "|"; e.g. operation='Probe (UDP*'
+# outcome=ok client="$LAB_ADDR4_HOST|$LAB_ADDR6_HOST". Prints them one a
+# line, "operation<TAB>outcome<TAB>client<TAB>jobId", or with --count how
+# many there are.
+sim_log() {
+    local -a name=()
+    local count=0
+    [ "${1:-}" = --name ] && { name=(--name "$2"); shift 2; }
+    [ "${1:-}" = --count ] && { count=1; shift; }
+    sim_control "${name[@]}" GET /log | python3 -c '
+import fnmatch, json, sys
+count, filters = sys.argv[1] == "1", [arg.partition("=") for arg in sys.argv[2:]]
+for field, equals, _ in filters:
+    if field not in ("time", "operation", "jobId", "outcome", "client") or not equals:
+        sys.exit("sim_log: %r is not FIELD=PATTERN with a field of the log" % (field + equals))
+def matches(entry):
+    return all(any(fnmatch.fnmatchcase(str(entry[field]), p) for p in patterns.split("|"))
+               for field, _, patterns in filters)
+entries = [e for e in json.load(sys.stdin)["log"] if matches(e)]
+if count:
+    print(len(entries))
+else:
+    for e in entries:
+        print("\t".join(str(e[f]) for f in ("operation", "outcome", "client", "jobId")))' "$count" "$@"
+}
+
+# assert_logged [--name NAME] WHAT FIELD=PATTERN...: fails unless the
+# simulator's log has an entry that matches (as sim_log selects them).
+assert_logged() { sim__expect_in_log some "$@"; }
+
+# assert_not_logged [--name NAME] WHAT FIELD=PATTERN...: fails when the
+# simulator's log has an entry that matches.
+assert_not_logged() { sim__expect_in_log none "$@"; }
+
+sim__expect_in_log() {
+    local want=$1 what count
+    local -a name=()
+    shift
+    [ "${1:-}" = --name ] && { name=(--name "$2"); shift 2; }
+    what=$1
+    shift
+    count=$(sim_log "${name[@]}" --count "$@") || fail "sim_log $* failed"
+    if [ "$want" = some ] && [ "$count" -eq 0 ]; then
+        fail "$what: no entry with $* on wsd-sim's /log:
+$(sim_log "${name[@]}")"
+    elif [ "$want" = none ] && [ "$count" -ne 0 ]; then
+        fail "$what: $count entries with $* on wsd-sim's /log:
+$(sim_log "${name[@]}" "$@")"
+    fi
 }
 
 # sim_stop [--name NAME]: SIGTERM (wsd-sim exits cleanly, sending Bye when

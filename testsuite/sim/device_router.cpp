@@ -75,7 +75,7 @@ HttpReply DeviceRouter::directedProbe(const HttpRequest &request)
     id.ns2009 = device_.identity.ns2009;
     id.printerOnly = device_.identity.printerOnly;
     std::string matches = answerHttpProbe(id, request.body);
-    device_.log.add("Probe", 0, matches.empty() ? "no-match" : "ok", request.client, request.arrived);
+    device_.log.add(discoveryOperation(wsd::discovery::Kind::Probe, "HTTP"), 0, matches.empty() ? "no-match" : "ok", request.client, request.arrived);
     // A Probe that does not match gets no answer; over HTTP that is 202 Accepted.
     if (matches.empty())
         return emptyReply(202);

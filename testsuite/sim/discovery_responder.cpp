@@ -1,6 +1,7 @@
 #include "discovery_responder.h"
 
 #include "discovery_responder_avahi.h"
+#include "event_log.h"
 
 #include "wsd/discovery_message.h"
 #include "wsd/discovery_socket.h"
@@ -61,7 +62,32 @@ std::string answer(const DiscoveryIdentity &id, const d::Message &m, bool withXA
     return std::string();
 }
 
+// The peer's address as /log names clients: without port and, like the HTTP
+// side's entries, without an IPv6 zone.
+std::string clientOf(const d::SocketAddress &peer)
+{
+    std::string host = peer.host();
+    return host.substr(0, host.find('%'));
+}
+
 }  // namespace
+
+UdpAnswer answerDatagram(const DiscoveryIdentity &id, const DiscoveryOptions &options, const d::Message &m,
+                         bool toMulticast, d::AppSequence sequence)
+{
+    if (m.kind == d::Kind::Probe && toMulticast && options.ignoreMulticastProbe)
+        return {"ignored:multicast-probe", std::string()};
+    if (m.version != versionOf(id))
+        return {"ignored:version", std::string()};
+    const bool withXAddrs = !(m.kind == d::Kind::Probe && options.omitXAddrs);
+    std::string reply = answer(id, m, withXAddrs, sequence);
+    return {reply.empty() ? "no-match" : "ok", std::move(reply)};
+}
+
+std::string discoveryOperation(d::Kind kind, const char *transport)
+{
+    return std::string(d::kindName(kind)) + " (" + transport + ")";
+}
 
 std::string answerHttpProbe(const DiscoveryIdentity &id, std::string_view requestBody)
 {
@@ -76,6 +102,9 @@ std::string answerHttpProbe(const DiscoveryIdentity &id, std::string_view reques
 }
 
 struct DiscoveryResponder::State {
+    explicit State(EventLog &eventLog) : log(eventLog) {}
+
+    EventLog &log;
     DiscoveryIdentity identity;
     DiscoveryOptions options;
     std::vector<d::NetInterface> interfaces;
@@ -98,13 +127,18 @@ struct DiscoveryResponder::State {
         return sequence;
     }
 
-    void multicastEverywhere(const std::string &text)
+    // `operation` (Hello, Bye) goes to /log once per group and interface.
+    void multicastEverywhere(const char *operation, const std::string &text)
     {
         for (d::UdpSocket &s : sockets)
             for (const d::NetInterface &iface : interfaces)
-                if (s.family() == AF_INET ? !iface.ipv4.empty() : iface.ipv6)
-                    if (!s.sendMulticast(text, iface))
+                if (s.family() == AF_INET ? !iface.ipv4.empty() : iface.ipv6) {
+                    const bool sent = s.sendMulticast(text, iface);
+                    if (!sent)
                         WSD_WARN("wsd-sim: multicast on %s failed", iface.name.c_str());
+                    const char *group = s.family() == AF_INET ? d::GroupV4 : d::GroupV6;
+                    log.add(operation, 0, sent ? "sent" : "failed", std::string(group) + "%" + iface.name);
+                }
     }
 
     bool onOurInterface(unsigned ifindex) const
@@ -123,19 +157,20 @@ struct DiscoveryResponder::State {
             WSD_DETAIL("wsd-sim: dropped datagram from %s: %s", datagram.from.text().c_str(), error.c_str());
             return;
         }
-        if (m->kind == d::Kind::Probe && datagram.toMulticast && options.ignoreMulticastProbe) {
-            WSD_DETAIL("wsd-sim: ignoring multicast Probe from %s (as told)", datagram.from.text().c_str());
+        if (m->kind != d::Kind::Probe && m->kind != d::Kind::Resolve)
+            return;  // announcements and answers are for clients
+        UdpAnswer a = answerDatagram(identity, options, *m, datagram.toMulticast, nextSequence());
+        if (!a.reply.empty() && pending.size() >= MaxPendingReplies)
+            a = {"ignored:queue-full", std::string()};
+        const std::string operation =
+            discoveryOperation(m->kind, datagram.toMulticast ? "UDP multicast" : "UDP unicast");
+        log.add(operation, 0, a.outcome, clientOf(datagram.from));
+        WSD_PROTO("wsd-sim: %s from %s: %s", operation.c_str(), datagram.from.text().c_str(), a.outcome.c_str());
+        if (a.reply.empty())
             return;
-        }
-        const bool withXAddrs = !(m->kind == d::Kind::Probe && options.omitXAddrs);
-        std::string text = answer(identity, *m, withXAddrs, nextSequence());
-        if (text.empty() || pending.size() >= MaxPendingReplies)
-            return;
-        WSD_PROTO("wsd-sim: %s from %s%s", d::kindName(m->kind), datagram.from.text().c_str(),
-                  datagram.toMulticast ? " (multicast)" : "");
         std::uniform_int_distribution<int> delay(0, std::max(0, options.maxReplyDelayMs));
         pending.push_back({Clock::now() + std::chrono::milliseconds(delay(random)), socketIndex, datagram.from,
-                           std::move(text)});
+                           std::move(a.reply)});
     }
 
     // Sends what is due; returns the poll timeout until the next one.
@@ -157,7 +192,7 @@ struct DiscoveryResponder::State {
     }
 };
 
-DiscoveryResponder::DiscoveryResponder() = default;
+DiscoveryResponder::DiscoveryResponder(EventLog &log) : log_(log) {}
 
 DiscoveryResponder::~DiscoveryResponder() { stop(); }
 
@@ -166,7 +201,7 @@ void DiscoveryResponder::start(const DiscoveryIdentity &identity, const std::vec
 {
     if (interfaces.empty())
         return;
-    auto state = std::make_unique<State>();
+    auto state = std::make_unique<State>(log_);
     state->identity = identity;
     state->options = options;
     state->interfaces = d::multicastInterfaces(interfaces, {});
@@ -197,8 +232,8 @@ void DiscoveryResponder::start(const DiscoveryIdentity &identity, const std::vec
     if (state->sockets.empty())
         throw std::runtime_error("no IPv4 or IPv6 address on the discovery interfaces");
 
-    state->multicastEverywhere(d::buildHello(versionOf(identity), endpointOf(identity, !options.omitXAddrs),
-                                             state->nextSequence(), wsd::soap::newMessageId()));
+    state->multicastEverywhere("Hello", d::buildHello(versionOf(identity), endpointOf(identity, !options.omitXAddrs),
+                                                      state->nextSequence(), wsd::soap::newMessageId()));
     if (!options.dnssdTypes.empty()) {
         std::vector<unsigned> indexes;
         for (const d::NetInterface &iface : state->interfaces)
@@ -242,8 +277,8 @@ void DiscoveryResponder::stop()
     if (thread_.joinable())
         thread_.join();
     publisher_.reset();
-    state_->multicastEverywhere(d::buildBye(versionOf(state_->identity), state_->identity.endpointUuid,
-                                            state_->nextSequence(), wsd::soap::newMessageId()));
+    state_->multicastEverywhere("Bye", d::buildBye(versionOf(state_->identity), state_->identity.endpointUuid,
+                                                   state_->nextSequence(), wsd::soap::newMessageId()));
     state_.reset();
 }
 

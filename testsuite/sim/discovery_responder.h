@@ -1,6 +1,9 @@
 // wsd-sim's WS-Discovery side: answers Probe and Resolve (UDP multicast,
 // UDP unicast, and the directed Probe over HTTP), announces Hello at start
-// and Bye at stop, and can publish DNS-SD records through Avahi.
+// and Bye at stop, and can publish DNS-SD records through Avahi. Every
+// Probe and Resolve it receives over UDP, and every Hello and Bye it sends,
+// becomes an entry of the device's event log (/log), which is what tests
+// assert on.
 //
 // Safe by default: the UDP responder runs only on interfaces it is given by
 // name; with none it opens no socket and sends nothing.
@@ -14,6 +17,8 @@
 //   --dnssd TYPE                (repeatable) publish TYPE (e.g. _uscan._tcp) through Avahi
 //   --dnssd-name NAME           DNS-SD instance name (default "wsd-sim <uuid>")
 #pragma once
+
+#include "wsd/discovery_message.h"
 
 #include <cstdint>
 #include <memory>
@@ -45,11 +50,27 @@ struct DiscoveryOptions {
     int maxReplyDelayMs = 250;    // answers wait a random 0..this (WS-Discovery APP_MAX_DELAY, shortened)
 };
 
+// What the responder does with a Probe or Resolve that reached it over UDP:
+// the reply to send (empty: none) and the /log outcome: "ok" (answered),
+// "no-match" (another type or endpoint), "ignored:version" (the other
+// WS-Discovery version), "ignored:multicast-probe" (--ignore-multicast-probe).
+struct UdpAnswer {
+    std::string outcome;
+    std::string reply;
+};
+UdpAnswer answerDatagram(const DiscoveryIdentity &id, const DiscoveryOptions &options,
+                         const wsd::discovery::Message &m, bool toMulticast, wsd::discovery::AppSequence sequence);
+
+// The /log operation of a Probe or Resolve by the way it came:
+// "Probe (UDP multicast)", "Resolve (UDP unicast)", "Probe (HTTP)".
+std::string discoveryOperation(wsd::discovery::Kind kind, const char *transport);
+
 class AvahiPublisher;
+class EventLog;
 
 class DiscoveryResponder {
 public:
-    DiscoveryResponder();
+    explicit DiscoveryResponder(EventLog &log);
     ~DiscoveryResponder();  // stop()
     DiscoveryResponder(const DiscoveryResponder &) = delete;
     DiscoveryResponder &operator=(const DiscoveryResponder &) = delete;
@@ -66,6 +87,7 @@ private:
     struct State;
     void run();
 
+    EventLog &log_;
     std::unique_ptr<State> state_;
     std::unique_ptr<AvahiPublisher> publisher_;
     std::thread thread_;

@@ -279,7 +279,7 @@ int run(const Options &o)
         throw std::runtime_error("no address to serve on");
     ready = true;
 
-    DiscoveryResponder discovery;
+    DiscoveryResponder discovery(device.log);
     DiscoveryIdentity discoveryIdentity{device.identity.endpointUuid, device.identity.deviceUrls,
                                         device.identity.ns2009, device.identity.printerOnly};
     DiscoveryOptions discoveryOptions = o.discovery;

@@ -77,6 +77,75 @@ START_TEST(printer_only_and_2009_identities)
 }
 END_TEST
 
+// A message as the UDP responder receives it.
+d::Message received(const std::string &text)
+{
+    auto m = d::parse(text);
+    ck_assert(m.has_value());
+    return *m;
+}
+
+START_TEST(udp_answers_and_log_outcomes)
+{
+    const wsdsim::DiscoveryIdentity id = identity();
+    const wsdsim::DiscoveryOptions plain;
+    const d::AppSequence sequence;
+    const d::Message probe = received(d::buildProbe(d::Version::V2005, {d::scanDeviceType()}, "urn:uuid:p"));
+
+    wsdsim::UdpAnswer a = wsdsim::answerDatagram(id, plain, probe, true, sequence);
+    ck_assert_str_eq(a.outcome.c_str(), "ok");
+    auto matches = d::parse(a.reply);
+    ck_assert(matches && matches->kind == d::Kind::ProbeMatches);
+    ck_assert_uint_eq(matches->endpoints.at(0).xaddrs.size(), 2);
+
+    // --ignore-multicast-probe: the multicast Probe is ignored, a unicast one answered.
+    wsdsim::DiscoveryOptions quiet;
+    quiet.ignoreMulticastProbe = true;
+    a = wsdsim::answerDatagram(id, quiet, probe, true, sequence);
+    ck_assert_str_eq(a.outcome.c_str(), "ignored:multicast-probe");
+    ck_assert(a.reply.empty());
+    a = wsdsim::answerDatagram(id, quiet, probe, false, sequence);
+    ck_assert_str_eq(a.outcome.c_str(), "ok");
+
+    // --no-xaddrs: the ProbeMatch leaves them out, the ResolveMatch has them.
+    wsdsim::DiscoveryOptions bare;
+    bare.omitXAddrs = true;
+    matches = d::parse(wsdsim::answerDatagram(id, bare, probe, true, sequence).reply);
+    ck_assert(matches && matches->endpoints.at(0).xaddrs.empty());
+    const d::Message resolve = received(d::buildResolve(d::Version::V2005, id.endpointUuid, "urn:uuid:r"));
+    a = wsdsim::answerDatagram(id, bare, resolve, true, sequence);
+    ck_assert_str_eq(a.outcome.c_str(), "ok");
+    matches = d::parse(a.reply);
+    ck_assert(matches && matches->kind == d::Kind::ResolveMatches);
+    ck_assert_uint_eq(matches->endpoints.at(0).xaddrs.size(), 2);
+}
+END_TEST
+
+START_TEST(udp_not_answered_says_why)
+{
+    const wsdsim::DiscoveryIdentity id = identity();
+    const wsdsim::DiscoveryOptions plain;
+    const d::AppSequence sequence;
+    auto expect = [&](const std::string &text, const char *outcome) {
+        const wsdsim::UdpAnswer a = wsdsim::answerDatagram(id, plain, received(text), true, sequence);
+        ck_assert(a.reply.empty());
+        ck_assert_str_eq(a.outcome.c_str(), outcome);
+    };
+    expect(d::buildProbe(d::Version::V2009, {d::scanDeviceType()}, "urn:uuid:p"), "ignored:version");
+    expect(d::buildProbe(d::Version::V2005, {{wsd::ns::Print, "PrintDeviceType"}}, "urn:uuid:p"), "no-match");
+    expect(d::buildResolve(d::Version::V2005, "urn:uuid:someone-else", "urn:uuid:r"), "no-match");
+}
+END_TEST
+
+START_TEST(log_operation_names)
+{
+    const std::string probe = wsdsim::discoveryOperation(d::Kind::Probe, "UDP multicast");
+    const std::string resolve = wsdsim::discoveryOperation(d::Kind::Resolve, "UDP unicast");
+    ck_assert_str_eq(probe.c_str(), "Probe (UDP multicast)");
+    ck_assert_str_eq(resolve.c_str(), "Resolve (UDP unicast)");
+}
+END_TEST
+
 Suite *discoveryResponderSuite()
 {
     Suite *s = suite_create("discovery_responder");
@@ -85,5 +154,10 @@ Suite *discoveryResponderSuite()
     tcase_add_test(tc, directed_probe_not_answered);
     tcase_add_test(tc, printer_only_and_2009_identities);
     suite_add_tcase(s, tc);
+    TCase *udp = tcase_create("udp");
+    tcase_add_test(udp, udp_answers_and_log_outcomes);
+    tcase_add_test(udp, udp_not_answered_says_why);
+    tcase_add_test(udp, log_operation_names);
+    suite_add_tcase(s, udp);
     return s;
 }
