@@ -253,6 +253,14 @@ http::Options httpOptions(const Config &config)
     o.timeoutMs = config.requestTimeoutMs;
     o.tlsVerify = config.tlsVerify;
     o.traceDir = config.traceDir;
+    o.pool = config.connections;
+    return o;
+}
+
+http::Options cancelHttpOptions(const Config &config)
+{
+    http::Options o = httpOptions(config);
+    o.connectTimeoutMs = o.timeoutMs = config.cancelTimeoutMs;
     return o;
 }
 

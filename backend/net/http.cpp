@@ -11,7 +11,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -29,9 +28,13 @@ struct MultiFree {
 struct SlistFree {
     void operator()(curl_slist *l) const { curl_slist_free_all(l); }
 };
+struct ShareFree {
+    void operator()(CURLSH *s) const { curl_share_cleanup(s); }
+};
 using Easy = std::unique_ptr<CURL, EasyFree>;
 using Multi = std::unique_ptr<CURLM, MultiFree>;
 using Slist = std::unique_ptr<curl_slist, SlistFree>;
+using Share = std::unique_ptr<CURLSH, ShareFree>;
 
 using Clock = std::chrono::steady_clock;
 
@@ -40,8 +43,6 @@ void globalInit()
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
-
-std::atomic<CURLSH *> activeShare{nullptr};
 
 void lockShare(CURL *, curl_lock_data data, curl_lock_access, void *mutexes)
 {
@@ -114,6 +115,12 @@ struct Transfer {
         long code = 0;
         curl_easy_getinfo(easy.get(), CURLINFO_RESPONSE_CODE, &code);
         return code;
+    }
+    bool requestSent() const
+    {
+        curl_off_t sent = 0;
+        curl_easy_getinfo(easy.get(), CURLINFO_SIZE_UPLOAD_T, &sent);
+        return sent > 0;
     }
     std::string contentType() const
     {
@@ -208,8 +215,8 @@ void configure(Transfer &t, const Options &options, bool wholeTimeout)
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, writeBody);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(c, CURLOPT_PRIVATE, &t);
-    if (CURLSH *share = activeShare.load())
-        curl_easy_setopt(c, CURLOPT_SHARE, share);
+    if (options.pool)
+        options.pool->attach(c);
     t.lastProgress = Clock::now();
     if (!options.traceDir.empty()) {
         t.trace = std::make_unique<trace::Exchange>(options.traceDir, t.request->url);
@@ -226,27 +233,32 @@ std::string describe(CURLcode code, const Transfer &t)
 
 }  // namespace
 
-ConnectionPool::ConnectionPool() : mutexes_(new std::mutex[CURL_LOCK_DATA_LAST])
+struct ConnectionPool::Impl {
+    std::mutex mutexes[CURL_LOCK_DATA_LAST];  // declared first: the share handle goes before them
+    Share share;
+};
+
+ConnectionPool::ConnectionPool() : impl_(std::make_unique<Impl>())
 {
     globalInit();
-    CURLSH *share = curl_share_init();
+    impl_->share.reset(curl_share_init());
+    CURLSH *share = impl_->share.get();
     if (!share)
         throw std::bad_alloc();
     curl_share_setopt(share, CURLSHOPT_LOCKFUNC, lockShare);
     curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, unlockShare);
-    curl_share_setopt(share, CURLSHOPT_USERDATA, mutexes_.get());
+    curl_share_setopt(share, CURLSHOPT_USERDATA, impl_->mutexes);
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     // An https device: each image's own connection resumes the TLS session.
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-    share_ = share;
-    activeShare = share;
 }
 
-ConnectionPool::~ConnectionPool()
+ConnectionPool::~ConnectionPool() = default;
+
+void ConnectionPool::attach(void *easyHandle) const
 {
-    activeShare = nullptr;
-    curl_share_cleanup(static_cast<CURLSH *>(share_));
+    curl_easy_setopt(static_cast<CURL *>(easyHandle), CURLOPT_SHARE, impl_->share.get());
 }
 
 Response post(const Request &request, const Options &options)
@@ -284,6 +296,7 @@ std::vector<Response> postAll(const std::vector<Request> &requests, const Option
             Transfer *t = nullptr;
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char **>(&t));
             Response &r = responses[static_cast<std::size_t>(t->request - requests.data())];
+            r.requestSent = t->requestSent();
             if (msg->data.result == CURLE_OK) {
                 t->deliverHeaders();
                 r.status = t->status();
@@ -309,20 +322,20 @@ struct Session::Impl {
     std::function<void()> cancelHook;
 };
 
-Session::Session(const Options &options) : impl_(new Impl)
+Session::Session(const Options &options) : impl_(std::make_unique<Impl>())
 {
     globalInit();
     impl_->options = options;
     impl_->multi.reset(curl_multi_init());
-    if (!impl_->multi) {
-        delete impl_;
+    if (!impl_->multi)
         throw std::bad_alloc();
-    }
 }
 
-Session::~Session() { delete impl_; }
+Session::~Session() = default;
 
 void Session::setCancelFd(int fd) { impl_->cancelFd = fd; }
+
+int Session::cancelFd() const { return impl_->cancelFd; }
 
 void Session::setCancelHook(std::function<void()> hook) { impl_->cancelHook = std::move(hook); }
 
@@ -413,6 +426,7 @@ Outcome Session::post(const Request &request, Response &response)
     configure(t, impl_->options, true);
     std::string error;
     Outcome outcome = run(impl_->multi.get(), t, impl_->cancelFd, impl_->cancelHook, 0, &error);
+    response.requestSent = t.requestSent();
     if (outcome == Outcome::Done) {
         response.status = t.status();
         response.contentType = t.contentType();

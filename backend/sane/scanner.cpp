@@ -5,7 +5,7 @@
 #include "wsd/metadata.h"
 #include "wsd/quirks.h"
 #include "wsd/scan_job_messages.h"
-#include "wsd/soap.h"
+#include "wsd/wsscan_client.h"
 
 #include <pwd.h>
 #include <signal.h>
@@ -21,14 +21,13 @@ namespace {
 
 // The scan service URLs from the device's metadata; empty when it has none
 // (or the URL given is not a device endpoint at all).
-std::vector<std::string> scanServicesFromMetadata(const DeviceRecord &device, const http::Options &http)
+std::vector<std::string> scanServicesFromMetadata(const DeviceRecord &device, const wsscan::Client &client)
 {
     for (const std::string &url : device.deviceUrls) {
         const std::string to = device.endpointUuid.empty() ? url : device.endpointUuid;
-        std::string error;
-        auto metadata = metadataFromResponse(http::post(http::Request{url, buildGetMetadataRequest(to, url)}, http), &error);
+        auto metadata = client.call(wsscan::getMetadata(to, url));
         if (!metadata) {
-            WSD_INFO("%s: no device metadata: %s", url.c_str(), error.c_str());
+            WSD_INFO("%s: no device metadata: %s", url.c_str(), metadata.error.c_str());
             continue;
         }
         std::vector<std::string> services = metadata->scanServiceUrls();
@@ -52,14 +51,11 @@ std::string jobNamePrefix() { return "sane-wsd/" + hostName() + "/"; }
 // A job this host created whose process is gone (killed mid-scan) holds the
 // scanner until the device times it out: cancel it. Jobs of other hosts,
 // other users, or live processes are never touched.
-void cancelOrphanedJobs(const std::string &url, const http::Options &http)
+void cancelOrphanedJobs(const std::string &url, const wsscan::Client &client)
 {
-    http::Response r = http::post(http::Request{url, buildGetActiveJobsRequest(url)}, http);
-    std::string error;
-    auto message = r.transportOk() ? soap::parse(r.body, &error) : std::nullopt;
-    auto jobs = message && !message->fault ? parseJobSummaries(*message, &error) : std::nullopt;
+    auto jobs = client.call(wsscan::getActiveJobs(url));
     if (!jobs) {
-        WSD_DETAIL("GetActiveJobs: %s", r.transportOk() ? error.c_str() : r.error.c_str());
+        WSD_DETAIL("GetActiveJobs: %s", jobs.error.c_str());
         return;
     }
     const std::string prefix = jobNamePrefix();
@@ -70,9 +66,9 @@ void cancelOrphanedJobs(const std::string &url, const http::Options &http)
         if (pid <= 0 || pid == getpid() || kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH)
             continue;
         WSD_INFO("job %d was left by process %ld, which is gone: cancelling it", job.jobId, pid);
-        http::Response c = http::post(http::Request{url, buildCancelJobRequest(url, job.jobId)}, http);
-        if (!c.transportOk())
-            WSD_WARN("CancelJob for orphaned job %d: %s", job.jobId, c.error.c_str());
+        auto cancelled = client.call(wsscan::cancelJob(url, job.jobId));
+        if (!cancelled)
+            WSD_WARN("CancelJob for orphaned job %d: %s", job.jobId, cancelled.error.c_str());
     }
 }
 
@@ -87,10 +83,10 @@ std::string localUserName()
 
 SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std::unique_ptr<Scanner> &out)
 {
-    const http::Options http = httpOptions(config);
+    const wsscan::Client client(httpOptions(config));
     DeviceRecord record = device;
     if (record.scanServiceUrls.empty()) {
-        record.scanServiceUrls = scanServicesFromMetadata(record, http);
+        record.scanServiceUrls = scanServicesFromMetadata(record, client);
         // A wsd.conf entry may name the scan service itself; some devices
         // (the scan-path quirk) serve it below the device URL.
         if (record.scanServiceUrls.empty()) {
@@ -106,31 +102,19 @@ SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std:
     }
 
     for (const std::string &url : record.scanServiceUrls) {
-        http::Response r = http::post(http::Request{url, buildGetScannerElementsRequest(url)}, http);
-        if (!r.transportOk()) {
-            WSD_WARN("%s: %s", url.c_str(), r.error.c_str());
+        auto elements = client.call(wsscan::getScannerElements(url));
+        if (elements.failure == wsscan::Failure::NoAnswer) {
+            WSD_WARN("%s: %s", url.c_str(), elements.error.c_str());
             continue;
         }
-        std::string error;
-        auto message = soap::parse(r.body, &error);
-        if (!message) {
-            WSD_ERROR("%s: GetScannerElements: HTTP %ld, unreadable answer: %s", url.c_str(), r.status, error.c_str());
-            return SANE_STATUS_IO_ERROR;
-        }
-        if (message->fault) {
-            WSD_ERROR("%s: GetScannerElements refused: %s/%s: %s", url.c_str(), message->fault->code.c_str(),
-                      message->fault->subcode.c_str(), message->fault->reason.c_str());
-            return SANE_STATUS_IO_ERROR;
-        }
-        auto elements = parseScannerElements(*message, &error);
         if (!elements) {
-            WSD_ERROR("%s: scanner capabilities: %s", url.c_str(), error.c_str());
+            WSD_ERROR("%s: GetScannerElements: %s", url.c_str(), elements.error.c_str());
             return SANE_STATUS_IO_ERROR;
         }
         // The address that answered goes first for the job's requests.
         auto it = std::find(record.scanServiceUrls.begin(), record.scanServiceUrls.end(), url);
         std::rotate(record.scanServiceUrls.begin(), it, it + 1);
-        cancelOrphanedJobs(url, http);
+        cancelOrphanedJobs(url, wsscan::Client(cancelHttpOptions(config)));
         out.reset(new Scanner(record, config, std::move(*elements)));
         WSD_INFO("opened %s at %s", record.saneName.c_str(), url.c_str());
         return SANE_STATUS_GOOD;
@@ -151,8 +135,8 @@ Scanner::Scanner(DeviceRecord device, const Config &config, ScannerElements elem
     wc.rotateBackSide = quirks.rotateBackSide;
     wc.http = http_;
     wc.serviceUrls = device_.scanServiceUrls;
+    wc.cancelHttp = cancelHttpOptions(config);
     wc.stallTimeoutMs = config.stallTimeoutMs;
-    wc.cancelTimeoutMs = config.cancelTimeoutMs;
     worker_ = std::make_unique<ScanWorker>(wc);
 }
 
@@ -184,14 +168,10 @@ SANE_Status Scanner::parameters(SANE_Parameters *params) const
 
 SANE_Status Scanner::checkScannerStatus(const ScanSettings &settings)
 {
-    const std::string &url = device_.scanServiceUrls.front();
-    http::Response r = http::post(http::Request{url, buildGetScannerElementsRequest(url)}, http_);
-    std::string error;
-    auto message = r.transportOk() ? soap::parse(r.body, &error) : std::nullopt;
-    auto elements = message && !message->fault ? parseScannerElements(*message, &error) : std::nullopt;
+    auto elements = wsscan::Client(http_).call(wsscan::getScannerElements(device_.scanServiceUrls.front()));
     if (!elements) {
         // The job request will tell; do not refuse a scan on this alone.
-        WSD_INFO("scanner status unknown before the scan: %s", r.transportOk() ? error.c_str() : r.error.c_str());
+        WSD_INFO("scanner status unknown before the scan: %s", elements.error.c_str());
         return SANE_STATUS_GOOD;
     }
     options_.updateStatus(elements->status);
@@ -205,17 +185,12 @@ SANE_Status Scanner::checkScannerStatus(const ScanSettings &settings)
 // is replaced, before the job, by the best other one it accepts.
 void Scanner::validateFormat(ScanSettings &settings)
 {
-    const std::string &url = device_.scanServiceUrls.front();
-    http::Response r = http::post(http::Request{url, buildValidateScanTicketRequest(url, settings)}, http_);
-    std::string error;
-    auto message = r.transportOk() ? soap::parse(r.body, &error) : std::nullopt;
-    if (!message || message->fault) {
-        WSD_DETAIL("ValidateScanTicket not available: %s",
-                   message ? message->fault->subcode.c_str() : r.transportOk() ? error.c_str() : r.error.c_str());
+    auto validation = wsscan::Client(http_).call(wsscan::validateScanTicket(device_.scanServiceUrls.front(), settings));
+    if (!validation) {
+        WSD_DETAIL("ValidateScanTicket not available: %s", validation.error.c_str());
         return;
     }
-    auto validation = parseValidateScanTicketResponse(*message, &error);
-    if (!validation || validation->valid || !validation->validTicket)
+    if (validation->valid || !validation->validTicket)
         return;
     const std::string &proposed = validation->validTicket->format;
     for (const std::string &format : options_.formatChoices()) {

@@ -3,6 +3,7 @@
 
 #include "wsd/http.h"
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,9 @@ struct Config {
     int cancelTimeoutMs = 2000;     // CancelJob gets this long
     bool tlsVerify = false;         // devices use self-signed certificates
     std::string traceDir;           // protocol trace: one file per message
+    // Set by sane_init, not read from wsd.conf: the connections every
+    // request of this backend instance shares (httpOptions() hands it on).
+    std::shared_ptr<http::ConnectionPool> connections;
     std::vector<std::string> sources;  // files that were read, for the log
 };
 
@@ -53,5 +57,9 @@ Config loadConfig();
 // The HTTP settings for talking to devices: wsd.conf's timeouts, TLS
 // verification and protocol trace.
 http::Options httpOptions(const Config &config);
+// The same for the short requests around a cancel (CancelJob, reading a
+// cancelled job's end state, the orphan sweep): cancel-timeout bounds both
+// connecting and the whole exchange.
+http::Options cancelHttpOptions(const Config &config);
 
 }  // namespace wsd

@@ -6,6 +6,7 @@
 
 #include "wsd/event_fd.h"
 #include "wsd/http.h"
+#include "wsd/job_control.h"
 #include "wsd/page_pipe.h"
 #include "wsd/page_reader.h"
 #include "wsd/scan_settings.h"
@@ -23,9 +24,9 @@ namespace wsd {
 
 struct WorkerConfig {
     http::Options http;
+    http::Options cancelHttp;              // CancelJob and the requests around a cancel
     std::vector<std::string> serviceUrls;  // tried in order; the first that answers sticks
     int stallTimeoutMs = 60000;
-    int cancelTimeoutMs = 2000;
     int busyWaitMs = 10000;          // sane_start waits this long for our previous job to end
     bool rotateBackSide = false;     // quirk: duplex back sides arrive upside down
 };
@@ -61,14 +62,6 @@ public:
     JobSnapshot job() const;
 
 private:
-    struct Job {
-        int id = 0;
-        std::string token;
-        std::string serviceUrl;
-        ScanSettings settings;
-        int imagesRetrieved = 0;
-        std::string cancelRequest;  // built ahead: a cancel only sends it
-    };
     struct StartCommand {
         ScanSettings settings;
         unsigned page = 0;
@@ -79,7 +72,6 @@ private:
     bool cancelPending() const { return cancelCount_.load() != handledCancels_; }
     void handleCancel(unsigned page);
     void doPage(const StartCommand &command);
-    bool createJob(const ScanSettings &settings, unsigned page);
     // Returns the status the page ends with.
     SANE_Status retrieveImage(unsigned page);
     // sane_cancel while a transfer runs: the device hears of it before the
@@ -92,16 +84,11 @@ private:
     bool sendCancelJob(const char *why);
     void waitUntilJobEnded(int jobId);
     void endJob();
-    void cancelUnconfirmedJob();
-    // A request a cancel must not cut short (see createJob()).
-    http::Outcome exchangeUncancelled(const std::string &url, const std::string &body, http::Response &response);
     void publish();
 
     WorkerConfig config_;
     http::Session session_;
-    // CancelJob's own, with its short timeouts: ready before any cancel,
-    // it sends on the idle keep-alive connection that job requests leave.
-    http::Session cancelSession_;
+    JobControl jobs_;  // worker thread only
     PagePipe pipe_;
     EventFd cancelReaderFd_;  // sane_read / sane_start wake on it; cleared by sane_start
     EventFd cancelWorkerFd_;  // the worker's transfers wake on it; cleared by the worker
@@ -117,13 +104,9 @@ private:
     bool shutdown_ = false;
     JobSnapshot snapshot_;
 
-    std::optional<Job> job_;  // worker thread only
     // A job whose CancelJob went out before its transfer was dropped; its
     // end state is read back once the transfer is gone. Worker thread only.
     std::optional<int> cancelledJob_;
-    // The name of a job CreateScanJob may have created without our learning
-    // its JobId (unreadable answer); worker thread only.
-    std::string unconfirmedJobName_;
     std::thread thread_;
 };
 
