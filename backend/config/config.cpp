@@ -105,6 +105,10 @@ bool applySetting(Config &config, std::string_view key, std::string_view value)
         return parseMs(value, config.stallTimeoutMs);
     if (key == "cancel-timeout")
         return parseMs(value, config.cancelTimeoutMs);
+    if (key == "open-deadline")
+        return parseMs(value, config.openDeadlineMs);
+    if (key == "start-deadline")
+        return parseMs(value, config.startDeadlineMs);
     if (key == "trace") {
         if (value.empty())
             return false;

@@ -11,52 +11,67 @@ namespace wsd {
 using Clock = std::chrono::steady_clock;
 
 JobControl::JobControl(JobControlConfig config, http::Session &session)
-    : config_(std::move(config)), session_(session), cancelSession_(config_.cancelHttp)
+    : config_(std::move(config)), session_(session), cancelSession_(config_.cancelHttp), self_(ProcessIdentity::self())
 {
 }
 
-SANE_Status JobControl::create(const ScanSettings &settings)
+SANE_Status JobControl::create(const ScanSettings &settings, Deadline deadline)
 {
-    cancelUnconfirmedJob();
+    endUnconfirmedJob();
+    // Recorded before the request leaves: if this process dies before the
+    // answer, a later sane_open finds the job by its name.
+    registry_.record(JobRecord{config_.device, 0, settings.jobName, self_});
     std::string lastError;
     for (const std::string &url : config_.serviceUrls) {
         // Not cancellable: cutting CreateScanJob short could leave a job on
         // the device whose JobId we never learn.
         const int cancelFd = session_.cancelFd();
         session_.setCancelFd(-1);
-        auto created = wsscan::Client(session_).call(wsscan::createScanJob(url, settings));
+        auto created = wsscan::Client(session_).until(deadline).call(wsscan::createScanJob(url, settings));
         session_.setCancelFd(cancelFd);
-        if (created.failure == wsscan::Failure::NoAnswer) {
+        if (created.failure == wsscan::Failure::NoAnswer && !created.requestSent) {
             lastError = created.error;
             WSD_WARN("CreateScanJob to %s failed: %s", url.c_str(), created.error.c_str());
             continue;  // fail over to the next address of the service
         }
         if (created.failure == wsscan::Failure::Fault) {
             WSD_ERROR("CreateScanJob %s (%s)", created.error.c_str(), sane_strstatus(created.status));
+            registry_.forget(settings.jobName);
             return created.status;
         }
         if (!created) {
+            // The request went out: whether the job exists, only the device
+            // knows (a late answer, a reset, garbage). endUnconfirmedJob()
+            // looks for it once the page has ended.
             WSD_ERROR("CreateScanJob: %s", created.error.c_str());
             unconfirmedJobName_ = settings.jobName;
-            cancelUnconfirmedJob();
             return SANE_STATUS_IO_ERROR;
         }
         // Later requests go to the address that answered.
         auto answered = std::find(config_.serviceUrls.begin(), config_.serviceUrls.end(), url);
         std::iter_swap(config_.serviceUrls.begin(), answered);
         job_ = Job{created->jobId, created->jobToken, url, settings, 0, wsscan::cancelJob(url, created->jobId)};
+        registry_.record(JobRecord{config_.device, created->jobId, settings.jobName, self_});
         WSD_INFO("job %d created (%s, %s, %dx%d dpi)", created->jobId, settings.source.c_str(),
                  settings.format.c_str(), settings.xResolution, settings.yResolution);
         return SANE_STATUS_GOOD;
     }
     WSD_ERROR("CreateScanJob: no scan service address answered (%s)", lastError.c_str());
+    registry_.forget(settings.jobName);
     return SANE_STATUS_IO_ERROR;
+}
+
+void JobControl::finished()
+{
+    if (job_)
+        registry_.forget(job_->settings.jobName);
+    job_.reset();
 }
 
 bool JobControl::cancel(const char *why)
 {
-    const Job job = std::move(*job_);
-    job_.reset();
+    const Job job = *job_;
+    finished();
     WSD_INFO("job %d: sending CancelJob (%s)", job.id, why);
     // CancelJob is the cancel itself: no cancel fd, and a short timeout of its own.
     auto cancelled = wsscan::Client(cancelSession_).call(job.cancel);
@@ -110,9 +125,10 @@ SANE_Status JobControl::statusFromConditions(SANE_Status fallback)
 }
 
 // A job whose CreateScanJob answer was lost holds the device until it times
-// out: find it among the active jobs by its name (this host and process) and
-// cancel it. When the device cannot tell yet, the next job asks again.
-void JobControl::cancelUnconfirmedJob()
+// out: find it among the active jobs by its name (unique to this process,
+// see job_identity.h) and cancel it. When the device cannot tell yet, the
+// next job asks again.
+void JobControl::endUnconfirmedJob()
 {
     if (unconfirmedJobName_.empty())
         return;
@@ -131,6 +147,7 @@ void JobControl::cancelUnconfirmedJob()
         if (!cancelled)
             WSD_WARN("CancelJob for job %d: %s", job.jobId, cancelled.error.c_str());
     }
+    registry_.forget(unconfirmedJobName_);
     unconfirmedJobName_.clear();
 }
 

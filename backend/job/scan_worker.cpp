@@ -121,7 +121,7 @@ private:
 ScanWorker::ScanWorker(WorkerConfig config)
     : config_(std::move(config)),
       session_(config_.http),
-      jobs_(JobControlConfig{config_.serviceUrls, config_.cancelHttp, config_.busyWaitMs}, session_),
+      jobs_(JobControlConfig{config_.device, config_.serviceUrls, config_.cancelHttp, config_.busyWaitMs}, session_),
       reader_(pipe_, cancelReaderFd_.fd(), [this] { return cancelledSinceStart(); })
 {
     session_.setCancelFd(cancelWorkerFd_.fd());
@@ -158,7 +158,7 @@ void ScanWorker::beginStart()
     readerCancels_ = cancelCount_.load();
 }
 
-SANE_Status ScanWorker::startPage(const ScanSettings &settings, FrameFormat &frame)
+SANE_Status ScanWorker::startPage(const ScanSettings &settings, Deadline deadline, FrameFormat &frame)
 {
     if (cancelledSinceStart())
         return SANE_STATUS_CANCELLED;  // the worker cancels a running job itself
@@ -166,7 +166,7 @@ SANE_Status ScanWorker::startPage(const ScanSettings &settings, FrameFormat &fra
     pipe_.reset(page);
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        command_ = StartCommand{settings, page, readerCancels_};
+        command_ = StartCommand{settings, deadline, page, readerCancels_};
     }
     commandFd_.signal();
     return reader_.start(frame);
@@ -235,10 +235,11 @@ void ScanWorker::handleCancel(unsigned page)
 void ScanWorker::doPage(const StartCommand &command)
 {
     if (!jobs_.job()) {
-        const SANE_Status created = jobs_.create(command.settings);
+        const SANE_Status created = jobs_.create(command.settings, command.deadline);
         publish();
         if (created != SANE_STATUS_GOOD) {
             pipe_.end(command.page, created);
+            jobs_.endUnconfirmedJob();  // sane_start has its answer: this runs behind it
             return;
         }
     }
@@ -349,7 +350,7 @@ void ScanWorker::waitUntilJobEnded(int jobId)
 
 void ScanWorker::endJob()
 {
-    jobs_.job().reset();
+    jobs_.finished();
     publish();
 }
 

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -128,6 +129,21 @@ struct Transfer {
         curl_easy_getinfo(easy.get(), CURLINFO_CONTENT_TYPE, &ct);
         return ct ? ct : "";
     }
+    // A redirect is an answer we refuse: SOAP and image requests stay with
+    // the origin the device was found at, so a device cannot send us (with
+    // a JobToken) to another host or to a local port. Empty when not one.
+    std::string refusedRedirect() const
+    {
+        const long code = status();
+        if (code < 300 || code > 399)
+            return "";
+        char *target = nullptr;
+        curl_easy_getinfo(easy.get(), CURLINFO_REDIRECT_URL, &target);
+        std::string why = "HTTP " + std::to_string(code) + " redirect to " + (target ? target : "(no Location)") +
+                          " refused";
+        WSD_WARN("%s: %s", request->url.c_str(), why.c_str());
+        return why;
+    }
     bool deliverHeaders()
     {
         if (headersDelivered)
@@ -135,6 +151,11 @@ struct Transfer {
         headersDelivered = true;
         if (trace)
             trace->responseHeaders(status(), contentType());
+        if (std::string why = refusedRedirect(); !why.empty()) {
+            aborted = true;
+            abortReason = why;
+            return false;
+        }
         if (stream && !stream->onHeaders(status(), contentType())) {
             aborted = true;
             abortReason = "response refused";
@@ -177,7 +198,7 @@ int rememberSocket(void *transfer, curl_socket_t socket, curlsocktype)
     return CURL_SOCKOPT_OK;
 }
 
-// Only http and https, also across redirects (a device must not send us to file: or ftp:).
+// Only http and https, and no redirect followed.
 void configure(Transfer &t, const Options &options, bool wholeTimeout)
 {
     CURL *c = t.easy.get();
@@ -201,13 +222,16 @@ void configure(Transfer &t, const Options &options, bool wholeTimeout)
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, t.headers.get());
     curl_easy_setopt(c, CURLOPT_USERAGENT, "sane-wsd/" PACKAGE_VERSION);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connectTimeoutMs));
+    int connectMs = options.connectTimeoutMs, wholeMs = options.timeoutMs;
+    if (t.request->timeoutMs > 0) {
+        connectMs = std::min(connectMs, t.request->timeoutMs);
+        wholeMs = std::min(wholeMs, t.request->timeoutMs);
+    }
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connectMs));
     if (wholeTimeout)
-        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeoutMs));
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(wholeMs));
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // see refusedRedirect()
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, options.tlsVerify ? 1L : 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, options.tlsVerify ? 2L : 0L);
     // Larger receive buffer: fewer callbacks for a multi-megabyte image.
@@ -297,8 +321,7 @@ std::vector<Response> postAll(const std::vector<Request> &requests, const Option
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char **>(&t));
             Response &r = responses[static_cast<std::size_t>(t->request - requests.data())];
             r.requestSent = t->requestSent();
-            if (msg->data.result == CURLE_OK) {
-                t->deliverHeaders();
+            if (msg->data.result == CURLE_OK && t->deliverHeaders()) {
                 r.status = t->status();
                 r.contentType = t->contentType();
             } else {
@@ -360,8 +383,7 @@ Outcome run(CURLM *multi, Transfer &t, int cancelFd, const std::function<void()>
         while (CURLMsg *msg = curl_multi_info_read(multi, &queued)) {
             if (msg->msg != CURLMSG_DONE || msg->easy_handle != t.easy.get())
                 continue;
-            if (msg->data.result == CURLE_OK) {
-                t.deliverHeaders();
+            if (msg->data.result == CURLE_OK && t.deliverHeaders()) {
                 if (t.trace)
                     t.trace->finish("");
                 return Outcome::Done;

@@ -1,6 +1,7 @@
 #include "wsd/scanner.h"
 
 #include "wsd/capabilities.h"
+#include "wsd/job_registry.h"
 #include "wsd/log.h"
 #include "wsd/metadata.h"
 #include "wsd/quirks.h"
@@ -8,16 +9,16 @@
 #include "wsd/wsscan_client.h"
 
 #include <pwd.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdlib>
+#include <chrono>
 
 namespace wsd {
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
 
 // The scan service URLs from the device's metadata; empty when it has none
 // (or the URL given is not a device endpoint at all).
@@ -46,29 +47,35 @@ std::string hostName()
     return host;
 }
 
-std::string jobNamePrefix() { return "sane-wsd/" + hostName() + "/"; }
+// A job a process of ours created and left behind (killed mid-scan) holds
+// the scanner until the device times it out: cancel it. Only jobs the job
+// registry holds for this device, whose creator is provably gone, and that
+// the device still lists under the same name; at most MaxOrphanCancels.
+constexpr std::size_t MaxOrphanCancels = 8;
 
-// A job this host created whose process is gone (killed mid-scan) holds the
-// scanner until the device times it out: cancel it. Jobs of other hosts,
-// other users, or live processes are never touched.
-void cancelOrphanedJobs(const std::string &url, const wsscan::Client &client)
+void cancelOrphanedJobs(const std::string &device, const std::string &url, const wsscan::Client &client)
 {
+    JobRegistry registry;
+    const std::vector<JobRecord> orphans = registry.takeOrphans(device, ProcessIdentity::self(), MaxOrphanCancels);
+    if (orphans.empty())
+        return;
     auto jobs = client.call(wsscan::getActiveJobs(url));
     if (!jobs) {
         WSD_DETAIL("GetActiveJobs: %s", jobs.error.c_str());
+        for (const JobRecord &orphan : orphans)
+            registry.record(orphan);  // the next sane_open asks again
         return;
     }
-    const std::string prefix = jobNamePrefix();
-    for (const JobSummary &job : *jobs) {
-        if (job.jobName.compare(0, prefix.size(), prefix) != 0 || jobStateIsFinal(job.state))
-            continue;
-        const long pid = std::strtol(job.jobName.c_str() + prefix.size(), nullptr, 10);
-        if (pid <= 0 || pid == getpid() || kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH)
-            continue;
-        WSD_INFO("job %d was left by process %ld, which is gone: cancelling it", job.jobId, pid);
-        auto cancelled = client.call(wsscan::cancelJob(url, job.jobId));
-        if (!cancelled)
-            WSD_WARN("CancelJob for orphaned job %d: %s", job.jobId, cancelled.error.c_str());
+    for (const JobRecord &orphan : orphans) {
+        for (const JobSummary &job : *jobs) {
+            if (job.jobName != orphan.jobName || (orphan.jobId && job.jobId != orphan.jobId) ||
+                jobStateIsFinal(job.state))
+                continue;
+            WSD_INFO("job %d was left by process %ld, which is gone: cancelling it", job.jobId, orphan.creator.pid);
+            auto cancelled = client.call(wsscan::cancelJob(url, job.jobId));
+            if (!cancelled)
+                WSD_WARN("CancelJob for orphaned job %d: %s", job.jobId, cancelled.error.c_str());
+        }
     }
 }
 
@@ -83,7 +90,10 @@ std::string localUserName()
 
 SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std::unique_ptr<Scanner> &out)
 {
-    const wsscan::Client client(httpOptions(config));
+    // One deadline for every request below, however many addresses answer slowly.
+    const auto deadline = Clock::now() + std::chrono::milliseconds(config.openDeadlineMs);
+    wsscan::Client client(httpOptions(config));
+    client.until(deadline);
     DeviceRecord record = device;
     if (record.scanServiceUrls.empty()) {
         record.scanServiceUrls = scanServicesFromMetadata(record, client);
@@ -114,7 +124,7 @@ SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std:
         // The address that answered goes first for the job's requests.
         auto it = std::find(record.scanServiceUrls.begin(), record.scanServiceUrls.end(), url);
         std::rotate(record.scanServiceUrls.begin(), it, it + 1);
-        cancelOrphanedJobs(url, wsscan::Client(cancelHttpOptions(config)));
+        cancelOrphanedJobs(record.saneName, url, wsscan::Client(cancelHttpOptions(config)).until(deadline));
         out.reset(new Scanner(record, config, std::move(*elements)));
         WSD_INFO("opened %s at %s", record.saneName.c_str(), url.c_str());
         return SANE_STATUS_GOOD;
@@ -124,7 +134,7 @@ SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std:
 }
 
 Scanner::Scanner(DeviceRecord device, const Config &config, ScannerElements elements)
-    : device_(std::move(device)), http_(httpOptions(config)), options_(elements)
+    : device_(std::move(device)), http_(httpOptions(config)), startDeadlineMs_(config.startDeadlineMs), options_(elements)
 {
     Quirks quirks = quirksFor(device_.vendor, device_.model);
     for (const QuirkOverride &o : config.quirks)
@@ -132,6 +142,7 @@ Scanner::Scanner(DeviceRecord device, const Config &config, ScannerElements elem
             applyQuirkOverrides(quirks, o.pairs, nullptr);
     WSD_INFO("%s %s: quirks: %s", device_.vendor.c_str(), device_.model.c_str(), describeQuirks(quirks).c_str());
     WorkerConfig wc;
+    wc.device = device_.saneName;
     wc.rotateBackSide = quirks.rotateBackSide;
     wc.http = http_;
     wc.serviceUrls = device_.scanServiceUrls;
@@ -166,9 +177,9 @@ SANE_Status Scanner::parameters(SANE_Parameters *params) const
     return SANE_STATUS_GOOD;
 }
 
-SANE_Status Scanner::checkScannerStatus(const ScanSettings &settings)
+SANE_Status Scanner::checkScannerStatus(const ScanSettings &settings, Deadline deadline)
 {
-    auto elements = wsscan::Client(http_).call(wsscan::getScannerElements(device_.scanServiceUrls.front()));
+    auto elements = wsscan::Client(http_).until(deadline).call(wsscan::getScannerElements(device_.scanServiceUrls.front()));
     if (!elements) {
         // The job request will tell; do not refuse a scan on this alone.
         WSD_INFO("scanner status unknown before the scan: %s", elements.error.c_str());
@@ -183,9 +194,9 @@ SANE_Status Scanner::checkScannerStatus(const ScanSettings &settings)
 
 // ValidateScanTicket, where the device offers it: a format it would refuse
 // is replaced, before the job, by the best other one it accepts.
-void Scanner::validateFormat(ScanSettings &settings)
+void Scanner::validateFormat(ScanSettings &settings, Deadline deadline)
 {
-    auto validation = wsscan::Client(http_).call(wsscan::validateScanTicket(device_.scanServiceUrls.front(), settings));
+    auto validation = wsscan::Client(http_).until(deadline).call(wsscan::validateScanTicket(device_.scanServiceUrls.front(), settings));
     if (!validation) {
         WSD_DETAIL("ValidateScanTicket not available: %s", validation.error.c_str());
         return;
@@ -209,18 +220,19 @@ SANE_Status Scanner::start()
         return SANE_STATUS_DEVICE_BUSY;
     scanning_ = false;
     worker_->beginStart();
+    const Deadline deadline = Clock::now() + std::chrono::milliseconds(startDeadlineMs_);
     ScanSettings settings = options_.settings();
-    // Our mark on the job: the orphan check recognises jobs of this host.
     static const std::string user = localUserName() + "@" + hostName();
     settings.userName = user;
-    settings.jobName = jobNamePrefix() + std::to_string(getpid());
+    // Unique: the job registry and the search for an unconfirmed job know it by this name.
+    settings.jobName = uniqueJobName();
     if (!worker_->job().active) {
-        SANE_Status status = checkScannerStatus(settings);
+        SANE_Status status = checkScannerStatus(settings, deadline);
         if (status != SANE_STATUS_GOOD)
             return status;
-        validateFormat(settings);
+        validateFormat(settings, deadline);
     }
-    SANE_Status status = worker_->startPage(settings, frame_);
+    SANE_Status status = worker_->startPage(settings, deadline, frame_);
     if (status == SANE_STATUS_INVAL && !worker_->job().active) {
         // The device refused the format (ClientErrorFormatNotSupported):
         // fall back through the other formats it lists, best first.
@@ -229,7 +241,7 @@ SANE_Status Scanner::start()
                 continue;
             WSD_INFO("format %s refused; trying %s", settings.format.c_str(), format.c_str());
             settings.format = format;
-            status = worker_->startPage(settings, frame_);
+            status = worker_->startPage(settings, deadline, frame_);
             if (status != SANE_STATUS_INVAL)
                 break;
         }

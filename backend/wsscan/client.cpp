@@ -4,7 +4,17 @@ namespace wsd::wsscan {
 
 std::optional<soap::Message> Client::exchange(const std::string &url, const std::string &body, CallStatus &status) const
 {
-    const http::Request request{url, body};
+    http::Request request{url, body};
+    status.status = SANE_STATUS_IO_ERROR;
+    if (deadline_) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline_ - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            status.failure = Failure::NoAnswer;
+            status.error = "the deadline passed before the request";
+            return std::nullopt;
+        }
+        request.timeoutMs = static_cast<int>(left.count());
+    }
     http::Response response;
     if (session_)
         session_->post(request, response);
@@ -12,7 +22,6 @@ std::optional<soap::Message> Client::exchange(const std::string &url, const std:
         response = http::post(request, options_);
     status.httpStatus = response.status;
     status.requestSent = response.requestSent;
-    status.status = SANE_STATUS_IO_ERROR;
     if (!response.transportOk()) {
         status.failure = Failure::NoAnswer;
         status.error = response.error;

@@ -33,6 +33,9 @@ struct Request {
     // A new connection, closed after this exchange: a long image transfer
     // leaves the pooled keep-alive connection idle, ready for CancelJob.
     bool ownConnection = false;
+    // > 0: a buffered exchange, connecting included, ends within this many
+    // ms even when the options allow longer (what is left of a deadline).
+    int timeoutMs = 0;
 };
 
 struct Response {

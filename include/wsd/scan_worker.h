@@ -23,6 +23,7 @@
 namespace wsd {
 
 struct WorkerConfig {
+    std::string device;  // the SANE device name
     http::Options http;
     http::Options cancelHttp;              // CancelJob and the requests around a cancel
     std::vector<std::string> serviceUrls;  // tried in order; the first that answers sticks
@@ -51,8 +52,9 @@ public:
     // page; one from now on cancels this one.
     void beginStart();
     // Then the next page, of the running job or of a new one made from
-    // settings. Blocks until the page's frame is known or it failed.
-    SANE_Status startPage(const ScanSettings &settings, FrameFormat &frame);
+    // settings (CreateScanJob ends by deadline). Blocks until the page's
+    // frame is known or it failed.
+    SANE_Status startPage(const ScanSettings &settings, Deadline deadline, FrameFormat &frame);
     SANE_Status read(SANE_Byte *data, SANE_Int max, SANE_Int *length, bool blocking);
     // sane_cancel: async-signal-safe.
     void cancel() noexcept;
@@ -64,6 +66,7 @@ public:
 private:
     struct StartCommand {
         ScanSettings settings;
+        Deadline deadline;
         unsigned page = 0;
         unsigned cancelCount = 0;  // cancels seen by sane_start when it asked
     };

@@ -13,6 +13,7 @@
 
 #include <sane/sane.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,6 +64,14 @@ public:
     // Each call on the session's connection, watching its cancel fd.
     explicit Client(http::Session &session) : session_(&session) {}
 
+    // Every call ends by this time point (sane_open's and sane_start's
+    // deadlines); once it has passed, calls fail without being sent.
+    Client &until(std::optional<std::chrono::steady_clock::time_point> deadline)
+    {
+        deadline_ = deadline;
+        return *this;
+    }
+
     template <typename T>
     Result<T> call(const Operation<T> &operation) const
     {
@@ -87,6 +96,7 @@ private:
 
     http::Options options_;
     http::Session *session_ = nullptr;
+    std::optional<std::chrono::steady_clock::time_point> deadline_;
 };
 
 // The answer of an operation whose response carries nothing we read (CancelJob).

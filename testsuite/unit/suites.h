@@ -22,3 +22,4 @@ Suite *decodersSuite();
 Suite *pagePipeSuite();
 Suite *pageReaderSuite();
 Suite *hardeningSuite();
+Suite *jobRegistrySuite();
