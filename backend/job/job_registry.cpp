@@ -64,11 +64,13 @@ std::string format(const JobRecord &r)
            std::to_string(r.creator.startTime) + '\n';
 }
 
-// Lines that do not parse are dropped: a corrupt file costs its bad records, no more.
-std::vector<JobRecord> parse(const std::string &text)
+}  // namespace
+
+// A corrupt file costs its bad records, no more.
+std::vector<JobRecord> parseJobRecords(std::string_view text)
 {
     std::vector<JobRecord> records;
-    std::istringstream lines(text);
+    std::istringstream lines{std::string(text)};
     std::string line;
     while (std::getline(lines, line)) {
         std::vector<std::string> f;
@@ -91,6 +93,8 @@ std::vector<JobRecord> parse(const std::string &text)
     }
     return records;
 }
+
+namespace {
 
 // Holds the registry's lock file (flock) for one read-modify-write.
 class Locked {
@@ -145,7 +149,7 @@ void update(const std::string &path, Change change)
     Locked lock(path);
     if (!lock.held())
         return;
-    std::vector<JobRecord> records = parse(readSmallFile(path, JobRegistry::MaxFileBytes));
+    std::vector<JobRecord> records = parseJobRecords(readSmallFile(path, JobRegistry::MaxFileBytes));
     if (change(records))
         store(path, std::move(records));
 }

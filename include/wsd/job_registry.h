@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace wsd {
@@ -31,6 +32,10 @@ struct JobRecord {
     std::string jobName;  // unique to the creating process (uniqueJobName())
     ProcessIdentity creator;
 };
+
+// The registry file's lines ("DEVICE\tJOBID\tNAME\tBOOTID\tPIDNS\tPID\tSTART");
+// lines that do not parse are dropped.
+std::vector<JobRecord> parseJobRecords(std::string_view text);
 
 // A job name no other process, here or on another machine, makes:
 // "sane-wsd/HOST/PID/RANDOM" (the host and PID are for people reading the
