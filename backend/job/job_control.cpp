@@ -70,12 +70,17 @@ void JobControl::finished()
 
 bool JobControl::cancel(const char *why)
 {
-    const Job job = *job_;
-    finished();
+    const Job job = std::move(*job_);
+    job_.reset();
     WSD_INFO("job %d: sending CancelJob (%s)", job.id, why);
     // CancelJob is the cancel itself: no cancel fd, and a short timeout of its own.
     auto cancelled = wsscan::Client(cancelSession_).call(job.cancel);
-    if (cancelled.fault && cancelled.fault->subcode == "ClientErrorJobIdNotFound") {
+    const bool gone = cancelled.fault && cancelled.fault->subcode == "ClientErrorJobIdNotFound";
+    if (cancelled || gone)
+        registry_.forget(job.settings.jobName);
+    // Else the record stays: once this process has ended, the next sane_open
+    // of the device cancels the job.
+    if (gone) {
         WSD_PROTO("CancelJob: job %d is already gone on the device", job.id);
         return false;
     }

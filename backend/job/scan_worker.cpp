@@ -5,6 +5,7 @@
 #include "wsd/scan_job_messages.h"
 #include "wsd/soap.h"
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 
@@ -249,11 +250,11 @@ void ScanWorker::doPage(const StartCommand &command)
         handleCancel(command.page);
         return;
     }
-    SANE_Status status = retrieveImage(command.page);
+    SANE_Status status = retrieveImage(command.page, command.deadline);
     pipe_.end(command.page, status);
 }
 
-SANE_Status ScanWorker::retrieveImage(unsigned page)
+SANE_Status ScanWorker::retrieveImage(unsigned page, Deadline deadline)
 {
     JobControl::Job &job = *jobs_.job();
     const std::string body = buildRetrieveImageRequest(job.serviceUrl, job.id, job.token,
@@ -267,6 +268,8 @@ SANE_Status ScanWorker::retrieveImage(unsigned page)
     const auto started = Clock::now();
     http::Request request{job.serviceUrl, body};
     request.ownConnection = true;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - started).count();
+    request.timeoutMs = static_cast<int>(std::max<long long>(1, left));
     http::Outcome outcome = session_.post(request, receiver, config_.stallTimeoutMs, &error);
     // The closing boundary after a whole image completes the response, even
     // when the connection then fails (a Content-Length larger than the body).

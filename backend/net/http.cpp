@@ -66,6 +66,7 @@ struct Transfer {
     bool headersDelivered = false;
     bool aborted = false;        // a handler said stop, or the body grew too large
     std::string abortReason;
+    Clock::time_point started;
     Clock::time_point lastProgress;
     std::unique_ptr<trace::Exchange> trace;
     // A long body on a connection of its own: the socket wakes us once per
@@ -241,7 +242,7 @@ void configure(Transfer &t, const Options &options, bool wholeTimeout)
     curl_easy_setopt(c, CURLOPT_PRIVATE, &t);
     if (options.pool)
         options.pool->attach(c);
-    t.lastProgress = Clock::now();
+    t.started = t.lastProgress = Clock::now();
     if (!options.traceDir.empty()) {
         t.trace = std::make_unique<trace::Exchange>(options.traceDir, t.request->url);
         t.trace->request(t.request->contentType, t.request->body);
@@ -392,6 +393,14 @@ Outcome run(CURLM *multi, Transfer &t, int cancelFd, const std::function<void()>
                 *error = describe(msg->data.result, t);
             if (t.trace)
                 t.trace->finish(describe(msg->data.result, t));
+            return Outcome::Failed;
+        }
+        if (t.stream && !t.headersDelivered && t.request->timeoutMs > 0 &&
+            Clock::now() - t.started > std::chrono::milliseconds(t.request->timeoutMs)) {
+            if (error)
+                *error = "no answer within " + std::to_string(t.request->timeoutMs) + " ms";
+            if (t.trace)
+                t.trace->finish("deadline");
             return Outcome::Failed;
         }
         if (stallTimeoutMs > 0 &&

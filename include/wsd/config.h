@@ -34,10 +34,11 @@ struct Config {
     int stallTimeoutMs = 60000;     // an image transfer with no byte for this long fails
     int cancelTimeoutMs = 2000;     // CancelJob gets this long
     // Every request of sane_open (metadata, capabilities, orphan cancels)
-    // and of sane_start before the image (status, ticket, CreateScanJob)
-    // ends within these, however many addresses and services the device lists.
+    // and of sane_start (status, ticket, CreateScanJob, RetrieveImage until
+    // its body begins) ends within these, however many addresses and
+    // services the device lists.
     int openDeadlineMs = 30000;
-    int startDeadlineMs = 60000;
+    int startDeadlineMs = 120000;
     bool tlsVerify = false;         // devices use self-signed certificates
     std::string traceDir;           // protocol trace: one file per message
     // Set by sane_init, not read from wsd.conf: the connections every

@@ -33,8 +33,9 @@ struct Request {
     // A new connection, closed after this exchange: a long image transfer
     // leaves the pooled keep-alive connection idle, ready for CancelJob.
     bool ownConnection = false;
-    // > 0: a buffered exchange, connecting included, ends within this many
-    // ms even when the options allow longer (what is left of a deadline).
+    // > 0: what is left of a deadline, in ms. A buffered exchange ends
+    // within it, connecting included; a streamed one fails when its body
+    // has not begun by then (the stall timeout governs it afterwards).
     int timeoutMs = 0;
 };
 

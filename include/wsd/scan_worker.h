@@ -76,7 +76,8 @@ private:
     void handleCancel(unsigned page);
     void doPage(const StartCommand &command);
     // Returns the status the page ends with.
-    SANE_Status retrieveImage(unsigned page);
+    // The image must begin by deadline (sane_start's).
+    SANE_Status retrieveImage(unsigned page, Deadline deadline);
     // sane_cancel while a transfer runs: the device hears of it before the
     // transfer and its connection are dropped (it could abort the job when
     // the connection closes, and the CancelJob would come too late).
