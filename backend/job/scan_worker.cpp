@@ -268,8 +268,8 @@ SANE_Status ScanWorker::retrieveImage(unsigned page, Deadline deadline)
     const auto started = Clock::now();
     http::Request request{job.serviceUrl, body};
     request.ownConnection = true;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - started).count();
-    request.timeoutMs = static_cast<int>(std::max<long long>(1, left));
+    // Past the deadline: a moment for an image that is already on its way.
+    request.timeoutMs = std::max(1, http::millisecondsLeft(deadline));
     http::Outcome outcome = session_.post(request, receiver, config_.stallTimeoutMs, &error);
     // The closing boundary after a whole image completes the response, even
     // when the connection then fails (a Content-Length larger than the body).

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <memory>
 #include <mutex>
 
@@ -280,6 +281,12 @@ ConnectionPool::ConnectionPool() : impl_(std::make_unique<Impl>())
 }
 
 ConnectionPool::~ConnectionPool() = default;
+
+int millisecondsLeft(Deadline deadline)
+{
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    return static_cast<int>(std::clamp<long long>(left, 0, std::numeric_limits<int>::max()));
+}
 
 void ConnectionPool::attach(void *easyHandle) const
 {

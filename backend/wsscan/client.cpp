@@ -7,13 +7,12 @@ std::optional<soap::Message> Client::exchange(const std::string &url, const std:
     http::Request request{url, body};
     status.status = SANE_STATUS_IO_ERROR;
     if (deadline_) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline_ - std::chrono::steady_clock::now());
-        if (left.count() <= 0) {
+        request.timeoutMs = http::millisecondsLeft(*deadline_);
+        if (request.timeoutMs == 0) {
             status.failure = Failure::NoAnswer;
             status.error = "the deadline passed before the request";
             return std::nullopt;
         }
-        request.timeoutMs = static_cast<int>(left.count());
     }
     http::Response response;
     if (session_)

@@ -3,6 +3,7 @@
 // scan worker uses, whose transfers stop the moment a cancel fd wakes.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -13,6 +14,10 @@
 namespace wsd::http {
 
 class ConnectionPool;
+
+using Deadline = std::chrono::steady_clock::time_point;
+// What is left of deadline in ms, for Request::timeoutMs; 0 once it has passed.
+int millisecondsLeft(Deadline deadline);
 
 struct Options {
     int connectTimeoutMs = 5000;

@@ -12,14 +12,13 @@
 
 #include <sane/sane.h>
 
-#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace wsd {
 
-using Deadline = std::chrono::steady_clock::time_point;
+using Deadline = http::Deadline;
 
 struct JobControlConfig {
     std::string device;                    // SANE device name, for the job registry

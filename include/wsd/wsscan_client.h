@@ -13,7 +13,6 @@
 
 #include <sane/sane.h>
 
-#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,7 +65,7 @@ public:
 
     // Every call ends by this time point (sane_open's and sane_start's
     // deadlines); once it has passed, calls fail without being sent.
-    Client &until(std::optional<std::chrono::steady_clock::time_point> deadline)
+    Client &until(std::optional<http::Deadline> deadline)
     {
         deadline_ = deadline;
         return *this;
@@ -96,7 +95,7 @@ private:
 
     http::Options options_;
     http::Session *session_ = nullptr;
-    std::optional<std::chrono::steady_clock::time_point> deadline_;
+    std::optional<http::Deadline> deadline_;
 };
 
 // The answer of an operation whose response carries nothing we read (CancelJob).
