@@ -26,6 +26,7 @@ int main()
     srunner_add_suite(runner, pageReaderSuite());
     srunner_add_suite(runner, hardeningSuite());
     srunner_add_suite(runner, jobRegistrySuite());
+    srunner_add_suite(runner, wsscanClientSuite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

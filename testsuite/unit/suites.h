@@ -23,3 +23,4 @@ Suite *pagePipeSuite();
 Suite *pageReaderSuite();
 Suite *hardeningSuite();
 Suite *jobRegistrySuite();
+Suite *wsscanClientSuite();
