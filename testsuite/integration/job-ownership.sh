@@ -48,6 +48,20 @@ import json, sys
 print(sum(1 for e in json.load(sys.stdin)["log"] if e["operation"] == "CancelJob" and e["jobId"] == int(sys.argv[1])))' "$1"
 }
 
+# A failing assertion leaves held frontends running: stop those that are
+# still this shell's children (a PID reused by another process is not).
+HELD_PIDS=()
+stop_held() {
+    local pid stat
+    for pid in "${HELD_PIDS[@]}"; do
+        stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+        read -r _ ppid _ <<<"${stat##*) }"
+        [ "$ppid" = "$$" ] && kill -KILL "$pid" 2>/dev/null
+    done
+    return 0
+}
+lab_at_exit stop_held
+
 # start_holding PLACE NAME: a feeder scan in PLACE that holds its job after
 # page 1 until SIGUSR1 (then cancels it). Sets HOLD_PID and HOLD_JOB.
 start_holding() {
@@ -57,6 +71,7 @@ start_holding() {
     "${PLACE_CMD[@]}" "$probe" -d wsd:sim --option source=ADF --option resolution=75 --hold-until-usr1 \
         >"$out" 2>"$WORK_DIR/$2.err" &
     HOLD_PID=$!
+    HELD_PIDS+=("$HOLD_PID")
     lab_wait_until 30 "$2 to hold its job" grep -q ' holding' "$out" || fail "$2: no job held"
     HOLD_JOB=$(last_job)
 }
