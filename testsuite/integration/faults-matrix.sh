@@ -28,6 +28,19 @@ HEALTHY='{"pace":0,"delay-ms":0,"busy":false,"jam-after":0,"cover-open":false,"e
 
 knobs() { sim_control POST /knobs "$1" >/dev/null; }
 
+# A failing case leaves its probe running: stop it if it is still this
+# shell's child (a PID reused by another process is not).
+CASE_PID=
+stop_case_probe() {
+    local stat ppid
+    [ -n "$CASE_PID" ] || return 0
+    stat=$(cat "/proc/$CASE_PID/stat" 2>/dev/null) || return 0
+    read -r _ ppid _ <<<"${stat##*) }"
+    [ "$ppid" = "$$" ] && kill -KILL "$CASE_PID" 2>/dev/null
+    return 0
+}
+lab_at_exit stop_case_probe
+
 no_active() { [ "$(sim_control GET /active)" = '{"active":[]}' ]; }
 
 assert_no_active() {
