@@ -73,8 +73,10 @@ void cancelOrphanedJobs(const std::string &device, const std::string &url, const
                 continue;
             WSD_INFO("job %d was left by process %ld, which is gone: cancelling it", job.jobId, orphan.creator.pid);
             auto cancelled = client.call(wsscan::cancelJob(url, job.jobId));
-            if (!cancelled)
+            if (!cancelled && cancelled.failure != wsscan::Failure::Fault) {
                 WSD_WARN("CancelJob for orphaned job %d: %s", job.jobId, cancelled.error.c_str());
+                registry.record(orphan);  // no answer: the next sane_open tries again
+            }
         }
     }
 }
