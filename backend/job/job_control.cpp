@@ -11,7 +11,11 @@ namespace wsd {
 using Clock = std::chrono::steady_clock;
 
 JobControl::JobControl(JobControlConfig config, http::Session &session)
-    : config_(std::move(config)), session_(session), cancelSession_(config_.cancelHttp), self_(ProcessIdentity::self())
+    : config_(std::move(config)),
+      session_(session),
+      cancelSession_(config_.cancelHttp),
+      registry_(config_.registryPath),
+      self_(ProcessIdentity::self())
 {
 }
 
@@ -35,7 +39,7 @@ SANE_Status JobControl::create(const ScanSettings &settings, Deadline deadline)
             continue;  // fail over to the next address of the service
         }
         if (created.failure == wsscan::Failure::Fault) {
-            WSD_ERROR("CreateScanJob %s (%s)", created.error.c_str(), sane_strstatus(created.status));
+            WSD_ERROR("CreateScanJob %s", created.error.c_str());
             registry_.forget(settings.jobName);
             return created.status;
         }
@@ -47,10 +51,12 @@ SANE_Status JobControl::create(const ScanSettings &settings, Deadline deadline)
             unconfirmedJobName_ = settings.jobName;
             return SANE_STATUS_IO_ERROR;
         }
-        // Later requests go to the address that answered.
-        auto answered = std::find(config_.serviceUrls.begin(), config_.serviceUrls.end(), url);
-        std::iter_swap(config_.serviceUrls.begin(), answered);
-        job_ = Job{created->jobId, created->jobToken, url, settings, 0, wsscan::cancelJob(url, created->jobId)};
+        // Later requests go to the address that answered (a copy: the swap
+        // moves what url refers to).
+        const std::string answered = url;
+        std::iter_swap(config_.serviceUrls.begin(),
+                       std::find(config_.serviceUrls.begin(), config_.serviceUrls.end(), answered));
+        job_ = Job{created->jobId, created->jobToken, answered, settings, 0, wsscan::cancelJob(answered, created->jobId)};
         registry_.record(JobRecord{config_.device, created->jobId, settings.jobName, self_});
         WSD_INFO("job %d created (%s, %s, %dx%d dpi)", created->jobId, settings.source.c_str(),
                  settings.format.c_str(), settings.xResolution, settings.yResolution);

@@ -122,7 +122,7 @@ private:
 ScanWorker::ScanWorker(WorkerConfig config)
     : config_(std::move(config)),
       session_(config_.http),
-      jobs_(JobControlConfig{config_.device, config_.serviceUrls, config_.cancelHttp, config_.busyWaitMs}, session_),
+      jobs_(JobControlConfig{config_.device, config_.serviceUrls, config_.cancelHttp, config_.busyWaitMs, {}}, session_),
       reader_(pipe_, cancelReaderFd_.fd(), [this] { return cancelledSinceStart(); })
 {
     session_.setCancelFd(cancelWorkerFd_.fd());

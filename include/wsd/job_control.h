@@ -25,6 +25,7 @@ struct JobControlConfig {
     std::vector<std::string> serviceUrls;  // tried in order; the first that answers sticks
     http::Options cancelHttp;              // CancelJob and the requests around it
     int busyWaitMs = 10000;                // how long a cancelled job's end is awaited
+    std::string registryPath;              // the job registry file; empty: its default
 };
 
 class JobControl {

@@ -4,9 +4,16 @@
 #include "../sim/device_router.h"
 #include "../sim/http_server.h"
 #include "test_sim_support.h"
+#include "wsd/job_control.h"
 #include "wsd/wsscan_client.h"
 
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 
@@ -33,6 +40,12 @@ wsd::http::Options quick()
     wsd::http::Options o;
     o.connectTimeoutMs = o.timeoutMs = 5000;
     return o;
+}
+
+std::string readFile(const std::string &path)
+{
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 wsd::ScanSettings platen()
@@ -146,6 +159,36 @@ START_TEST(deadline_bounds_every_call)
 }
 END_TEST
 
+START_TEST(job_control_fails_over_to_the_address_that_answers)
+{
+    std::string closed;
+    {
+        LoopbackDevice gone;
+        closed = gone.serviceUrl();
+    }
+    LoopbackDevice d;
+    char dir[] = "/tmp/wsd-jobs-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    const std::string registry = std::string(dir) + "/jobs";
+    wsd::http::Session session(quick());
+    wsd::JobControl jobs(wsd::JobControlConfig{"test", {closed, d.serviceUrl()}, quick(), 1000, registry}, session);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    ck_assert_int_eq(jobs.create(platen(), deadline), SANE_STATUS_GOOD);
+    SIM_ASSERT_EQ(jobs.job()->serviceUrl, d.serviceUrl());
+    ck_assert(jobs.cancel("test over"));
+    // The address that answered goes first from now on.
+    ck_assert_int_eq(jobs.create(platen(), deadline), SANE_STATUS_GOOD);
+    SIM_ASSERT_EQ(jobs.job()->serviceUrl, d.serviceUrl());
+    ck_assert(jobs.cancel("test over"));
+    ck_assert_uint_eq(d.device->jobs.activeJobs().size(), 0);
+    // Both jobs ended: the registry holds neither.
+    ck_assert_uint_eq(wsd::parseJobRecords(readFile(registry)).size(), 0);
+    for (const char *suffix : {"", ".lock"})
+        std::remove((registry + suffix).c_str());
+    rmdir(dir);
+}
+END_TEST
+
 Suite *wsscanClientSuite()
 {
     Suite *s = suite_create("wsscan_client");
@@ -158,6 +201,7 @@ Suite *wsscanClientSuite()
     tcase_add_test(tc, nobody_listening_means_nothing_sent);
     tcase_add_test(tc, redirect_not_followed);
     tcase_add_test(tc, deadline_bounds_every_call);
+    tcase_add_test(tc, job_control_fails_over_to_the_address_that_answers);
     suite_add_tcase(s, tc);
     return s;
 }
