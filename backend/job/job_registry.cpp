@@ -4,6 +4,7 @@
 #include "wsd/soap.h"
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -140,11 +141,24 @@ void store(const std::string &path, std::vector<JobRecord> records)
         WSD_WARN("job registry %s: cannot replace it", path.c_str());
 }
 
+// The registry's directory must be ours alone: records another local user
+// could plant would make us cancel the jobs they name.
+bool privateDirectory(const std::string &dir)
+{
+    struct stat st {};
+    if (lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
+        WSD_WARN("job registry: %s is not a directory of this user's alone; jobs are not recorded", dir.c_str());
+        return false;
+    }
+    return true;
+}
+
 template <typename Change>
 void update(const std::string &path, Change change)
 {
     const std::size_t slash = path.rfind('/');
-    if (slash != std::string::npos && !mkdirs(path.substr(0, slash)))
+    if (path.empty() || slash == std::string::npos || !mkdirs(path.substr(0, slash)) ||
+        !privateDirectory(path.substr(0, slash)))
         return;
     Locked lock(path);
     if (!lock.held())
@@ -202,7 +216,11 @@ std::string JobRegistry::defaultPath()
     if (cache && *cache == '/')
         return std::string(cache) + "/sane-wsd/jobs";
     const char *home = std::getenv("HOME");
-    return std::string(home && *home == '/' ? home : "/tmp") + "/.cache/sane-wsd/jobs";
+    if (home && *home == '/')
+        return std::string(home) + "/.cache/sane-wsd/jobs";
+    if (const passwd *pw = getpwuid(getuid()); pw && pw->pw_dir && *pw->pw_dir == '/')
+        return std::string(pw->pw_dir) + "/.cache/sane-wsd/jobs";
+    return "";  // nowhere private: nothing is recorded
 }
 
 void JobRegistry::record(const JobRecord &job)

@@ -44,8 +44,10 @@ std::string uniqueJobName();
 
 class JobRegistry {
 public:
-    // path empty: defaultPath().
+    // path empty: defaultPath(). Nothing is recorded (and no orphan found)
+    // unless the file's directory belongs to this user alone.
     explicit JobRegistry(std::string path = std::string());
+    // Empty when the user has no private directory for it.
     static std::string defaultPath();
 
     // Adds the record, replacing one with the same job name.

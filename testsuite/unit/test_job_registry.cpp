@@ -1,5 +1,6 @@
 #include "wsd/job_registry.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -147,6 +148,21 @@ START_TEST(size_and_takes_are_bounded)
 }
 END_TEST
 
+START_TEST(shared_directory_refused)
+{
+    // Records another user could write would name jobs for us to cancel.
+    const ProcessIdentity gone = reusedPid(ProcessIdentity::self());
+    TempRegistry t;
+    const std::string sub = std::string(t.dir) + "/sub";
+    ck_assert_int_eq(mkdir(sub.c_str(), 0700), 0);
+    ck_assert_int_eq(chmod(sub.c_str(), 0777), 0);
+    JobRegistry registry(t.path);
+    registry.record(job("office", 3, "sane-wsd/h/1/planted", gone));
+    ck_assert(t.text().empty());
+    ck_assert_uint_eq(registry.takeOrphans("office", ProcessIdentity::self(), 8).size(), 0);
+}
+END_TEST
+
 START_TEST(job_names_are_unique)
 {
     const std::string a = wsd::uniqueJobName(), b = wsd::uniqueJobName();
@@ -164,6 +180,7 @@ Suite *jobRegistrySuite()
     tcase_add_test(tc, record_replaces_by_name_and_forget_removes);
     tcase_add_test(tc, corrupt_file_costs_only_its_bad_lines);
     tcase_add_test(tc, size_and_takes_are_bounded);
+    tcase_add_test(tc, shared_directory_refused);
     tcase_add_test(tc, job_names_are_unique);
     suite_add_tcase(s, tc);
     return s;
