@@ -106,6 +106,10 @@ bool applySetting(Config &config, std::string_view key, std::string_view value)
         return parseMs(value, config.stallTimeoutMs);
     if (key == "cancel-timeout")
         return parseMs(value, config.cancelTimeoutMs);
+    if (key == "open-deadline")
+        return parseMs(value, config.openDeadlineMs);
+    if (key == "start-deadline")
+        return parseMs(value, config.startDeadlineMs);
     if (key == "trace") {
         if (value.empty())
             return false;
@@ -254,6 +258,14 @@ http::Options httpOptions(const Config &config)
     o.timeoutMs = config.requestTimeoutMs;
     o.tlsVerify = config.tlsVerify;
     o.traceDir = config.traceDir;
+    o.pool = config.connections;
+    return o;
+}
+
+http::Options cancelHttpOptions(const Config &config)
+{
+    http::Options o = httpOptions(config);
+    o.connectTimeoutMs = o.timeoutMs = config.cancelTimeoutMs;
     return o;
 }
 

@@ -1,6 +1,5 @@
 #include "wsd/scan_worker.h"
 
-#include "wsd/capabilities.h"
 #include "wsd/log.h"
 #include "wsd/mtom.h"
 #include "wsd/scan_job_messages.h"
@@ -120,21 +119,10 @@ private:
 
 }  // namespace
 
-namespace {
-
-http::Options cancelOptions(const WorkerConfig &config)
-{
-    http::Options quick = config.http;
-    quick.timeoutMs = quick.connectTimeoutMs = config.cancelTimeoutMs;
-    return quick;
-}
-
-}  // namespace
-
 ScanWorker::ScanWorker(WorkerConfig config)
     : config_(std::move(config)),
       session_(config_.http),
-      cancelSession_(cancelOptions(config_)),
+      jobs_(JobControlConfig{config_.device, config_.serviceUrls, config_.cancelHttp, config_.busyWaitMs, {}}, session_),
       reader_(pipe_, cancelReaderFd_.fd(), [this] { return cancelledSinceStart(); }, [this] { cancelRefusedPage(); })
 {
     session_.setCancelFd(cancelWorkerFd_.fd());
@@ -171,7 +159,8 @@ void ScanWorker::beginStart()
     readerCancels_ = cancelCount_.load();
 }
 
-SANE_Status ScanWorker::startPage(const ScanSettings &settings, const ImageLimits &limits, FrameFormat &frame)
+SANE_Status ScanWorker::startPage(const ScanSettings &settings, const ImageLimits &limits, Deadline deadline,
+                                  FrameFormat &frame)
 {
     if (cancelledSinceStart())
         return SANE_STATUS_CANCELLED;  // the worker cancels a running job itself
@@ -179,7 +168,7 @@ SANE_Status ScanWorker::startPage(const ScanSettings &settings, const ImageLimit
     pipe_.reset(page);
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        command_ = StartCommand{settings, page, readerCancels_};
+        command_ = StartCommand{settings, deadline, page, readerCancels_};
     }
     commandFd_.signal();
     return reader_.start(frame, limits);
@@ -218,7 +207,7 @@ void ScanWorker::run()
             shutdown = shutdown_;
         }
         if (shutdown) {
-            if (job_)
+            if (jobs_.job())
                 cancelJobOnDevice("the handle is closing");
             return;
         }
@@ -228,7 +217,7 @@ void ScanWorker::run()
             // Cancelled before the worker got to it: scan nothing.
             handledCancels_ = cancelCount_.load();
             cancelWorkerFd_.clear();
-            if (job_)
+            if (jobs_.job())
                 cancelJobOnDevice("cancelled before the page started");
             pipe_.end(command->page, SANE_STATUS_CANCELLED);
             continue;
@@ -242,7 +231,7 @@ void ScanWorker::handleCancel(unsigned page)
     // Clear before reading the count: a cancel arriving now signals again.
     cancelWorkerFd_.clear();
     handledCancels_ = cancelCount_.load();
-    if (job_)
+    if (jobs_.job())
         cancelJobOnDevice("sane_cancel");
     if (cancelledJob_) {
         waitUntilJobEnded(*cancelledJob_);
@@ -252,104 +241,30 @@ void ScanWorker::handleCancel(unsigned page)
         pipe_.end(page, SANE_STATUS_CANCELLED);
 }
 
-http::Outcome ScanWorker::exchangeUncancelled(const std::string &url, const std::string &body,
-                                              http::Response &response)
-{
-    session_.setCancelFd(-1);
-    http::Outcome outcome = session_.post(http::Request{url, body}, response);
-    session_.setCancelFd(cancelWorkerFd_.fd());
-    return outcome;
-}
-
 void ScanWorker::doPage(const StartCommand &command)
 {
-    if (!job_ && !createJob(command.settings, command.page))
-        return;
+    if (!jobs_.job()) {
+        const SANE_Status created = jobs_.create(command.settings, command.deadline);
+        publish();
+        if (created != SANE_STATUS_GOOD) {
+            pipe_.end(command.page, created);
+            jobs_.endUnconfirmedJob();  // sane_start has its answer: this runs behind it
+            return;
+        }
+    }
     if (cancelPending()) {
         // sane_cancel came while CreateScanJob was in flight: its JobId is
         // known now, so the device hears of the cancel at once.
         handleCancel(command.page);
         return;
     }
-    SANE_Status status = retrieveImage(command.page);
+    SANE_Status status = retrieveImage(command.page, command.deadline);
     pipe_.end(command.page, status);
 }
 
-bool ScanWorker::createJob(const ScanSettings &settings, unsigned page)
+SANE_Status ScanWorker::retrieveImage(unsigned page, Deadline deadline)
 {
-    cancelUnconfirmedJob();
-    std::string lastError;
-    for (const std::string &url : config_.serviceUrls) {
-        const std::string body = buildCreateScanJobRequest(url, settings);
-        http::Response response;
-        // Not cancellable: cutting CreateScanJob short could leave a job on
-        // the device whose JobId we never learn.
-        if (exchangeUncancelled(url, body, response) != http::Outcome::Done) {
-            lastError = response.error;
-            WSD_WARN("CreateScanJob to %s failed: %s", url.c_str(), response.error.c_str());
-            continue;  // fail over to the next address of the service
-        }
-        std::string error;
-        auto message = soap::parse(response.body, &error);
-        if (!message) {
-            WSD_ERROR("CreateScanJob: HTTP %ld, unreadable answer: %s", response.status, error.c_str());
-            unconfirmedJobName_ = settings.jobName;
-            cancelUnconfirmedJob();
-            pipe_.end(page, SANE_STATUS_IO_ERROR);
-            return false;
-        }
-        if (message->fault) {
-            SANE_Status status = statusFromFault(*message->fault);
-            WSD_ERROR("CreateScanJob refused: %s/%s: %s (%s)", message->fault->code.c_str(),
-                      message->fault->subcode.c_str(), message->fault->reason.c_str(), sane_strstatus(status));
-            pipe_.end(page, status);
-            return false;
-        }
-        auto created = parseCreateScanJobResponse(*message, &error);
-        if (!created) {
-            WSD_ERROR("CreateScanJob: %s", error.c_str());
-            unconfirmedJobName_ = settings.jobName;
-            cancelUnconfirmedJob();
-            pipe_.end(page, SANE_STATUS_IO_ERROR);
-            return false;
-        }
-        // Later requests go to the address that answered.
-        if (url != config_.serviceUrls.front())
-            std::swap(config_.serviceUrls.front(), *std::find(config_.serviceUrls.begin(), config_.serviceUrls.end(), url));
-        job_ = Job{created->jobId, created->jobToken, url, settings, 0, buildCancelJobRequest(url, created->jobId)};
-        WSD_INFO("job %d created (%s, %s, %dx%d dpi)", created->jobId, settings.source.c_str(),
-                 settings.format.c_str(), settings.xResolution, settings.yResolution);
-        publish();
-        return true;
-    }
-    WSD_ERROR("CreateScanJob: no scan service address answered (%s)", lastError.c_str());
-    pipe_.end(page, SANE_STATUS_IO_ERROR);
-    return false;
-}
-
-namespace {
-
-// Devices report a jam or an open cover mid-job with a generic fault
-// (OperationFailed): their scanner status says what happened.
-SANE_Status statusFromDeviceConditions(const std::string &url, const http::Options &http, const std::string &source,
-                                       SANE_Status fallback)
-{
-    http::Response r = http::post(http::Request{url, buildGetScannerElementsRequest(url)}, http);
-    std::string error;
-    auto message = r.transportOk() ? soap::parse(r.body, &error) : std::nullopt;
-    auto elements = message && !message->fault ? parseScannerElements(*message, &error) : std::nullopt;
-    if (!elements)
-        return fallback;
-    // Busy (Processing) is our own job: not a cause.
-    const SANE_Status status = statusFromConditions(elements->status, source);
-    return status == SANE_STATUS_GOOD || status == SANE_STATUS_DEVICE_BUSY ? fallback : status;
-}
-
-}  // namespace
-
-SANE_Status ScanWorker::retrieveImage(unsigned page)
-{
-    Job &job = *job_;
+    JobControl::Job &job = *jobs_.job();
     const std::string body = buildRetrieveImageRequest(job.serviceUrl, job.id, job.token,
                                                        "page" + std::to_string(job.imagesRetrieved + 1));
     // In a duplex job every second image is a back side.
@@ -361,6 +276,8 @@ SANE_Status ScanWorker::retrieveImage(unsigned page)
     const auto started = Clock::now();
     http::Request request{job.serviceUrl, body};
     request.ownConnection = true;
+    // Past the deadline: a moment for an image that is already on its way.
+    request.timeoutMs = std::max(1, http::millisecondsLeft(deadline));
     http::Outcome outcome = session_.post(request, receiver, config_.stallTimeoutMs, &error);
     // The closing boundary after a whole image completes the response, even
     // when the connection then fails (a Content-Length larger than the body).
@@ -383,10 +300,7 @@ SANE_Status ScanWorker::retrieveImage(unsigned page)
             endJob();
             return SANE_STATUS_NO_DOCS;
         }
-        http::Options quick = config_.http;
-        quick.timeoutMs = config_.cancelTimeoutMs;
-        const SANE_Status status =
-            statusFromDeviceConditions(job.serviceUrl, quick, job.settings.source, statusFromFault(fault));
+        const SANE_Status status = jobs_.statusFromConditions(statusFromFault(fault));
         WSD_ERROR("RetrieveImage refused: %s/%s: %s (%s)", fault.code.c_str(), fault.subcode.c_str(),
                   fault.reason.c_str(), sane_strstatus(status));
         cancelJobOnDevice("the image could not be retrieved");
@@ -415,133 +329,49 @@ SANE_Status ScanWorker::retrieveImage(unsigned page)
 
 void ScanWorker::cancelBeforeDrop()
 {
-    if (!job_ || !cancelPending())
+    if (!jobs_.job() || !cancelPending())
         return;
-    const int id = job_->id;
+    const int id = jobs_.job()->id;
     if (sendCancelJob("sane_cancel"))
         cancelledJob_ = id;
 }
 
 void ScanWorker::cancelJobOnDevice(const char *why)
 {
-    const int id = job_->id;
+    const int id = jobs_.job()->id;
     if (sendCancelJob(why))
         waitUntilJobEnded(id);
 }
 
 bool ScanWorker::sendCancelJob(const char *why)
 {
-    const Job job = *job_;
-    endJob();
-    WSD_INFO("job %d: sending CancelJob (%s)", job.id, why);
-    // CancelJob is the cancel itself: no cancel fd, and a short timeout of its own.
-    http::Response r;
-    cancelSession_.post(http::Request{job.serviceUrl, job.cancelRequest}, r);
-    if (!r.transportOk()) {
-        WSD_ERROR("CancelJob for job %d: %s", job.id, r.error.c_str());
-        return false;
-    }
-    std::string error;
-    auto message = soap::parse(r.body, &error);
-    if (!message) {
-        WSD_ERROR("CancelJob for job %d: HTTP %ld, unreadable answer: %s", job.id, r.status, error.c_str());
-        return false;
-    }
-    if (message->fault) {
-        if (message->fault->subcode == "ClientErrorJobIdNotFound")
-            WSD_PROTO("CancelJob: job %d is already gone on the device", job.id);
-        else
-            WSD_ERROR("CancelJob for job %d refused: %s/%s: %s", job.id, message->fault->code.c_str(),
-                      message->fault->subcode.c_str(), message->fault->reason.c_str());
-        return false;
-    }
-    WSD_PROTO("CancelJob: job %d cancelled", job.id);
-    return true;
+    const bool taken = jobs_.cancel(why);
+    publish();
+    return taken;
 }
 
-// After CancelJob: read the job's end state back (GetJobElements), so the log
-// says whether the device really let go of it.
 void ScanWorker::waitUntilJobEnded(int jobId)
 {
-    http::Options quick = config_.http;
-    quick.timeoutMs = config_.cancelTimeoutMs;
-    const std::string &url = config_.serviceUrls.front();
-    const auto deadline = Clock::now() + std::chrono::milliseconds(config_.busyWaitMs);
-    for (int attempt = 0; Clock::now() < deadline; ++attempt) {
-        http::Response r = http::post(http::Request{url, buildGetJobElementsRequest(url, jobId)}, quick);
-        std::string error;
-        auto message = r.transportOk() ? soap::parse(r.body, &error) : std::nullopt;
-        if (!message)
-            return;  // the device cannot tell; nothing more to learn
-        if (message->fault) {
-            WSD_PROTO("job %d: GetJobElements: %s (the job is gone)", jobId, message->fault->subcode.c_str());
-            return;
-        }
-        auto status = parseGetJobElementsResponse(*message, &error);
-        if (!status)
-            return;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            snapshot_.lastState = status->state;
-        }
-        if (jobStateIsFinal(status->state) || status->state == "Terminating") {
-            WSD_INFO("job %d ended %s", jobId, status->state.c_str());
-            return;
-        }
-        // The device is still winding the job down: ask again shortly.
-        const int fds[1] = {commandFd_.fd()};
-        if (waitReadable(fds, 1, 50 * (attempt + 1)) == 0) {
-            // A new command is waiting; leave it signalled for the loop.
-            commandFd_.signal();
-            return;
-        }
-    }
-    WSD_WARN("job %d did not reach an end state after CancelJob", jobId);
-}
-
-// A job whose CreateScanJob answer was lost holds the device until it times
-// out: find it among the active jobs by its name (this host and process) and
-// cancel it. When the device cannot tell yet, the next job asks again.
-void ScanWorker::cancelUnconfirmedJob()
-{
-    if (unconfirmedJobName_.empty())
+    const std::string state = jobs_.waitUntilEnded(jobId, commandFd_.fd());
+    if (state.empty())
         return;
-    http::Options quick = config_.http;
-    quick.timeoutMs = config_.cancelTimeoutMs;
-    const std::string &url = config_.serviceUrls.front();
-    http::Response r = http::post(http::Request{url, buildGetActiveJobsRequest(url)}, quick);
-    std::string error;
-    auto message = r.transportOk() ? soap::parse(r.body, &error) : std::nullopt;
-    auto jobs = message && !message->fault ? parseJobSummaries(*message, &error) : std::nullopt;
-    if (!jobs) {
-        WSD_INFO("GetActiveJobs, for a job whose creation was not confirmed: %s",
-                 r.transportOk() ? error.c_str() : r.error.c_str());
-        return;
-    }
-    for (const JobSummary &job : *jobs) {
-        if (job.jobName != unconfirmedJobName_ || jobStateIsFinal(job.state))
-            continue;
-        WSD_INFO("job %d was created, but the answer was lost: cancelling it", job.jobId);
-        http::Response c = http::post(http::Request{url, buildCancelJobRequest(url, job.jobId)}, quick);
-        if (!c.transportOk())
-            WSD_WARN("CancelJob for job %d: %s", job.jobId, c.error.c_str());
-    }
-    unconfirmedJobName_.clear();
+    std::lock_guard<std::mutex> lock(mutex_);
+    snapshot_.lastState = state;
 }
 
 void ScanWorker::endJob()
 {
-    job_.reset();
+    jobs_.finished();
     publish();
 }
 
 void ScanWorker::publish()
 {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (job_) {
-        snapshot_.jobId = job_->id;
-        snapshot_.jobToken = job_->token;
-        snapshot_.imagesRetrieved = job_->imagesRetrieved;
+    if (const auto &job = jobs_.job()) {
+        snapshot_.jobId = job->id;
+        snapshot_.jobToken = job->token;
+        snapshot_.imagesRetrieved = job->imagesRetrieved;
         snapshot_.active = true;
     } else {
         snapshot_.active = false;

@@ -11,8 +11,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <atomic>
+#include <algorithm>
 #include <chrono>
+#include <limits>
 #include <memory>
 #include <mutex>
 
@@ -29,9 +30,13 @@ struct MultiFree {
 struct SlistFree {
     void operator()(curl_slist *l) const { curl_slist_free_all(l); }
 };
+struct ShareFree {
+    void operator()(CURLSH *s) const { curl_share_cleanup(s); }
+};
 using Easy = std::unique_ptr<CURL, EasyFree>;
 using Multi = std::unique_ptr<CURLM, MultiFree>;
 using Slist = std::unique_ptr<curl_slist, SlistFree>;
+using Share = std::unique_ptr<CURLSH, ShareFree>;
 
 using Clock = std::chrono::steady_clock;
 
@@ -40,8 +45,6 @@ void globalInit()
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
-
-std::atomic<CURLSH *> activeShare{nullptr};
 
 void lockShare(CURL *, curl_lock_data data, curl_lock_access, void *mutexes)
 {
@@ -64,6 +67,7 @@ struct Transfer {
     bool headersDelivered = false;
     bool aborted = false;        // a handler said stop, or the body grew too large
     std::string abortReason;
+    Clock::time_point started;
     Clock::time_point lastProgress;
     std::unique_ptr<trace::Exchange> trace;
     // A long body on a connection of its own: the socket wakes us once per
@@ -115,11 +119,32 @@ struct Transfer {
         curl_easy_getinfo(easy.get(), CURLINFO_RESPONSE_CODE, &code);
         return code;
     }
+    bool requestSent() const
+    {
+        curl_off_t sent = 0;
+        curl_easy_getinfo(easy.get(), CURLINFO_SIZE_UPLOAD_T, &sent);
+        return sent > 0;
+    }
     std::string contentType() const
     {
         char *ct = nullptr;
         curl_easy_getinfo(easy.get(), CURLINFO_CONTENT_TYPE, &ct);
         return ct ? ct : "";
+    }
+    // A redirect is an answer we refuse: SOAP and image requests stay with
+    // the origin the device was found at, so a device cannot send us (with
+    // a JobToken) to another host or to a local port. Empty when not one.
+    std::string refusedRedirect() const
+    {
+        const long code = status();
+        if (code < 300 || code > 399)
+            return "";
+        char *target = nullptr;
+        curl_easy_getinfo(easy.get(), CURLINFO_REDIRECT_URL, &target);
+        std::string why = "HTTP " + std::to_string(code) + " redirect to " + (target ? target : "(no Location)") +
+                          " refused";
+        WSD_WARN("%s: %s", request->url.c_str(), why.c_str());
+        return why;
     }
     bool deliverHeaders()
     {
@@ -128,6 +153,11 @@ struct Transfer {
         headersDelivered = true;
         if (trace)
             trace->responseHeaders(status(), contentType());
+        if (std::string why = refusedRedirect(); !why.empty()) {
+            aborted = true;
+            abortReason = why;
+            return false;
+        }
         if (stream && !stream->onHeaders(status(), contentType())) {
             aborted = true;
             abortReason = "response refused";
@@ -170,7 +200,7 @@ int rememberSocket(void *transfer, curl_socket_t socket, curlsocktype)
     return CURL_SOCKOPT_OK;
 }
 
-// Only http and https, also across redirects (a device must not send us to file: or ftp:).
+// Only http and https, and no redirect followed.
 void configure(Transfer &t, const Options &options, bool wholeTimeout)
 {
     CURL *c = t.easy.get();
@@ -194,13 +224,16 @@ void configure(Transfer &t, const Options &options, bool wholeTimeout)
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, t.headers.get());
     curl_easy_setopt(c, CURLOPT_USERAGENT, "sane-wsd/" PACKAGE_VERSION);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connectTimeoutMs));
+    int connectMs = options.connectTimeoutMs, wholeMs = options.timeoutMs;
+    if (t.request->timeoutMs > 0) {
+        connectMs = std::min(connectMs, t.request->timeoutMs);
+        wholeMs = std::min(wholeMs, t.request->timeoutMs);
+    }
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connectMs));
     if (wholeTimeout)
-        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeoutMs));
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(wholeMs));
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // see refusedRedirect()
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, options.tlsVerify ? 1L : 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, options.tlsVerify ? 2L : 0L);
     // Larger receive buffer: fewer callbacks for a multi-megabyte image.
@@ -208,9 +241,9 @@ void configure(Transfer &t, const Options &options, bool wholeTimeout)
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, writeBody);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(c, CURLOPT_PRIVATE, &t);
-    if (CURLSH *share = activeShare.load())
-        curl_easy_setopt(c, CURLOPT_SHARE, share);
-    t.lastProgress = Clock::now();
+    if (options.pool)
+        options.pool->attach(c);
+    t.started = t.lastProgress = Clock::now();
     if (!options.traceDir.empty()) {
         t.trace = std::make_unique<trace::Exchange>(options.traceDir, t.request->url);
         t.trace->request(t.request->contentType, t.request->body);
@@ -226,27 +259,38 @@ std::string describe(CURLcode code, const Transfer &t)
 
 }  // namespace
 
-ConnectionPool::ConnectionPool() : mutexes_(new std::mutex[CURL_LOCK_DATA_LAST])
+struct ConnectionPool::Impl {
+    std::mutex mutexes[CURL_LOCK_DATA_LAST];  // declared first: the share handle goes before them
+    Share share;
+};
+
+ConnectionPool::ConnectionPool() : impl_(std::make_unique<Impl>())
 {
     globalInit();
-    CURLSH *share = curl_share_init();
+    impl_->share.reset(curl_share_init());
+    CURLSH *share = impl_->share.get();
     if (!share)
         throw std::bad_alloc();
     curl_share_setopt(share, CURLSHOPT_LOCKFUNC, lockShare);
     curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, unlockShare);
-    curl_share_setopt(share, CURLSHOPT_USERDATA, mutexes_.get());
+    curl_share_setopt(share, CURLSHOPT_USERDATA, impl_->mutexes);
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     // An https device: each image's own connection resumes the TLS session.
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-    share_ = share;
-    activeShare = share;
 }
 
-ConnectionPool::~ConnectionPool()
+ConnectionPool::~ConnectionPool() = default;
+
+int millisecondsLeft(Deadline deadline)
 {
-    activeShare = nullptr;
-    curl_share_cleanup(static_cast<CURLSH *>(share_));
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    return static_cast<int>(std::clamp<long long>(left, 0, std::numeric_limits<int>::max()));
+}
+
+void ConnectionPool::attach(void *easyHandle) const
+{
+    curl_easy_setopt(static_cast<CURL *>(easyHandle), CURLOPT_SHARE, impl_->share.get());
 }
 
 Response post(const Request &request, const Options &options)
@@ -284,8 +328,8 @@ std::vector<Response> postAll(const std::vector<Request> &requests, const Option
             Transfer *t = nullptr;
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char **>(&t));
             Response &r = responses[static_cast<std::size_t>(t->request - requests.data())];
-            if (msg->data.result == CURLE_OK) {
-                t->deliverHeaders();
+            r.requestSent = t->requestSent();
+            if (msg->data.result == CURLE_OK && t->deliverHeaders()) {
                 r.status = t->status();
                 r.contentType = t->contentType();
             } else {
@@ -309,20 +353,20 @@ struct Session::Impl {
     std::function<void()> cancelHook;
 };
 
-Session::Session(const Options &options) : impl_(new Impl)
+Session::Session(const Options &options) : impl_(std::make_unique<Impl>())
 {
     globalInit();
     impl_->options = options;
     impl_->multi.reset(curl_multi_init());
-    if (!impl_->multi) {
-        delete impl_;
+    if (!impl_->multi)
         throw std::bad_alloc();
-    }
 }
 
-Session::~Session() { delete impl_; }
+Session::~Session() = default;
 
 void Session::setCancelFd(int fd) { impl_->cancelFd = fd; }
+
+int Session::cancelFd() const { return impl_->cancelFd; }
 
 void Session::setCancelHook(std::function<void()> hook) { impl_->cancelHook = std::move(hook); }
 
@@ -347,8 +391,7 @@ Outcome run(CURLM *multi, Transfer &t, int cancelFd, const std::function<void()>
         while (CURLMsg *msg = curl_multi_info_read(multi, &queued)) {
             if (msg->msg != CURLMSG_DONE || msg->easy_handle != t.easy.get())
                 continue;
-            if (msg->data.result == CURLE_OK) {
-                t.deliverHeaders();
+            if (msg->data.result == CURLE_OK && t.deliverHeaders()) {
                 if (t.trace)
                     t.trace->finish("");
                 return Outcome::Done;
@@ -357,6 +400,14 @@ Outcome run(CURLM *multi, Transfer &t, int cancelFd, const std::function<void()>
                 *error = describe(msg->data.result, t);
             if (t.trace)
                 t.trace->finish(describe(msg->data.result, t));
+            return Outcome::Failed;
+        }
+        if (t.stream && !t.headersDelivered && t.request->timeoutMs > 0 &&
+            Clock::now() - t.started > std::chrono::milliseconds(t.request->timeoutMs)) {
+            if (error)
+                *error = "no answer within " + std::to_string(t.request->timeoutMs) + " ms";
+            if (t.trace)
+                t.trace->finish("deadline");
             return Outcome::Failed;
         }
         if (stallTimeoutMs > 0 &&
@@ -413,6 +464,7 @@ Outcome Session::post(const Request &request, Response &response)
     configure(t, impl_->options, true);
     std::string error;
     Outcome outcome = run(impl_->multi.get(), t, impl_->cancelFd, impl_->cancelHook, 0, &error);
+    response.requestSent = t.requestSent();
     if (outcome == Outcome::Done) {
         response.status = t.status();
         response.contentType = t.contentType();

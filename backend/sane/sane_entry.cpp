@@ -23,8 +23,7 @@ namespace {
 constexpr SANE_Int BuildVersion = 0;
 
 struct Backend {
-    wsd::http::ConnectionPool connections;  // first in, last out: outlives every request
-    wsd::Config config;
+    wsd::Config config;  // holds the connection pool every request of this instance shares
     std::unique_ptr<wsd::DeviceList> devices;
     std::vector<std::unique_ptr<wsd::Scanner>> open;
 };
@@ -61,6 +60,7 @@ WSD_EXPORT SANE_Status sane_wsd_init(SANE_Int *version_code, SANE_Auth_Callback)
     return guarded("sane_init", [] {
         auto b = std::make_unique<Backend>();
         b->config = wsd::loadConfig();
+        b->config.connections = std::make_shared<wsd::http::ConnectionPool>();
         b->devices = std::make_unique<wsd::DeviceList>(b->config);
         backend = std::move(b);
         return SANE_STATUS_GOOD;

@@ -2,34 +2,34 @@
 
 #include "wsd/capabilities.h"
 #include "wsd/image_limits.h"
+#include "wsd/job_registry.h"
 #include "wsd/log.h"
 #include "wsd/metadata.h"
 #include "wsd/quirks.h"
 #include "wsd/scan_job_messages.h"
-#include "wsd/soap.h"
+#include "wsd/wsscan_client.h"
 
 #include <pwd.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdlib>
+#include <chrono>
 
 namespace wsd {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 // The scan service URLs from the device's metadata; empty when it has none
 // (or the URL given is not a device endpoint at all).
-std::vector<std::string> scanServicesFromMetadata(const DeviceRecord &device, const http::Options &http)
+std::vector<std::string> scanServicesFromMetadata(const DeviceRecord &device, const wsscan::Client &client)
 {
     for (const std::string &url : device.deviceUrls) {
         const std::string to = device.endpointUuid.empty() ? url : device.endpointUuid;
-        std::string error;
-        auto metadata = metadataFromResponse(http::post(http::Request{url, buildGetMetadataRequest(to, url)}, http), &error);
+        auto metadata = client.call(wsscan::getMetadata(to, url));
         if (!metadata) {
-            WSD_INFO("%s: no device metadata: %s", url.c_str(), error.c_str());
+            WSD_INFO("%s: no device metadata: %s", url.c_str(), metadata.error.c_str());
             continue;
         }
         std::vector<std::string> services = metadata->scanServiceUrls();
@@ -48,32 +48,37 @@ std::string hostName()
     return host;
 }
 
-std::string jobNamePrefix() { return "sane-wsd/" + hostName() + "/"; }
+// A job a process of ours created and left behind (killed mid-scan) holds
+// the scanner until the device times it out: cancel it. Only jobs the job
+// registry holds for this device, whose creator is provably gone, and that
+// the device still lists under the same name; at most MaxOrphanCancels.
+constexpr std::size_t MaxOrphanCancels = 8;
 
-// A job this host created whose process is gone (killed mid-scan) holds the
-// scanner until the device times it out: cancel it. Jobs of other hosts,
-// other users, or live processes are never touched.
-void cancelOrphanedJobs(const std::string &url, const http::Options &http)
+void cancelOrphanedJobs(const std::string &device, const std::string &url, const wsscan::Client &client)
 {
-    http::Response r = http::post(http::Request{url, buildGetActiveJobsRequest(url)}, http);
-    std::string error;
-    auto message = r.transportOk() ? soap::parse(r.body, &error) : std::nullopt;
-    auto jobs = message && !message->fault ? parseJobSummaries(*message, &error) : std::nullopt;
+    JobRegistry registry;
+    const std::vector<JobRecord> orphans = registry.takeOrphans(device, ProcessIdentity::self(), MaxOrphanCancels);
+    if (orphans.empty())
+        return;
+    auto jobs = client.call(wsscan::getActiveJobs(url));
     if (!jobs) {
-        WSD_DETAIL("GetActiveJobs: %s", r.transportOk() ? error.c_str() : r.error.c_str());
+        WSD_DETAIL("GetActiveJobs: %s", jobs.error.c_str());
+        for (const JobRecord &orphan : orphans)
+            registry.record(orphan);  // the next sane_open asks again
         return;
     }
-    const std::string prefix = jobNamePrefix();
-    for (const JobSummary &job : *jobs) {
-        if (job.jobName.compare(0, prefix.size(), prefix) != 0 || jobStateIsFinal(job.state))
-            continue;
-        const long pid = std::strtol(job.jobName.c_str() + prefix.size(), nullptr, 10);
-        if (pid <= 0 || pid == getpid() || kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH)
-            continue;
-        WSD_INFO("job %d was left by process %ld, which is gone: cancelling it", job.jobId, pid);
-        http::Response c = http::post(http::Request{url, buildCancelJobRequest(url, job.jobId)}, http);
-        if (!c.transportOk())
-            WSD_WARN("CancelJob for orphaned job %d: %s", job.jobId, c.error.c_str());
+    for (const JobRecord &orphan : orphans) {
+        for (const JobSummary &job : *jobs) {
+            if (job.jobName != orphan.jobName || (orphan.jobId && job.jobId != orphan.jobId) ||
+                jobStateIsFinal(job.state))
+                continue;
+            WSD_INFO("job %d was left by process %ld, which is gone: cancelling it", job.jobId, orphan.creator.pid);
+            auto cancelled = client.call(wsscan::cancelJob(url, job.jobId));
+            if (!cancelled && cancelled.failure != wsscan::Failure::Fault) {
+                WSD_WARN("CancelJob for orphaned job %d: %s", job.jobId, cancelled.error.c_str());
+                registry.record(orphan);  // no answer: the next sane_open tries again
+            }
+        }
     }
 }
 
@@ -88,10 +93,13 @@ std::string localUserName()
 
 SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std::unique_ptr<Scanner> &out)
 {
-    const http::Options http = httpOptions(config);
+    // One deadline for every request below, however many addresses answer slowly.
+    const auto deadline = Clock::now() + std::chrono::milliseconds(config.openDeadlineMs);
+    wsscan::Client client(httpOptions(config));
+    client.until(deadline);
     DeviceRecord record = device;
     if (record.scanServiceUrls.empty()) {
-        record.scanServiceUrls = scanServicesFromMetadata(record, http);
+        record.scanServiceUrls = scanServicesFromMetadata(record, client);
         // A wsd.conf entry may name the scan service itself; some devices
         // (the scan-path quirk) serve it below the device URL.
         if (record.scanServiceUrls.empty()) {
@@ -107,31 +115,19 @@ SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std:
     }
 
     for (const std::string &url : record.scanServiceUrls) {
-        http::Response r = http::post(http::Request{url, buildGetScannerElementsRequest(url)}, http);
-        if (!r.transportOk()) {
-            WSD_WARN("%s: %s", url.c_str(), r.error.c_str());
+        auto elements = client.call(wsscan::getScannerElements(url));
+        if (elements.failure == wsscan::Failure::NoAnswer) {
+            WSD_WARN("%s: %s", url.c_str(), elements.error.c_str());
             continue;
         }
-        std::string error;
-        auto message = soap::parse(r.body, &error);
-        if (!message) {
-            WSD_ERROR("%s: GetScannerElements: HTTP %ld, unreadable answer: %s", url.c_str(), r.status, error.c_str());
-            return SANE_STATUS_IO_ERROR;
-        }
-        if (message->fault) {
-            WSD_ERROR("%s: GetScannerElements refused: %s/%s: %s", url.c_str(), message->fault->code.c_str(),
-                      message->fault->subcode.c_str(), message->fault->reason.c_str());
-            return SANE_STATUS_IO_ERROR;
-        }
-        auto elements = parseScannerElements(*message, &error);
         if (!elements) {
-            WSD_ERROR("%s: scanner capabilities: %s", url.c_str(), error.c_str());
+            WSD_ERROR("%s: GetScannerElements: %s", url.c_str(), elements.error.c_str());
             return SANE_STATUS_IO_ERROR;
         }
         // The address that answered goes first for the job's requests.
         auto it = std::find(record.scanServiceUrls.begin(), record.scanServiceUrls.end(), url);
         std::rotate(record.scanServiceUrls.begin(), it, it + 1);
-        cancelOrphanedJobs(url, http);
+        cancelOrphanedJobs(record.saneName, url, wsscan::Client(cancelHttpOptions(config)).until(deadline));
         out.reset(new Scanner(record, config, std::move(*elements)));
         WSD_INFO("opened %s at %s", record.saneName.c_str(), url.c_str());
         return SANE_STATUS_GOOD;
@@ -141,7 +137,8 @@ SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std:
 }
 
 Scanner::Scanner(DeviceRecord device, const Config &config, ScannerElements elements)
-    : device_(std::move(device)), http_(httpOptions(config)), options_(elements), caps_(elements.caps)
+    : device_(std::move(device)), http_(httpOptions(config)), startDeadlineMs_(config.startDeadlineMs), options_(elements),
+      caps_(elements.caps)
 {
     Quirks quirks = quirksFor(device_.vendor, device_.model);
     for (const QuirkOverride &o : config.quirks)
@@ -149,11 +146,12 @@ Scanner::Scanner(DeviceRecord device, const Config &config, ScannerElements elem
             applyQuirkOverrides(quirks, o.pairs, nullptr);
     WSD_INFO("%s %s: quirks: %s", device_.vendor.c_str(), device_.model.c_str(), describeQuirks(quirks).c_str());
     WorkerConfig wc;
+    wc.device = device_.saneName;
     wc.rotateBackSide = quirks.rotateBackSide;
     wc.http = http_;
     wc.serviceUrls = device_.scanServiceUrls;
+    wc.cancelHttp = cancelHttpOptions(config);
     wc.stallTimeoutMs = config.stallTimeoutMs;
-    wc.cancelTimeoutMs = config.cancelTimeoutMs;
     worker_ = std::make_unique<ScanWorker>(wc);
 }
 
@@ -183,16 +181,12 @@ SANE_Status Scanner::parameters(SANE_Parameters *params) const
     return SANE_STATUS_GOOD;
 }
 
-SANE_Status Scanner::checkScannerStatus(const ScanSettings &settings)
+SANE_Status Scanner::checkScannerStatus(const ScanSettings &settings, Deadline deadline)
 {
-    const std::string &url = device_.scanServiceUrls.front();
-    http::Response r = http::post(http::Request{url, buildGetScannerElementsRequest(url)}, http_);
-    std::string error;
-    auto message = r.transportOk() ? soap::parse(r.body, &error) : std::nullopt;
-    auto elements = message && !message->fault ? parseScannerElements(*message, &error) : std::nullopt;
+    auto elements = wsscan::Client(http_).until(deadline).call(wsscan::getScannerElements(device_.scanServiceUrls.front()));
     if (!elements) {
         // The job request will tell; do not refuse a scan on this alone.
-        WSD_INFO("scanner status unknown before the scan: %s", r.transportOk() ? error.c_str() : r.error.c_str());
+        WSD_INFO("scanner status unknown before the scan: %s", elements.error.c_str());
         return SANE_STATUS_GOOD;
     }
     options_.updateStatus(elements->status);
@@ -204,19 +198,14 @@ SANE_Status Scanner::checkScannerStatus(const ScanSettings &settings)
 
 // ValidateScanTicket, where the device offers it: a format it would refuse
 // is replaced, before the job, by the best other one it accepts.
-void Scanner::validateFormat(ScanSettings &settings)
+void Scanner::validateFormat(ScanSettings &settings, Deadline deadline)
 {
-    const std::string &url = device_.scanServiceUrls.front();
-    http::Response r = http::post(http::Request{url, buildValidateScanTicketRequest(url, settings)}, http_);
-    std::string error;
-    auto message = r.transportOk() ? soap::parse(r.body, &error) : std::nullopt;
-    if (!message || message->fault) {
-        WSD_DETAIL("ValidateScanTicket not available: %s",
-                   message ? message->fault->subcode.c_str() : r.transportOk() ? error.c_str() : r.error.c_str());
+    auto validation = wsscan::Client(http_).until(deadline).call(wsscan::validateScanTicket(device_.scanServiceUrls.front(), settings));
+    if (!validation) {
+        WSD_DETAIL("ValidateScanTicket not available: %s", validation.error.c_str());
         return;
     }
-    auto validation = parseValidateScanTicketResponse(*message, &error);
-    if (!validation || validation->valid || !validation->validTicket)
+    if (validation->valid || !validation->validTicket)
         return;
     const std::string &proposed = validation->validTicket->format;
     for (const std::string &format : options_.formatChoices()) {
@@ -235,19 +224,20 @@ SANE_Status Scanner::start()
         return SANE_STATUS_DEVICE_BUSY;
     scanning_ = false;
     worker_->beginStart();
+    const Deadline deadline = Clock::now() + std::chrono::milliseconds(startDeadlineMs_);
     ScanSettings settings = options_.settings();
-    // Our mark on the job: the orphan check recognises jobs of this host.
     static const std::string user = localUserName() + "@" + hostName();
     settings.userName = user;
-    settings.jobName = jobNamePrefix() + std::to_string(getpid());
+    // Unique: the job registry and the search for an unconfirmed job know it by this name.
+    settings.jobName = uniqueJobName();
     if (!worker_->job().active) {
-        SANE_Status status = checkScannerStatus(settings);
+        SANE_Status status = checkScannerStatus(settings, deadline);
         if (status != SANE_STATUS_GOOD)
             return status;
-        validateFormat(settings);
+        validateFormat(settings, deadline);
     }
     const ImageLimits limits = imageLimitsForScan(settings, caps_);
-    SANE_Status status = worker_->startPage(settings, limits, frame_);
+    SANE_Status status = worker_->startPage(settings, limits, deadline, frame_);
     if (status == SANE_STATUS_INVAL && !worker_->job().active) {
         // The device refused the format (ClientErrorFormatNotSupported):
         // fall back through the other formats it lists, best first.
@@ -256,7 +246,7 @@ SANE_Status Scanner::start()
                 continue;
             WSD_INFO("format %s refused; trying %s", settings.format.c_str(), format.c_str());
             settings.format = format;
-            status = worker_->startPage(settings, limits, frame_);
+            status = worker_->startPage(settings, limits, deadline, frame_);
             if (status != SANE_STATUS_INVAL)
                 break;
         }

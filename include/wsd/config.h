@@ -3,6 +3,7 @@
 
 #include "wsd/http.h"
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,8 +33,17 @@ struct Config {
     int requestTimeoutMs = 30000;   // a SOAP exchange that is not an image
     int stallTimeoutMs = 60000;     // an image transfer with no byte for this long fails
     int cancelTimeoutMs = 2000;     // CancelJob gets this long
+    // Every request of sane_open (metadata, capabilities, orphan cancels)
+    // and of sane_start (status, ticket, CreateScanJob, RetrieveImage until
+    // its body begins) ends within these, however many addresses and
+    // services the device lists.
+    int openDeadlineMs = 30000;
+    int startDeadlineMs = 120000;
     bool tlsVerify = false;         // devices use self-signed certificates
     std::string traceDir;           // protocol trace: one file per message
+    // Set by sane_init, not read from wsd.conf: the connections every
+    // request of this backend instance shares (httpOptions() hands it on).
+    std::shared_ptr<http::ConnectionPool> connections;
     std::vector<std::string> sources;  // files that were read, for the log
 };
 
@@ -53,5 +63,9 @@ Config loadConfig();
 // The HTTP settings for talking to devices: wsd.conf's timeouts, TLS
 // verification and protocol trace.
 http::Options httpOptions(const Config &config);
+// The same for the short requests around a cancel (CancelJob, reading a
+// cancelled job's end state, the orphan sweep): cancel-timeout bounds both
+// connecting and the whole exchange.
+http::Options cancelHttpOptions(const Config &config);
 
 }  // namespace wsd

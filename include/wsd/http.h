@@ -3,15 +3,21 @@
 // scan worker uses, whose transfers stop the moment a cancel fd wakes.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace wsd::http {
+
+class ConnectionPool;
+
+using Deadline = std::chrono::steady_clock::time_point;
+// What is left of deadline in ms, for Request::timeoutMs; 0 once it has passed.
+int millisecondsLeft(Deadline deadline);
 
 struct Options {
     int connectTimeoutMs = 5000;
@@ -19,6 +25,10 @@ struct Options {
     bool tlsVerify = false;            // devices use self-signed certificates
     std::size_t maxBodyBytes = 1 << 20;  // buffered responses larger than this fail
     std::string traceDir;              // protocol trace directory, empty = off
+    // Keep-alive connections, DNS and TLS sessions shared by every request
+    // made with these options; null: each request on its own. Shared
+    // ownership: the pool lives as long as the last request that uses it.
+    std::shared_ptr<ConnectionPool> pool;
 };
 
 struct Request {
@@ -28,6 +38,10 @@ struct Request {
     // A new connection, closed after this exchange: a long image transfer
     // leaves the pooled keep-alive connection idle, ready for CancelJob.
     bool ownConnection = false;
+    // > 0: what is left of a deadline, in ms. A buffered exchange ends
+    // within it, connecting included; a streamed one fails when its body
+    // has not begun by then (the stall timeout governs it afterwards).
+    int timeoutMs = 0;
 };
 
 struct Response {
@@ -35,13 +49,16 @@ struct Response {
     std::string contentType;
     std::string body;
     std::string error;        // transport failure; empty when a response came
+    // Some of the request body left us: the device may have acted on the
+    // request even when no answer came (a CreateScanJob whose job exists).
+    bool requestSent = false;
     bool transportOk() const { return error.empty(); }
 };
 
-// While a pool exists, every request of the process (opening a device, each
-// job request, CancelJob) shares its keep-alive connections and DNS cache.
-// Create it before any request and destroy it after the last one has ended
-// (sane_init and sane_exit), so no socket outlives the backend.
+// Keep-alive connections, DNS cache and TLS sessions that every request
+// made with Options::pool shares (opening a device, each job request,
+// CancelJob). The SANE edge makes one at sane_init; it ends with the last
+// request that holds it, so no socket outlives the backend.
 class ConnectionPool {
 public:
     ConnectionPool();
@@ -49,9 +66,12 @@ public:
     ConnectionPool(const ConnectionPool &) = delete;
     ConnectionPool &operator=(const ConnectionPool &) = delete;
 
+    // Makes a curl easy handle (CURL *) use this pool.
+    void attach(void *easyHandle) const;
+
 private:
-    void *share_;  // CURLSH
-    std::unique_ptr<std::mutex[]> mutexes_;
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
 };
 
 // One POST, blocking; safe from any thread.
@@ -85,6 +105,7 @@ public:
     // When cancelFd becomes readable, the transfer in flight is dropped at
     // once and the call returns Outcome::Cancelled. -1: no cancel fd.
     void setCancelFd(int fd);
+    int cancelFd() const;
     // Runs on the session's thread when cancelFd wakes a transfer, before
     // the transfer and its connection are dropped: a scan worker sends
     // CancelJob from here, so the device hears of the cancel before it sees
@@ -99,7 +120,7 @@ public:
 
 private:
     struct Impl;
-    Impl *impl_;
+    std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace wsd::http

@@ -6,6 +6,7 @@
 
 #include "wsd/event_fd.h"
 #include "wsd/http.h"
+#include "wsd/job_control.h"
 #include "wsd/page_pipe.h"
 #include "wsd/page_reader.h"
 #include "wsd/scan_settings.h"
@@ -22,10 +23,11 @@
 namespace wsd {
 
 struct WorkerConfig {
+    std::string device;  // the SANE device name
     http::Options http;
+    http::Options cancelHttp;              // CancelJob and the requests around a cancel
     std::vector<std::string> serviceUrls;  // tried in order; the first that answers sticks
     int stallTimeoutMs = 60000;
-    int cancelTimeoutMs = 2000;
     int busyWaitMs = 10000;          // sane_start waits this long for our previous job to end
     bool rotateBackSide = false;     // quirk: duplex back sides arrive upside down
 };
@@ -50,9 +52,11 @@ public:
     // page; one from now on cancels this one.
     void beginStart();
     // Then the next page, of the running job or of a new one made from
-    // settings. Blocks until the page's frame is known or it failed; an
-    // image larger than limits allow fails it, and the job is cancelled.
-    SANE_Status startPage(const ScanSettings &settings, const ImageLimits &limits, FrameFormat &frame);
+    // settings (CreateScanJob ends by deadline). Blocks until the page's
+    // frame is known or it failed; an image larger than limits allow fails
+    // it, and the job is cancelled.
+    SANE_Status startPage(const ScanSettings &settings, const ImageLimits &limits, Deadline deadline,
+                          FrameFormat &frame);
     SANE_Status read(SANE_Byte *data, SANE_Int max, SANE_Int *length, bool blocking);
     // sane_cancel: async-signal-safe.
     void cancel() noexcept;
@@ -62,16 +66,9 @@ public:
     JobSnapshot job() const;
 
 private:
-    struct Job {
-        int id = 0;
-        std::string token;
-        std::string serviceUrl;
-        ScanSettings settings;
-        int imagesRetrieved = 0;
-        std::string cancelRequest;  // built ahead: a cancel only sends it
-    };
     struct StartCommand {
         ScanSettings settings;
+        Deadline deadline;
         unsigned page = 0;
         unsigned cancelCount = 0;  // cancels seen by sane_start when it asked
     };
@@ -84,9 +81,9 @@ private:
     bool cancelPending() const { return cancelCount_.load() != handledCancels_; }
     void handleCancel(unsigned page);
     void doPage(const StartCommand &command);
-    bool createJob(const ScanSettings &settings, unsigned page);
     // Returns the status the page ends with.
-    SANE_Status retrieveImage(unsigned page);
+    // The image must begin by deadline (sane_start's).
+    SANE_Status retrieveImage(unsigned page, Deadline deadline);
     // sane_cancel while a transfer runs: the device hears of it before the
     // transfer and its connection are dropped (it could abort the job when
     // the connection closes, and the CancelJob would come too late).
@@ -97,16 +94,11 @@ private:
     bool sendCancelJob(const char *why);
     void waitUntilJobEnded(int jobId);
     void endJob();
-    void cancelUnconfirmedJob();
-    // A request a cancel must not cut short (see createJob()).
-    http::Outcome exchangeUncancelled(const std::string &url, const std::string &body, http::Response &response);
     void publish();
 
     WorkerConfig config_;
     http::Session session_;
-    // CancelJob's own, with its short timeouts: ready before any cancel,
-    // it sends on the idle keep-alive connection that job requests leave.
-    http::Session cancelSession_;
+    JobControl jobs_;  // worker thread only
     PagePipe pipe_;
     EventFd cancelReaderFd_;  // sane_read / sane_start wake on it; cleared by sane_start
     EventFd cancelWorkerFd_;  // the worker's transfers wake on it; cleared by the worker
@@ -122,13 +114,9 @@ private:
     bool shutdown_ = false;
     JobSnapshot snapshot_;
 
-    std::optional<Job> job_;  // worker thread only
     // A job whose CancelJob went out before its transfer was dropped; its
     // end state is read back once the transfer is gone. Worker thread only.
     std::optional<int> cancelledJob_;
-    // The name of a job CreateScanJob may have created without our learning
-    // its JobId (unreadable answer); worker thread only.
-    std::string unconfirmedJobName_;
     std::thread thread_;
 };
 

@@ -34,11 +34,12 @@ private:
     Scanner(DeviceRecord device, const Config &config, ScannerElements elements);
     // ScannerStatus right before a new job: jams, open covers, an empty
     // feeder and warming up are reported before a job is made.
-    SANE_Status checkScannerStatus(const ScanSettings &settings);
-    void validateFormat(ScanSettings &settings);
+    SANE_Status checkScannerStatus(const ScanSettings &settings, Deadline deadline);
+    void validateFormat(ScanSettings &settings, Deadline deadline);
 
     DeviceRecord device_;
     http::Options http_;
+    int startDeadlineMs_;
     ScanOptions options_;
     ScannerCapabilities caps_;  // the device's largest areas bound each image
     std::unique_ptr<ScanWorker> worker_;

@@ -12,22 +12,46 @@ require_commands python3
 build_program probe testsuite/tools/sane-probe
 export SANE_WSD_DISCOVERY=off
 
+# Another origin, for the redirect cases: nothing may arrive there.
+sim_start --name elsewhere --listen 127.0.0.1 --profile office-mfp
+ELSEWHERE_URL=$SIM_SERVICE_URL
 sim_start --listen 127.0.0.1 --profile office-mfp --adf-pages 3
-# A small stall timeout: the stall case must not wait the default minute.
+# A small stall timeout: the stall case must not wait the default minute; a
+# short start deadline: the late CreateScanJob answer comes after it.
 sane_env_wsd "$WORK_DIR/sane" "discovery = off" "stall-timeout = 2000" "connect-timeout = 3000" \
-    "device sim $SIM_DEVICE_URL" "device nowhere http://scanner.invalid:5357/wsd"
+    "start-deadline = 5000" "device sim $SIM_DEVICE_URL" "device nowhere http://scanner.invalid:5357/wsd"
 
 HEALTHY='{"pace":0,"delay-ms":0,"busy":false,"jam-after":0,"cover-open":false,"empty-adf":false,"adf-pages":3,
 "reset-after":-1,"stall-after":-1,"truncate-image":-1,"content-length-excess":0,"malformed-xml":false,
-"internal-error":false,"fault-http-200":false,"no-leading-crlf":false}'
+"internal-error":false,"fault-http-200":false,"no-leading-crlf":false,"create-answer-delay-ms":0,
+"create-reset":false,"create-garbage":false,"redirect-soap":"","redirect-image":""}'
 
 knobs() { sim_control POST /knobs "$1" >/dev/null; }
 
-assert_no_active() {
-    local active
-    active=$(sim_control GET /active)
-    [ "$active" = '{"active":[]}' ] || fail "$CASE: jobs left active: $active"
+# A failing case leaves its probe running: stop it if it is still this
+# shell's child (a PID reused by another process is not).
+CASE_PID=
+stop_case_probe() {
+    local stat ppid
+    [ -n "$CASE_PID" ] || return 0
+    stat=$(cat "/proc/$CASE_PID/stat" 2>/dev/null) || return 0
+    read -r _ ppid _ <<<"${stat##*) }"
+    [ "$ppid" = "$$" ] && kill -KILL "$CASE_PID" 2>/dev/null
+    return 0
 }
+lab_at_exit stop_case_probe
+
+no_active() { [ "$(sim_control GET /active)" = '{"active":[]}' ]; }
+
+assert_no_active() {
+    no_active || fail "$CASE: jobs left active: $(sim_control GET /active)"
+}
+
+# The state of the simulator's last job.
+last_job_state() { sim_control GET /jobs | python3 -c 'import json,sys; print(json.load(sys.stdin)["jobs"][-1]["state"])'; }
+
+# Entries in a simulator's /log.
+log_entries() { sim_control "$@" GET /log | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["log"]))'; }
 
 awaiting() { [ "$(grep -c ' awaiting-usr1 ' "$CASE_OUT")" -ge "$1" ]; }
 
@@ -53,10 +77,13 @@ case_fault() {
     kill -USR1 "$CASE_PID"
 }
 
-# case_expect STATUS SECONDS [--answer-lost]: the first scan ends with STATUS
-# (sane_strstatus text) within SECONDS, and the device holds no job of ours.
+# case_expect STATUS SECONDS [--answer-lost | --unconfirmed]: the first scan
+# ends with STATUS (sane_strstatus text) within SECONDS, and the device holds
+# no job of ours.
 # --answer-lost: the device created a job but its answer was unreadable, and
 # still is; the handle must cancel that job once the device answers again.
+# --unconfirmed: the device created a job whose answer we lost; the handle
+# finds it by name and cancels it behind sane_start's back (waited for).
 case_expect() {
     local expected=$1 seconds=$2 first
     lab_wait_until "$seconds" "$CASE: the first scan to end" awaiting 2 || fail "$CASE: no answer within ${seconds}s"
@@ -67,7 +94,10 @@ case_expect() {
     [ -n "$first" ] || first='End of file reached'
     assert_eq "$first" "$expected" "$CASE: status"
     CASE_LOST_JOB=
-    if [ "${3:-}" = --answer-lost ]; then
+    if [ "${3:-}" = --unconfirmed ]; then
+        lab_wait_until 20 "$CASE: the unconfirmed job to be cancelled" no_active || assert_no_active
+        assert_eq "$(last_job_state)" Canceled "$CASE: the job whose answer was lost"
+    elif [ "${3:-}" = --answer-lost ]; then
         CASE_LOST_JOB=$(sim_control GET /active | python3 -c 'import json,sys; print(*json.load(sys.stdin)["active"])')
         [ -n "$CASE_LOST_JOB" ] || fail "$CASE: expected the device to hold the job whose answer was lost"
     else
@@ -144,6 +174,37 @@ case_fault '{"malformed-xml":true}'
 case_expect "Error during device I/O" 20 --answer-lost
 case_recover
 
+# The device made the job, then its answer came after our deadline, or the
+# connection closed without one, or the answer was garbage.
+case_begin create-answer-late
+case_fault '{"create-answer-delay-ms":8000}'
+case_expect "Error during device I/O" 30 --unconfirmed
+case_recover
+
+case_begin create-reset
+case_fault '{"create-reset":true}'
+case_expect "Error during device I/O" 20 --unconfirmed
+case_recover
+
+case_begin create-garbage
+case_fault '{"create-garbage":true}'
+case_expect "Error during device I/O" 20 --unconfirmed
+case_recover
+
+# Redirects to another origin are not followed: every scan service request,
+# then RetrieveImage alone (whose request carries the JobToken).
+case_begin redirect-soap
+case_fault "{\"redirect-soap\":\"$ELSEWHERE_URL\"}"
+case_expect "Error during device I/O" 20
+case_recover
+assert_eq "$(log_entries --name elsewhere)" 0 "$CASE: requests that reached the other origin"
+
+case_begin redirect-image
+case_fault "{\"redirect-image\":\"$ELSEWHERE_URL\"}"
+case_expect "Error during device I/O" 20
+case_recover
+assert_eq "$(log_entries --name elsewhere)" 0 "$CASE: requests that reached the other origin"
+
 case_begin fault-http-200
 case_fault '{"fault-http-200":true,"busy":true}'
 case_expect "Device busy" 20
@@ -191,6 +252,27 @@ listing=$(guard 30 scanimage -L 2>&1)
 assert_contains "$listing" "wsd:off" "$CASE: scanimage -L"
 sim_stop --name off
 out=$(guard 30 "$probe" -d wsd:off)
+assert_contains "$out" " open Error during device I/O" "$CASE: sane_open"
+
+CASE=silent-device
+it_log "$CASE"
+# A device that takes connections and never answers: sane_open ends at its
+# deadline, not after a request timeout (30 s) for each request.
+python3 -c '
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(64)
+print(s.getsockname()[1], flush=True)
+held = []
+while True:
+    held.append(s.accept()[0])' >"$WORK_DIR/silent.port" &
+silent_pid=$!
+lab_at_exit "kill $silent_pid 2>/dev/null"
+lab_wait_until 10 "the silent device to listen" test -s "$WORK_DIR/silent.port" || fail "$CASE: no listener"
+sane_env_wsd "$WORK_DIR/sane-silent" "discovery = off" "open-deadline = 3000" \
+    "device silent http://127.0.0.1:$(cat "$WORK_DIR/silent.port")/wsd"
+out=$(guard 25 "$probe" -d wsd:silent)
 assert_contains "$out" " open Error during device I/O" "$CASE: sane_open"
 
 it_log "every fault gave its status, in time, with no job left and the handle usable"

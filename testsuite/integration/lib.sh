@@ -388,7 +388,8 @@ sim__exited() { ! kill -0 "$1" 2>/dev/null; }
 # config directory tests the backend without installing it.
 
 # sane_env_wsd DIR [WSD.CONF LINE...]: dll.conf naming only wsd; wsd.conf
-# made of the given lines.  Exports SANE_CONFIG_DIR and LD_LIBRARY_PATH.
+# made of the given lines.  Exports SANE_CONFIG_DIR and LD_LIBRARY_PATH, and
+# XDG_RUNTIME_DIR: the backend's job registry stays in the test's directory.
 sane_env_wsd() {
     local dir=$1 module
     shift
@@ -401,6 +402,7 @@ sane_env_wsd() {
     printf '%s\n' "$@" >"$dir/wsd.conf"
     export SANE_CONFIG_DIR="$dir"
     export LD_LIBRARY_PATH="$dir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    export XDG_RUNTIME_DIR="$WORK_DIR/runtime"
     sane__sanitizer_wrappers "$dir" "$module"
 }
 

@@ -36,11 +36,35 @@ HttpReply DeviceRouter::route(const HttpRequest &request)
         return emptyReply(404);
     if (request.method != "POST")
         return emptyReply(405);
-    if (request.path == paths_.service)
+    if (request.path == paths_.service) {
+        if (std::optional<HttpReply> redirect = redirection(request))
+            return *redirect;
         return scan_.handle(request.body, request.client, request.arrived);
+    }
     if (request.path == paths_.device)
         return metadata(request);
     return directedProbe(request);
+}
+
+// The redirect-soap and redirect-image knobs: a hostile or misconfigured
+// device sending its client elsewhere (RFC 9110 302 and 307).
+std::optional<HttpReply> DeviceRouter::redirection(const HttpRequest &request)
+{
+    Knobs knobs = device_.knobs.get();
+    auto message = wsd::soap::parse(request.body);
+    std::string operation = message ? std::string(message->payload.localName()) : "(unparsable)";
+    if (operation.size() > 7 && operation.compare(operation.size() - 7, 7, "Request") == 0)
+        operation.resize(operation.size() - 7);
+    HttpReply r = emptyReply(302);
+    r.location = knobs.redirectSoap;
+    if (r.location.empty() && operation == "RetrieveImage") {
+        r.status = 307;
+        r.location = knobs.redirectImage;
+    }
+    if (r.location.empty())
+        return std::nullopt;
+    device_.log.add(operation, 0, "redirect:" + std::to_string(r.status), request.client, request.arrived);
+    return r;
 }
 
 HttpReply DeviceRouter::metadata(const HttpRequest &request)

@@ -3,6 +3,8 @@
 // endpoint (a WS-Discovery Probe by HTTP POST, INDEX §3 step 7).
 #pragma once
 
+#include <optional>
+
 #include <string>
 
 #include "http_reply.h"
@@ -25,6 +27,7 @@ public:
 private:
     HttpReply metadata(const HttpRequest &request);
     HttpReply directedProbe(const HttpRequest &request);
+    std::optional<HttpReply> redirection(const HttpRequest &request);
 
     SimDevice &device_;
     EndpointPaths paths_;

@@ -28,6 +28,8 @@ struct HttpReply {
     std::string contentType;
     std::string body;
     std::shared_ptr<ImageTransfer> transfer;  // set: stream this instead of body
+    std::string location;                     // Location header, for a redirect
+    bool dropConnection = false;              // close the connection, no answer at all
 };
 
 }  // namespace wsdsim

@@ -149,6 +149,8 @@ struct HttpServer::Callbacks {
 
     static MHD_Result queue(MHD_Connection *connection, const HttpReply &reply)
     {
+        if (reply.dropConnection)
+            return MHD_NO;  // libmicrohttpd closes the connection
         std::unique_ptr<MHD_Response, ResponseFree> response;
         if (reply.transfer) {
             auto *holder = new std::shared_ptr<ImageTransfer>(reply.transfer);
@@ -166,6 +168,8 @@ struct HttpServer::Callbacks {
         }
         if (!reply.contentType.empty())
             MHD_add_response_header(response.get(), MHD_HTTP_HEADER_CONTENT_TYPE, reply.contentType.c_str());
+        if (!reply.location.empty())
+            MHD_add_response_header(response.get(), MHD_HTTP_HEADER_LOCATION, reply.location.c_str());
         return MHD_queue_response(connection, static_cast<unsigned>(reply.status), response.get());
     }
 

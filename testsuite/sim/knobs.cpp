@@ -9,7 +9,7 @@ namespace wsdsim {
 
 namespace {
 
-using Field = std::variant<long Knobs::*, bool Knobs::*>;
+using Field = std::variant<long Knobs::*, bool Knobs::*, std::string Knobs::*>;
 
 struct KnobField {
     const char *name;
@@ -24,6 +24,11 @@ const std::vector<KnobField> &table()
         {"pace", &Knobs::paceBytesPerSecond},
         {"delay-ms", &Knobs::delayMs},
         {"create-delay-ms", &Knobs::createDelayMs},
+        {"create-answer-delay-ms", &Knobs::createAnswerDelayMs},
+        {"create-reset", &Knobs::createReset},
+        {"create-garbage", &Knobs::createGarbage},
+        {"redirect-soap", &Knobs::redirectSoap},
+        {"redirect-image", &Knobs::redirectImage},
         {"busy", &Knobs::busy},
         {"jam-after", &Knobs::jamAfterImages},
         {"cover-open", &Knobs::coverOpen},
@@ -77,6 +82,8 @@ bool apply(Knobs &k, const std::string &name, const std::string &value, std::str
                 return false;
             }
             k.**b = *v;
+        } else if (auto *text = std::get_if<std::string Knobs::*>(&f.field)) {
+            k.**text = value;
         } else {
             auto v = wsd::xml::parseInt(value, f.min, 2147483647L);
             if (!v) {
@@ -139,6 +146,8 @@ std::string KnobBoard::toJson() const
         out += json::quote(f.name) + ":";
         if (auto *b = std::get_if<bool Knobs::*>(&f.field))
             out += k.**b ? "true" : "false";
+        else if (auto *text = std::get_if<std::string Knobs::*>(&f.field))
+            out += json::quote(k.**text);
         else
             out += std::to_string(k.*std::get<long Knobs::*>(f.field));
         out += ",";

@@ -14,6 +14,13 @@ struct Knobs {
     long paceBytesPerSecond = 0;    // pace: image transfer rate, 0 = as fast as possible
     long delayMs = 0;               // delay-ms: added before every scan service answer
     long createDelayMs = 0;         // create-delay-ms: added before the CreateScanJob answer only
+    // The job is made, then its CreateScanJob answer is late, cut or broken:
+    long createAnswerDelayMs = 0;   // create-answer-delay-ms: the answer waits this long
+    bool createReset = false;       // create-reset: the connection closes with no answer
+    bool createGarbage = false;     // create-garbage: the answer is bytes that are not XML
+    // Redirects to another origin (an absolute URL, empty = off):
+    std::string redirectSoap;       // redirect-soap: every scan service request gets 302 there
+    std::string redirectImage;      // redirect-image: RetrieveImage gets 307 there
     bool busy = false;              // busy: CreateScanJob -> ServerErrorNotAcceptingJobs
     long jamAfterImages = 0;        // jam-after: paper jam once N images were sent (0 = never)
     bool coverOpen = false;         // cover-open: CoverOpen condition, no jobs accepted

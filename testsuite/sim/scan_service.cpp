@@ -240,7 +240,7 @@ HttpReply ScanService::dispatch(Call &call)
     if (call.operation == "CreateScanJob" && call.knobs.createDelayMs > 0)
         device_.jobs.sleepUnlessStopping(std::chrono::milliseconds(call.knobs.createDelayMs));
     if (call.operation == "CreateScanJob")
-        return createScanJob(call);
+        return spoilCreateAnswer(call, createScanJob(call));
     if (call.operation == "RetrieveImage")
         return retrieveImage(call);
     if (call.operation == "CancelJob")
@@ -358,6 +358,23 @@ HttpReply ScanService::createScanJob(Call &call)
         writeDocumentParameters(w, "DocumentFinalParameters", t, TicketStyle::FinalParameters);
         w.end();
     });
+}
+
+HttpReply ScanService::spoilCreateAnswer(Call &call, HttpReply reply)
+{
+    const Knobs &k = call.knobs;
+    if (!call.jobId)
+        return reply;  // no job made: nothing for a client to lose
+    if (k.createAnswerDelayMs > 0)
+        device_.jobs.sleepUnlessStopping(std::chrono::milliseconds(k.createAnswerDelayMs));
+    if (k.createReset) {
+        call.outcome = "dropped";
+        reply.dropConnection = true;
+    } else if (k.createGarbage) {
+        call.outcome = "garbage";
+        reply.body = "\x1f\x8b garbage, not an envelope \xff\xfe";
+    }
+    return reply;
 }
 
 std::optional<long> ScanService::jobIdOf(Call &call, HttpReply &faultReply)

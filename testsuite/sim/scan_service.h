@@ -34,6 +34,8 @@ private:
     using BodyWriter = std::function<void(wsd::xml::Writer &)>;
 
     HttpReply dispatch(Call &call);
+    // The create-answer-delay-ms, create-reset and create-garbage knobs.
+    HttpReply spoilCreateAnswer(Call &call, HttpReply reply);
     HttpReply answer(Call &call, const BodyWriter &body);
     HttpReply fault(Call &call, const wsd::soap::Fault &f);
 

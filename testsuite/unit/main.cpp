@@ -28,6 +28,8 @@ int main()
     srunner_add_suite(runner, urlSuite());
     srunner_add_suite(runner, discoveryTableSuite());
     srunner_add_suite(runner, discoveryTrustSuite());
+    srunner_add_suite(runner, jobRegistrySuite());
+    srunner_add_suite(runner, wsscanClientSuite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

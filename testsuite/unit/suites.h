@@ -25,3 +25,5 @@ Suite *hardeningSuite();
 Suite *urlSuite();
 Suite *discoveryTableSuite();
 Suite *discoveryTrustSuite();
+Suite *jobRegistrySuite();
+Suite *wsscanClientSuite();

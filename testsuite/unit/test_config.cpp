@@ -16,6 +16,8 @@ START_TEST(parses_every_setting)
                      "exclude-interface = docker0\n"
                      "discovery-timeout = 750   # trailing comment\n"
                      "cancel-timeout = 1500\n"
+                     "open-deadline = 4000\n"
+                     "start-deadline = 9000\n"
                      "tls-verify = on\n"
                      "trace = /tmp/wsd trace\n"
                      "device \"Office MFP\" http://198.18.0.2:5357/dev\n"
@@ -30,6 +32,8 @@ START_TEST(parses_every_setting)
     ck_assert_str_eq(c.excludedInterfaces[0].c_str(), "docker0");
     ck_assert_int_eq(c.discoveryTimeoutMs, 750);
     ck_assert_int_eq(c.cancelTimeoutMs, 1500);
+    ck_assert_int_eq(c.openDeadlineMs, 4000);
+    ck_assert_int_eq(c.startDeadlineMs, 9000);
     ck_assert_str_eq(c.traceDir.c_str(), "/tmp/wsd trace");
     ck_assert_uint_eq(c.devices.size(), 2);
     ck_assert_str_eq(c.devices[0].name.c_str(), "Office MFP");

@@ -121,6 +121,10 @@ START_TEST(knob_board)
     ck_assert_int_eq(k.paceBytesPerSecond, 5000);
     ck_assert(k.busy);
     ck_assert(k.emptyAdfAtRetrieve);
+    ck_assert(board.set("redirect-image", "http://127.0.0.1:9/scan", &error));
+    const std::string redirect = board.get().redirectImage;
+    ck_assert_str_eq(redirect.c_str(), "http://127.0.0.1:9/scan");
+    ck_assert(board.toJson().find("\"redirect-image\":\"http://127.0.0.1:9/scan\"") != std::string::npos);
     ck_assert(!board.set("pace", "-5", &error));
     ck_assert(!board.set("busy", "maybe", &error));
     ck_assert(!board.set("job-timeout", "0", &error));

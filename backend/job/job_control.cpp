@@ -1,0 +1,165 @@
+#include "wsd/job_control.h"
+
+#include "wsd/event_fd.h"
+#include "wsd/log.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace wsd {
+
+using Clock = std::chrono::steady_clock;
+
+JobControl::JobControl(JobControlConfig config, http::Session &session)
+    : config_(std::move(config)),
+      session_(session),
+      cancelSession_(config_.cancelHttp),
+      registry_(config_.registryPath),
+      self_(ProcessIdentity::self())
+{
+}
+
+SANE_Status JobControl::create(const ScanSettings &settings, Deadline deadline)
+{
+    endUnconfirmedJob();
+    // Recorded before the request leaves: if this process dies before the
+    // answer, a later sane_open finds the job by its name.
+    registry_.record(JobRecord{config_.device, 0, settings.jobName, self_});
+    std::string lastError;
+    for (const std::string &url : config_.serviceUrls) {
+        // Not cancellable: cutting CreateScanJob short could leave a job on
+        // the device whose JobId we never learn.
+        const int cancelFd = session_.cancelFd();
+        session_.setCancelFd(-1);
+        auto created = wsscan::Client(session_).until(deadline).call(wsscan::createScanJob(url, settings));
+        session_.setCancelFd(cancelFd);
+        if (created.failure == wsscan::Failure::NoAnswer && !created.requestSent) {
+            lastError = created.error;
+            WSD_WARN("CreateScanJob to %s failed: %s", url.c_str(), created.error.c_str());
+            continue;  // fail over to the next address of the service
+        }
+        if (created.failure == wsscan::Failure::Fault) {
+            WSD_ERROR("CreateScanJob %s", created.error.c_str());
+            registry_.forget(settings.jobName);
+            return created.status;
+        }
+        if (!created) {
+            // The request went out: whether the job exists, only the device
+            // knows (a late answer, a reset, garbage). endUnconfirmedJob()
+            // looks for it once the page has ended.
+            WSD_ERROR("CreateScanJob: %s", created.error.c_str());
+            unconfirmedJobName_ = settings.jobName;
+            return SANE_STATUS_IO_ERROR;
+        }
+        // Later requests go to the address that answered (a copy: the swap
+        // moves what url refers to).
+        const std::string answered = url;
+        std::iter_swap(config_.serviceUrls.begin(),
+                       std::find(config_.serviceUrls.begin(), config_.serviceUrls.end(), answered));
+        job_ = Job{created->jobId, created->jobToken, answered, settings, 0, wsscan::cancelJob(answered, created->jobId)};
+        registry_.record(JobRecord{config_.device, created->jobId, settings.jobName, self_});
+        WSD_INFO("job %d created (%s, %s, %dx%d dpi)", created->jobId, settings.source.c_str(),
+                 settings.format.c_str(), settings.xResolution, settings.yResolution);
+        return SANE_STATUS_GOOD;
+    }
+    WSD_ERROR("CreateScanJob: no scan service address answered (%s)", lastError.c_str());
+    registry_.forget(settings.jobName);
+    return SANE_STATUS_IO_ERROR;
+}
+
+void JobControl::finished()
+{
+    if (job_)
+        registry_.forget(job_->settings.jobName);
+    job_.reset();
+}
+
+bool JobControl::cancel(const char *why)
+{
+    const Job job = std::move(*job_);
+    job_.reset();
+    WSD_INFO("job %d: sending CancelJob (%s)", job.id, why);
+    // CancelJob is the cancel itself: no cancel fd, and a short timeout of its own.
+    auto cancelled = wsscan::Client(cancelSession_).call(job.cancel);
+    const bool gone = cancelled.fault && cancelled.fault->subcode == "ClientErrorJobIdNotFound";
+    if (cancelled || gone)
+        registry_.forget(job.settings.jobName);
+    // Else the record stays: once this process has ended, the next sane_open
+    // of the device cancels the job.
+    if (gone) {
+        WSD_PROTO("CancelJob: job %d is already gone on the device", job.id);
+        return false;
+    }
+    if (!cancelled) {
+        WSD_ERROR("CancelJob for job %d: %s", job.id, cancelled.error.c_str());
+        return false;
+    }
+    WSD_PROTO("CancelJob: job %d cancelled", job.id);
+    return true;
+}
+
+std::string JobControl::waitUntilEnded(int jobId, int wakeFd)
+{
+    const wsscan::Client client(config_.cancelHttp);
+    const std::string &url = config_.serviceUrls.front();
+    const auto deadline = Clock::now() + std::chrono::milliseconds(config_.busyWaitMs);
+    std::string lastState;
+    for (int attempt = 0; Clock::now() < deadline; ++attempt) {
+        auto status = client.call(wsscan::getJobElements(url, jobId));
+        if (status.fault)
+            WSD_PROTO("job %d: GetJobElements: %s (the job is gone)", jobId, status.fault->subcode.c_str());
+        if (!status)
+            return lastState;  // the device cannot tell; nothing more to learn
+        lastState = status->state;
+        if (jobStateIsFinal(status->state) || status->state == "Terminating") {
+            WSD_INFO("job %d ended %s", jobId, status->state.c_str());
+            return lastState;
+        }
+        // The device is still winding the job down: ask again shortly.
+        const int fds[1] = {wakeFd};
+        if (waitReadable(fds, 1, 50 * (attempt + 1)) == 0)
+            return lastState;  // something new is waiting (poll leaves it signalled)
+    }
+    WSD_WARN("job %d did not reach an end state after CancelJob", jobId);
+    return lastState;
+}
+
+SANE_Status JobControl::statusFromConditions(SANE_Status fallback)
+{
+    const Job &job = *job_;
+    auto elements = wsscan::Client(config_.cancelHttp).call(wsscan::getScannerElements(job.serviceUrl));
+    if (!elements)
+        return fallback;
+    // Busy (Processing) is our own job: not a cause.
+    const SANE_Status status = wsd::statusFromConditions(elements->status, job.settings.source);
+    return status == SANE_STATUS_GOOD || status == SANE_STATUS_DEVICE_BUSY ? fallback : status;
+}
+
+// A job whose CreateScanJob answer was lost holds the device until it times
+// out: find it among the active jobs by its name (unique to this process,
+// see job_identity.h) and cancel it. When the device cannot tell yet, the
+// next job asks again.
+void JobControl::endUnconfirmedJob()
+{
+    if (unconfirmedJobName_.empty())
+        return;
+    const wsscan::Client client(config_.cancelHttp);
+    const std::string &url = config_.serviceUrls.front();
+    auto jobs = client.call(wsscan::getActiveJobs(url));
+    if (!jobs) {
+        WSD_INFO("GetActiveJobs, for a job whose creation was not confirmed: %s", jobs.error.c_str());
+        return;
+    }
+    for (const JobSummary &job : *jobs) {
+        if (job.jobName != unconfirmedJobName_ || jobStateIsFinal(job.state))
+            continue;
+        WSD_INFO("job %d was created, but the answer was lost: cancelling it", job.jobId);
+        auto cancelled = client.call(wsscan::cancelJob(url, job.jobId));
+        if (!cancelled)
+            WSD_WARN("CancelJob for job %d: %s", job.jobId, cancelled.error.c_str());
+    }
+    registry_.forget(unconfirmedJobName_);
+    unconfirmedJobName_.clear();
+}
+
+}  // namespace wsd

@@ -1,0 +1,268 @@
+#include "wsd/job_registry.h"
+
+#include "wsd/log.h"
+#include "wsd/soap.h"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace wsd {
+
+namespace {
+
+std::string readSmallFile(const std::string &path, std::size_t limit)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::string text(limit, '\0');
+    in.read(&text[0], static_cast<std::streamsize>(limit));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    return text;
+}
+
+// Field 22 of /proc/PID/stat (starttime, in clock ticks since boot); the
+// command name before it is in parentheses and may hold spaces. 0: no such
+// process (or unreadable).
+unsigned long long startTimeOf(long pid)
+{
+    const std::string stat = readSmallFile("/proc/" + std::to_string(pid) + "/stat", 4096);
+    const std::size_t close = stat.rfind(')');
+    if (close == std::string::npos)
+        return 0;
+    std::istringstream fields(stat.substr(close + 1));
+    std::string field;
+    // After ")": field 3 (state) onwards; starttime is the 20th of those.
+    for (int i = 3; i <= 22 && (fields >> field); ++i)
+        if (i == 22)
+            return std::strtoull(field.c_str(), nullptr, 10);
+    return 0;
+}
+
+bool mkdirs(const std::string &dir)
+{
+    for (std::size_t at = dir.find('/', 1);; at = dir.find('/', at + 1)) {
+        if (mkdir(dir.substr(0, at).c_str(), 0700) != 0 && errno != EEXIST)
+            return false;
+        if (at == std::string::npos)
+            return true;
+    }
+}
+
+bool usable(const std::string &field) { return field.find_first_of("\t\n\r") == std::string::npos; }
+
+std::string format(const JobRecord &r)
+{
+    return r.device + '\t' + std::to_string(r.jobId) + '\t' + r.jobName + '\t' + r.creator.bootId + '\t' +
+           std::to_string(r.creator.pidNamespace) + '\t' + std::to_string(r.creator.pid) + '\t' +
+           std::to_string(r.creator.startTime) + '\n';
+}
+
+}  // namespace
+
+// A corrupt file costs its bad records, no more.
+std::vector<JobRecord> parseJobRecords(std::string_view text)
+{
+    std::vector<JobRecord> records;
+    std::istringstream lines{std::string(text)};
+    std::string line;
+    while (std::getline(lines, line)) {
+        std::vector<std::string> f;
+        std::istringstream fields(line);
+        for (std::string field; std::getline(fields, field, '\t');)
+            f.push_back(field);
+        if (f.size() != 7 || f[2].empty())
+            continue;
+        JobRecord r;
+        r.device = f[0];
+        r.jobId = static_cast<int>(std::strtol(f[1].c_str(), nullptr, 10));
+        r.jobName = f[2];
+        r.creator.bootId = f[3];
+        r.creator.pidNamespace = std::strtoull(f[4].c_str(), nullptr, 10);
+        r.creator.pid = std::strtol(f[5].c_str(), nullptr, 10);
+        r.creator.startTime = std::strtoull(f[6].c_str(), nullptr, 10);
+        if (r.jobId < 0 || r.creator.pid <= 0)
+            continue;
+        records.push_back(std::move(r));
+    }
+    return records;
+}
+
+namespace {
+
+// Holds the registry's lock file (flock) for one read-modify-write.
+class Locked {
+public:
+    explicit Locked(const std::string &path) : fd_(open((path + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600))
+    {
+        if (fd_ >= 0)
+            flock(fd_, LOCK_EX);
+    }
+    ~Locked()
+    {
+        if (fd_ >= 0)
+            close(fd_);  // releases the lock
+    }
+    Locked(const Locked &) = delete;
+    Locked &operator=(const Locked &) = delete;
+    bool held() const { return fd_ >= 0; }
+
+private:
+    int fd_;
+};
+
+// Writes a temporary file and renames it over the registry: a reader sees
+// the old records or the new ones, never half of them.
+void store(const std::string &path, std::vector<JobRecord> records)
+{
+    if (records.size() > JobRegistry::MaxRecords)
+        records.erase(records.begin(), records.end() - JobRegistry::MaxRecords);
+    std::string text;
+    for (const JobRecord &r : records)
+        text += format(r);
+    const std::string temporary = path + ".new";
+    {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        out << text;
+        if (!out.flush()) {
+            WSD_WARN("job registry %s: cannot write", temporary.c_str());
+            return;
+        }
+    }
+    chmod(temporary.c_str(), 0600);
+    if (rename(temporary.c_str(), path.c_str()) != 0)
+        WSD_WARN("job registry %s: cannot replace it", path.c_str());
+}
+
+// The registry's directory must be ours alone: records another local user
+// could plant would make us cancel the jobs they name.
+bool privateDirectory(const std::string &dir)
+{
+    struct stat st {};
+    if (lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
+        WSD_WARN("job registry: %s is not a directory of this user's alone; jobs are not recorded", dir.c_str());
+        return false;
+    }
+    return true;
+}
+
+template <typename Change>
+void update(const std::string &path, Change change)
+{
+    const std::size_t slash = path.rfind('/');
+    if (path.empty() || slash == std::string::npos || !mkdirs(path.substr(0, slash)) ||
+        !privateDirectory(path.substr(0, slash)))
+        return;
+    Locked lock(path);
+    if (!lock.held())
+        return;
+    std::vector<JobRecord> records = parseJobRecords(readSmallFile(path, JobRegistry::MaxFileBytes));
+    if (change(records))
+        store(path, std::move(records));
+}
+
+}  // namespace
+
+ProcessIdentity ProcessIdentity::self()
+{
+    ProcessIdentity id;
+    id.pid = static_cast<long>(getpid());
+    std::string boot = readSmallFile("/proc/sys/kernel/random/boot_id", 64);
+    id.bootId = boot.substr(0, boot.find_first_of("\n\t "));
+    // /proc must show our own PID namespace (a PID namespace without its
+    // own /proc mount sees the parent's PIDs): else nothing can be judged.
+    char self[32] = "";
+    const ssize_t n = readlink("/proc/self", self, sizeof self - 1);
+    struct stat ns {};
+    if (n > 0 && std::strtol(std::string(self, static_cast<std::size_t>(n)).c_str(), nullptr, 10) == id.pid &&
+        stat("/proc/self/ns/pid", &ns) == 0)
+        id.pidNamespace = static_cast<unsigned long long>(ns.st_ino);
+    id.startTime = startTimeOf(id.pid);
+    return id;
+}
+
+bool ProcessIdentity::provablyGoneFor(const ProcessIdentity &self) const
+{
+    if (bootId.empty() || bootId != self.bootId || pidNamespace == 0 || pidNamespace != self.pidNamespace)
+        return false;
+    if (pid == self.pid && startTime == self.startTime)
+        return false;  // this process
+    const unsigned long long now = startTimeOf(pid);
+    return now == 0 || now != startTime;  // no such process, or the PID was reused
+}
+
+std::string uniqueJobName()
+{
+    char host[256] = "localhost";
+    gethostname(host, sizeof host - 1);
+    return "sane-wsd/" + std::string(host) + "/" + std::to_string(getpid()) + "/" + soap::newUuid().substr(0, 8);
+}
+
+JobRegistry::JobRegistry(std::string path) : path_(path.empty() ? defaultPath() : std::move(path)) {}
+
+std::string JobRegistry::defaultPath()
+{
+    const char *runtime = std::getenv("XDG_RUNTIME_DIR");
+    if (runtime && *runtime == '/')
+        return std::string(runtime) + "/sane-wsd/jobs";
+    const char *cache = std::getenv("XDG_CACHE_HOME");
+    if (cache && *cache == '/')
+        return std::string(cache) + "/sane-wsd/jobs";
+    const char *home = std::getenv("HOME");
+    if (home && *home == '/')
+        return std::string(home) + "/.cache/sane-wsd/jobs";
+    if (const passwd *pw = getpwuid(getuid()); pw && pw->pw_dir && *pw->pw_dir == '/')
+        return std::string(pw->pw_dir) + "/.cache/sane-wsd/jobs";
+    return "";  // nowhere private: nothing is recorded
+}
+
+void JobRegistry::record(const JobRecord &job)
+{
+    if (!usable(job.device) || !usable(job.jobName) || !usable(job.creator.bootId))
+        return;
+    update(path_, [&](std::vector<JobRecord> &records) {
+        records.erase(std::remove_if(records.begin(), records.end(),
+                                     [&](const JobRecord &r) { return r.jobName == job.jobName; }),
+                      records.end());
+        records.push_back(job);
+        return true;
+    });
+}
+
+void JobRegistry::forget(const std::string &jobName)
+{
+    update(path_, [&](std::vector<JobRecord> &records) {
+        const auto gone = std::remove_if(records.begin(), records.end(),
+                                         [&](const JobRecord &r) { return r.jobName == jobName; });
+        const bool changed = gone != records.end();
+        records.erase(gone, records.end());
+        return changed;
+    });
+}
+
+std::vector<JobRecord> JobRegistry::takeOrphans(const std::string &device, const ProcessIdentity &self,
+                                                std::size_t limit)
+{
+    std::vector<JobRecord> orphans;
+    update(path_, [&](std::vector<JobRecord> &records) {
+        std::vector<JobRecord> kept;
+        for (JobRecord &r : records) {
+            if (r.device == device && orphans.size() < limit && r.creator.provablyGoneFor(self))
+                orphans.push_back(std::move(r));
+            else
+                kept.push_back(std::move(r));
+        }
+        records.swap(kept);
+        return !orphans.empty();
+    });
+    return orphans;
+}
+
+}  // namespace wsd

@@ -1,0 +1,82 @@
+// The scan job on the device, as the worker thread sees it: CreateScanJob
+// over the service's addresses, CancelJob on its own short-timeout
+// connection, the end state read back after a cancel, and a job whose
+// creation was never confirmed found by its name and cancelled. Worker
+// thread only.
+#pragma once
+
+#include "wsd/http.h"
+#include "wsd/job_registry.h"
+#include "wsd/scan_settings.h"
+#include "wsd/wsscan_client.h"
+
+#include <sane/sane.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wsd {
+
+using Deadline = http::Deadline;
+
+struct JobControlConfig {
+    std::string device;                    // SANE device name, for the job registry
+    std::vector<std::string> serviceUrls;  // tried in order; the first that answers sticks
+    http::Options cancelHttp;              // CancelJob and the requests around it
+    int busyWaitMs = 10000;                // how long a cancelled job's end is awaited
+    std::string registryPath;              // the job registry file; empty: its default
+};
+
+class JobControl {
+public:
+    struct Job {
+        int id = 0;
+        std::string token;
+        std::string serviceUrl;
+        ScanSettings settings;
+        int imagesRetrieved = 0;
+        wsscan::Operation<wsscan::Acknowledged> cancel;  // built ahead: a cancel only sends it
+    };
+
+    // session: the worker's, whose keep-alive connection carries the job's requests.
+    JobControl(JobControlConfig config, http::Session &session);
+
+    // CreateScanJob, trying each address of the service until one answers.
+    // GOOD with job() set, or the status the page ends with.
+    SANE_Status create(const ScanSettings &settings, Deadline deadline);
+    std::optional<Job> &job() { return job_; }
+    // The job ended (all images in, or the device ended it): forgets it.
+    void finished();
+    // Sends CancelJob and forgets the job; true when the device took it
+    // (its end state is then worth reading back).
+    bool cancel(const char *why);
+    // After CancelJob: reads the job's state back (GetJobElements) until it
+    // ends, busyWaitMs passes or wakeFd becomes readable (left signalled).
+    // Returns the last state the device told, empty if none.
+    std::string waitUntilEnded(int jobId, int wakeFd);
+    // Devices report a jam or an open cover mid-job with a generic fault
+    // (OperationFailed): their scanner status says what happened.
+    SANE_Status statusFromConditions(SANE_Status fallback);
+    // After a CreateScanJob whose request went out but whose answer was
+    // lost (late, cut off, unreadable): finds that job by its name among
+    // the device's active jobs and cancels it. Call once the page has ended,
+    // so sane_start does not wait for it.
+    void endUnconfirmedJob();
+
+private:
+
+    JobControlConfig config_;
+    http::Session &session_;
+    // CancelJob's own, with its short timeouts: ready before any cancel,
+    // it sends on the idle keep-alive connection that job requests leave.
+    http::Session cancelSession_;
+    JobRegistry registry_;   // every job we create is recorded until it ends
+    ProcessIdentity self_;
+    std::optional<Job> job_;
+    // The name of a job CreateScanJob may have created without our learning
+    // its JobId.
+    std::string unconfirmedJobName_;
+};
+
+}  // namespace wsd
