@@ -1,6 +1,7 @@
 #include "wsd/scanner.h"
 
 #include "wsd/capabilities.h"
+#include "wsd/device_locator.h"
 #include "wsd/image_limits.h"
 #include "wsd/job_registry.h"
 #include "wsd/log.h"
@@ -26,8 +27,7 @@ using Clock = std::chrono::steady_clock;
 std::vector<std::string> scanServicesFromMetadata(const DeviceRecord &device, const wsscan::Client &client)
 {
     for (const std::string &url : device.deviceUrls) {
-        const std::string to = device.endpointUuid.empty() ? url : device.endpointUuid;
-        auto metadata = client.call(wsscan::getMetadata(to, url));
+        auto metadata = client.call(wsscan::getMetadata(metadataTo(device, url), url));
         if (!metadata) {
             WSD_INFO("%s: no device metadata: %s", url.c_str(), metadata.error.c_str());
             continue;

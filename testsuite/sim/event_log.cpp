@@ -40,11 +40,11 @@ std::string utcMicros(WallClock::time_point t)
 }
 
 void EventLog::add(const std::string &operation, long jobId, const std::string &outcome, const std::string &client,
-                   WallClock::time_point at)
+                   WallClock::time_point at, const std::string &to)
 {
     std::string time = utcMicros(at);
     std::lock_guard<std::mutex> lock(mutex_);
-    entries_.push_back({std::move(time), operation, jobId, outcome, client});
+    entries_.push_back({std::move(time), operation, jobId, outcome, client, to});
     while (entries_.size() > MaxEntries)
         entries_.pop_front();
 }
@@ -77,7 +77,7 @@ std::string EventLog::toJson() const
         first = false;
         out += "{\"time\":" + json::quote(e.time) + ",\"operation\":" + json::quote(e.operation) +
                ",\"jobId\":" + std::to_string(e.jobId) + ",\"outcome\":" + json::quote(e.outcome) +
-               ",\"client\":" + json::quote(e.client) + "}";
+               ",\"client\":" + json::quote(e.client) + ",\"to\":" + json::quote(e.to) + "}";
     }
     return out + "]}";
 }

@@ -44,6 +44,7 @@ const std::vector<KnobField> &table()
         {"no-leading-crlf", &Knobs::noLeadingCrlf},
         {"job-timeout", &Knobs::jobTimeoutSeconds, 1},
         {"texture", &Knobs::texture},
+        {"any-to", &Knobs::anyTo},
     };
     return t;
 }

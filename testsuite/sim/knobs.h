@@ -37,6 +37,7 @@ struct Knobs {
     bool noLeadingCrlf = false;     // no-leading-crlf: multipart body starts with "--boundary"
     long jobTimeoutSeconds = 60;    // job-timeout: abort jobs nobody retrieves from
     bool texture = false;           // texture: paper texture and sensor noise in the images
+    bool anyTo = false;             // any-to: accept requests whatever their wsa:To (a lenient device)
     std::string imageFile;          // image-file: RetrieveImage sends this file's bytes, not the page
 };
 
