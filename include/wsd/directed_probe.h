@@ -30,12 +30,12 @@ std::vector<ProbeAnswer> probeOverHttp(const std::vector<std::string> &urls, con
 // XAddrs wins, else the first. "" when nothing answers.
 std::string learnEndpointAddress(const std::string &deviceUrl, const http::Options &options);
 
-// "HOST", "HOST:PORT" or "[IPV6]:PORT" (no scheme, no path), as in a
+// "HOST", "HOST:PORT", "IPV6" or "[IPV6]:PORT" (no scheme, no path), as in a
 // `device NAME HOST` line; false for anything else.
 bool isHostForm(const std::string &text);
 
 // The directed-probe URLs for a host given alone: the stable probe path on
 // the port given, else on the ports WSD devices are known to serve.
-std::vector<std::string> hostProbeUrls(const std::string &hostForm);
+std::vector<std::string> hostProbeUrls(const std::string &text);
 
 }  // namespace wsd::discovery

@@ -27,3 +27,4 @@ Suite *discoveryTableSuite();
 Suite *discoveryTrustSuite();
 Suite *jobRegistrySuite();
 Suite *wsscanClientSuite();
+Suite *addressingSuite();
