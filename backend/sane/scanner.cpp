@@ -98,6 +98,18 @@ SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std:
     wsscan::Client client(httpOptions(config));
     client.until(deadline);
     DeviceRecord record = device;
+    // Given by URL or host and not located when the list was made (the
+    // device was off, say): try again now, within the open deadline.
+    if (record.endpointUuid.empty() && record.scanServiceUrls.empty()) {
+        http::Options probeOptions = httpOptions(config);
+        probeOptions.timeoutMs = std::min(probeOptions.timeoutMs, http::millisecondsLeft(deadline));
+        probeOptions.connectTimeoutMs = std::min(probeOptions.connectTimeoutMs, probeOptions.timeoutMs);
+        locateDevice(record, probeOptions);
+    }
+    if (record.deviceUrls.empty() && !record.host.empty()) {
+        WSD_ERROR("%s: no WSD scanner answers on host %s", record.saneName.c_str(), record.host.c_str());
+        return SANE_STATUS_IO_ERROR;
+    }
     if (record.scanServiceUrls.empty()) {
         record.scanServiceUrls = scanServicesFromMetadata(record, client);
         // A wsd.conf entry may name the scan service itself; some devices
