@@ -1,10 +1,14 @@
 #include "wsd/directed_probe.h"
 
+#include "wsd/discovery_socket.h"
 #include "wsd/log.h"
 #include "wsd/soap.h"
 #include "wsd/url.h"
 
+#include <poll.h>
+
 #include <algorithm>
+#include <chrono>
 
 namespace wsd::discovery {
 
@@ -67,12 +71,50 @@ std::vector<ProbeAnswer> probeOverHttp(const std::vector<std::string> &urls, con
     return answers;
 }
 
+std::vector<Endpoint> probeOverUdp(const std::string &host, const std::vector<xml::QName> &types, int timeoutMs)
+{
+    std::optional<SocketAddress> target = SocketAddress::parse(host, Port);
+    if (!target)
+        return {};
+    std::string error;
+    std::optional<UdpSocket> socket = UdpSocket::open(target->family(), 0, false, &error);
+    if (!socket) {
+        WSD_DETAIL("directed Probe to %s (UDP): %s", target->text().c_str(), error.c_str());
+        return {};
+    }
+    const std::string id = soap::newMessageId();
+    if (!socket->sendTo(buildProbe(Version::V2005, types, id), *target))
+        return {};
+    WSD_PROTO("-> directed Probe to %s (UDP)", target->text().c_str());
+    using Clock = std::chrono::steady_clock;
+    const auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        pollfd p{socket->fd(), POLLIN, 0};
+        if (left <= 0 || poll(&p, 1, static_cast<int>(left)) <= 0)
+            return {};
+        while (std::optional<Datagram> d = socket->receive()) {
+            // Only the probed host's answer to this Probe counts.
+            if (d->from.host() != target->host())
+                continue;
+            auto m = parse(d->data);
+            if (m && m->kind == Kind::ProbeMatches && m->relatesTo == id)
+                return m->endpoints;
+        }
+    }
+}
+
 std::string learnEndpointAddress(const std::string &deviceUrl, const http::Options &options)
 {
     std::vector<std::string> urls = {deviceUrl};
     if (auto origin = originOf(deviceUrl); origin && *origin + StableProbePath != deviceUrl)
         urls.push_back(*origin + StableProbePath);
     std::vector<ProbeAnswer> answers = probeOverHttp(urls, {}, options);
+    // A device that answers Probes by UDP only: unicast to its port 3702.
+    if (auto parts = url::parse(deviceUrl); parts && answers.empty())
+        for (Endpoint &e : probeOverUdp(parts->zone.empty() ? parts->host : parts->host + "%" + parts->zone, {},
+                                        options.timeoutMs))
+            answers.push_back({deviceUrl, std::move(e)});
     for (const ProbeAnswer &a : answers) {
         const std::vector<std::string> &x = a.endpoint.xaddrs;
         if (std::find(x.begin(), x.end(), deviceUrl) != x.end())
@@ -86,6 +128,14 @@ bool isHostForm(const std::string &text)
     if (text.empty() || text.find_first_of("/?#@ \t") != std::string::npos || text.find("://") != std::string::npos)
         return false;
     return url::parse("http://" + bracketed(text) + "/").has_value();
+}
+
+std::string hostOfHostForm(const std::string &text)
+{
+    if (!isHostForm(text))
+        return std::string();
+    auto parts = url::parse("http://" + bracketed(text) + "/");
+    return parts->zone.empty() ? parts->host : parts->host + "%" + parts->zone;
 }
 
 std::vector<std::string> hostProbeUrls(const std::string &text)

@@ -3,6 +3,8 @@
 #include "wsd/directed_probe.h"
 #include "wsd/log.h"
 
+#include <future>
+
 namespace wsd {
 
 bool locateDevice(DeviceRecord &record, const http::Options &options)
@@ -18,8 +20,15 @@ bool locateDevice(DeviceRecord &record, const http::Options &options)
     }
     if (record.host.empty())
         return false;
-    const std::vector<discovery::ProbeAnswer> answers =
-        discovery::probeOverHttp(discovery::hostProbeUrls(record.host), {discovery::scanDeviceType()}, options);
+    // UDP to port 3702 and HTTP to the usual ports, at once.
+    const std::vector<xml::QName> types = {discovery::scanDeviceType()};
+    std::future<std::vector<discovery::Endpoint>> udp =
+        std::async(std::launch::async, discovery::probeOverUdp, discovery::hostOfHostForm(record.host), types,
+                   options.timeoutMs);
+    std::vector<discovery::ProbeAnswer> answers =
+        discovery::probeOverHttp(discovery::hostProbeUrls(record.host), types, options);
+    for (discovery::Endpoint &e : udp.get())
+        answers.push_back({"udp:" + record.host, std::move(e)});
     for (const discovery::ProbeAnswer &a : answers) {
         if (a.endpoint.xaddrs.empty())
             continue;

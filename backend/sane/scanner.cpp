@@ -102,7 +102,8 @@ SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std:
     // device was off, say): try again now, within the open deadline.
     if (record.endpointUuid.empty() && record.scanServiceUrls.empty()) {
         http::Options probeOptions = httpOptions(config);
-        probeOptions.timeoutMs = std::min(probeOptions.timeoutMs, http::millisecondsLeft(deadline));
+        probeOptions.timeoutMs = std::min({probeOptions.timeoutMs, http::millisecondsLeft(deadline),
+                                           std::max(config.discoveryTimeoutMs, 1000)});
         probeOptions.connectTimeoutMs = std::min(probeOptions.connectTimeoutMs, probeOptions.timeoutMs);
         locateDevice(record, probeOptions);
     }

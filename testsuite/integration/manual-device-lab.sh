@@ -4,6 +4,8 @@
 # wsa:To; the backend in the host namespace finds it by directed Probes on the
 # usual WSD ports (IPv4 and a bare IPv6 literal), scans, and addresses the
 # metadata Get to the endpoint address. wsd-discover HOST prints its line.
+# Then a device whose HTTP port is none of the usual ones, which only a
+# unicast UDP Probe to its port 3702 finds.
 . "$(dirname "$0")/lib.sh"
 
 require_commands scanimage python3
@@ -37,4 +39,18 @@ it_log "wsd-discover HOST prints the line"
 text=$(guard 60 lab_exec_host "$discover" -t 2000 "$LAB_ADDR4_DEV" 2>&1) || fail "wsd-discover: $text"
 assert_contains "$text" "UUID:         $SIM_UUID"
 assert_contains "$text" "device \"WSD Sim Office MFP 4200 (wsd-sim)\" http://"
+
+it_log "a device on an unusual HTTP port: found by a unicast UDP Probe"
+sim_stop
+udp_port=$(free_tcp_port dev)
+sim_start --side dev --name udp --interface "$LAB_IF" --ignore-multicast-probe --port "$udp_port" \
+    --profile office-mfp
+sane_env_wsd "$WORK_DIR/sane" "discovery = off" "device udponly $LAB_ADDR4_DEV"
+scan_flatbed_and_check host wsd:udponly
+assert_logged --name udp "a unicast UDP Probe" operation='Probe (UDP unicast)' outcome=ok client="$LAB_ADDR4_HOST"
+assert_logged --name udp "the metadata Get to the endpoint address" operation=Get outcome=ok to="$SIM_UUID"
+assert_not_logged --name udp "a request with a wrong wsa:To" outcome=fault:DestinationUnreachable
+text=$(guard 60 lab_exec_host "$discover" -t 2000 "$LAB_ADDR4_DEV" 2>&1) || fail "wsd-discover: $text"
+assert_contains "$text" "UUID:         $SIM_UUID"
+assert_contains "$text" ":$udp_port/wsd"
 it_log "ok"
