@@ -17,6 +17,8 @@ namespace {
 // SANE's dll loader shows our names as "wsd:NAME" and strips the prefix
 // again before sane_open, so the names themselves carry none.
 constexpr const char *Prefix = "wsd:";
+// Bounds what a frontend that opens many URLs makes the list remember.
+constexpr std::size_t MaxRememberedUrls = 64;
 
 std::string withoutUrn(const std::string &uuid)
 {
@@ -157,7 +159,18 @@ std::optional<DeviceRecord> DeviceList::find(const std::string &name)
         r.saneName = bare;
         r.deviceUrls = {bare};
         r.foundBy = "url";
-        locateDevice(r, listOptions(config_));
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            auto known = endpointsByUrl_.find(bare);
+            if (known != endpointsByUrl_.end())
+                r.endpointUuid = known->second;
+        }
+        if (r.endpointUuid.empty() && locateDevice(r, listOptions(config_))) {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (endpointsByUrl_.size() >= MaxRememberedUrls)
+                endpointsByUrl_.clear();
+            endpointsByUrl_[bare] = r.endpointUuid;
+        }
         return r;
     }
     for (int pass = 0; pass < 2; ++pass) {
