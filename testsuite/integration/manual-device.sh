@@ -24,7 +24,15 @@ mkdir -p "$out"
 it_log "the simulator refuses a metadata Get addressed to its URL"
 get=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/soap+xml' --data-binary @- \
     "$SIM_DEVICE_URL" <<XML
-<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing"><s:Header><a:To>$SIM_DEVICE_URL</a:To><a:Action>http://schemas.xmlsoap.org/ws/2004/09/transfer/Get</a:Action><a:MessageID>urn:uuid:0f4ad9a4-6b7e-4c1e-9f0e-3a1d2c5b7e01</a:MessageID></s:Header><s:Body/></s:Envelope>
+<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"
+    xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing">
+  <s:Header>
+    <a:To>$SIM_DEVICE_URL</a:To>
+    <a:Action>http://schemas.xmlsoap.org/ws/2004/09/transfer/Get</a:Action>
+    <a:MessageID>urn:uuid:0f4ad9a4-6b7e-4c1e-9f0e-3a1d2c5b7e01</a:MessageID>
+  </s:Header>
+  <s:Body/>
+</s:Envelope>
 XML
 )
 assert_eq "$get" 400 "HTTP status of a Get to the URL"

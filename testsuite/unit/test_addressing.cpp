@@ -83,8 +83,8 @@ START_TEST(sim_scan_service_faults_a_wrong_to)
 {
     auto device = simtest::makeDevice();
     wsdsim::ScanService service(*device);
-    std::string body = simtest::request("GetScannerElements", "<wscn:RequestedElements><wscn:Name>wscn:ScannerDescription"
-                                                              "</wscn:Name></wscn:RequestedElements>");
+    std::string body = simtest::request(
+        "GetScannerElements", "<wscn:RequestedElements><wscn:Name>wscn:ScannerDescription</wscn:Name></wscn:RequestedElements>");
     const std::string rightTo = "http://127.0.0.1:1/wsd/scan";
     ck_assert(body.find(rightTo) != std::string::npos);
     body.replace(body.find(rightTo), rightTo.size(), Uuid);
