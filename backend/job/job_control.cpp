@@ -8,7 +8,16 @@
 
 namespace wsd {
 
-using Clock = std::chrono::steady_clock;
+bool deviceEndingCancelledJob(const wsscan::Client &client, const std::string &serviceUrl)
+{
+    auto jobs = client.call(wsscan::getActiveJobs(serviceUrl));
+    if (!jobs) {
+        WSD_DETAIL("GetActiveJobs: %s", jobs.error.c_str());
+        return false;
+    }
+    return std::any_of(jobs->begin(), jobs->end(),
+                       [](const JobSummary &job) { return normalizeJobState(job.state) == "Terminating"; });
+}
 
 JobControl::JobControl(JobControlConfig config, http::Session &session)
     : config_(std::move(config)),
@@ -32,6 +41,20 @@ SANE_Status JobControl::create(const ScanSettings &settings, Deadline deadline)
         const int cancelFd = session_.cancelFd();
         session_.setCancelFd(-1);
         auto created = wsscan::Client(session_).until(deadline).call(wsscan::createScanJob(url, settings));
+        std::optional<Clock::time_point> refusedSince;
+        for (int attempt = 0; created.fault && created.fault->subcode == "ServerErrorNotAcceptingJobs"; ++attempt) {
+            if (!refusedSince)
+                refusedSince = Clock::now();
+            session_.setCancelFd(cancelFd);
+            const SANE_Status waited = waitForJobsAccepted(url, *refusedSince, attempt, deadline);
+            session_.setCancelFd(-1);
+            if (waited != SANE_STATUS_GOOD) {
+                session_.setCancelFd(cancelFd);
+                registry_.forget(settings.jobName);
+                return waited;
+            }
+            created = wsscan::Client(session_).until(deadline).call(wsscan::createScanJob(url, settings));
+        }
         session_.setCancelFd(cancelFd);
         if (created.failure == wsscan::Failure::NoAnswer && !created.requestSent) {
             lastError = created.error;
@@ -67,6 +90,34 @@ SANE_Status JobControl::create(const ScanSettings &settings, Deadline deadline)
     return SANE_STATUS_IO_ERROR;
 }
 
+SANE_Status JobControl::waitForJobsAccepted(const std::string &url, Clock::time_point refusedSince, int attempt,
+                                            Deadline deadline)
+{
+    wsscan::Client client(config_.cancelHttp);
+    const auto bound = std::min<Clock::time_point>(refusedSince + std::chrono::milliseconds(config_.busyWaitMs), deadline);
+    const bool afterOurCancel = lastCancel_ && refusedSince - *lastCancel_ < std::chrono::milliseconds(config_.busyWaitMs);
+    if (!afterOurCancel && !deviceEndingCancelledJob(client.until(deadline), url)) {
+        WSD_ERROR("CreateScanJob: the scanner does not accept jobs now (ServerErrorNotAcceptingJobs)");
+        return SANE_STATUS_DEVICE_BUSY;
+    }
+    const auto now = Clock::now();
+    if (now >= bound) {
+        WSD_ERROR("CreateScanJob: the scanner still refuses jobs %lld ms after it began ending a cancelled job",
+                  static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(now - refusedSince).count()));
+        return SANE_STATUS_DEVICE_BUSY;
+    }
+    // The device winds the cancelled job down: ask again, less often as
+    // it goes on (100 ms doubling up to 1 s).
+    const auto pause = std::chrono::milliseconds(100 << std::min(attempt, 3));
+    const int waitMs = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::min<Clock::duration>(pause, bound - now)).count());
+    WSD_INFO("the scanner is ending a cancelled job: CreateScanJob again in %d ms", waitMs);
+    const int fds[1] = {session_.cancelFd()};
+    if (waitReadable(fds, 1, waitMs) == 0)
+        return SANE_STATUS_CANCELLED;  // sane_cancel (the fd stays signalled for the worker)
+    return SANE_STATUS_GOOD;
+}
+
 void JobControl::finished()
 {
     if (job_)
@@ -95,6 +146,7 @@ bool JobControl::cancel(const char *why)
         return false;
     }
     WSD_PROTO("CancelJob: job %d cancelled", job.id);
+    lastCancel_ = Clock::now();
     return true;
 }
 

@@ -12,6 +12,7 @@
 
 #include <sane/sane.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,12 +20,19 @@
 namespace wsd {
 
 using Deadline = http::Deadline;
+using Clock = std::chrono::steady_clock;
+
+// The device lists a job in Terminating: it is still winding a cancelled
+// job down (WS-Scan CancelJobRequest) and may refuse new jobs until it ends.
+bool deviceEndingCancelledJob(const wsscan::Client &client, const std::string &serviceUrl);
 
 struct JobControlConfig {
     std::string device;                    // SANE device name, for the job registry
     std::vector<std::string> serviceUrls;  // tried in order; the first that answers sticks
     http::Options cancelHttp;              // CancelJob and the requests around it
-    int busyWaitMs = 10000;                // how long a cancelled job's end is awaited
+    // How long a cancelled job's end is awaited, and how long a new job
+    // waits for a device that still winds a cancelled job down.
+    int busyWaitMs = 10000;
     std::string registryPath;              // the job registry file; empty: its default
 };
 
@@ -43,7 +51,10 @@ public:
     JobControl(JobControlConfig config, http::Session &session);
 
     // CreateScanJob, trying each address of the service until one answers.
-    // GOOD with job() set, or the status the page ends with.
+    // A device that refuses jobs (ServerErrorNotAcceptingJobs) while a
+    // cancelled job is still Terminating, or just after our own cancel, is
+    // asked again with a backoff for up to busyWaitMs (the session's cancel
+    // fd ends the wait). GOOD with job() set, or the status the page ends with.
     SANE_Status create(const ScanSettings &settings, Deadline deadline);
     std::optional<Job> &job() { return job_; }
     // The job ended (all images in, or the device ended it): forgets it.
@@ -65,6 +76,11 @@ public:
     void endUnconfirmedJob();
 
 private:
+    // ServerErrorNotAcceptingJobs from url, first seen at refusedSince:
+    // waits a while if the device is winding a cancelled job down. GOOD to
+    // ask again, else the status CreateScanJob ends with.
+    SANE_Status waitForJobsAccepted(const std::string &url, Clock::time_point refusedSince, int attempt,
+                                    Deadline deadline);
 
     JobControlConfig config_;
     http::Session &session_;
@@ -74,6 +90,8 @@ private:
     JobRegistry registry_;   // every job we create is recorded until it ends
     ProcessIdentity self_;
     std::optional<Job> job_;
+    // When the device last took a CancelJob of ours.
+    std::optional<Clock::time_point> lastCancel_;
     // The name of a job CreateScanJob may have created without our learning
     // its JobId.
     std::string unconfirmedJobName_;
