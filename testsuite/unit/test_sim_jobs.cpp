@@ -275,29 +275,18 @@ START_TEST(cancel_request_terminates_then_cancels)
 }
 END_TEST
 
-START_TEST(cancel_request_without_terminating_time)
-{
-    JobTable jobs;
-    Job job = jobs.create(platenTicket(), 1, kTimeout, false, "::1");
-    ck_assert(jobs.cancelFor(job.id, "::1", milliseconds(0)) == CancelStatus::Canceled);
-    SIM_ASSERT_EQ(jobStateName(jobs.find(job.id)->state), "Canceled");
-    ck_assert_int_eq(jobs.activeJobs().size(), 0);
-}
-END_TEST
-
 START_TEST(cancel_request_for_finished_or_unknown_job)
 {
     JobTable jobs;
     const std::string client = "127.0.0.1";
-    Job completed = jobs.create(platenTicket(), 1, kTimeout, false, client);
-    jobs.beginRetrieve(completed.id, completed.token, 0);
-    jobs.finishImage(completed.id, true, kTimeout);
-    ck_assert(jobs.cancelFor(completed.id, client, milliseconds(0)) == CancelStatus::UnknownJob);
-
-    Job aborted = jobs.create(platenTicket(), 1, kTimeout, false, client);
-    jobs.beginRetrieve(aborted.id, aborted.token, 0);
-    jobs.finishImage(aborted.id, false, kTimeout);
-    ck_assert(jobs.cancelFor(aborted.id, client, milliseconds(0)) == CancelStatus::UnknownJob);
+    // Its one image delivered (Completed) or not (Aborted).
+    for (bool delivered : {true, false}) {
+        Job ended = jobs.create(platenTicket(), 1, kTimeout, false, client);
+        jobs.beginRetrieve(ended.id, ended.token, 0);
+        jobs.finishImage(ended.id, delivered, kTimeout);
+        SIM_ASSERT_EQ(jobStateName(jobs.find(ended.id)->state), delivered ? "Completed" : "Aborted");
+        ck_assert(jobs.cancelFor(ended.id, client, milliseconds(0)) == CancelStatus::UnknownJob);
+    }
 
     Job canceled = jobs.create(platenTicket(), 1, kTimeout, false, client);
     ck_assert(jobs.cancel(canceled.id));
@@ -318,7 +307,10 @@ START_TEST(cancel_request_for_another_clients_job)
     ck_assert(jobs.cancelFor(panel.id, "", milliseconds(0)) == CancelStatus::NotOwner);
     ck_assert(jobs.cancelFor(panel.id, "198.18.0.2", milliseconds(0)) == CancelStatus::NotOwner);
     SIM_ASSERT_EQ(jobStateName(jobs.find(panel.id)->state), "Pending");
+    // The owner's cancel, with no terminating time: Canceled at once.
     ck_assert(jobs.cancelFor(mine.id, "198.18.0.2", milliseconds(0)) == CancelStatus::Canceled);
+    SIM_ASSERT_EQ(jobStateName(jobs.find(mine.id)->state), "Canceled");
+    ck_assert_int_eq(jobs.activeJobs().size(), 1);
 }
 END_TEST
 
@@ -333,7 +325,6 @@ Suite *simJobsSuite()
     tcase_add_test(tc, unknown_job_and_wrong_token);
     tcase_add_test(tc, cancel_active_and_finished_jobs);
     tcase_add_test(tc, cancel_request_terminates_then_cancels);
-    tcase_add_test(tc, cancel_request_without_terminating_time);
     tcase_add_test(tc, cancel_request_for_finished_or_unknown_job);
     tcase_add_test(tc, cancel_request_for_another_clients_job);
     tcase_add_test(tc, failed_transfer_aborts);

@@ -587,13 +587,13 @@ START_TEST(cancel_job_refusals)
 {
     auto device = makeDevice();
     ScanService service(*device);
+    JobRef other = createJob(service, ticket());
     JobRef done = createJob(service, ticket());
     retrieveWhole(service, done);
     SIM_ASSERT_EQ(stateOf(*device, done.id), "Completed");
     SIM_ASSERT_EQ(call(service, "CancelJob", "<wscn:JobId>" + std::to_string(done.id) + "</wscn:JobId>").subcode().c_str(),
                   "ClientErrorJobIdNotFound");
 
-    JobRef other = createJob(service, ticket());
     const std::string otherId = "<wscn:JobId>" + std::to_string(other.id) + "</wscn:JobId>";
     Answer refused = call(service, "CancelJob", otherId, "198.18.0.9");
     ck_assert_int_eq(refused.status, 400);
