@@ -19,6 +19,7 @@
 
 // Last: check.h defines a macro named fail.
 #include "suites.h"
+#include "temp_registry.h"
 
 namespace {
 
@@ -42,12 +43,6 @@ wsd::http::Options quick()
     return o;
 }
 
-std::string readFile(const std::string &path)
-{
-    std::ifstream in(path);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 wsd::ScanSettings platen()
 {
     wsd::ScanSettings s;
@@ -58,23 +53,6 @@ wsd::ScanSettings platen()
     s.width = s.height = 1000;
     return s;
 }
-
-// A job registry file in a directory of its own, removed at the end.
-struct TempRegistry {
-    char dir[32] = "/tmp/wsd-jobs-XXXXXX";
-    std::string path;
-    TempRegistry()
-    {
-        ck_assert_ptr_nonnull(mkdtemp(dir));
-        path = std::string(dir) + "/jobs";
-    }
-    ~TempRegistry()
-    {
-        for (const char *suffix : {"", ".lock"})
-            std::remove((path + suffix).c_str());
-        rmdir(dir);
-    }
-};
 
 // How many log entries of `operation` with `outcome` the device has.
 long logged(const LoopbackDevice &d, const std::string &operation, const std::string &outcome)
@@ -206,7 +184,7 @@ START_TEST(job_control_fails_over_to_the_address_that_answers)
     ck_assert(jobs.cancel("test over"));
     ck_assert_uint_eq(d.device->jobs.activeJobs().size(), 0);
     // Both jobs ended: the registry holds neither.
-    ck_assert_uint_eq(wsd::parseJobRecords(readFile(registry.path)).size(), 0);
+    ck_assert_uint_eq(wsd::parseJobRecords(registry.text()).size(), 0);
 }
 END_TEST
 
