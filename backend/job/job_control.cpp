@@ -8,6 +8,8 @@
 
 namespace wsd {
 
+using Clock = std::chrono::steady_clock;
+
 bool deviceEndingCancelledJob(const wsscan::Client &client, const std::string &serviceUrl)
 {
     auto jobs = client.call(wsscan::getActiveJobs(serviceUrl));
@@ -36,26 +38,18 @@ SANE_Status JobControl::create(const ScanSettings &settings, Deadline deadline)
     registry_.record(JobRecord{config_.device, 0, settings.jobName, self_});
     std::string lastError;
     for (const std::string &url : config_.serviceUrls) {
-        // Not cancellable: cutting CreateScanJob short could leave a job on
-        // the device whose JobId we never learn.
-        const int cancelFd = session_.cancelFd();
-        session_.setCancelFd(-1);
-        auto created = wsscan::Client(session_).until(deadline).call(wsscan::createScanJob(url, settings));
-        std::optional<Clock::time_point> refusedSince;
+        auto created = requestJob(url, settings, deadline);
+        const auto refusedSince = Clock::now();
         for (int attempt = 0; created.fault && created.fault->subcode == "ServerErrorNotAcceptingJobs"; ++attempt) {
-            if (!refusedSince)
-                refusedSince = Clock::now();
-            session_.setCancelFd(cancelFd);
-            const SANE_Status waited = waitForJobsAccepted(url, *refusedSince, attempt, deadline);
-            session_.setCancelFd(-1);
-            if (waited != SANE_STATUS_GOOD) {
-                session_.setCancelFd(cancelFd);
+            const SANE_Status waited = waitForJobsAccepted(url, refusedSince, attempt, deadline);
+            if (waited == SANE_STATUS_CANCELLED) {
                 registry_.forget(settings.jobName);
                 return waited;
             }
-            created = wsscan::Client(session_).until(deadline).call(wsscan::createScanJob(url, settings));
+            if (waited != SANE_STATUS_GOOD)
+                break;  // the refusal below is the answer
+            created = requestJob(url, settings, deadline);
         }
-        session_.setCancelFd(cancelFd);
         if (created.failure == wsscan::Failure::NoAnswer && !created.requestSent) {
             lastError = created.error;
             WSD_WARN("CreateScanJob to %s failed: %s", url.c_str(), created.error.c_str());
@@ -90,20 +84,30 @@ SANE_Status JobControl::create(const ScanSettings &settings, Deadline deadline)
     return SANE_STATUS_IO_ERROR;
 }
 
+wsscan::Result<CreatedJob> JobControl::requestJob(const std::string &url, const ScanSettings &settings,
+                                                  Deadline deadline)
+{
+    const int cancelFd = session_.cancelFd();
+    session_.setCancelFd(-1);
+    auto created = wsscan::Client(session_).until(deadline).call(wsscan::createScanJob(url, settings));
+    session_.setCancelFd(cancelFd);
+    return created;
+}
+
 SANE_Status JobControl::waitForJobsAccepted(const std::string &url, Clock::time_point refusedSince, int attempt,
                                             Deadline deadline)
 {
+    const std::chrono::milliseconds busyWait(config_.busyWaitMs);
+    const bool afterOurCancel = lastCancel_ && refusedSince - *lastCancel_ < busyWait;
     wsscan::Client client(config_.cancelHttp);
-    const auto bound = std::min<Clock::time_point>(refusedSince + std::chrono::milliseconds(config_.busyWaitMs), deadline);
-    const bool afterOurCancel = lastCancel_ && refusedSince - *lastCancel_ < std::chrono::milliseconds(config_.busyWaitMs);
-    if (!afterOurCancel && !deviceEndingCancelledJob(client.until(deadline), url)) {
-        WSD_ERROR("CreateScanJob: the scanner does not accept jobs now (ServerErrorNotAcceptingJobs)");
-        return SANE_STATUS_DEVICE_BUSY;
-    }
+    if (!afterOurCancel && !deviceEndingCancelledJob(client.until(deadline), url))
+        return SANE_STATUS_DEVICE_BUSY;  // busy with something else: no reason to wait
     const auto now = Clock::now();
+    const auto bound = std::min<Clock::time_point>(refusedSince + busyWait, deadline);
     if (now >= bound) {
-        WSD_ERROR("CreateScanJob: the scanner still refuses jobs %lld ms after it began ending a cancelled job",
-                  static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(now - refusedSince).count()));
+        const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - refusedSince);
+        WSD_ERROR("the scanner still refuses jobs %lld ms after it began ending a cancelled job (busy-wait)",
+                  static_cast<long long>(waited.count()));
         return SANE_STATUS_DEVICE_BUSY;
     }
     // The device winds the cancelled job down: ask again, less often as

@@ -20,7 +20,6 @@
 namespace wsd {
 
 using Deadline = http::Deadline;
-using Clock = std::chrono::steady_clock;
 
 // The device lists a job in Terminating: it is still winding a cancelled
 // job down (WS-Scan CancelJobRequest) and may refuse new jobs until it ends.
@@ -76,11 +75,14 @@ public:
     void endUnconfirmedJob();
 
 private:
-    // ServerErrorNotAcceptingJobs from url, first seen at refusedSince:
-    // waits a while if the device is winding a cancelled job down. GOOD to
-    // ask again, else the status CreateScanJob ends with.
-    SANE_Status waitForJobsAccepted(const std::string &url, Clock::time_point refusedSince, int attempt,
-                                    Deadline deadline);
+    // CreateScanJob at url. Not cancellable: cutting it short could leave a
+    // job on the device whose JobId we never learn.
+    wsscan::Result<CreatedJob> requestJob(const std::string &url, const ScanSettings &settings, Deadline deadline);
+    // ServerErrorNotAcceptingJobs from url, first at refusedSince: waits
+    // before the next try if the device is winding a cancelled job down.
+    // GOOD: ask again; CANCELLED: sane_cancel came; DEVICE_BUSY: give up.
+    SANE_Status waitForJobsAccepted(const std::string &url, std::chrono::steady_clock::time_point refusedSince,
+                                    int attempt, Deadline deadline);
 
     JobControlConfig config_;
     http::Session &session_;
@@ -91,7 +93,7 @@ private:
     ProcessIdentity self_;
     std::optional<Job> job_;
     // When the device last took a CancelJob of ours.
-    std::optional<Clock::time_point> lastCancel_;
+    std::optional<std::chrono::steady_clock::time_point> lastCancel_;
     // The name of a job CreateScanJob may have created without our learning
     // its JobId.
     std::string unconfirmedJobName_;

@@ -121,7 +121,8 @@ sim_control POST /reset-log >/dev/null
 sim_control POST /create-foreign-job >/dev/null
 read -r foreign _ <<<"$(last_job)"
 show_on_failure "$WORK_DIR/5.out" "$WORK_DIR/5.err"
-"$probe" -d wsd:lab --option source=ADF --option resolution=75 --hold-until-usr1 >"$WORK_DIR/5.out" 2>"$WORK_DIR/5.err" &
+"$probe" -d wsd:lab --option source=ADF --option resolution=75 --hold-until-usr1 \
+    >"$WORK_DIR/5.out" 2>"$WORK_DIR/5.err" &
 probe_pid=$!
 lab_wait_until 30 "the probe to hold its job" grep -q ' holding' "$WORK_DIR/5.out" || fail "(5) no job held"
 read -r held _ <<<"$(last_job)"

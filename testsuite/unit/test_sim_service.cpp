@@ -591,8 +591,8 @@ START_TEST(cancel_job_refusals)
     JobRef done = createJob(service, ticket());
     retrieveWhole(service, done);
     SIM_ASSERT_EQ(stateOf(*device, done.id), "Completed");
-    SIM_ASSERT_EQ(call(service, "CancelJob", "<wscn:JobId>" + std::to_string(done.id) + "</wscn:JobId>").subcode().c_str(),
-                  "ClientErrorJobIdNotFound");
+    const std::string doneId = "<wscn:JobId>" + std::to_string(done.id) + "</wscn:JobId>";
+    SIM_ASSERT_EQ(call(service, "CancelJob", doneId).subcode().c_str(), "ClientErrorJobIdNotFound");
 
     const std::string otherId = "<wscn:JobId>" + std::to_string(other.id) + "</wscn:JobId>";
     Answer refused = call(service, "CancelJob", otherId, "198.18.0.9");

@@ -173,7 +173,8 @@ START_TEST(job_control_fails_over_to_the_address_that_answers)
     LoopbackDevice d;
     TempRegistry registry;
     wsd::http::Session session(quick());
-    wsd::JobControl jobs(wsd::JobControlConfig{"test", {closed, d.serviceUrl()}, quick(), 1000, registry.path}, session);
+    wsd::JobControl jobs(wsd::JobControlConfig{"test", {closed, d.serviceUrl()}, quick(), 1000, registry.path},
+                         session);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     ck_assert_int_eq(jobs.create(platen(), deadline), SANE_STATUS_GOOD);
     SIM_ASSERT_EQ(jobs.job()->serviceUrl, d.serviceUrl());
