@@ -117,6 +117,8 @@ bool applySetting(Config &config, std::string_view key, std::string_view value)
         return parseMs(value, config.openDeadlineMs);
     if (key == "start-deadline")
         return parseMs(value, config.startDeadlineMs);
+    if (key == "busy-wait")
+        return parseMs(value, config.busyWaitMs);
     if (key == "trace") {
         if (value.empty())
             return false;

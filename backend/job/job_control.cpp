@@ -10,6 +10,17 @@ namespace wsd {
 
 using Clock = std::chrono::steady_clock;
 
+bool deviceEndingCancelledJob(const wsscan::Client &client, const std::string &serviceUrl)
+{
+    auto jobs = client.call(wsscan::getActiveJobs(serviceUrl));
+    if (!jobs) {
+        WSD_DETAIL("GetActiveJobs: %s", jobs.error.c_str());
+        return false;
+    }
+    return std::any_of(jobs->begin(), jobs->end(),
+                       [](const JobSummary &job) { return normalizeJobState(job.state) == "Terminating"; });
+}
+
 JobControl::JobControl(JobControlConfig config, http::Session &session)
     : config_(std::move(config)),
       session_(session),
@@ -27,12 +38,18 @@ SANE_Status JobControl::create(const ScanSettings &settings, Deadline deadline)
     registry_.record(JobRecord{config_.device, 0, settings.jobName, self_});
     std::string lastError;
     for (const std::string &url : config_.serviceUrls) {
-        // Not cancellable: cutting CreateScanJob short could leave a job on
-        // the device whose JobId we never learn.
-        const int cancelFd = session_.cancelFd();
-        session_.setCancelFd(-1);
-        auto created = wsscan::Client(session_).until(deadline).call(wsscan::createScanJob(url, settings));
-        session_.setCancelFd(cancelFd);
+        auto created = requestJob(url, settings, deadline);
+        const auto refusedSince = Clock::now();
+        for (int attempt = 0; created.fault && created.fault->subcode == "ServerErrorNotAcceptingJobs"; ++attempt) {
+            const SANE_Status waited = waitForJobsAccepted(url, refusedSince, attempt, deadline);
+            if (waited == SANE_STATUS_CANCELLED) {
+                registry_.forget(settings.jobName);
+                return waited;
+            }
+            if (waited != SANE_STATUS_GOOD)
+                break;  // the refusal below is the answer
+            created = requestJob(url, settings, deadline);
+        }
         if (created.failure == wsscan::Failure::NoAnswer && !created.requestSent) {
             lastError = created.error;
             WSD_WARN("CreateScanJob to %s failed: %s", url.c_str(), created.error.c_str());
@@ -67,6 +84,44 @@ SANE_Status JobControl::create(const ScanSettings &settings, Deadline deadline)
     return SANE_STATUS_IO_ERROR;
 }
 
+wsscan::Result<CreatedJob> JobControl::requestJob(const std::string &url, const ScanSettings &settings,
+                                                  Deadline deadline)
+{
+    const int cancelFd = session_.cancelFd();
+    session_.setCancelFd(-1);
+    auto created = wsscan::Client(session_).until(deadline).call(wsscan::createScanJob(url, settings));
+    session_.setCancelFd(cancelFd);
+    return created;
+}
+
+SANE_Status JobControl::waitForJobsAccepted(const std::string &url, Clock::time_point refusedSince, int attempt,
+                                            Deadline deadline)
+{
+    const std::chrono::milliseconds busyWait(config_.busyWaitMs);
+    const bool afterOurCancel = lastCancel_ && refusedSince - *lastCancel_ < busyWait;
+    wsscan::Client client(config_.cancelHttp);
+    if (!afterOurCancel && !deviceEndingCancelledJob(client.until(deadline), url))
+        return SANE_STATUS_DEVICE_BUSY;  // busy with something else: no reason to wait
+    const auto now = Clock::now();
+    const auto bound = std::min<Clock::time_point>(refusedSince + busyWait, deadline);
+    if (now >= bound) {
+        const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - refusedSince);
+        WSD_ERROR("the scanner still refuses jobs %lld ms after it began ending a cancelled job (busy-wait)",
+                  static_cast<long long>(waited.count()));
+        return SANE_STATUS_DEVICE_BUSY;
+    }
+    // The device winds the cancelled job down: ask again, less often as
+    // it goes on (100 ms doubling up to 1 s).
+    const auto pause = std::chrono::milliseconds(100 << std::min(attempt, 3));
+    const int waitMs = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::min<Clock::duration>(pause, bound - now)).count());
+    WSD_INFO("the scanner is ending a cancelled job: CreateScanJob again in %d ms", waitMs);
+    const int fds[1] = {session_.cancelFd()};
+    if (waitReadable(fds, 1, waitMs) == 0)
+        return SANE_STATUS_CANCELLED;  // sane_cancel (the fd stays signalled for the worker)
+    return SANE_STATUS_GOOD;
+}
+
 void JobControl::finished()
 {
     if (job_)
@@ -95,6 +150,7 @@ bool JobControl::cancel(const char *why)
         return false;
     }
     WSD_PROTO("CancelJob: job %d cancelled", job.id);
+    lastCancel_ = Clock::now();
     return true;
 }
 

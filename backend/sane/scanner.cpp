@@ -3,6 +3,7 @@
 #include "wsd/capabilities.h"
 #include "wsd/device_locator.h"
 #include "wsd/image_limits.h"
+#include "wsd/job_control.h"
 #include "wsd/job_registry.h"
 #include "wsd/log.h"
 #include "wsd/metadata.h"
@@ -165,6 +166,7 @@ Scanner::Scanner(DeviceRecord device, const Config &config, ScannerElements elem
     wc.serviceUrls = device_.scanServiceUrls;
     wc.cancelHttp = cancelHttpOptions(config);
     wc.stallTimeoutMs = config.stallTimeoutMs;
+    wc.busyWaitMs = config.busyWaitMs;
     worker_ = std::make_unique<ScanWorker>(wc);
 }
 
@@ -204,6 +206,12 @@ SANE_Status Scanner::checkScannerStatus(const ScanSettings &settings, Deadline d
     }
     options_.updateStatus(elements->status);
     SANE_Status status = statusFromConditions(elements->status, settings.source);
+    if (status == SANE_STATUS_DEVICE_BUSY &&
+        deviceEndingCancelledJob(wsscan::Client(http_).until(deadline), device_.scanServiceUrls.front())) {
+        // Busy ending a cancelled job: CreateScanJob waits for it to end.
+        WSD_INFO("the scanner is ending a cancelled job");
+        return SANE_STATUS_GOOD;
+    }
     if (status != SANE_STATUS_GOOD)
         WSD_ERROR("scanner reports %s (%s)", elements->status.state.c_str(), sane_strstatus(status));
     return status;

@@ -40,6 +40,9 @@ struct Config {
     // services the device lists.
     int openDeadlineMs = 30000;
     int startDeadlineMs = 120000;
+    // sane_start waits this long for a device that winds a cancelled job
+    // down (Terminating) and refuses new jobs meanwhile.
+    int busyWaitMs = 10000;
     bool tlsVerify = false;         // devices use self-signed certificates
     std::string traceDir;           // protocol trace: one file per message
     // Set by sane_init, not read from wsd.conf: the connections every

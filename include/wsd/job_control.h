@@ -12,6 +12,7 @@
 
 #include <sane/sane.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,11 +21,17 @@ namespace wsd {
 
 using Deadline = http::Deadline;
 
+// The device lists a job in Terminating: it is still winding a cancelled
+// job down (WS-Scan CancelJobRequest) and may refuse new jobs until it ends.
+bool deviceEndingCancelledJob(const wsscan::Client &client, const std::string &serviceUrl);
+
 struct JobControlConfig {
     std::string device;                    // SANE device name, for the job registry
     std::vector<std::string> serviceUrls;  // tried in order; the first that answers sticks
     http::Options cancelHttp;              // CancelJob and the requests around it
-    int busyWaitMs = 10000;                // how long a cancelled job's end is awaited
+    // How long a cancelled job's end is awaited, and how long a new job
+    // waits for a device that still winds a cancelled job down.
+    int busyWaitMs = 10000;
     std::string registryPath;              // the job registry file; empty: its default
 };
 
@@ -43,7 +50,10 @@ public:
     JobControl(JobControlConfig config, http::Session &session);
 
     // CreateScanJob, trying each address of the service until one answers.
-    // GOOD with job() set, or the status the page ends with.
+    // A device that refuses jobs (ServerErrorNotAcceptingJobs) while a
+    // cancelled job is still Terminating, or just after our own cancel, is
+    // asked again with a backoff for up to busyWaitMs (the session's cancel
+    // fd ends the wait). GOOD with job() set, or the status the page ends with.
     SANE_Status create(const ScanSettings &settings, Deadline deadline);
     std::optional<Job> &job() { return job_; }
     // The job ended (all images in, or the device ended it): forgets it.
@@ -65,6 +75,14 @@ public:
     void endUnconfirmedJob();
 
 private:
+    // CreateScanJob at url. Not cancellable: cutting it short could leave a
+    // job on the device whose JobId we never learn.
+    wsscan::Result<CreatedJob> requestJob(const std::string &url, const ScanSettings &settings, Deadline deadline);
+    // ServerErrorNotAcceptingJobs from url, first at refusedSince: waits
+    // before the next try if the device is winding a cancelled job down.
+    // GOOD: ask again; CANCELLED: sane_cancel came; DEVICE_BUSY: give up.
+    SANE_Status waitForJobsAccepted(const std::string &url, std::chrono::steady_clock::time_point refusedSince,
+                                    int attempt, Deadline deadline);
 
     JobControlConfig config_;
     http::Session &session_;
@@ -74,6 +92,8 @@ private:
     JobRegistry registry_;   // every job we create is recorded until it ends
     ProcessIdentity self_;
     std::optional<Job> job_;
+    // When the device last took a CancelJob of ours.
+    std::optional<std::chrono::steady_clock::time_point> lastCancel_;
     // The name of a job CreateScanJob may have created without our learning
     // its JobId.
     std::string unconfirmedJobName_;

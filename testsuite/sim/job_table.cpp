@@ -13,6 +13,7 @@ const char *jobStateName(JobState s)
     case JobState::Creating: return "Creating";
     case JobState::Pending: return "Pending";
     case JobState::Processing: return "Processing";
+    case JobState::Terminating: return "Terminating";
     case JobState::Completed: return "Completed";
     case JobState::Canceled: return "Canceled";
     case JobState::Aborted: return "Aborted";
@@ -32,7 +33,8 @@ JobTable::~JobTable()
     timer_.join();
 }
 
-Job JobTable::create(const ScanTicket &ticket, int imagesPlanned, std::chrono::seconds timeout, bool foreign)
+Job JobTable::create(const ScanTicket &ticket, int imagesPlanned, std::chrono::seconds timeout, bool foreign,
+                     const std::string &owner)
 {
     std::lock_guard<std::mutex> lock(mutex_);
     Job job;
@@ -43,6 +45,7 @@ Job JobTable::create(const ScanTicket &ticket, int imagesPlanned, std::chrono::s
     job.ticket = ticket;
     job.imagesPlanned = imagesPlanned;
     job.foreign = foreign;
+    job.owner = owner;
     job.createdTime = utcNow(false);
     // Creating is over once the answer is written: the job waits for RetrieveImage.
     job.state = JobState::Pending;
@@ -87,6 +90,7 @@ RetrieveResult JobTable::beginRetrieve(long id, const std::string &token, int ja
         return {RetrieveStatus::BadToken, *job};
     switch (job->state) {
     case JobState::Completed: return {RetrieveStatus::NoImages, *job};
+    case JobState::Terminating:
     case JobState::Canceled: return {RetrieveStatus::Canceled, *job};
     case JobState::Aborted: return {RetrieveStatus::Failed, *job};
     default: break;
@@ -142,6 +146,40 @@ bool JobTable::cancel(long id)
         return false;
     finishLocked(it->second, JobState::Canceled, {});
     return true;
+}
+
+CancelStatus JobTable::cancelFor(long id, const std::string &client, std::chrono::milliseconds terminating)
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = active_.find(id);
+    if (it == active_.end())
+        return CancelStatus::UnknownJob;
+    Job &job = it->second;
+    if (job.foreign || job.owner != client)
+        return CancelStatus::NotOwner;
+    // Cancelling is allowed until the job is Canceled: a second request
+    // changes nothing.
+    if (job.state == JobState::Terminating)
+        return CancelStatus::Terminating;
+    if (terminating.count() <= 0) {
+        finishLocked(job, JobState::Canceled, {});
+        return CancelStatus::Canceled;
+    }
+    job.state = JobState::Terminating;
+    job.reasons.clear();
+    job.transferring = false;  // a running transfer stops (it waits while Processing)
+    job.deadline = Clock::now() + terminating;
+    changed_.notify_all();
+    return CancelStatus::Terminating;
+}
+
+bool JobTable::terminating() const
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto &[id, job] : active_)
+        if (job.state == JobState::Terminating)
+            return true;
+    return false;
 }
 
 std::optional<Job> JobTable::find(long id) const
@@ -237,7 +275,8 @@ void JobTable::timerLoop()
 {
     std::unique_lock<std::mutex> lock(mutex_);
     while (!stopping_) {
-        // Jobs in the middle of a transfer do not time out; the others do at their deadline.
+        // Jobs in the middle of a transfer do not time out; the others do at
+        // their deadline (a Terminating one is Canceled then).
         std::optional<Clock::time_point> earliest;
         for (const auto &[id, job] : active_)
             if (!job.transferring && (!earliest || job.deadline < *earliest))
@@ -248,13 +287,22 @@ void JobTable::timerLoop()
         }
         if (changed_.wait_until(lock, *earliest) == std::cv_status::no_timeout)
             continue;
-        Clock::time_point now = Clock::now();
-        std::vector<long> expired;
-        for (const auto &[id, job] : active_)
-            if (!job.transferring && job.deadline <= now)
-                expired.push_back(id);
-        for (long id : expired)
-            finishLocked(active_.at(id), JobState::Aborted, {"JobTimedOut"});
+        expireLocked(Clock::now());
+    }
+}
+
+void JobTable::expireLocked(Clock::time_point now)
+{
+    std::vector<long> expired;
+    for (const auto &[id, job] : active_)
+        if (!job.transferring && job.deadline <= now)
+            expired.push_back(id);
+    for (long id : expired) {
+        Job &job = active_.at(id);
+        if (job.state == JobState::Terminating)
+            finishLocked(job, JobState::Canceled, {});
+        else
+            finishLocked(job, JobState::Aborted, {"JobTimedOut"});
     }
 }
 

@@ -1,7 +1,11 @@
-// The device's jobs and their state machine (INDEX §9):
+// The device's jobs and their state machine (WS-Scan JobState):
 //   CreateScanJob -> Pending -> Processing (an image is being scanned and sent)
-//   -> Completed (every planned image delivered) | Canceled (CancelJob)
+//   -> Completed (every planned image delivered)
+//   | Terminating (CancelJobRequest on a Pending or Processing job) -> Canceled
 //   | Aborted (JobTimedOut, ImageTransferError, ScannerStopped on a jam).
+// A Terminating job is still active (listed in ActiveJobs) until its
+// terminating time is over; a cancel at the device itself (the control
+// endpoint) goes straight to Canceled.
 // A job nobody retrieves from within the timeout is aborted by a timer
 // thread. Finished jobs move to a bounded history. Thread-safe; it is also
 // what image transfers wait on, so a cancel or shutdown wakes them.
@@ -21,7 +25,7 @@
 
 namespace wsdsim {
 
-enum class JobState { Creating, Pending, Processing, Completed, Canceled, Aborted };
+enum class JobState { Creating, Pending, Processing, Terminating, Completed, Canceled, Aborted };
 const char *jobStateName(JobState s);
 
 struct Job {
@@ -34,13 +38,19 @@ struct Job {
     int imagesSent = 0;     // ScansCompleted
     bool transferring = false;
     bool foreign = false;   // created through the control endpoint, owned by "another user"
+    std::string owner;      // the host address whose CreateScanJob made it (empty: foreign)
     std::string createdTime, completedTime;
     // When the job reached its end state, to the microsecond (benchmarks:
     // "CancelJob sent -> job Canceled"); epoch while active.
     std::chrono::system_clock::time_point endedAt{};
-    std::chrono::steady_clock::time_point deadline;  // abort if no RetrieveImage by then
+    // Abort if no RetrieveImage by then; a Terminating job becomes Canceled then.
+    std::chrono::steady_clock::time_point deadline;
 
-    bool active() const { return state == JobState::Creating || state == JobState::Pending || state == JobState::Processing; }
+    bool active() const
+    {
+        return state == JobState::Creating || state == JobState::Pending || state == JobState::Processing ||
+               state == JobState::Terminating;
+    }
     // Which sheet and side image number `index` (0-based) is.
     int sheetOf(int index) const;
     bool backOf(int index) const;
@@ -55,6 +65,13 @@ enum class RetrieveStatus {
     Failed,      // the job was aborted (timeout, jam, transfer error)
     Busy,        // a RetrieveImage for this job is already being answered
     Jammed       // the paper jammed now: the job is aborted with ScannerStopped
+};
+
+enum class CancelStatus {
+    Terminating,  // the job moved to Terminating (or was there already)
+    Canceled,     // no terminating time: the job is Canceled already
+    UnknownJob,   // no such job, or it is Completed, Canceled or Aborted
+    NotOwner      // another client's job, or one made outside WS-Scan
 };
 
 struct RetrieveResult {
@@ -72,13 +89,24 @@ public:
     JobTable(const JobTable &) = delete;
     JobTable &operator=(const JobTable &) = delete;
 
-    Job create(const ScanTicket &ticket, int imagesPlanned, std::chrono::seconds timeout, bool foreign = false);
+    // owner: the creating client's host address (see cancelFor).
+    Job create(const ScanTicket &ticket, int imagesPlanned, std::chrono::seconds timeout, bool foreign = false,
+               const std::string &owner = "");
     // jamAfter: the paper jams when this many images were sent (0 = never).
     RetrieveResult beginRetrieve(long id, const std::string &token, int jamAfter);
     // The image of the running RetrieveImage went out whole (delivered) or not.
     void finishImage(long id, bool delivered, std::chrono::seconds timeout);
-    // False when the job is unknown or already finished (ClientErrorJobIdNotFound).
+    // A cancel at the device itself (front panel): straight to Canceled.
+    // False when the job is unknown or already finished.
     bool cancel(long id);
+    // CancelJobRequest from the host `client`: a Pending or Processing job
+    // moves to Terminating and stays there for `terminating` (0: Canceled at
+    // once). Only the host that created the job may cancel it: the request
+    // carries no JobToken, so the client's address is all a device has to
+    // tell who the client is; a job made outside WS-Scan is nobody's here.
+    CancelStatus cancelFor(long id, const std::string &client, std::chrono::milliseconds terminating);
+    // A job is Terminating: the device is still winding it down.
+    bool terminating() const;
 
     std::optional<Job> find(long id) const;
     std::vector<Job> activeJobs() const;
@@ -106,6 +134,8 @@ public:
 
 private:
     void finishLocked(Job &job, JobState state, std::vector<std::string> reasons);
+    // Jobs whose time is up: Terminating ones are Canceled, others JobTimedOut.
+    void expireLocked(std::chrono::steady_clock::time_point now);
     void timerLoop();
     Job *findLocked(long id);
 

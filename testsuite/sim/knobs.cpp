@@ -43,6 +43,8 @@ const std::vector<KnobField> &table()
         {"fault-http-200", &Knobs::faultsWithHttp200},
         {"no-leading-crlf", &Knobs::noLeadingCrlf},
         {"job-timeout", &Knobs::jobTimeoutSeconds, 1},
+        {"terminating-ms", &Knobs::terminatingMs},
+        {"terminating-refuses-jobs", &Knobs::terminatingRefusesJobs},
         {"texture", &Knobs::texture},
         {"any-to", &Knobs::anyTo},
     };

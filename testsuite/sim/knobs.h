@@ -36,6 +36,9 @@ struct Knobs {
     bool faultsWithHttp200 = false; // fault-http-200: faults travel with HTTP 200
     bool noLeadingCrlf = false;     // no-leading-crlf: multipart body starts with "--boundary"
     long jobTimeoutSeconds = 60;    // job-timeout: abort jobs nobody retrieves from
+    // A cancelled job's wind-down (WS-Scan CancelJobRequest: Terminating, then Canceled):
+    long terminatingMs = 0;         // terminating-ms: how long a cancelled job stays Terminating
+    bool terminatingRefusesJobs = true;  // terminating-refuses-jobs: CreateScanJob refused meanwhile
     bool texture = false;           // texture: paper texture and sensor noise in the images
     bool anyTo = false;             // any-to: accept requests whatever their wsa:To (a lenient device)
     std::string imageFile;          // image-file: RetrieveImage sends this file's bytes, not the page

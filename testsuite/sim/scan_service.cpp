@@ -263,7 +263,9 @@ HttpReply ScanService::getScannerElements(Call &call)
     if (names.empty())
         return fault(call, invalidArgs("RequestedElements holds no Name"));
     const Profile &p = device_.profile;
-    bool processing = false;
+    // A device winding a cancelled job down and refusing jobs meanwhile is
+    // not Idle ("available and can start processing a new job").
+    bool processing = call.knobs.terminatingRefusesJobs && device_.jobs.terminating();
     for (const Job &j : device_.jobs.activeJobs())
         processing = processing || j.state == JobState::Processing;
     return answer(call, [&](Writer &w) {
@@ -341,6 +343,8 @@ HttpReply ScanService::createScanJob(Call &call)
         return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "The scanner is busy", ""});
     if (k.coverOpen)
         return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "The scanner cover is open", ""});
+    if (k.terminatingRefusesJobs && device_.jobs.terminating())
+        return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "A cancelled job is still terminating", ""});
 
     const ScanTicket &t = check.final;
     int planned = 1;
@@ -353,7 +357,7 @@ HttpReply ScanService::createScanJob(Call &call)
             return fault(call, {"Sender", "ClientErrorNoImagesAvailable", "The document feeder is empty", ""});
     }
     device_.status.clearJam();
-    Job job = device_.jobs.create(t, planned, std::chrono::seconds(k.jobTimeoutSeconds));
+    Job job = device_.jobs.create(t, planned, std::chrono::seconds(k.jobTimeoutSeconds), false, call.client);
     call.jobId = job.id;
     return answer(call, [&](Writer &w) {
         w.start("wscn", "CreateScanJobResponse");
@@ -455,8 +459,19 @@ HttpReply ScanService::cancelJob(Call &call)
     auto id = jobIdOf(call, faultReply);
     if (!id)
         return faultReply;
-    if (!device_.jobs.cancel(*id))
+    // WS-Scan CancelJobRequest: a finished job, or one the client has no
+    // rights to, is an error; ClientErrorJobIdNotFound is the one code the
+    // operation adds, and it does not tell another client's job apart from
+    // an unknown one.
+    switch (device_.jobs.cancelFor(*id, call.client, std::chrono::milliseconds(call.knobs.terminatingMs))) {
+    case CancelStatus::UnknownJob:
         return fault(call, {"Sender", "ClientErrorJobIdNotFound", "No active job with this JobId", ""});
+    case CancelStatus::NotOwner:
+        return fault(call, {"Sender", "ClientErrorJobIdNotFound", "No job with this JobId for this client", ""});
+    case CancelStatus::Terminating:
+    case CancelStatus::Canceled:
+        break;
+    }
     return answer(call, [](Writer &w) { w.start("wscn", "CancelJobResponse").end(); });
 }
 

@@ -1,5 +1,6 @@
 #include "wsd/job_registry.h"
 
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,35 +14,13 @@
 
 // Last: check.h defines a macro named fail, which <fstream> uses.
 #include "suites.h"
+#include "temp_registry.h"
 
 namespace {
 
 using wsd::JobRecord;
 using wsd::JobRegistry;
 using wsd::ProcessIdentity;
-
-// A registry in a fresh directory, removed afterwards.
-struct TempRegistry {
-    char dir[64] = "/tmp/wsd-registry-XXXXXX";
-    std::string path;
-    TempRegistry()
-    {
-        ck_assert_ptr_nonnull(mkdtemp(dir));
-        path = std::string(dir) + "/sub/jobs";
-    }
-    ~TempRegistry()
-    {
-        for (const char *suffix : {"", ".lock", ".new"})
-            std::remove((path + suffix).c_str());
-        rmdir((std::string(dir) + "/sub").c_str());
-        rmdir(dir);
-    }
-    std::string text() const
-    {
-        std::ifstream in(path);
-        return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }
-};
 
 // This process's PID, but a later start time: the PID now belongs to
 // another process, so the recorded one is gone.

@@ -243,6 +243,77 @@ START_TEST(duplex_images_alternate_sides)
 }
 END_TEST
 
+// WS-Scan CancelJobRequest: Pending or Processing -> Terminating, then Canceled.
+START_TEST(cancel_request_terminates_then_cancels)
+{
+    JobTable jobs;
+    const std::string client = "198.18.0.2";
+    Job pending = jobs.create(platenTicket(), 1, kTimeout, false, client);
+    ck_assert(!jobs.terminating());
+    ck_assert(jobs.cancelFor(pending.id, client, milliseconds(100)) == CancelStatus::Terminating);
+    SIM_ASSERT_EQ(jobStateName(jobs.find(pending.id)->state), "Terminating");
+    ck_assert(jobs.find(pending.id)->active());
+    ck_assert_int_eq(jobs.activeJobs().size(), 1);
+    ck_assert(jobs.terminating());
+    // No more images from a job being cancelled; a second cancel is allowed
+    // until the job is Canceled and changes nothing.
+    ck_assert(jobs.beginRetrieve(pending.id, pending.token, 0).status == RetrieveStatus::Canceled);
+    ck_assert(jobs.cancelFor(pending.id, client, milliseconds(100)) == CancelStatus::Terminating);
+    ck_assert(jobs.waitUntilFinished(pending.id, seconds(30)));  // hang guard only
+    SIM_ASSERT_EQ(jobStateName(jobs.find(pending.id)->state), "Canceled");
+    ck_assert(!jobs.terminating());
+    ck_assert(jobs.cancelFor(pending.id, client, milliseconds(100)) == CancelStatus::UnknownJob);
+
+    // A Processing job: its transfer stops waiting at once and its end does
+    // not change the state.
+    Job processing = jobs.create(platenTicket(), 1, kTimeout, false, client);
+    ck_assert(jobs.beginRetrieve(processing.id, processing.token, 0).status == RetrieveStatus::Ok);
+    ck_assert(jobs.cancelFor(processing.id, client, seconds(60)) == CancelStatus::Terminating);
+    ck_assert(!jobs.waitWhileProcessing(processing.id, seconds(30)));
+    jobs.finishImage(processing.id, false, kTimeout);
+    SIM_ASSERT_EQ(jobStateName(jobs.find(processing.id)->state), "Terminating");
+}
+END_TEST
+
+START_TEST(cancel_request_for_finished_or_unknown_job)
+{
+    JobTable jobs;
+    const std::string client = "127.0.0.1";
+    // Its one image delivered (Completed) or not (Aborted).
+    for (bool delivered : {true, false}) {
+        Job ended = jobs.create(platenTicket(), 1, kTimeout, false, client);
+        jobs.beginRetrieve(ended.id, ended.token, 0);
+        jobs.finishImage(ended.id, delivered, kTimeout);
+        SIM_ASSERT_EQ(jobStateName(jobs.find(ended.id)->state), delivered ? "Completed" : "Aborted");
+        ck_assert(jobs.cancelFor(ended.id, client, milliseconds(0)) == CancelStatus::UnknownJob);
+    }
+
+    Job canceled = jobs.create(platenTicket(), 1, kTimeout, false, client);
+    ck_assert(jobs.cancel(canceled.id));
+    ck_assert(jobs.cancelFor(canceled.id, client, milliseconds(0)) == CancelStatus::UnknownJob);
+
+    ck_assert(jobs.cancelFor(999, client, milliseconds(0)) == CancelStatus::UnknownJob);
+}
+END_TEST
+
+START_TEST(cancel_request_for_another_clients_job)
+{
+    JobTable jobs;
+    Job mine = jobs.create(platenTicket(), 1, kTimeout, false, "198.18.0.2");
+    ck_assert(jobs.cancelFor(mine.id, "198.18.0.3", milliseconds(0)) == CancelStatus::NotOwner);
+    SIM_ASSERT_EQ(jobStateName(jobs.find(mine.id)->state), "Pending");
+    // A job made outside WS-Scan (the front panel) is no WS-Scan client's.
+    Job panel = jobs.create(platenTicket(), 1, kTimeout, true);
+    ck_assert(jobs.cancelFor(panel.id, "", milliseconds(0)) == CancelStatus::NotOwner);
+    ck_assert(jobs.cancelFor(panel.id, "198.18.0.2", milliseconds(0)) == CancelStatus::NotOwner);
+    SIM_ASSERT_EQ(jobStateName(jobs.find(panel.id)->state), "Pending");
+    // The owner's cancel, with no terminating time: Canceled at once.
+    ck_assert(jobs.cancelFor(mine.id, "198.18.0.2", milliseconds(0)) == CancelStatus::Canceled);
+    SIM_ASSERT_EQ(jobStateName(jobs.find(mine.id)->state), "Canceled");
+    ck_assert_int_eq(jobs.activeJobs().size(), 1);
+}
+END_TEST
+
 Suite *simJobsSuite()
 {
     Suite *s = suite_create("sim jobs");
@@ -253,6 +324,9 @@ Suite *simJobsSuite()
     tcase_add_test(tc, empty_feeder_job_completes_at_first_retrieve);
     tcase_add_test(tc, unknown_job_and_wrong_token);
     tcase_add_test(tc, cancel_active_and_finished_jobs);
+    tcase_add_test(tc, cancel_request_terminates_then_cancels);
+    tcase_add_test(tc, cancel_request_for_finished_or_unknown_job);
+    tcase_add_test(tc, cancel_request_for_another_clients_job);
     tcase_add_test(tc, failed_transfer_aborts);
     tcase_add_test(tc, second_retrieve_while_sending_is_busy);
     tcase_add_test(tc, jam_aborts_with_scanner_stopped);

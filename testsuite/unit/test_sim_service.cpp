@@ -559,6 +559,56 @@ START_TEST(knobs_reset_and_stall)
 }
 END_TEST
 
+// A device that lingers in Terminating after CancelJob and refuses jobs meanwhile.
+START_TEST(knob_terminating)
+{
+    auto device = makeDevice();
+    ScanService service(*device);
+    setKnob(*device, "terminating-ms", "60000");
+    JobRef job = createJob(service, ticket());
+    const std::string jobId = "<wscn:JobId>" + std::to_string(job.id) + "</wscn:JobId>";
+    ck_assert_int_eq(call(service, "CancelJob", jobId).status, 200);
+    SIM_ASSERT_EQ(stateOf(*device, job.id), "Terminating");
+    SIM_ASSERT_EQ(retrieve(service, job).subcode().c_str(), "ClientErrorJobCancelled");
+    ck_assert_int_eq(call(service, "CancelJob", jobId).status, 200);  // until Canceled, a cancel is allowed
+    SIM_ASSERT_EQ(call(service, "CreateScanJob", ticket()).subcode().c_str(), "ServerErrorNotAcceptingJobs");
+    Answer status = call(service, "GetScannerElements",
+                         "<wscn:RequestedElements><wscn:Name>wscn:ScannerStatus</wscn:Name></wscn:RequestedElements>");
+    SIM_ASSERT_EQ(status.text("ScannerState").c_str(), "Processing");
+
+    setKnob(*device, "terminating-refuses-jobs", "false");
+    JobRef next = createJob(service, ticket());
+    ck_assert_int_gt(next.id, job.id);
+    SIM_ASSERT_EQ(stateOf(*device, job.id), "Terminating");
+}
+END_TEST
+
+// CancelJob for a finished job or another client's: ClientErrorJobIdNotFound.
+START_TEST(cancel_job_refusals)
+{
+    auto device = makeDevice();
+    ScanService service(*device);
+    JobRef other = createJob(service, ticket());
+    JobRef done = createJob(service, ticket());
+    retrieveWhole(service, done);
+    SIM_ASSERT_EQ(stateOf(*device, done.id), "Completed");
+    const std::string doneId = "<wscn:JobId>" + std::to_string(done.id) + "</wscn:JobId>";
+    SIM_ASSERT_EQ(call(service, "CancelJob", doneId).subcode().c_str(), "ClientErrorJobIdNotFound");
+
+    const std::string otherId = "<wscn:JobId>" + std::to_string(other.id) + "</wscn:JobId>";
+    Answer refused = call(service, "CancelJob", otherId, "198.18.0.9");
+    ck_assert_int_eq(refused.status, 400);
+    SIM_ASSERT_EQ(refused.subcode().c_str(), "ClientErrorJobIdNotFound");
+    SIM_ASSERT_EQ(stateOf(*device, other.id), "Pending");
+    const LogEntry last = device->log.entries().back();
+    SIM_ASSERT_EQ(last.operation.c_str(), "CancelJob");
+    SIM_ASSERT_EQ(last.outcome.c_str(), "fault:ClientErrorJobIdNotFound");
+    SIM_ASSERT_EQ(last.client.c_str(), "198.18.0.9");
+    ck_assert_int_eq(call(service, "CancelJob", otherId).status, 200);
+    SIM_ASSERT_EQ(stateOf(*device, other.id), "Canceled");
+}
+END_TEST
+
 START_TEST(knob_job_timeout_and_reboot)
 {
     auto device = makeDevice();
@@ -599,6 +649,8 @@ Suite *simServiceSuite()
     tcase_add_test(knobs, knob_image_file);
     tcase_add_test(knobs, knobs_reset_and_stall);
     tcase_add_test(knobs, knob_job_timeout_and_reboot);
+    tcase_add_test(knobs, knob_terminating);
+    tcase_add_test(knobs, cancel_job_refusals);
     suite_add_tcase(s, knobs);
     return s;
 }

@@ -72,9 +72,11 @@ struct Answer {
     }
 };
 
-inline Answer call(wsdsim::ScanService &service, const std::string &operation, const std::string &inner)
+// client: the peer's host address, as the HTTP server gives it.
+inline Answer call(wsdsim::ScanService &service, const std::string &operation, const std::string &inner,
+                   const std::string &client = "127.0.0.1")
 {
-    wsdsim::HttpReply r = service.handle(request(operation, inner), "127.0.0.1");
+    wsdsim::HttpReply r = service.handle(request(operation, inner), client);
     Answer a{r.status, r.contentType, r.body, r.transfer, std::nullopt};
     if (!r.transfer)
         a.message = wsd::soap::parse(r.body);

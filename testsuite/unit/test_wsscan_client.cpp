@@ -19,6 +19,7 @@
 
 // Last: check.h defines a macro named fail.
 #include "suites.h"
+#include "temp_registry.h"
 
 namespace {
 
@@ -42,12 +43,6 @@ wsd::http::Options quick()
     return o;
 }
 
-std::string readFile(const std::string &path)
-{
-    std::ifstream in(path);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 wsd::ScanSettings platen()
 {
     wsd::ScanSettings s;
@@ -57,6 +52,15 @@ wsd::ScanSettings platen()
     s.xResolution = s.yResolution = 75;
     s.width = s.height = 1000;
     return s;
+}
+
+// How many log entries of `operation` with `outcome` the device has.
+long logged(const LoopbackDevice &d, const std::string &operation, const std::string &outcome)
+{
+    long n = 0;
+    for (const LogEntry &e : d.device->log.entries())
+        n += e.operation == operation && e.outcome == outcome;
+    return n;
 }
 
 }  // namespace
@@ -167,11 +171,10 @@ START_TEST(job_control_fails_over_to_the_address_that_answers)
         closed = gone.serviceUrl();
     }
     LoopbackDevice d;
-    char dir[] = "/tmp/wsd-jobs-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    const std::string registry = std::string(dir) + "/jobs";
+    TempRegistry registry;
     wsd::http::Session session(quick());
-    wsd::JobControl jobs(wsd::JobControlConfig{"test", {closed, d.serviceUrl()}, quick(), 1000, registry}, session);
+    wsd::JobControl jobs(wsd::JobControlConfig{"test", {closed, d.serviceUrl()}, quick(), 1000, registry.path},
+                         session);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     ck_assert_int_eq(jobs.create(platen(), deadline), SANE_STATUS_GOOD);
     SIM_ASSERT_EQ(jobs.job()->serviceUrl, d.serviceUrl());
@@ -182,10 +185,53 @@ START_TEST(job_control_fails_over_to_the_address_that_answers)
     ck_assert(jobs.cancel("test over"));
     ck_assert_uint_eq(d.device->jobs.activeJobs().size(), 0);
     // Both jobs ended: the registry holds neither.
-    ck_assert_uint_eq(wsd::parseJobRecords(readFile(registry)).size(), 0);
-    for (const char *suffix : {"", ".lock"})
-        std::remove((registry + suffix).c_str());
-    rmdir(dir);
+    ck_assert_uint_eq(wsd::parseJobRecords(registry.text()).size(), 0);
+}
+END_TEST
+
+// A device that keeps a cancelled job Terminating and refuses jobs
+// meanwhile: the next job waits for it, within busyWaitMs.
+START_TEST(job_control_waits_while_a_cancelled_job_terminates)
+{
+    LoopbackDevice d;
+    TempRegistry registry;
+    d.knob("terminating-ms", "300");
+    wsd::http::Session session(quick());
+    wsd::JobControl jobs(wsd::JobControlConfig{"test", {d.serviceUrl()}, quick(), 20000, registry.path}, session);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    ck_assert_int_eq(jobs.create(platen(), deadline), SANE_STATUS_GOOD);
+    const long first = jobs.job()->id;
+    ck_assert(jobs.cancel("test"));
+    SIM_ASSERT_EQ(jobStateName(d.device->jobs.find(first)->state), "Terminating");
+    ck_assert_int_eq(jobs.create(platen(), deadline), SANE_STATUS_GOOD);
+    SIM_ASSERT_EQ(jobStateName(d.device->jobs.find(first)->state), "Canceled");
+    ck_assert_int_ge(logged(d, "CreateScanJob", "fault:ServerErrorNotAcceptingJobs"), 1);
+    ck_assert_int_eq(logged(d, "CancelJob", "ok"), 1);
+    ck_assert(jobs.cancel("test over"));
+}
+END_TEST
+
+START_TEST(job_control_busy_device_is_not_waited_for)
+{
+    LoopbackDevice d;
+    TempRegistry registry;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    wsd::http::Session session(quick());
+    // Busy with no cancelled job in sight: DEVICE_BUSY at the first refusal.
+    d.knob("busy", "true");
+    wsd::JobControl fresh(wsd::JobControlConfig{"test", {d.serviceUrl()}, quick(), 20000, registry.path}, session);
+    ck_assert_int_eq(fresh.create(platen(), deadline), SANE_STATUS_DEVICE_BUSY);
+    ck_assert_int_eq(logged(d, "CreateScanJob", "fault:ServerErrorNotAcceptingJobs"), 1);
+    d.knob("busy", "false");
+
+    // A job Terminating longer than busyWaitMs: asked again, then DEVICE_BUSY.
+    d.knob("terminating-ms", "60000");
+    wsd::JobControl jobs(wsd::JobControlConfig{"test", {d.serviceUrl()}, quick(), 500, registry.path}, session);
+    ck_assert_int_eq(jobs.create(platen(), deadline), SANE_STATUS_GOOD);
+    ck_assert(jobs.cancel("test"));
+    ck_assert_int_eq(jobs.create(platen(), deadline), SANE_STATUS_DEVICE_BUSY);
+    ck_assert_int_ge(logged(d, "CreateScanJob", "fault:ServerErrorNotAcceptingJobs"), 3);
+    ck_assert(!jobs.job());
 }
 END_TEST
 
@@ -202,6 +248,8 @@ Suite *wsscanClientSuite()
     tcase_add_test(tc, redirect_not_followed);
     tcase_add_test(tc, deadline_bounds_every_call);
     tcase_add_test(tc, job_control_fails_over_to_the_address_that_answers);
+    tcase_add_test(tc, job_control_waits_while_a_cancelled_job_terminates);
+    tcase_add_test(tc, job_control_busy_device_is_not_waited_for);
     suite_add_tcase(s, tc);
     return s;
 }
