@@ -1,42 +1,15 @@
 #include "wsd/mtom.h"
 
 #include "wsd/log.h"
+#include "wsd/strings.h"
 #include "wsd/xml.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstring>
 #include <map>
 
 namespace wsd {
 namespace {
-
-bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && isSpace(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && isSpace(s.back()))
-        s.remove_suffix(1);
-    return s;
-}
-
-std::string lower(std::string_view s)
-{
-    std::string out(s);
-    for (char &c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b)
-{
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 struct MediaType {
     std::string type;  // lower case, "multipart/related"
@@ -99,15 +72,16 @@ int hexValue(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
 // A cid: URL (RFC 2392) is the URL-encoded Content-ID.
 std::string contentIdFromHref(std::string_view href)
 {
     href = trim(href);
-    if (href.size() >= 4 && equalsIgnoreCase(href.substr(0, 4), "cid:"))
+    if (startsWithIgnoreCase(href, "cid:"))
         href.remove_prefix(4);
     std::string decoded;
     for (size_t i = 0; i < href.size(); ++i) {

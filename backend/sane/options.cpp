@@ -2,6 +2,7 @@
 
 #include "wsd/i18n.h"
 #include "wsd/log.h"
+#include "wsd/strings.h"
 
 #include <sane/saneopts.h>
 
@@ -9,7 +10,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <strings.h>
 #include <type_traits>
 
 namespace wsd {
@@ -114,7 +114,7 @@ SANE_Word nearest(const std::vector<SANE_Word> &wordList, SANE_Word want)
 const char *match(const std::vector<SANE_String_Const> &list, const char *value)
 {
     for (SANE_String_Const s : list)
-        if (s && strcasecmp(s, value) == 0)
+        if (s && equalsIgnoreCase(s, value))
             return s;
     return nullptr;
 }

@@ -8,6 +8,7 @@ int main()
     setenv("SANE_WSD_DISCOVERY", "off", 1);
     SRunner *runner = srunner_create(configSuite());
     srunner_add_suite(runner, xmlSuite());
+    srunner_add_suite(runner, stringsSuite());
     srunner_add_suite(runner, simJobsSuite());
     srunner_add_suite(runner, simServiceSuite());
     srunner_add_suite(runner, simControlSuite());

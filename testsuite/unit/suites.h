@@ -5,6 +5,7 @@
 
 Suite *configSuite();
 Suite *xmlSuite();
+Suite *stringsSuite();
 Suite *simJobsSuite();
 Suite *simServiceSuite();
 Suite *simControlSuite();
