@@ -21,6 +21,7 @@ int main()
     srunner_add_suite(runner, discoveryMessageSuite());
     srunner_add_suite(runner, metadataSuite());
     srunner_add_suite(runner, discoveryResponderSuite());
+    srunner_add_suite(runner, multipartSuite());
     srunner_add_suite(runner, mtomSuite());
     srunner_add_suite(runner, decodersSuite());
     srunner_add_suite(runner, pagePipeSuite());

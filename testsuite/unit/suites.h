@@ -18,6 +18,7 @@ Suite *quirksSuite();
 Suite *discoveryMessageSuite();
 Suite *metadataSuite();
 Suite *discoveryResponderSuite();
+Suite *multipartSuite();
 Suite *mtomSuite();
 Suite *decodersSuite();
 Suite *pagePipeSuite();
