@@ -36,17 +36,6 @@ SANE_Int stringSize(const std::vector<SANE_String_Const> &list)
     return static_cast<SANE_Int>(longest + 1);
 }
 
-SANE_Option_Descriptor group(const char *name, const char *title, const char *desc)
-{
-    SANE_Option_Descriptor d{};
-    d.name = name;
-    d.title = title;
-    d.desc = desc;
-    d.type = SANE_TYPE_GROUP;
-    d.constraint_type = SANE_CONSTRAINT_NONE;
-    return d;
-}
-
 SANE_Option_Descriptor option(const char *name, const char *title, const char *desc, SANE_Value_Type type,
                               SANE_Unit unit, SANE_Int cap)
 {
@@ -59,6 +48,13 @@ SANE_Option_Descriptor option(const char *name, const char *title, const char *d
     d.size = sizeof(SANE_Word);
     d.cap = cap;
     d.constraint_type = SANE_CONSTRAINT_NONE;
+    return d;
+}
+
+SANE_Option_Descriptor group(const char *name, const char *title, const char *desc)
+{
+    SANE_Option_Descriptor d = option(name, title, desc, SANE_TYPE_GROUP, SANE_UNIT_NONE, 0);
+    d.size = 0;
     return d;
 }
 

@@ -1,7 +1,6 @@
 #include "wsd/strings.h"
 
 #include <algorithm>
-#include <cstdint>
 
 namespace wsd {
 
@@ -38,22 +37,6 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b)
 bool startsWithIgnoreCase(std::string_view s, std::string_view prefix)
 {
     return s.size() >= prefix.size() && equalsIgnoreCase(s.substr(0, prefix.size()), prefix);
-}
-
-std::vector<std::string_view> splitWhitespace(std::string_view s, std::size_t maxItems)
-{
-    std::vector<std::string_view> out;
-    std::size_t i = 0;
-    while (i < s.size() && out.size() < maxItems) {
-        while (i < s.size() && isSpace(s[i]))
-            ++i;
-        std::size_t start = i;
-        while (i < s.size() && !isSpace(s[i]))
-            ++i;
-        if (i > start)
-            out.push_back(s.substr(start, i - start));
-    }
-    return out;
 }
 
 }  // namespace wsd

@@ -31,6 +31,16 @@ constexpr ModeNames Modes[] = {
     {ColorMode::Lineart, SANE_VALUE_SCAN_MODE_LINEART, "BlackAndWhite1"},
 };
 
+// The value of the row whose name column holds name.
+template <typename Row, std::size_t N, typename Value>
+std::optional<Value> lookUp(const Row (&table)[N], const char *Row::*column, std::string_view name, Value Row::*value)
+{
+    for (const Row &r : table)
+        if (name == r.*column)
+            return r.*value;
+    return std::nullopt;
+}
+
 // The tables are indexed by the enum's value.
 static_assert(Sources[static_cast<int>(InputSource::Film)].source == InputSource::Film &&
               Sources[static_cast<int>(InputSource::AdfDuplex)].source == InputSource::AdfDuplex &&
@@ -45,10 +55,7 @@ const char *keyword(InputSource source) { return Sources[static_cast<int>(source
 
 std::optional<InputSource> inputSourceFromKeyword(std::string_view keyword)
 {
-    for (const SourceNames &s : Sources)
-        if (keyword == s.keyword)
-            return s.source;
-    return std::nullopt;
+    return lookUp(Sources, &SourceNames::keyword, keyword, &SourceNames::source);
 }
 
 bool isFeeder(InputSource source) { return source == InputSource::Adf || source == InputSource::AdfDuplex; }
@@ -58,18 +65,12 @@ const char *keyword(ColorMode mode) { return Modes[static_cast<int>(mode)].keywo
 
 std::optional<ColorMode> colorModeFromKeyword(std::string_view keyword)
 {
-    for (const ModeNames &m : Modes)
-        if (keyword == m.keyword)
-            return m.mode;
-    return std::nullopt;
+    return lookUp(Modes, &ModeNames::keyword, keyword, &ModeNames::mode);
 }
 
 std::optional<ColorMode> colorModeFromSaneName(std::string_view name)
 {
-    for (const ModeNames &m : Modes)
-        if (name == m.saneName)
-            return m.mode;
-    return std::nullopt;
+    return lookUp(Modes, &ModeNames::saneName, name, &ModeNames::mode);
 }
 
 }  // namespace wsd
