@@ -123,13 +123,13 @@ void ScanOptions::buildTable(const ScannerElements &elements)
     rows_.push_back({option(SANE_NAME_NUM_OPTIONS, SANE_TITLE_NUM_OPTIONS, SANE_DESC_NUM_OPTIONS, SANE_TYPE_INT,
                             SANE_UNIT_NONE, ReadOnly),
                      [this](void *value) { *static_cast<SANE_Word *>(value) = count(); }, {}, {}, {}});
-    addModeOptions(elements);
+    addModeOptions();
     addGeometryOptions();
     addEnhancementOptions(elements.caps);
     addStatusOptions(elements.caps);
 }
 
-void ScanOptions::addModeOptions(const ScannerElements &elements)
+void ScanOptions::addModeOptions()
 {
     rows_.push_back({group(SANE_NAME_STANDARD, N_("Scan Mode"), SANE_DESC_STANDARD), {}, {}, {}, {}});
 

@@ -3,6 +3,13 @@
 // source, and the sane_control_option rules of the SANE standard (INVAL for a
 // bad index, action or inactive option; SANE_INFO_INEXACT when a value was
 // rounded; reloads when the source changes). Pure: no network.
+//
+// Longer than ~250 lines on purpose: most of it is the table itself, one row
+// per option (descriptor, getter, setter, source-dependent constraint) in
+// options.cpp, and splitting the rows from the values they read and write
+// would spread one option over several places. The per-source constraints
+// (option_constraints.cpp) and the settings the values ask for
+// (option_settings.cpp) are apart.
 #pragma once
 
 #include "wsd/capabilities.h"
@@ -71,7 +78,7 @@ private:
     };
 
     void buildTable(const ScannerElements &elements);
-    void addModeOptions(const ScannerElements &elements);
+    void addModeOptions();
     void addGeometryOptions();
     void addEnhancementOptions(const ScannerCapabilities &caps);
     void addStatusOptions(const ScannerCapabilities &caps);
