@@ -9,6 +9,12 @@
 // delimiter line, transport padding and junk after a delimiter, a body that
 // ends without its closing delimiter, and no boundary parameter at all (the
 // first "--" line names it).
+//
+// MultipartReader is longer than ~250 lines on purpose: it is one state
+// machine over one hold-back buffer (the bytes that may begin a delimiter,
+// which a chunk boundary can split anywhere), and its states hand bytes back
+// to each other (a false delimiter returns to the content); cut apart, each
+// piece would need the others' state.
 #pragma once
 
 #include <cstddef>
