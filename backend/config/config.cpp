@@ -3,9 +3,9 @@
 
 #include "wsd/log.h"
 #include "wsd/quirks.h"
+#include "wsd/strings.h"
 #include "wsd/url.h"
 
-#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -17,15 +17,6 @@
 namespace wsd {
 
 namespace {
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-        s.remove_suffix(1);
-    return s;
-}
 
 bool parseSwitch(std::string_view v, bool &out)
 {
@@ -156,7 +147,7 @@ void parseConfig(Config &config, std::string_view text, const std::string &fileN
             continue;
 
         bool ok;
-        if (line.rfind("quirk", 0) == 0 && line.size() > 5 && std::isspace(static_cast<unsigned char>(line[5]))) {
+        if (line.rfind("quirk", 0) == 0 && line.size() > 5 && isSpace(line[5])) {
             std::string_view rest = trim(line.substr(5));
             std::size_t space = rest.find_first_of(" \t");
             Quirks scratch;
@@ -167,7 +158,7 @@ void parseConfig(Config &config, std::string_view text, const std::string &fileN
                 config.quirks.push_back({std::string(rest.substr(0, space)), std::string(trim(rest.substr(space)))});
             else if (!error.empty())
                 WSD_WARN("%s:%d: %s", fileName.c_str(), lineNo, error.c_str());
-        } else if (line.rfind("device", 0) == 0 && line.size() > 6 && std::isspace(static_cast<unsigned char>(line[6]))) {
+        } else if (line.rfind("device", 0) == 0 && line.size() > 6 && isSpace(line[6])) {
             ManualDevice device;
             ok = parseDevice(line.substr(6), device);
             if (ok)

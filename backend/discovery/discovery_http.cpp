@@ -2,13 +2,13 @@
 
 #include "wsd/log.h"
 #include "wsd/metadata.h"
+#include "wsd/strings.h"
 #include "wsd/url.h"
 
 #include <netdb.h>
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <cctype>
 
 namespace wsd::discovery {
 
@@ -23,9 +23,7 @@ bool isMdnsHost(const std::string &u)
     auto parts = url::parse(u);
     if (!parts || parts->host.size() <= 6)
         return false;
-    std::string tail = parts->host.substr(parts->host.size() - 6);
-    std::transform(tail.begin(), tail.end(), tail.begin(), [](unsigned char c) { return std::tolower(c); });
-    return tail == ".local";
+    return equalsIgnoreCase(std::string_view(parts->host).substr(parts->host.size() - 6), ".local");
 }
 
 // The system resolver's addresses for a host name, IPv6 link-local ones with

@@ -2,6 +2,7 @@
 
 #include "wsd/namespaces.h"
 #include "wsd/soap.h"
+#include "wsd/strings.h"
 #include "wsd/url.h"
 
 #include <cctype>
@@ -30,22 +31,6 @@ Flavour flavour(Version v)
     if (v == Version::V2009)
         return {ns::Discovery2009, ns::AddressingW3C, ns::Discovery2009MulticastTo, AnonymousW3C};
     return {ns::Discovery, ns::Addressing, ns::DiscoveryMulticastTo, ns::AnonymousReply};
-}
-
-std::vector<std::string> splitWhitespace(std::string_view text, std::size_t maxItems)
-{
-    std::vector<std::string> out;
-    std::size_t i = 0;
-    while (i < text.size() && out.size() < maxItems) {
-        while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])))
-            ++i;
-        std::size_t start = i;
-        while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i])))
-            ++i;
-        if (i > start)
-            out.emplace_back(text.substr(start, i - start));
-    }
-    return out;
 }
 
 std::optional<unsigned long> parseUnsigned(const std::optional<std::string> &text)
@@ -94,12 +79,17 @@ bool readEndpoint(const xml::Node &node, const char *discoveryNs, Endpoint &out)
         if (out.types.size() > MaxTypesPerEndpoint)
             out.types.resize(MaxTypesPerEndpoint);
     }
-    if (xml::Node scopes = node.child(discoveryNs, "Scopes"))
-        out.scopes = splitWhitespace(scopes.text(), MaxTypesPerEndpoint);
-    if (xml::Node xaddrs = node.child(discoveryNs, "XAddrs"))
-        for (std::string &url : splitWhitespace(xaddrs.text(), MaxXAddrsPerEndpoint))
+    if (xml::Node scopes = node.child(discoveryNs, "Scopes")) {
+        const std::string text = scopes.text();
+        for (std::string_view scope : splitWhitespace(text, MaxTypesPerEndpoint))
+            out.scopes.emplace_back(scope);
+    }
+    if (xml::Node xaddrs = node.child(discoveryNs, "XAddrs")) {
+        const std::string text = xaddrs.text();
+        for (std::string_view url : splitWhitespace(text, MaxXAddrsPerEndpoint))
             if (isHttpUrl(url))
-                out.xaddrs.push_back(std::move(url));
+                out.xaddrs.emplace_back(url);
+    }
     if (xml::Node version = node.child(discoveryNs, "MetadataVersion"))
         out.metadataVersion = parseUnsigned(version.text()).value_or(0);
     return true;

@@ -1,5 +1,7 @@
 #include "wsd/image_limits.h"
 
+#include "wsd/scan_modes.h"
+
 #include <algorithm>
 #include <cstdint>
 
@@ -33,13 +35,15 @@ Size deviceMaxSize(const std::string &source, const ScannerCapabilities &device)
         size.width = std::max(size.width, caps->maxSize.width);
         size.height = std::max(size.height, caps->maxSize.height);
     };
-    if (source == "Platen") {
-        widen(device.platen);
-    } else if (source == "ADF" || source == "ADFDuplex") {
-        widen(device.adfFront);
-        widen(device.adfBack);
-    } else if (source == "Film") {
-        widen(device.film);
+    if (std::optional<InputSource> input = inputSourceFromKeyword(source)) {
+        if (*input == InputSource::Platen) {
+            widen(device.platen);
+        } else if (isFeeder(*input)) {
+            widen(device.adfFront);
+            widen(device.adfBack);
+        } else if (*input == InputSource::Film) {
+            widen(device.film);
+        }
     }
     if (size.width == 0 || size.height == 0) {
         for (const auto *caps : {&device.platen, &device.adfFront, &device.adfBack, &device.film})

@@ -320,7 +320,7 @@ SANE_Status ScanWorker::retrieveImage(unsigned page, Deadline deadline)
              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()));
     // A platen job has one image; a counted batch ends with its last image.
     const int wanted = job.settings.imagesToTransfer;
-    if (job.settings.source == "Platen" || (wanted > 0 && job.imagesRetrieved >= wanted))
+    if (job.settings.source == keyword(InputSource::Platen) || (wanted > 0 && job.imagesRetrieved >= wanted))
         endJob();
     else
         publish();

@@ -1,5 +1,7 @@
 #include "wsd/url.h"
 
+#include "wsd/strings.h"
+
 #include <curl/curl.h>
 
 #include <memory>
@@ -122,13 +124,7 @@ bool sameOrigin(const std::string &a, const std::string &b)
     auto pa = parse(a), pb = parse(b);
     if (!pa || !pb)
         return false;
-    auto lower = [](std::string s) {
-        for (char &c : s)
-            if (c >= 'A' && c <= 'Z')
-                c = static_cast<char>(c - 'A' + 'a');
-        return s;
-    };
-    return pa->scheme == pb->scheme && lower(pa->host) == lower(pb->host) && pa->zone == pb->zone &&
+    return pa->scheme == pb->scheme && equalsIgnoreCase(pa->host, pb->host) && pa->zone == pb->zone &&
            pa->port == pb->port;
 }
 

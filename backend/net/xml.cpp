@@ -1,9 +1,10 @@
 #include "wsd/xml.h"
 
+#include "wsd/strings.h"
+
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 
-#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -16,15 +17,6 @@ namespace {
 
 const char *str(const xmlChar *s) { return reinterpret_cast<const char *>(s); }
 const xmlChar *xstr(const char *s) { return reinterpret_cast<const xmlChar *>(s); }
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-        s.remove_suffix(1);
-    return s;
-}
 
 // A DOCTYPE in a SOAP message is forbidden (SOAP 1.2 part 1 §5) and is the
 // door to entity expansion and external entities: stop at the first sight.
@@ -193,16 +185,8 @@ QName Node::resolveQName(std::string_view value) const
 std::vector<QName> Node::resolveQNameList(std::string_view value) const
 {
     std::vector<QName> out;
-    std::size_t i = 0;
-    while (i < value.size()) {
-        while (i < value.size() && std::isspace(static_cast<unsigned char>(value[i])))
-            ++i;
-        std::size_t start = i;
-        while (i < value.size() && !std::isspace(static_cast<unsigned char>(value[i])))
-            ++i;
-        if (i > start)
-            out.push_back(resolveQName(value.substr(start, i - start)));
-    }
+    for (std::string_view word : splitWhitespace(value))
+        out.push_back(resolveQName(word));
     return out;
 }
 

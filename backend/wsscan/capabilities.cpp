@@ -86,7 +86,7 @@ SourceCaps readSource(const xml::Node &node, const std::string &prefix)
 
     caps.colorEntries = sx::keywords(sx::child(node, name("Color").c_str()), "ColorEntry");
     if (caps.colorEntries.empty())
-        caps.colorEntries.push_back("RGB24");  // what every WS-Scan device offers
+        caps.colorEntries.push_back(keyword(ColorMode::Color));  // what every WS-Scan device offers
 
     checkSizes(caps, readSize(sx::child(node, name("MinimumSize").c_str())),
                readSize(sx::child(node, name("MaximumSize").c_str())), prefix.c_str());
@@ -165,15 +165,15 @@ std::string sectionOf(const xml::Node &elementData)
     return inside && sx::isScanNamespace(inside.nsUri()) ? std::string(inside.localName()) : std::string();
 }
 
-bool conditionApplies(const std::string &component, const std::string &source)
+// component: a DeviceCondition's Component keyword.
+bool conditionApplies(const std::string &component, std::optional<InputSource> source)
 {
-    bool feeder = source == "ADF" || source == "ADFDuplex";
     if (component == "ADF" || component == "MediaPath")
-        return feeder;
+        return source && isFeeder(*source);
     if (component == "Platen")
-        return source == "Platen";
+        return source == InputSource::Platen;
     if (component == "Film")
-        return source == "Film";
+        return source == InputSource::Film;
     return true;
 }
 
@@ -315,9 +315,10 @@ std::optional<ScannerElements> parseScannerElements(const soap::Message &message
 SANE_Status statusFromConditions(const ScannerStatusInfo &status, const std::string &source)
 {
     bool jammed = false, coverOpen = false, empty = false, busy = status.state == "Processing";
-    bool feeder = source == "ADF" || source == "ADFDuplex";
+    const std::optional<InputSource> input = inputSourceFromKeyword(source);
+    const bool feeder = input && isFeeder(*input);
     for (const Signal &s : signalsOf(status)) {
-        if (!conditionApplies(s.component, source))
+        if (!conditionApplies(s.component, input))
             continue;
         if (s.name == "MediaJam" || s.name == "MultipleFeedError")
             jammed = true;

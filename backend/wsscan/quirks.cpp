@@ -1,8 +1,8 @@
 #include "wsd/quirks.h"
 
+#include "wsd/strings.h"
 #include "wsd/url.h"
 
-#include <cctype>
 #include <fnmatch.h>
 
 namespace wsd {
@@ -43,23 +43,7 @@ bool matches(const char *pattern, const std::string &text)
     return fnmatch(pattern, text.c_str(), FNM_CASEFOLD) == 0;
 }
 
-bool isSeparator(char c) { return c == ',' || c == ';' || std::isspace(static_cast<unsigned char>(c)); }
-
-// Calls f for each item of a list separated by isSeparator.
-template <typename F>
-void forEachItem(std::string_view text, F f)
-{
-    std::size_t i = 0;
-    while (i < text.size()) {
-        while (i < text.size() && isSeparator(text[i]))
-            ++i;
-        std::size_t start = i;
-        while (i < text.size() && !isSeparator(text[i]))
-            ++i;
-        if (i > start)
-            f(text.substr(start, i - start));
-    }
-}
+bool isSeparator(char c) { return c == ',' || c == ';' || isSpace(c); }
 
 const Flag *findFlag(std::string_view name)
 {
@@ -87,23 +71,23 @@ Quirks quirksFor(const std::string &manufacturer, const std::string &model)
     Quirks q;
     for (const Rule &r : Rules)
         if (matches(r.manufacturer, manufacturer) && matches(r.model, model))
-            forEachItem(r.flags, [&](std::string_view name) { q.*(findFlag(name)->member) = true; });
+            for (std::string_view name : splitOn(r.flags, isSeparator))
+                q.*(findFlag(name)->member) = true;
     return q;
 }
 
 bool applyQuirkOverrides(Quirks &quirks, std::string_view pairs, std::string *error)
 {
     std::string problems;
-    forEachItem(pairs, [&](std::string_view item) {
+    for (std::string_view item : splitOn(pairs, isSeparator)) {
         std::size_t eq = item.find('=');
         const Flag *flag = findFlag(item.substr(0, eq));
         bool value = false;
-        if (flag && eq != std::string_view::npos && parseSwitch(item.substr(eq + 1), value)) {
+        if (flag && eq != std::string_view::npos && parseSwitch(item.substr(eq + 1), value))
             quirks.*(flag->member) = value;
-            return;
-        }
-        problems += (problems.empty() ? "" : ", ") + std::string(item);
-    });
+        else
+            problems += (problems.empty() ? "" : ", ") + std::string(item);
+    }
     if (problems.empty())
         return true;
     if (error) {

@@ -2,9 +2,9 @@
 
 #include "wsd/namespaces.h"
 #include "wsd/scan_xml.h"
+#include "wsd/strings.h"
 
 #include <algorithm>
-#include <cctype>
 
 namespace wsd {
 
@@ -70,17 +70,8 @@ struct Spelling {
 
 std::string canonical(const std::string &word, std::initializer_list<Spelling> table)
 {
-    auto same = [](const std::string &a, const char *b) {
-        std::size_t n = a.size();
-        if (std::char_traits<char>::length(b) != n)
-            return false;
-        for (std::size_t i = 0; i < n; ++i)
-            if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-                return false;
-        return true;
-    };
     for (const Spelling &s : table)
-        if (same(word, s.seen))
+        if (equalsIgnoreCase(word, s.seen))
             return s.canonical;
     return word;
 }

@@ -1,23 +1,26 @@
 // Incremental parser for the RetrieveImage response body: an MTOM
-// multipart/related message whose root part is the SOAP envelope and whose
-// other part carries the image bytes. The body arrives in pieces of any size;
-// the image bytes are handed on as they arrive, never collected.
+// multipart/related message (W3C MTOM, XOP) whose root part is the SOAP
+// envelope and whose other part carries the image bytes. The multipart
+// framing is MultipartReader's; this layer picks the root part (the start
+// parameter) and the image part (the envelope's xop:Include href). The body
+// arrives in pieces of any size; the image bytes are handed on as they
+// arrive, never collected.
 #pragma once
+
+#include "wsd/multipart.h"
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace wsd {
 
-class MtomParser {
+class MtomParser : private MultipartReader::Handler {
 public:
     // Bounds for the parts we do keep in memory (untrusted input).
     static constexpr std::size_t MaxEnvelopeSize = 256 * 1024;
-    static constexpr std::size_t MaxHeaderBlockSize = 16 * 1024;
-    static constexpr std::size_t MaxPreambleSize = 64 * 1024;
-    static constexpr std::size_t MaxParts = 64;
 
     class Handler {
     public:
@@ -52,21 +55,16 @@ public:
     // whole through onEnvelope at finish().
     bool isMultipart() const { return multipart_; }
     // The closing delimiter was seen.
-    bool closed() const { return state_ == State::Epilogue; }
+    bool closed() const;
     // Image bytes passed to onImageData so far.
     std::uint64_t imageBytes() const { return imageBytes_; }
 
 private:
     enum class State {
-        Undecided,        // not multipart by its header: sniffing the body's start
-        Plain,            // a plain SOAP body, collected for onEnvelope
-        Preamble,         // before the first delimiter
-        Headers,          // part header lines
-        Body,             // part content, scanning for the delimiter
-        AfterDelimiter,   // just after "--boundary": "--", padding or line end follow
-        AfterDelimiterDash,
-        DelimiterLineEnd, // skipping transport padding to the end of the line
-        Epilogue,         // after the closing delimiter: ignored
+        Undecided,  // not multipart by its header: sniffing the body's start
+        Plain,      // a plain SOAP body, collected for onEnvelope
+        Multipart,  // in reader_'s hands
+        Done,       // finish() succeeded
         Failed,
     };
     enum class Role { Envelope, Image, Skipped };
@@ -74,51 +72,23 @@ private:
     bool failWith(std::string message);
     bool feedPlain(const char *data, size_t length);
     bool feedUndecided(const char *data, size_t length);
-    // Each returns how many bytes it consumed, or -1 on failure.
-    long consumePreamble(const char *data, size_t length);
-    long consumeHeaders(const char *data, size_t length);
-    long consumeBody(const char *data, size_t length);
-    long consumeAfterDelimiter(const char *data, size_t length);
+    void startMultipart(std::string_view boundary);
+    bool finishMultipart();
 
-    bool setBoundary(std::string_view boundary);
-    void beginHeaders();
-    bool headerLine(std::string_view line);
-    bool startPart();
-    bool endPart();
-    bool partData(const char *data, size_t length);
-    // A "--boundary" match turned out to be content: give its bytes back.
-    bool falseDelimiter(bool withDash);
-    // Data before a delimiter minus the line break that belongs to it.
-    bool emitBeforeDelimiter(const char *data, size_t length);
-    size_t holdBackLength(const char *data, size_t length) const;
+    bool onPartStart(const MultipartReader::Headers &headers) override;
+    bool onPartData(const char *data, std::size_t length) override;
+    bool onPartEnd() override;
+    bool endEnvelope();
 
     Handler &handler_;
-    State state_ = State::Preamble;
-    bool multipart_ = false;
+    State state_ = State::Undecided;
     std::string error_;
+    std::optional<MultipartReader> reader_;  // once the body is known to be multipart
+    bool multipart_ = false;
+    std::string startId_;  // root Content-ID from the start parameter, normalised
 
-    std::string delimiter_;  // "--" + boundary
-    std::string startId_;    // root Content-ID from the start parameter, normalised
-    std::string line_;       // preamble or header line being collected
-    size_t headerBlockSize_ = 0;
-    size_t preambleSize_ = 0;
-
-    // Current part.
-    std::string partContentType_;
-    std::string partContentId_;
-    std::string *lastHeader_ = nullptr;  // for folded header lines
-    bool sawHeader_ = false;
-    Role role_ = Role::Skipped;
-    size_t partCount_ = 0;
-    size_t delimiterLineJunk_ = 0;
-    // The line break found before a delimiter candidate, given back with it
-    // when the candidate is not a delimiter after all.
-    const char *delimiterBreak_ = "";
-
-    // At most delimiter + line break bytes that might begin a delimiter.
-    std::string held_;
-    std::string window_;  // held_ plus the start of the next chunk
-
+    Role role_ = Role::Skipped;  // of the current part
+    std::size_t partCount_ = 0;
     std::string envelope_;  // root part, or the whole plain body
     bool rootSeen_ = false;
     bool envelopeDone_ = false;

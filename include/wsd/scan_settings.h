@@ -5,13 +5,15 @@
 // ValidScanTicket and DocumentFinalParameters.
 #pragma once
 
+#include "wsd/scan_modes.h"
+
 #include <optional>
 #include <string>
 
 namespace wsd {
 
 struct ScanSettings {
-    std::string source = "Platen";  // WS-Scan InputSource: Platen, ADF, ADFDuplex (Film)
+    std::string source = keyword(InputSource::Platen);  // WS-Scan InputSource keyword
     std::string format;             // FormatValue keyword (jfif, png, tiff-single-g4, ...)
     std::string colorEntry;         // ColorEntry keyword (RGB24, Grayscale8, BlackAndWhite1, ...)
     int xResolution = 0;            // pixels per inch
@@ -28,8 +30,12 @@ struct ScanSettings {
     std::string jobName;
     std::string userName;
 
-    bool duplex() const { return source == "ADFDuplex"; }
-    bool feeder() const { return source == "ADF" || source == "ADFDuplex"; }
+    bool duplex() const { return inputSourceFromKeyword(source) == InputSource::AdfDuplex; }
+    bool feeder() const
+    {
+        std::optional<InputSource> s = inputSourceFromKeyword(source);
+        return s && isFeeder(*s);
+    }
 };
 
 }  // namespace wsd

@@ -82,6 +82,7 @@ for f in jfif:RGB24:jpeg exif:Grayscale8:jpeg png:RGB24:png tiff-single-g4:Black
     content_type=$(sed -n 's/^[Cc]ontent-[Tt]ype: *//p' "$work/image.headers" | tr -d '\r')
     { printf '%s\n' "$content_type"; printf '\x2a\x00\x00\x00'; cat "$work/image.mime"; } >"$work/mtom.seed"
     save mtom "$format.seed" "$work/mtom.seed"
+    save multipart "$format.seed" "$work/mtom.seed"  # the same input layout
     # The bare image: what follows the image part's header block, up to the closing delimiter.
     boundary=$(sed -n 's/.*boundary="\{0,1\}\([^";]*\).*/\1/p' <<<"$content_type")
     python3 - "$work/image.mime" "$boundary" "$work/image.bin" <<'EOF'

@@ -1,7 +1,7 @@
 #!/bin/bash
 # make check's fuzz test: off unless WSD_FUZZ_SECONDS is set (CI sets it),
 # then every fuzz target runs that long (run-fuzzers.sh, 2 at a time on 2
-# CPUs: 14 targets x 45 s take about 6 minutes plus the build).
+# CPUs: 15 targets x 45 s take about 6 minutes plus the build).
 if [ -z "${WSD_FUZZ_SECONDS:-}" ]; then
     echo "SKIP [fuzz-check]: set WSD_FUZZ_SECONDS=N to run each fuzz target for N seconds"
     exit 77

@@ -58,10 +58,11 @@ case $CXX in *clang++*) ;; *) CXX=clang++ ;; esac
 command -v "$CXX" >/dev/null || { echo "error: $CXX not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 99; }
 
 # The backend's parsers of untrusted input and what they depend on.
-backend_sources=(util/log net/xml net/soap net/url discovery/discovery_message discovery/discovery_links
-    discovery/endpoint_table wsscan/metadata wsscan/scan_xml
-    wsscan/capabilities wsscan/scan_job_messages sane/options wsscan/quirks net/mtom image/image_limits image/image_decoder
-    image/decoder_jpeg image/decoder_png image/decoder_tiff image/decoder_dib config/config job/job_registry)
+backend_sources=(util/log util/strings net/xml net/soap net/url discovery/discovery_message discovery/discovery_links
+    discovery/endpoint_table wsscan/metadata wsscan/scan_xml wsscan/capabilities wsscan/scan_job_messages
+    wsscan/scan_modes sane/option_constraints sane/options sane/option_settings wsscan/quirks net/multipart net/mtom
+    image/image_limits image/image_decoder image/decoder_jpeg image/decoder_png image/decoder_tiff image/decoder_dib
+    config/config job/job_registry)
 all_targets=()
 for f in "$fuzz_src"/fuzz_*.cpp; do
     t=$(basename "$f" .cpp)

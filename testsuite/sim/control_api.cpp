@@ -1,7 +1,8 @@
 #include "control_api.h"
 
-#include "json_text.h"
 #include "ticket_validator.h"
+
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 
@@ -9,57 +10,83 @@ namespace wsdsim {
 
 namespace {
 
-HttpReply jsonReply(int status, std::string body)
+using Json = nlohmann::ordered_json;
+
+HttpReply jsonReply(int status, const Json &body)
 {
     HttpReply r;
     r.status = status;
     r.contentType = "application/json";
-    r.body = std::move(body) + "\n";
+    // Bytes that are not UTF-8 (a client address or job name from a hostile
+    // peer) become U+FFFD instead of failing the answer.
+    r.body = body.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
     return r;
 }
 
-HttpReply errorReply(int status, const std::string &message)
+HttpReply errorReply(int status, const std::string &message) { return jsonReply(status, {{"error", message}}); }
+
+Json jobJson(const Job &j)
 {
-    return jsonReply(status, "{\"error\":" + json::quote(message) + "}");
+    return {{"id", j.id},
+            {"state", jobStateName(j.state)},
+            {"reasons", j.reasons},
+            {"imagesRetrieved", j.imagesSent},
+            {"imagesPlanned", j.imagesPlanned},
+            {"user", j.ticket.userName},
+            {"name", j.ticket.jobName},
+            {"source", j.ticket.inputSource.value},
+            {"format", j.ticket.format.value},
+            {"foreign", j.foreign},
+            {"created", j.createdTime},
+            {"completed", j.completedTime},
+            {"ended", j.active() ? std::string() : utcMicros(j.endedAt)}};
 }
 
-std::string jobJson(const Job &j)
+// A POST body: a flat object whose values keep their JSON spelling apart
+// from strings (true, 42, "retrieve"), as KnobBoard reads them.
+std::optional<std::map<std::string, std::string>> flatObject(const std::string &body, std::string *error)
 {
-    std::string reasons = "[";
-    for (size_t i = 0; i < j.reasons.size(); ++i)
-        reasons += (i ? "," : "") + json::quote(j.reasons[i]);
-    reasons += "]";
-    return "{\"id\":" + std::to_string(j.id) + ",\"state\":" + json::quote(jobStateName(j.state)) +
-           ",\"reasons\":" + reasons + ",\"imagesRetrieved\":" + std::to_string(j.imagesSent) +
-           ",\"imagesPlanned\":" + std::to_string(j.imagesPlanned) + ",\"user\":" + json::quote(j.ticket.userName) +
-           ",\"name\":" + json::quote(j.ticket.jobName) + ",\"source\":" + json::quote(j.ticket.inputSource.value) +
-           ",\"format\":" + json::quote(j.ticket.format.value) + ",\"foreign\":" + (j.foreign ? "true" : "false") +
-           ",\"created\":" + json::quote(j.createdTime) + ",\"completed\":" + json::quote(j.completedTime) +
-           ",\"ended\":" + json::quote(j.active() ? "" : utcMicros(j.endedAt)) + "}";
+    Json parsed;
+    try {
+        parsed = Json::parse(body);
+    } catch (const Json::parse_error &e) {
+        *error = e.what();
+        return std::nullopt;
+    }
+    if (!parsed.is_object()) {
+        *error = "expected a JSON object";
+        return std::nullopt;
+    }
+    std::map<std::string, std::string> out;
+    for (const auto &[key, value] : parsed.items()) {
+        if (value.is_string()) {
+            out[key] = value.get<std::string>();
+        } else if (value.is_boolean() || value.is_number()) {
+            out[key] = value.dump();
+        } else {
+            *error = "'" + key + "' needs a string, number or boolean value";
+            return std::nullopt;
+        }
+    }
+    return out;
 }
 
 }  // namespace
 
-std::string ControlApi::jobsJson() const
+Json ControlApi::jobsJson() const
 {
-    std::string out = "{\"jobs\":[";
-    bool first = true;
-    for (const Job &j : device_.jobs.allJobs()) {
-        out += (first ? "" : ",") + jobJson(j);
-        first = false;
-    }
-    return out + "]}";
+    Json jobs = Json::array();
+    for (const Job &j : device_.jobs.allJobs())
+        jobs.push_back(jobJson(j));
+    return {{"jobs", std::move(jobs)}};
 }
 
-std::string ControlApi::activeJson() const
+Json ControlApi::activeJson() const
 {
-    std::string out = "{\"active\":[";
-    bool first = true;
-    for (const Job &j : device_.jobs.activeJobs()) {
-        out += (first ? "" : ",") + std::to_string(j.id);
-        first = false;
-    }
-    return out + "]}";
+    Json ids = Json::array();
+    for (const Job &j : device_.jobs.activeJobs())
+        ids.push_back(j.id);
+    return {{"active", std::move(ids)}};
 }
 
 HttpReply ControlApi::route(const HttpRequest &request)
@@ -78,21 +105,20 @@ HttpReply ControlApi::route(const HttpRequest &request)
             bool processing = false;
             for (const Job &j : device_.jobs.activeJobs())
                 processing = processing || j.state == JobState::Processing;
-            return jsonReply(200, "{\"state\":" +
-                                      json::quote(device_.status.state(device_.knobs.get(), processing)) +
-                                      ",\"jammed\":" + (device_.status.jammed() ? "true" : "false") + "}");
+            return jsonReply(200, {{"state", device_.status.state(device_.knobs.get(), processing)},
+                                   {"jammed", device_.status.jammed()}});
         }
     } else if (request.method == "POST") {
         if (p == "/knobs") {
             std::string error;
-            auto values = json::parseFlatObject(request.body, &error);
+            auto values = flatObject(request.body, &error);
             if (!values || !device_.knobs.setAll(*values, &error))
                 return errorReply(400, error);
             return jsonReply(200, device_.knobs.toJson());
         }
         if (p == "/reset-log") {
             device_.log.clear();
-            return jsonReply(200, "{}");
+            return jsonReply(200, Json::object());
         }
         if (p == "/cancel-active")
             return cancelActive();
@@ -102,7 +128,7 @@ HttpReply ControlApi::route(const HttpRequest &request)
             device_.jobs.reboot();
             device_.status.clearJam();
             device_.log.add("(reboot)", 0, "ok", request.client);
-            return jsonReply(200, "{}");
+            return jsonReply(200, Json::object());
         }
     }
     return errorReply(404, "no such control resource: " + request.method + " " + p);
@@ -110,11 +136,11 @@ HttpReply ControlApi::route(const HttpRequest &request)
 
 HttpReply ControlApi::cancelActive()
 {
-    std::string ids;
+    Json ids = Json::array();
     for (const Job &j : device_.jobs.activeJobs())
         if (device_.jobs.cancel(j.id))
-            ids += (ids.empty() ? "" : ",") + std::to_string(j.id);
-    return jsonReply(200, "{\"canceled\":[" + ids + "]}");
+            ids.push_back(j.id);
+    return jsonReply(200, {{"canceled", std::move(ids)}});
 }
 
 HttpReply ControlApi::createForeignJob(const HttpRequest &request)
@@ -122,7 +148,7 @@ HttpReply ControlApi::createForeignJob(const HttpRequest &request)
     std::map<std::string, std::string> fields;
     if (!request.body.empty()) {
         std::string error;
-        auto parsed = json::parseFlatObject(request.body, &error);
+        auto parsed = flatObject(request.body, &error);
         if (!parsed)
             return errorReply(400, error);
         fields = *parsed;
@@ -135,7 +161,7 @@ HttpReply ControlApi::createForeignJob(const HttpRequest &request)
         return errorReply(500, check.fault->reason);
     Knobs k = device_.knobs.get();
     Job job = device_.jobs.create(check.final, 1, std::chrono::seconds(k.jobTimeoutSeconds), true);
-    return jsonReply(200, "{\"id\":" + std::to_string(job.id) + ",\"token\":" + json::quote(job.token) + "}");
+    return jsonReply(200, {{"id", job.id}, {"token", job.token}});
 }
 
 }  // namespace wsdsim

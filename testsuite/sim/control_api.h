@@ -14,6 +14,8 @@
 #include "http_reply.h"
 #include "sim_device.h"
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace wsdsim {
 
 class ControlApi {
@@ -21,8 +23,8 @@ public:
     explicit ControlApi(SimDevice &device) : device_(device) {}
     HttpReply route(const HttpRequest &request);
 
-    std::string jobsJson() const;
-    std::string activeJson() const;
+    nlohmann::ordered_json jobsJson() const;
+    nlohmann::ordered_json activeJson() const;
 
 private:
     HttpReply cancelActive();

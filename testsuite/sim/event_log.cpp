@@ -1,6 +1,6 @@
 #include "event_log.h"
 
-#include "json_text.h"
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -67,19 +67,17 @@ std::deque<LogEntry> EventLog::entries() const
     return entries_;
 }
 
-std::string EventLog::toJson() const
+nlohmann::ordered_json EventLog::toJson() const
 {
-    std::string out = "{\"log\":[";
-    bool first = true;
-    for (const LogEntry &e : entries()) {
-        if (!first)
-            out += ",";
-        first = false;
-        out += "{\"time\":" + json::quote(e.time) + ",\"operation\":" + json::quote(e.operation) +
-               ",\"jobId\":" + std::to_string(e.jobId) + ",\"outcome\":" + json::quote(e.outcome) +
-               ",\"client\":" + json::quote(e.client) + ",\"to\":" + json::quote(e.to) + "}";
-    }
-    return out + "]}";
+    nlohmann::ordered_json log = nlohmann::ordered_json::array();
+    for (const LogEntry &e : entries())
+        log.push_back({{"time", e.time},
+                       {"operation", e.operation},
+                       {"jobId", e.jobId},
+                       {"outcome", e.outcome},
+                       {"client", e.client},
+                       {"to", e.to}});
+    return {{"log", std::move(log)}};
 }
 
 }  // namespace wsdsim

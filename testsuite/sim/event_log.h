@@ -2,6 +2,8 @@
 // SOAP operation with its JobId and outcome. Bounded; the oldest entries go.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <chrono>
 #include <deque>
 #include <mutex>
@@ -31,7 +33,7 @@ public:
     void clear();
     size_t size() const;
     // {"log":[{"time":...,"operation":...,"jobId":...,"outcome":...,"client":...,"to":...}, ...]}
-    std::string toJson() const;
+    nlohmann::ordered_json toJson() const;
     std::deque<LogEntry> entries() const;
 
 private:

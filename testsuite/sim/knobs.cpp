@@ -1,7 +1,8 @@
 #include "knobs.h"
 
-#include "json_text.h"
 #include "wsd/xml.h"
+
+#include <nlohmann/json.hpp>
 
 #include <variant>
 
@@ -141,22 +142,20 @@ const std::vector<std::string> &KnobBoard::names()
     return n;
 }
 
-std::string KnobBoard::toJson() const
+nlohmann::ordered_json KnobBoard::toJson() const
 {
     Knobs k = get();
-    std::string out = "{";
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
     for (const KnobField &f : table()) {
-        out += json::quote(f.name) + ":";
         if (auto *b = std::get_if<bool Knobs::*>(&f.field))
-            out += k.**b ? "true" : "false";
+            out[f.name] = k.**b;
         else if (auto *text = std::get_if<std::string Knobs::*>(&f.field))
-            out += json::quote(k.**text);
+            out[f.name] = k.**text;
         else
-            out += std::to_string(k.*std::get<long Knobs::*>(f.field));
-        out += ",";
+            out[f.name] = k.*std::get<long Knobs::*>(f.field);
     }
-    out += "\"empty-adf-at\":" + json::quote(k.emptyAdfAtRetrieve ? "retrieve" : "create") + ",";
-    out += "\"image-file\":" + json::quote(k.imageFile) + "}";
+    out["empty-adf-at"] = k.emptyAdfAtRetrieve ? "retrieve" : "create";
+    out["image-file"] = k.imageFile;
     return out;
 }
 

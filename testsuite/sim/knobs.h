@@ -3,6 +3,8 @@
 // control endpoint; every operation works on a snapshot taken when it starts.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <map>
 #include <mutex>
 #include <string>
@@ -55,7 +57,7 @@ public:
     bool setAll(const std::map<std::string, std::string> &values, std::string *error);
     static const std::vector<std::string> &names();
     // {"pace": 0, "busy": false, ...}
-    std::string toJson() const;
+    nlohmann::ordered_json toJson() const;
 
 private:
     mutable std::mutex mutex_;

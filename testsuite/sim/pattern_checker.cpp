@@ -1,8 +1,9 @@
 #include "pattern_checker.h"
 
+#include "wsd/strings.h"
+
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
@@ -393,9 +394,7 @@ private:
 
 std::optional<ScanKind> parseScanKind(const std::string &name)
 {
-    std::string n;
-    for (char c : name)
-        n += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string n = wsd::lower(name);
     if (n == "color" || n == "colour" || n == "rgb24" || n == "rgb48")
         return ScanKind::Colour;
     if (n == "gray" || n == "grey" || n == "grayscale8" || n == "grayscale16")

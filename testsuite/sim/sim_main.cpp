@@ -5,7 +5,6 @@
 #include "discovery_responder.h"
 #include "http_server.h"
 #include "interface_addresses.h"
-#include "json_text.h"
 #include "sim_device.h"
 #include "wsd/log.h"
 #include "wsd/soap.h"

@@ -8,6 +8,7 @@ int main()
     setenv("SANE_WSD_DISCOVERY", "off", 1);
     SRunner *runner = srunner_create(configSuite());
     srunner_add_suite(runner, xmlSuite());
+    srunner_add_suite(runner, stringsSuite());
     srunner_add_suite(runner, simJobsSuite());
     srunner_add_suite(runner, simServiceSuite());
     srunner_add_suite(runner, simControlSuite());
@@ -20,6 +21,7 @@ int main()
     srunner_add_suite(runner, discoveryMessageSuite());
     srunner_add_suite(runner, metadataSuite());
     srunner_add_suite(runner, discoveryResponderSuite());
+    srunner_add_suite(runner, multipartSuite());
     srunner_add_suite(runner, mtomSuite());
     srunner_add_suite(runner, decodersSuite());
     srunner_add_suite(runner, pagePipeSuite());

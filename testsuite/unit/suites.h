@@ -5,6 +5,7 @@
 
 Suite *configSuite();
 Suite *xmlSuite();
+Suite *stringsSuite();
 Suite *simJobsSuite();
 Suite *simServiceSuite();
 Suite *simControlSuite();
@@ -17,6 +18,7 @@ Suite *quirksSuite();
 Suite *discoveryMessageSuite();
 Suite *metadataSuite();
 Suite *discoveryResponderSuite();
+Suite *multipartSuite();
 Suite *mtomSuite();
 Suite *decodersSuite();
 Suite *pagePipeSuite();

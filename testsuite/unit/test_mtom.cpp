@@ -371,7 +371,7 @@ START_TEST(oversize_root_part)
     ck_assert_str_eq(o.error.c_str(), "SOAP envelope part larger than 262144 bytes");
 
     std::string headers = "--b\r\nX-Junk: ";
-    headers.append(wsd::MtomParser::MaxHeaderBlockSize, 'h');
+    headers.append(wsd::MultipartReader::MaxHeaderBlockSize, 'h');
     o = runChunked("multipart/related; boundary=b", headers, 100);
     ck_assert(!o.fed);
     ck_assert_str_eq(o.error.c_str(), "part headers larger than 16384 bytes");

@@ -4,6 +4,7 @@
 #include "wsd/capabilities.h"
 #include "wsd/namespaces.h"
 #include "wsd/options.h"
+#include "wsd/scan_modes.h"
 #include "wsd/soap.h"
 #include "wsd/xml.h"
 
@@ -531,6 +532,29 @@ START_TEST(bundled_simulator_profiles)
 }
 END_TEST
 
+// Each source and mode has one SANE name and one WS-Scan keyword, and both
+// lead back to it.
+START_TEST(name_tables)
+{
+    for (wsd::InputSource source : wsd::AllInputSources)
+        ck_assert(wsd::inputSourceFromKeyword(wsd::keyword(source)) == source);
+    ck_assert_str_eq(wsd::keyword(wsd::InputSource::AdfDuplex), "ADFDuplex");
+    ck_assert_str_eq(wsd::saneName(wsd::InputSource::AdfDuplex), "ADF Duplex");
+    ck_assert_str_eq(wsd::saneName(wsd::InputSource::Platen), "Flatbed");
+    ck_assert(!wsd::inputSourceFromKeyword("adf"));  // WS-Scan keywords are case-sensitive
+    ck_assert(wsd::isFeeder(wsd::InputSource::Adf) && wsd::isFeeder(wsd::InputSource::AdfDuplex));
+    ck_assert(!wsd::isFeeder(wsd::InputSource::Platen) && !wsd::isFeeder(wsd::InputSource::Film));
+
+    for (wsd::ColorMode mode : wsd::AllColorModes) {
+        ck_assert(wsd::colorModeFromKeyword(wsd::keyword(mode)) == mode);
+        ck_assert(wsd::colorModeFromSaneName(wsd::saneName(mode)) == mode);
+    }
+    ck_assert_str_eq(wsd::keyword(wsd::ColorMode::Lineart), "BlackAndWhite1");
+    ck_assert_str_eq(wsd::saneName(wsd::ColorMode::Gray), SANE_VALUE_SCAN_MODE_GRAY);
+    ck_assert(!wsd::colorModeFromKeyword("RGB48"));  // a layout the decoders do not handle
+}
+END_TEST
+
 Suite *optionsSuite()
 {
     Suite *s = suite_create("options");
@@ -540,6 +564,7 @@ Suite *optionsSuite()
     tcase_add_test(tc, adf_duplex_mfp);
     tcase_add_test(tc, inkjet_with_odd_prefixes);
     tcase_add_test(tc, bundled_simulator_profiles);
+    tcase_add_test(tc, name_tables);
     suite_add_tcase(s, tc);
     return s;
 }
