@@ -1,5 +1,7 @@
 #include "scan_service.h"
 
+#include "addressing_check.h"
+
 #include "image_encoder.h"
 #include "mtom_writer.h"
 #include "page_cache.h"
@@ -144,9 +146,9 @@ std::string faultEnvelope(const std::string &relatesTo, const Fault &f)
     wsd::soap::Addressing a;
     a.to = ns::AnonymousReply;
     a.relatesTo = relatesTo;
-    if (f.subcode != "ActionNotSupported")
+    // WS-Addressing's own subcodes live in the wsa namespace, not wscn.
+    if (f.subcode != "ActionNotSupported" && f.subcode != "DestinationUnreachable")
         return wsd::soap::buildFault(a, f);
-    // The one WS-Addressing subcode: it lives in the wsa namespace, not wscn.
     a.action = ns::FaultAction;
     return wsd::soap::buildEnvelope(a, {}, [&](Writer &w) {
         w.start("soap", "Fault");
@@ -213,7 +215,7 @@ HttpReply ScanService::handle(std::string_view body, const std::string &client,
     }
     WSD_PROTO("wsd-sim: %s job %ld from %s: %s", call.operation.c_str(), call.jobId, client.c_str(),
               call.outcome.c_str());
-    device_.log.add(call.operation, call.jobId, call.outcome, client, arrived);
+    device_.log.add(call.operation, call.jobId, call.outcome, client, arrived, message ? message->to : "");
     return reply;
 }
 
@@ -222,6 +224,9 @@ HttpReply ScanService::dispatch(Call &call)
     static const char *const known[] = {"GetScannerElements", "ValidateScanTicket", "CreateScanJob",
                                         "RetrieveImage",      "CancelJob",          "GetJobElements",
                                         "GetActiveJobs",      "GetJobHistory"};
+    if (!call.knobs.anyTo)
+        if (std::optional<std::string> wrong = wrongServiceTo(call.message->to, device_.identity.serviceUrls))
+            return fault(call, destinationUnreachable(*wrong));
     bool isKnown = false;
     for (const char *op : known)
         isKnown = isKnown || call.operation == op;
