@@ -7,8 +7,8 @@ namespace wsd {
 
 void thresholdLine(const std::uint8_t *in, int channels, int width, int percent, std::uint8_t *out)
 {
-    // Compared in 1/100 of a level so that 50 % splits 0..255 at 127.5.
-    const int level = std::clamp(percent, 0, 100) * 255;
+    // Compared in 1/100 of a level: 50 % makes 0..127 black, 100 % all 256 levels.
+    const int level = std::clamp(percent, 0, 100) * 256;
     std::memset(out, 0, lineartBytesPerLine(width));
     for (int x = 0; x < width; ++x) {
         const std::uint8_t *p = in + static_cast<std::size_t>(x) * channels;

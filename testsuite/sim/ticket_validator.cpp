@@ -16,6 +16,8 @@ bool contains(const std::vector<std::string> &list, const std::string &v)
 
 bool contains(const std::vector<int> &list, int v) { return std::find(list.begin(), list.end(), v) != list.end(); }
 
+wsd::soap::Fault invalidArgs(const std::string &why) { return {"Sender", "InvalidArgs", why, ""}; }
+
 int nearest(const std::vector<int> &list, int v)
 {
     int best = list.front();
@@ -62,8 +64,13 @@ public:
                             : contains(caps.colors, "RGB24")           ? "RGB24"
                                                                        : caps.colors.front();
         useDefault(s.color, color);
-        if (!contains(caps.colors, s.color.value))
+        if (!contains(caps.colors, s.color.value)) {
+            // Strict like the devices that refuse a colour they never
+            // listed (ColorEntry) instead of substituting one.
+            if (mode_ == CheckMode::Create)
+                refuse(invalidArgs("ColorProcessing '" + s.color.value + "' is not offered for this source"));
             replace(s.color, color, "ColorProcessing");
+        }
 
         int xDefault = contains(caps.xResolutions, defaults.xResolution.value) ? defaults.xResolution.value
                                                                                : nearest(caps.xResolutions, 300);
@@ -111,7 +118,13 @@ TicketCheck checkTicket(const Profile &profile, const ScanTicket &requested, Che
     const ScanTicket &d = profile.defaults;
     Checker check(profile, mode, result);
 
-    // Format first: CreateScanJob refuses an unsupported one outright.
+    // Format first: CreateScanJob refuses a missing or unsupported one
+    // outright, as devices do (DocumentParameters holds the Format the
+    // scan is delivered in; a device cannot guess it).
+    if (!t.format.given && mode == CheckMode::Create) {
+        result.fault = invalidArgs("the ScanTicket names no Format");
+        return result;
+    }
     std::string defaultFormat = contains(profile.formats, d.format.value) ? d.format.value : profile.formats.front();
     check.useDefault(t.format, defaultFormat);
     if (!contains(profile.formats, t.format.value)) {
