@@ -183,8 +183,8 @@ void ScanOptions::addModeOptions()
                      }});
 
     d = constrained(option(SANE_NAME_THRESHOLD, SANE_TITLE_THRESHOLD,
-                           N_("Lineart is made from a gray scan on this device: pixels darker than this share "
-                              "of white become black."),
+                           N_("Lineart made by the backend from a gray scan, where the device has no 1-bit mode of "
+                              "its own: pixels darker than this share of white become black."),
                            SANE_TYPE_INT, SANE_UNIT_PERCENT, Settable),
                     SANE_CONSTRAINT_RANGE);
     d.constraint.range = &thresholdRange_;
