@@ -23,8 +23,6 @@ namespace {
 
 Node scanChild(Node parent, const char *local) { return parent.child({ns::Scan, ns::ScanPrerelease}, local); }
 
-Fault invalidArgs(const std::string &why) { return {"Sender", "InvalidArgs", why, ""}; }
-
 // What the ticket asked, for /log: tests see which Format and colour a client sent.
 template <typename Call>
 void noteTicket(Call &call, const ScanTicket &t)

@@ -16,8 +16,6 @@ bool contains(const std::vector<std::string> &list, const std::string &v)
 
 bool contains(const std::vector<int> &list, int v) { return std::find(list.begin(), list.end(), v) != list.end(); }
 
-wsd::soap::Fault invalidArgs(const std::string &why) { return {"Sender", "InvalidArgs", why, ""}; }
-
 int nearest(const std::vector<int> &list, int v)
 {
     int best = list.front();
@@ -109,6 +107,8 @@ private:
 };
 
 }  // namespace
+
+wsd::soap::Fault invalidArgs(const std::string &why) { return {"Sender", "InvalidArgs", why, ""}; }
 
 TicketCheck checkTicket(const Profile &profile, const ScanTicket &requested, CheckMode mode)
 {
