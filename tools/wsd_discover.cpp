@@ -1,8 +1,11 @@
 // wsd-discover: lists the WSD scanners discovery finds, the way the backend
 // finds them, and prints wsd.conf lines for them (wsd-discover(1)).
 #include "wsd/config.h"
+#include "wsd/device_locator.h"
+#include "wsd/directed_probe.h"
 #include "wsd/discovery.h"
 #include "wsd/log.h"
+#include "wsd/wsscan_client.h"
 
 #include <getopt.h>
 
@@ -17,6 +20,7 @@ namespace {
 void usage(FILE *to)
 {
     std::fputs("usage: wsd-discover [-v] [-t MS] [-i IFACE]... [-x IFACE]... [--no-multicast] [-w MS]\n"
+               "       wsd-discover [-v] [-t MS] HOST|HOST:PORT|URL\n"
                "  -v, --verbose          protocol trace on stderr (twice: whole messages)\n"
                "  -t, --timeout MS       how long to wait for answers (default 2000)\n"
                "  -i, --interface IFACE  probe on this interface only (repeatable)\n"
@@ -24,7 +28,8 @@ void usage(FILE *to)
                "      --no-multicast     no WS-Discovery multicast; Avahi-directed probes only\n"
                "  -w, --watch MS         then keep listening this long, printing devices that\n"
                "                         appear (Hello), move or go (Bye)\n"
-               "  -h, --help             this text\n",
+               "  -h, --help             this text\n"
+               "  HOST, HOST:PORT, URL   no discovery: directed probes to this device only\n",
                to);
 }
 
@@ -55,6 +60,44 @@ std::string displayName(const wsd::DiscoveredDevice &d)
 std::string firstUrl(const wsd::DiscoveredDevice &d)
 {
     return d.deviceUrls.empty() ? d.scanServiceUrls.front() : d.deviceUrls.front();
+}
+
+// One device named by host or URL, found the way the backend finds a
+// `device NAME HOST|URL` line's device: directed probes, then its metadata.
+int describeOne(const wsd::Config &config, const std::string &target)
+{
+    wsd::DeviceRecord record;
+    if (wsd::discovery::isHostForm(target))
+        record.host = target;
+    else if (wsd::discovery::isHttpUrl(target))
+        record.deviceUrls = {target};
+    else {
+        std::fprintf(stderr, "wsd-discover: '%s' is neither a host nor an http(s) URL\n", target.c_str());
+        return 2;
+    }
+    wsd::http::Options options = wsd::httpOptions(config);
+    options.connectTimeoutMs = options.timeoutMs = config.discoveryTimeoutMs;
+    wsd::locateDevice(record, options);
+    if (record.deviceUrls.empty()) {
+        std::fprintf(stderr, "wsd-discover: no WSD scanner answers on %s\n", target.c_str());
+        return 1;
+    }
+    const std::string &url = record.deviceUrls.front();
+    auto metadata = wsd::wsscan::Client(options).call(wsd::wsscan::getMetadata(wsd::metadataTo(record, url), url));
+    if (!metadata) {
+        std::fprintf(stderr, "wsd-discover: %s: no device metadata: %s\n", url.c_str(), metadata.error.c_str());
+        return 1;
+    }
+    std::string name = confName(metadata->friendlyName.empty() ? metadata->model : metadata->friendlyName);
+    std::printf("%s\n", name.c_str());
+    std::printf("  model:        %s %s\n", metadata->manufacturer.c_str(), metadata->model.c_str());
+    std::printf("  UUID:         %s\n", record.endpointUuid.c_str());
+    for (const std::string &u : record.deviceUrls)
+        std::printf("  device URL:   %s\n", u.c_str());
+    for (const std::string &u : metadata->scanServiceUrls())
+        std::printf("  scan service: %s\n", u.c_str());
+    std::printf("\n# wsd.conf line (see sane-wsd(5)):\ndevice \"%s\" %s\n", name.c_str(), url.c_str());
+    return 0;
 }
 
 // Follows the list as Hello and Bye change it, one line per change.
@@ -144,12 +187,14 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (optind != argc) {
+    if (optind + 1 < argc || (optind < argc && watchMs >= 0)) {
         usage(stderr);
         return 2;
     }
     if (verbosity > 0)
         wsd::log::setLevel(verbosity == 1 ? wsd::log::Protocol : wsd::log::Detail);
+    if (optind < argc)
+        return describeOne(config, argv[optind]);
 
     wsd::Discovery discovery(config);
     discovery.start();

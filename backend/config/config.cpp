@@ -1,4 +1,5 @@
 #include "wsd/config.h"
+#include "wsd/directed_probe.h"
 
 #include "wsd/log.h"
 #include "wsd/quirks.h"
@@ -46,7 +47,13 @@ bool isHttpUrl(std::string_view text)
     return url::parse(std::string(text)).has_value();
 }
 
-// "device <name> <url>": the name may be quoted to hold spaces.
+// An http(s) URL, or a host alone whose WSD endpoint directed probes find.
+bool isDeviceAddress(std::string_view text)
+{
+    return isHttpUrl(text) || discovery::isHostForm(std::string(text));
+}
+
+// "device <name> <url or host>": the name may be quoted to hold spaces.
 bool parseDevice(std::string_view rest, ManualDevice &out)
 {
     rest = trim(rest);
@@ -65,7 +72,7 @@ bool parseDevice(std::string_view rest, ManualDevice &out)
         rest = trim(rest.substr(space));
     }
     if (name.empty() || rest.empty() || rest.find_first_of(" \t") != std::string_view::npos ||
-        !isHttpUrl(rest))
+        !isDeviceAddress(rest))
         return false;
     out.name = name;
     out.url = std::string(rest);
@@ -200,8 +207,8 @@ void applyEnvironment(Config &config)
                 device.url = std::string(entry);
             }
             ++index;
-            if (device.name.empty() || !isHttpUrl(device.url)) {
-                WSD_WARN("SANE_WSD_DEVICE: ignoring '%.*s' (expected URL or NAME=URL with http or https)",
+            if (device.name.empty() || !isDeviceAddress(device.url)) {
+                WSD_WARN("SANE_WSD_DEVICE: ignoring '%.*s' (expected URL, NAME=URL or NAME=HOST)",
                          static_cast<int>(entry.size()), entry.data());
                 continue;
             }

@@ -2,6 +2,7 @@
 
 #include "discovery_shared.h"
 #include "wsd/discovery_channel.h"
+#include "wsd/directed_probe.h"
 #include "wsd/discovery_message.h"
 #include "wsd/log.h"
 #include "wsd/soap.h"
@@ -32,7 +33,6 @@ constexpr milliseconds QuietTime{400};
 constexpr int MaxDatagramsPerWake = 64;
 constexpr int HttpWorkerCount = 3;
 constexpr std::chrono::seconds LinksRefresh{30};
-constexpr const char *DirectedProbePath = "/StableWSDiscoveryEndpoint/schemas-xmlsoap-org_ws_2005_04_discovery";
 
 std::string interfaceName(unsigned index)
 {
@@ -126,9 +126,9 @@ struct Discovery::Impl : d::Shared {
             if (channel.sendTo(probe, *to))
                 WSD_PROTO("discovery: -> directed Probe to %s (UDP)", to->text().c_str());
         const std::string host = url::hostForUrl(service.address.host());
-        std::vector<std::string> urls = {"http://" + host + DirectedProbePath};
+        std::vector<std::string> urls = {"http://" + host + d::StableProbePath};
         if (service.address.port() != 80)
-            urls.push_back("http://" + host + ":" + std::to_string(service.address.port()) + DirectedProbePath);
+            urls.push_back("http://" + host + ":" + std::to_string(service.address.port()) + d::StableProbePath);
         for (const std::string &u : urls) {
             WSD_PROTO("discovery: -> directed Probe to %s", u.c_str());
             httpJobs.push_back({d::HttpJob::Kind::DirectedProbe, id, {u, probe}});

@@ -1,10 +1,14 @@
 #include "wsd/device_list.h"
 
+#include "wsd/device_locator.h"
+#include "wsd/directed_probe.h"
 #include "wsd/discovery.h"
 #include "wsd/http.h"
 #include "wsd/log.h"
 #include "wsd/metadata.h"
 #include "wsd/url.h"
+
+#include <future>
 
 namespace wsd {
 
@@ -13,6 +17,8 @@ namespace {
 // SANE's dll loader shows our names as "wsd:NAME" and strips the prefix
 // again before sane_open, so the names themselves carry none.
 constexpr const char *Prefix = "wsd:";
+// Bounds what a frontend that opens many URLs makes the list remember.
+constexpr std::size_t MaxRememberedUrls = 64;
 
 std::string withoutUrn(const std::string &uuid)
 {
@@ -33,6 +39,29 @@ void describeFromMetadata(DeviceRecord &record, const DeviceMetadata &metadata)
     else if (!metadata.friendlyName.empty())
         record.model = metadata.friendlyName;
     record.scanServiceUrls = metadata.scanServiceUrls();
+    // The last resort when no directed Probe answered: the Host's address
+    // in the Relationship section is the device's endpoint address.
+    if (record.endpointUuid.empty() && !metadata.host.addresses.empty())
+        record.endpointUuid = metadata.host.addresses.front();
+}
+
+// Bounded like discovery: the list must not wait for a silent device.
+http::Options listOptions(const Config &config)
+{
+    http::Options options = httpOptions(config);
+    options.connectTimeoutMs = options.timeoutMs = std::max(config.discoveryTimeoutMs, 1000);
+    return options;
+}
+
+// A device given by URL or host: its endpoint address (and, for a host, its
+// XAddrs), all devices at once.
+void locateAll(std::vector<DeviceRecord> &records, const http::Options &options)
+{
+    std::vector<std::future<void>> pending;
+    for (DeviceRecord &r : records)
+        pending.push_back(std::async(std::launch::async, [&r, &options] { locateDevice(r, options); }));
+    for (std::future<void> &f : pending)
+        f.get();
 }
 
 }  // namespace
@@ -43,7 +72,10 @@ DeviceList::DeviceList(const Config &config) : config_(config)
         DeviceRecord r;
         r.saneName = m.name;
         r.model = m.name;
-        r.deviceUrls = {m.url};
+        if (discovery::isHostForm(m.url))
+            r.host = m.url;
+        else
+            r.deviceUrls = {m.url};
         r.foundBy = "config";
         configured_.push_back(r);
     }
@@ -64,19 +96,24 @@ void DeviceList::resolveConfiguredDevices()
     if (configuredResolved_ || configured_.empty())
         return;
     configuredResolved_ = true;
+    const http::Options options = listOptions(config_);
+    locateAll(configured_, options);
     std::vector<http::Request> requests;
-    for (const DeviceRecord &r : configured_)
-        requests.push_back(http::Request{r.deviceUrls.front(), buildGetMetadataRequest(r.deviceUrls.front(), r.deviceUrls.front())});
-    // Bounded like discovery: the list must not wait for a silent device.
-    http::Options options = httpOptions(config_);
-    options.connectTimeoutMs = options.timeoutMs = std::max(config_.discoveryTimeoutMs, 1000);
+    std::vector<DeviceRecord *> asked;
+    for (DeviceRecord &r : configured_) {
+        if (r.deviceUrls.empty())
+            continue;  // a host where nothing answered: listed under its name only
+        const std::string &url = r.deviceUrls.front();
+        requests.push_back(http::Request{url, buildGetMetadataRequest(metadataTo(r, url), url)});
+        asked.push_back(&r);
+    }
     std::vector<http::Response> responses = http::postAll(requests, options);
-    for (std::size_t i = 0; i < configured_.size(); ++i) {
+    for (std::size_t i = 0; i < asked.size(); ++i) {
         std::string error;
         if (auto metadata = metadataFromResponse(responses[i], &error))
-            describeFromMetadata(configured_[i], *metadata);
+            describeFromMetadata(*asked[i], *metadata);
         else
-            WSD_INFO("%s: %s", configured_[i].deviceUrls.front().c_str(), error.c_str());
+            WSD_INFO("%s: %s", asked[i]->deviceUrls.front().c_str(), error.c_str());
     }
 }
 
@@ -122,6 +159,18 @@ std::optional<DeviceRecord> DeviceList::find(const std::string &name)
         r.saneName = bare;
         r.deviceUrls = {bare};
         r.foundBy = "url";
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            auto known = endpointsByUrl_.find(bare);
+            if (known != endpointsByUrl_.end())
+                r.endpointUuid = known->second;
+        }
+        if (r.endpointUuid.empty() && locateDevice(r, listOptions(config_))) {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (endpointsByUrl_.size() >= MaxRememberedUrls)
+                endpointsByUrl_.clear();
+            endpointsByUrl_[bare] = r.endpointUuid;
+        }
         return r;
     }
     for (int pass = 0; pass < 2; ++pass) {
@@ -134,6 +183,15 @@ std::optional<DeviceRecord> DeviceList::find(const std::string &name)
         // Frontends may open a device by name without asking for the list.
         if (pass == 0)
             refresh(false);
+    }
+    // "wsd:HOST": no device of that name, but a host to look on.
+    if (discovery::isHostForm(bare)) {
+        DeviceRecord r;
+        r.saneName = bare;
+        r.host = bare;
+        r.foundBy = "host";
+        if (locateDevice(r, listOptions(config_)))
+            return r;
     }
     return std::nullopt;
 }

@@ -1,6 +1,7 @@
 #include "wsd/scanner.h"
 
 #include "wsd/capabilities.h"
+#include "wsd/device_locator.h"
 #include "wsd/image_limits.h"
 #include "wsd/job_control.h"
 #include "wsd/job_registry.h"
@@ -27,8 +28,7 @@ using Clock = std::chrono::steady_clock;
 std::vector<std::string> scanServicesFromMetadata(const DeviceRecord &device, const wsscan::Client &client)
 {
     for (const std::string &url : device.deviceUrls) {
-        const std::string to = device.endpointUuid.empty() ? url : device.endpointUuid;
-        auto metadata = client.call(wsscan::getMetadata(to, url));
+        auto metadata = client.call(wsscan::getMetadata(metadataTo(device, url), url));
         if (!metadata) {
             WSD_INFO("%s: no device metadata: %s", url.c_str(), metadata.error.c_str());
             continue;
@@ -99,6 +99,19 @@ SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std:
     wsscan::Client client(httpOptions(config));
     client.until(deadline);
     DeviceRecord record = device;
+    // Given by URL or host and not located when the list was made (the
+    // device was off, say): try again now, within the open deadline.
+    if (record.endpointUuid.empty() && record.scanServiceUrls.empty()) {
+        http::Options probeOptions = httpOptions(config);
+        probeOptions.timeoutMs = std::min({probeOptions.timeoutMs, http::millisecondsLeft(deadline),
+                                           std::max(config.discoveryTimeoutMs, 1000)});
+        probeOptions.connectTimeoutMs = std::min(probeOptions.connectTimeoutMs, probeOptions.timeoutMs);
+        locateDevice(record, probeOptions);
+    }
+    if (record.deviceUrls.empty() && !record.host.empty()) {
+        WSD_ERROR("%s: no WSD scanner answers on host %s", record.saneName.c_str(), record.host.c_str());
+        return SANE_STATUS_IO_ERROR;
+    }
     if (record.scanServiceUrls.empty()) {
         record.scanServiceUrls = scanServicesFromMetadata(record, client);
         // A wsd.conf entry may name the scan service itself; some devices

@@ -12,7 +12,8 @@ namespace wsd {
 
 struct ManualDevice {
     std::string name;  // shown as the SANE model when metadata has none
-    std::string url;   // device endpoint (metadata) or scan service URL
+    std::string url;   // device endpoint (metadata) or scan service URL, or a host
+                       // (HOST, HOST:PORT) where the endpoint is to be found
 };
 
 // "quirk NAME PAIRS": per-device switches of the quirks table (sane-wsd(5)).

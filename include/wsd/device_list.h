@@ -7,6 +7,7 @@
 
 #include <sane/sane.h>
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -37,6 +38,9 @@ private:
     std::mutex mutex_;
     bool configuredResolved_ = false;
     std::vector<DeviceRecord> configured_;
+    // Endpoint addresses learnt for URLs opened as "wsd:URL", so that the
+    // next open does not probe again.
+    std::map<std::string, std::string> endpointsByUrl_;
     std::vector<DeviceRecord> records_;
     std::vector<SANE_Device> saneDevices_;
     std::vector<const SANE_Device *> pointers_;

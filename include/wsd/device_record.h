@@ -15,6 +15,7 @@ struct DeviceRecord {
     std::string endpointUuid;   // urn:uuid:... when known
     std::vector<std::string> deviceUrls;       // metadata (WS-Transfer Get) endpoints
     std::vector<std::string> scanServiceUrls;  // WS-Scan endpoints, once known
+    std::string host;           // given by host alone (HOST[:PORT]): where directed probes look
     std::string foundBy;        // "config", "environment", "multicast", "avahi", "url"
 };
 

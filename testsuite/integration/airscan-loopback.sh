@@ -21,6 +21,10 @@ assert_eq "$SANE_DEVICES" "airscan:w0:Sim" "devices listed by scanimage -L"
 
 scan_flatbed_and_check "" airscan:w0:Sim
 scan_adf_batch_and_check "" airscan:w0:Sim ADF 3
+# airscan, configured with the scan service URL, addresses it by that URL,
+# which is the address the metadata gives: the strict wsa:To check accepts it.
+assert_logged "airscan's CreateScanJob to the service address" operation=CreateScanJob outcome=ok to="$SIM_SERVICE_URL"
+assert_not_logged "a request with a wrong wsa:To" outcome=fault:DestinationUnreachable
 
 jobs=$(sim_control GET /jobs)
 it_log "wsd-sim jobs: $jobs"

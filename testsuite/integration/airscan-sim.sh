@@ -46,6 +46,11 @@ print(sum(1 for e in json.load(sys.stdin)["log"]
 
 scan_flatbed_and_check host "$device"
 scan_adf_batch_and_check host "$device" ADF 3
+# wsd-sim checks wsa:To (its default, as real devices do): airscan addresses
+# the Get to the endpoint address and the scan service to its address.
+assert_logged "airscan's metadata Get to the endpoint address" operation=Get outcome=ok to="$SIM_UUID"
+assert_logged "airscan's CreateScanJob to the service address" operation=CreateScanJob outcome=ok to="http://*/wsd/scan"
+assert_not_logged "a request with a wrong wsa:To" outcome=fault:DestinationUnreachable
 
 jobs=$(sim_control GET /jobs)
 it_log "wsd-sim jobs: $jobs"

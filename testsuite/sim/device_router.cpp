@@ -1,5 +1,6 @@
 #include "device_router.h"
 
+#include "addressing_check.h"
 #include "discovery_responder.h"
 #include "metadata_document.h"
 #include "wsd/namespaces.h"
@@ -86,7 +87,14 @@ HttpReply DeviceRouter::metadata(const HttpRequest &request)
                            message->action};
         return soapReply(faultStatus(f, knobs), faultEnvelope(message->messageId, f));
     }
-    device_.log.add("Get", 0, "ok", request.client, request.arrived);
+    if (!knobs.anyTo) {
+        if (std::optional<std::string> wrong = wrongDeviceTo(message->to, device_.identity.endpointUuid)) {
+            device_.log.add("Get", 0, "fault:DestinationUnreachable", request.client, request.arrived, message->to);
+            wsd::soap::Fault f = destinationUnreachable(*wrong);
+            return soapReply(faultStatus(f, knobs), faultEnvelope(message->messageId, f));
+        }
+    }
+    device_.log.add("Get", 0, "ok", request.client, request.arrived, message->to);
     std::string body = buildMetadataResponse(device_.identity, message->messageId);
     return soapReply(200, knobs.malformedXml ? breakXml(std::move(body)) : body);
 }

@@ -40,11 +40,11 @@ std::string utcMicros(WallClock::time_point t)
 }
 
 void EventLog::add(const std::string &operation, long jobId, const std::string &outcome, const std::string &client,
-                   WallClock::time_point at, LogDetails details)
+                   WallClock::time_point at, const std::string &to, LogDetails details)
 {
     std::string time = utcMicros(at);
     std::lock_guard<std::mutex> lock(mutex_);
-    entries_.push_back({std::move(time), operation, jobId, outcome, client, std::move(details)});
+    entries_.push_back({std::move(time), operation, jobId, outcome, client, to, std::move(details)});
     while (entries_.size() > MaxEntries)
         entries_.pop_front();
 }
@@ -76,7 +76,8 @@ nlohmann::ordered_json EventLog::toJson() const
                                         {"operation", e.operation},
                                         {"jobId", e.jobId},
                                         {"outcome", e.outcome},
-                                        {"client", e.client}};
+                                        {"client", e.client},
+                                        {"to", e.to}};
         if (!e.details.reason.empty())
             entry["reason"] = e.details.reason;
         if (e.details.ticket)

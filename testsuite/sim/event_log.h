@@ -28,6 +28,7 @@ struct LogEntry {
     long jobId = 0;         // 0 when the operation names no job
     std::string outcome;    // "ok", "fault:<subcode>", or a transfer result such as "aborted:ImageTransferError"
     std::string client;     // peer address
+    std::string to;         // the request's wsa:To, "" when it had none or was no SOAP request
     LogDetails details;
 };
 
@@ -38,10 +39,11 @@ public:
     // `at`: when the request arrived; benchmarks compare it with the
     // client's own clock, so it is taken before the request is handled.
     void add(const std::string &operation, long jobId, const std::string &outcome, const std::string &client,
-             WallClock::time_point at = WallClock::now(), LogDetails details = {});
+             WallClock::time_point at = WallClock::now(), const std::string &to = std::string(),
+             LogDetails details = {});
     void clear();
     size_t size() const;
-    // {"log":[{"time":...,"operation":...,"jobId":...,"outcome":...,"client":...}, ...]}, plus
+    // {"log":[{"time":...,"operation":...,"jobId":...,"outcome":...,"client":...,"to":...}, ...]}, plus
     // "reason" for a refusal and "ticket":{"format":...,"colorProcessing":...} (null when absent)
     // for a request with a ScanTicket.
     nlohmann::ordered_json toJson() const;

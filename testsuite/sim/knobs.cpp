@@ -47,6 +47,7 @@ const std::vector<KnobField> &table()
         {"terminating-ms", &Knobs::terminatingMs},
         {"terminating-refuses-jobs", &Knobs::terminatingRefusesJobs},
         {"texture", &Knobs::texture},
+        {"any-to", &Knobs::anyTo},
     };
     return t;
 }

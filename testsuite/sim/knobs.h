@@ -42,6 +42,7 @@ struct Knobs {
     long terminatingMs = 0;         // terminating-ms: how long a cancelled job stays Terminating
     bool terminatingRefusesJobs = true;  // terminating-refuses-jobs: CreateScanJob refused meanwhile
     bool texture = false;           // texture: paper texture and sensor noise in the images
+    bool anyTo = false;             // any-to: accept requests whatever their wsa:To (a lenient device)
     std::string imageFile;          // image-file: RetrieveImage sends this file's bytes, not the page
 };
 

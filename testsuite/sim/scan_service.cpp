@@ -1,5 +1,7 @@
 #include "scan_service.h"
 
+#include "addressing_check.h"
+
 #include "image_encoder.h"
 #include "mtom_writer.h"
 #include "page_cache.h"
@@ -151,9 +153,9 @@ std::string faultEnvelope(const std::string &relatesTo, const Fault &f)
     wsd::soap::Addressing a;
     a.to = ns::AnonymousReply;
     a.relatesTo = relatesTo;
-    if (f.subcode != "ActionNotSupported")
+    // WS-Addressing's own subcodes live in the wsa namespace, not wscn.
+    if (f.subcode != "ActionNotSupported" && f.subcode != "DestinationUnreachable")
         return wsd::soap::buildFault(a, f);
-    // The one WS-Addressing subcode: it lives in the wsa namespace, not wscn.
     a.action = ns::FaultAction;
     return wsd::soap::buildEnvelope(a, {}, [&](Writer &w) {
         w.start("soap", "Fault");
@@ -221,7 +223,8 @@ HttpReply ScanService::handle(std::string_view body, const std::string &client,
     }
     WSD_PROTO("wsd-sim: %s job %ld from %s: %s", call.operation.c_str(), call.jobId, client.c_str(),
               call.outcome.c_str());
-    device_.log.add(call.operation, call.jobId, call.outcome, client, arrived, call.details);
+    device_.log.add(call.operation, call.jobId, call.outcome, client, arrived, message ? message->to : "",
+                    call.details);
     return reply;
 }
 
@@ -230,6 +233,9 @@ HttpReply ScanService::dispatch(Call &call)
     static const char *const known[] = {"GetScannerElements", "ValidateScanTicket", "CreateScanJob",
                                         "RetrieveImage",      "CancelJob",          "GetJobElements",
                                         "GetActiveJobs",      "GetJobHistory"};
+    if (!call.knobs.anyTo)
+        if (std::optional<std::string> wrong = wrongServiceTo(call.message->to, device_.identity.serviceUrls))
+            return fault(call, destinationUnreachable(*wrong));
     bool isKnown = false;
     for (const char *op : known)
         isKnown = isKnown || call.operation == op;

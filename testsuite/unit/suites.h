@@ -29,3 +29,4 @@ Suite *discoveryTableSuite();
 Suite *discoveryTrustSuite();
 Suite *jobRegistrySuite();
 Suite *wsscanClientSuite();
+Suite *addressingSuite();

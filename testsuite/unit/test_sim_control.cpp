@@ -113,10 +113,11 @@ START_TEST(control_json_bodies)
 
     // Names and addresses from peers are escaped, whatever bytes they hold.
     device->log.clear();
-    device->log.add("Op\"x", 0, "ok", "a\\b\n\x01\xff");
+    device->log.add("Op\"x", 0, "ok", "a\\b\n\x01\xff", wsdsim::WallClock::now(), "urn:\"to");
     HttpReply log = control(api, "GET", "/log");
     ck_assert_msg(log.body.find("\"operation\":\"Op\\\"x\",\"jobId\":0,\"outcome\":\"ok\","
-                                "\"client\":\"a\\\\b\\n\\u0001\xef\xbf\xbd\"}]}") != std::string::npos,
+                                "\"client\":\"a\\\\b\\n\\u0001\xef\xbf\xbd\",\"to\":\"urn:\\\"to\"}]}") !=
+                      std::string::npos,
                   "%s", log.body.c_str());
 }
 END_TEST

@@ -279,6 +279,7 @@ START_TEST(bad_requests)
 
     // Body element and action disagree.
     wsd::soap::Addressing a;
+    a.to = "http://127.0.0.1:1/wsd/scan";
     a.action = std::string(wsd::ns::ScanActionPrefix) + "CancelJob";
     std::string mismatched = wsd::soap::buildEnvelope(a, {{"wscn", wsd::ns::Scan}}, [](wsd::xml::Writer &w) {
         w.start("wscn", "GetActiveJobsRequest").end();
