@@ -1,6 +1,7 @@
 #include "wsd/page_reader.h"
 
 #include "wsd/log.h"
+#include "wsd/threshold.h"
 
 #include <algorithm>
 #include <cstring>
@@ -42,8 +43,9 @@ PageReader::PageReader(PagePipe &pipe, int cancelFd, std::function<bool()> cance
 {
 }
 
-SANE_Status PageReader::start(FrameFormat &format, const ImageLimits &limits)
+SANE_Status PageReader::start(FrameFormat &format, const ImageLimits &limits, std::optional<int> thresholdPercent)
 {
+    thresholdPercent_ = thresholdPercent;
     decoder_ = makeSniffingDecoder(*this, limits);
     frame_.reset();
     dataEnded_ = false;
@@ -169,6 +171,20 @@ bool PageReader::onFrame(const ImageFrame &image)
     f.bytesPerLine = image.bytesPerLine;
     WSD_INFO("image: %dx%d, %d bit, %s", image.width, image.height, image.depth,
              image.channels == 3 ? "colour" : "gray");
+    if (thresholdPercent_ && image.depth != 1) {
+        if (image.depth != 8) {
+            WSD_ERROR("lineart is made from 8-bit images; the device sent %d bit", image.depth);
+            return false;
+        }
+        decodedChannels_ = image.channels;
+        decodedLine_.resize(image.bytesPerLine);
+        f.format = SANE_FRAME_GRAY;
+        f.depth = 1;
+        f.bytesPerLine = lineartBytesPerLine(image.width);
+        WSD_INFO("making lineart at %d %%", *thresholdPercent_);
+    } else {
+        thresholdPercent_.reset();  // the device sent lineart itself
+    }
     upsideDown_ = pipe_.upsideDown();
     if (upsideDown_) {
         const std::size_t bytes = f.bytesPerLine * static_cast<std::size_t>(std::max(image.height, 0));
@@ -188,6 +204,13 @@ std::uint8_t *PageReader::lineBuffer()
 {
     if (!frame_)
         return nullptr;
+    if (thresholdPercent_)
+        return lines_ < frame_->lines || frame_->lines < 0 ? decodedLine_.data() : nullptr;
+    return frameLine();
+}
+
+std::uint8_t *PageReader::frameLine()
+{
     if (upsideDown_)
         return lines_ < frame_->lines ? wholePage_.data() + static_cast<std::size_t>(lines_) * frame_->bytesPerLine
                                       : nullptr;
@@ -196,6 +219,12 @@ std::uint8_t *PageReader::lineBuffer()
 
 bool PageReader::commitLine()
 {
+    if (thresholdPercent_) {
+        std::uint8_t *line = frameLine();
+        if (!line)
+            return false;
+        thresholdLine(decodedLine_.data(), decodedChannels_, frame_->pixelsPerLine, *thresholdPercent_, line);
+    }
     if (!upsideDown_)
         commitOutputLine();
     ++lines_;

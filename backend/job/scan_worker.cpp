@@ -160,7 +160,7 @@ void ScanWorker::beginStart()
 }
 
 SANE_Status ScanWorker::startPage(const ScanSettings &settings, const ImageLimits &limits, Deadline deadline,
-                                  FrameFormat &frame)
+                                  FrameFormat &frame, std::optional<int> thresholdPercent)
 {
     if (cancelledSinceStart())
         return SANE_STATUS_CANCELLED;  // the worker cancels a running job itself
@@ -171,7 +171,7 @@ SANE_Status ScanWorker::startPage(const ScanSettings &settings, const ImageLimit
         command_ = StartCommand{settings, deadline, page, readerCancels_};
     }
     commandFd_.signal();
-    return reader_.start(frame, limits);
+    return reader_.start(frame, limits, thresholdPercent);
 }
 
 void ScanWorker::cancelRefusedPage()

@@ -56,7 +56,7 @@ SourceCaps bothSides(const SourceCaps &front, const SourceCaps &back)
 
 SourceConstraints constraintsOf(InputSource source, const SourceCaps &caps)
 {
-    SourceConstraints s{source, caps, squareResolutions(caps), {}, {}, {}, {}};
+    SourceConstraints s{source, caps, squareResolutions(caps), {}, false, false, {}, {}, {}};
     for (ColorMode m : AllColorModes)
         if (hasWord(caps.colorEntries, keyword(m)))
             s.modes.push_back(m);
@@ -66,6 +66,12 @@ SourceConstraints constraintsOf(InputSource source, const SourceCaps &caps)
         WSD_WARN("%s lists no 8-bit colour, gray or 1-bit entry; offering Color", saneName(source));
         s.modes.push_back(ColorMode::Color);
     }
+    s.deviceLineart = hasWord(caps.colorEntries, keyword(ColorMode::Lineart));
+    s.deviceGray = hasWord(caps.colorEntries, keyword(ColorMode::Gray));
+    // Lineart on every source: without BlackAndWhite1 the backend thresholds
+    // a gray (or colour) scan itself.
+    if (!s.deviceLineart)
+        s.modes.push_back(ColorMode::Lineart);
     for (ColorMode m : s.modes)
         s.modeNames.push_back(saneName(m));
     s.modeNames.push_back(nullptr);

@@ -35,10 +35,57 @@ bool ScanOptions::formatDecodable(const std::string &format)
     return listed(ColorFormats, format) || listed(GrayFormats, format) || listed(LineartFormats, format);
 }
 
+std::vector<std::string> ScanOptions::decodableFormats(const ScannerCapabilities &caps)
+{
+    std::vector<std::string> out;
+    for (const std::string &f : caps.formats)
+        if (formatDecodable(f) && !hasWord(out, f.c_str()))
+            out.push_back(f);
+    return out;
+}
+
+bool ScanOptions::thresholdsLocally() const
+{
+    if (mode_ != ColorMode::Lineart)
+        return false;
+    if (!source().deviceLineart)
+        return true;
+    // JPEG cannot carry 1-bit images: the device's lineart is of use only
+    // in a bilevel format we decode.
+    return std::none_of(formats_.begin(), formats_.end(), [](const std::string &f) { return listed(LineartFormats, f); });
+}
+
+ColorMode ScanOptions::ticketMode() const
+{
+    if (!thresholdsLocally())
+        return mode_;
+    const SourceConstraints &s = source();
+    return s.deviceGray || std::find(s.modes.begin(), s.modes.end(), ColorMode::Color) == s.modes.end()
+               ? ColorMode::Gray
+               : ColorMode::Color;
+}
+
+std::optional<int> ScanOptions::localThreshold() const
+{
+    if (!thresholdsLocally())
+        return std::nullopt;
+    return threshold_;
+}
+
+void ScanOptions::updateThresholdActivity()
+{
+    SANE_Option_Descriptor &d = rows_[thresholdRow_].descriptor;
+    if (thresholdsLocally())
+        d.cap &= ~SANE_CAP_INACTIVE;
+    else
+        d.cap |= SANE_CAP_INACTIVE;
+}
+
 std::vector<std::string> ScanOptions::formatChoices() const
 {
+    const ColorMode mode = ticketMode();
     auto suits = [&](const std::string &f) {
-        switch (mode_) {
+        switch (mode) {
         case ColorMode::Lineart:
             return listed(LineartFormats, f);
         case ColorMode::Gray:
@@ -54,16 +101,16 @@ std::vector<std::string> ScanOptions::formatChoices() const
             out.push_back(compression_);
         else
             WSD_DETAIL("format %s does not carry %s images; choosing another", compression_.c_str(),
-                       saneName(mode_));
+                       saneName(mode));
     }
     auto addOffered = [&](const auto &preference) {
         for (const char *f : preference)
             if (hasWord(formats_, f) && !hasWord(out, f))
                 out.push_back(f);
     };
-    if (mode_ == ColorMode::Lineart)
+    if (mode == ColorMode::Lineart)
         addOffered(LineartFormats);
-    else if (mode_ == ColorMode::Gray)
+    else if (mode == ColorMode::Gray)
         addOffered(GrayFormats);
     else
         addOffered(ColorFormats);
@@ -77,7 +124,7 @@ ScanSettings ScanOptions::settings() const
     out.source = keyword(s.source);
     std::vector<std::string> formats = formatChoices();
     out.format = formats.empty() ? std::string() : formats.front();
-    out.colorEntry = keyword(mode_);
+    out.colorEntry = keyword(ticketMode());
     out.xResolution = out.yResolution = resolution_;
     // Corners may be given in any order; a region below the minimum size
     // grows to it, shifted back inside the platen when needed.

@@ -108,11 +108,7 @@ ScanOptions::ScanOptions(const ScannerElements &elements) : sources_(sourceConst
     for (const SourceConstraints &s : sources_)
         sourceNames_.push_back(saneName(s.source));
     sourceNames_.push_back(nullptr);
-    for (const std::string &f : elements.caps.formats)
-        if (formatDecodable(f))
-            formats_.push_back(f);
-    if (formats_.empty())
-        WSD_WARN("the device offers no image format the backend decodes; leaving the format to the device");
+    formats_ = decodableFormats(elements.caps);
     buildTable(elements);
     applyDefaults(elements);
     updateStatus(elements.status);
@@ -154,7 +150,11 @@ void ScanOptions::addModeOptions()
                          if (!name)
                              return SANE_STATUS_INVAL;
                          mode_ = *colorModeFromSaneName(name);
+                         const bool wasActive = SANE_OPTION_IS_ACTIVE(rows_[thresholdRow_].descriptor.cap);
+                         updateThresholdActivity();
                          *info = SANE_INFO_RELOAD_PARAMS;
+                         if (wasActive != SANE_OPTION_IS_ACTIVE(rows_[thresholdRow_].descriptor.cap))
+                             *info |= SANE_INFO_RELOAD_OPTIONS;
                          return SANE_STATUS_GOOD;
                      },
                      {},
@@ -181,6 +181,19 @@ void ScanOptions::addModeOptions()
                      [](SANE_Option_Descriptor &od, const SourceConstraints &s) {
                          od.constraint.word_list = s.resolutions.data();
                      }});
+
+    d = constrained(option(SANE_NAME_THRESHOLD, SANE_TITLE_THRESHOLD,
+                           N_("Lineart made by the backend from a gray scan, where the device has no 1-bit mode of "
+                              "its own: pixels darker than this share of white become black."),
+                           SANE_TYPE_INT, SANE_UNIT_PERCENT, Settable),
+                    SANE_CONSTRAINT_RANGE);
+    d.constraint.range = &thresholdRange_;
+    thresholdRow_ = rows_.size();
+    rows_.push_back({d, wordOf(threshold_),
+                     [this](void *value, SANE_Int *info) {
+                         return setRanged(threshold_, thresholdRange_, value, 0, info);
+                     },
+                     {}, {}});
 
     if (formats_.size() <= 1)
         return;
@@ -373,6 +386,7 @@ void ScanOptions::applyDefaults(const ScannerElements &elements)
                 index = i;
     compression_ = CompressionAuto;
     mode_ = ColorMode::Color;
+    threshold_ = DefaultThreshold;
     resolution_ = DefaultResolution;
     selectSource(index);
     setFullArea();
@@ -382,6 +396,7 @@ void ScanOptions::applyDefaults(const ScannerElements &elements)
     std::optional<ColorMode> mode = colorModeFromKeyword(ticket->colorEntry);
     if (mode && std::find(source().modes.begin(), source().modes.end(), *mode) != source().modes.end())
         mode_ = *mode;
+    updateThresholdActivity();
     if (ticket->xResolution > 0)
         resolution_ = nearest(source().resolutions, ticket->xResolution);
     if (ticket->width > 0 && ticket->height > 0) {
@@ -409,6 +424,7 @@ void ScanOptions::selectSource(std::size_t index)
         mode_ = std::find(s.modes.begin(), s.modes.end(), ColorMode::Color) != s.modes.end() ? ColorMode::Color
                                                                                           : s.modes.front();
     resolution_ = nearest(s.resolutions, resolution_);
+    updateThresholdActivity();
     if (wasFull)
         setFullArea();
     else

@@ -138,6 +138,16 @@ SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std:
             WSD_ERROR("%s: GetScannerElements: %s", url.c_str(), elements.error.c_str());
             return SANE_STATUS_IO_ERROR;
         }
+        if (ScanOptions::decodableFormats(elements->caps).empty()) {
+            // Every ticket names its Format: a device with none we decode
+            // cannot scan for us (WS-Scan FormatsSupported).
+            std::string offered;
+            for (const std::string &f : elements->caps.formats)
+                offered += (offered.empty() ? "" : ", ") + f;
+            WSD_ERROR("%s: the scanner offers no image format this backend decodes (it offers: %s)",
+                      record.saneName.c_str(), offered.empty() ? "none" : offered.c_str());
+            return SANE_STATUS_UNSUPPORTED;
+        }
         // The address that answered goes first for the job's requests.
         auto it = std::find(record.scanServiceUrls.begin(), record.scanServiceUrls.end(), url);
         std::rotate(record.scanServiceUrls.begin(), it, it + 1);
@@ -258,7 +268,8 @@ SANE_Status Scanner::start()
         validateFormat(settings, deadline);
     }
     const ImageLimits limits = imageLimitsForScan(settings, caps_);
-    SANE_Status status = worker_->startPage(settings, limits, deadline, frame_);
+    const std::optional<int> threshold = options_.localThreshold();
+    SANE_Status status = worker_->startPage(settings, limits, deadline, frame_, threshold);
     if (status == SANE_STATUS_INVAL && !worker_->job().active) {
         // The device refused the format (ClientErrorFormatNotSupported):
         // fall back through the other formats it lists, best first.
@@ -267,7 +278,7 @@ SANE_Status Scanner::start()
                 continue;
             WSD_INFO("format %s refused; trying %s", settings.format.c_str(), format.c_str());
             settings.format = format;
-            status = worker_->startPage(settings, limits, deadline, frame_);
+            status = worker_->startPage(settings, limits, deadline, frame_, threshold);
             if (status != SANE_STATUS_INVAL)
                 break;
         }

@@ -17,7 +17,9 @@ struct SourceConstraints {
     InputSource source;
     SourceCaps caps;
     std::vector<SANE_Word> resolutions;    // word list: count first
-    std::vector<ColorMode> modes;          // offered, in AllColorModes order; never empty
+    std::vector<ColorMode> modes;          // offered, in AllColorModes order; never empty; Lineart always
+    bool deviceLineart = false;            // the source lists BlackAndWhite1 (else lineart is made locally)
+    bool deviceGray = false;               // the source lists Grayscale8
     std::vector<SANE_String_Const> modeNames;  // the modes' SANE names, NULL-terminated
     SANE_Range xRange, yRange;             // mm, SANE_Fixed
 };

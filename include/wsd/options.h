@@ -20,6 +20,7 @@
 #include <sane/sane.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,14 @@ public:
     // fallbacks when the device refuses it (ClientErrorFormatNotSupported, or
     // a ValidateScanTicket answer without a usable format).
     std::vector<std::string> formatChoices() const;
+    // Set when the current mode is lineart the backend makes itself from a
+    // gray scan (the device has no BlackAndWhite1 for the source, or no
+    // format we decode that carries it): the threshold in percent.
+    std::optional<int> localThreshold() const;
+    // The device's formats the backend decodes; sane_open refuses a device
+    // with none (a ticket always names its Format).
+    static std::vector<std::string> decodableFormats(const ScannerCapabilities &caps);
+
     // The frame the settings should give, computed as the device does
     // (pixels = extent in 1/1000 inch * dpi / 1000).
     SANE_Parameters parameters() const;
@@ -60,8 +69,15 @@ private:
     static constexpr const char *CompressionAuto = "auto";
     // scanner-state holds a ScannerState word; longer text is cut.
     static constexpr SANE_Int StateSize = 64;
+    static constexpr SANE_Word DefaultThreshold = 50;
     // A single-image format the backend decodes.
     static bool formatDecodable(const std::string &format);
+    // The mode the ticket asks for: the selected one, or gray (colour where
+    // the source has no gray) when lineart is made locally.
+    ColorMode ticketMode() const;
+    bool thresholdsLocally() const;
+    // The threshold option is active only while lineart is made locally.
+    void updateThresholdActivity();
 
     // One option: its descriptor and what reading, writing and the source
     // selection do to it. Groups have only the descriptor.
@@ -99,6 +115,8 @@ private:
     std::vector<SANE_String_Const> compressionNames_;  // "auto" + formats_, NULL-terminated
     SANE_Range brightnessRange_{-100, 100, 1};
     SANE_Range contrastRange_{-100, 100, 1};
+    SANE_Range thresholdRange_{0, 100, 1};
+    std::size_t thresholdRow_ = 0;
 
     // Current values.
     std::size_t source_ = 0;
@@ -108,6 +126,7 @@ private:
     SANE_Fixed tlx_ = 0, tly_ = 0, brx_ = 0, bry_ = 0;
     SANE_Word brightness_ = 0, contrast_ = 0;
     bool brightnessSet_ = false, contrastSet_ = false;
+    SANE_Word threshold_ = DefaultThreshold;
     std::string scannerState_;
     bool pageLoaded_ = true, coverOpen_ = false;
 };

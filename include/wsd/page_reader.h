@@ -39,7 +39,9 @@ public:
     // sane_start, after pipe.reset(): decodes until the frame format is
     // known; GOOD, or the status the page ended with. An image larger than
     // limits allow is refused (IO_ERROR) before anything is allocated for it.
-    SANE_Status start(FrameFormat &format, const ImageLimits &limits);
+    // thresholdPercent: the page is lineart made here from an 8-bit gray or
+    // colour image (thresholdLine); the frame is then 1 bit deep.
+    SANE_Status start(FrameFormat &format, const ImageLimits &limits, std::optional<int> thresholdPercent = {});
     // sane_read: GOOD with *length > 0, or with 0 only when not blocking
     // and nothing is decoded yet; EOF once the page is done; the error; or
     // CANCELLED.
@@ -61,6 +63,9 @@ private:
     Fed failed();  // the decoder found the image invalid
     void endWith(SANE_Status status);
     std::uint8_t *outputLine();
+    // Where the next line of the frame goes: the frontend's buffer, the
+    // overflow, or the whole page kept to turn it.
+    std::uint8_t *frameLine();
     void commitOutputLine();
     void drainOverflow();
     void emitTurnedLines();
@@ -74,6 +79,9 @@ private:
     bool dataEnded_ = false;  // the pipe said EOF: the decoder has all the data
     std::optional<SANE_Status> status_;  // how the page ended, once it did
     int lines_ = 0;
+    std::optional<int> thresholdPercent_;
+    int decodedChannels_ = 1;
+    std::vector<std::uint8_t> decodedLine_;  // the decoder's line before thresholding
 
     // The frontend's buffer during read().
     std::uint8_t *out_ = nullptr;

@@ -55,8 +55,9 @@ public:
     // settings (CreateScanJob ends by deadline). Blocks until the page's
     // frame is known or it failed; an image larger than limits allow fails
     // it, and the job is cancelled.
+    // thresholdPercent: lineart is made here from the gray image (PageReader).
     SANE_Status startPage(const ScanSettings &settings, const ImageLimits &limits, Deadline deadline,
-                          FrameFormat &frame);
+                          FrameFormat &frame, std::optional<int> thresholdPercent = {});
     SANE_Status read(SANE_Byte *data, SANE_Int max, SANE_Int *length, bool blocking);
     // sane_cancel: async-signal-safe.
     void cancel() noexcept;

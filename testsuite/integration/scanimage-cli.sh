@@ -30,7 +30,7 @@ assert_eq "$list" "device \`$device' is a sane-wsd project WSD Sim Office MFP 42
 it_log "-A: every option with its help text"
 all=$(guard 60 scanimage -d "$device" -A 2>&1) || fail "scanimage -A: $all"
 for option in "--source Flatbed|ADF|ADF Duplex [Flatbed]" "--mode Color|Gray|Lineart [Color]" \
-    "--resolution 75|100|150|200|300|600dpi" "-l 0..215.9mm [0]" "-t 0..296.926mm [0]" \
+    "--resolution 75|100|150|200|300|600dpi" "--threshold 0..100% (in steps of 1) [inactive]" "-l 0..215.9mm [0]" "-t 0..296.926mm [0]" \
     "-x 0..215.9mm [215.9]" "-y 0..296.926mm [296.926]" "--compression " "--scanner-state " "--cover-open"; do
     assert_contains "$all" "    $option" "scanimage -A"
 done

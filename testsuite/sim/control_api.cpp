@@ -156,6 +156,9 @@ HttpReply ControlApi::createForeignJob(const HttpRequest &request)
     ScanTicket ticket;
     ticket.userName = fields.count("user") ? fields["user"] : "other-user";
     ticket.jobName = fields.count("name") ? fields["name"] : "foreign job";
+    // Another client names a Format as every client must: the device's default.
+    const Profile &profile = device_.profile;
+    ticket.format.set(profile.defaults.format.given ? profile.defaults.format.value : profile.formats.front());
     TicketCheck check = checkTicket(device_.profile, ticket, CheckMode::Create);
     if (check.fault)
         return errorReply(500, check.fault->reason);

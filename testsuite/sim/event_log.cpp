@@ -40,11 +40,11 @@ std::string utcMicros(WallClock::time_point t)
 }
 
 void EventLog::add(const std::string &operation, long jobId, const std::string &outcome, const std::string &client,
-                   WallClock::time_point at, const std::string &to)
+                   WallClock::time_point at, const std::string &to, LogDetails details)
 {
     std::string time = utcMicros(at);
     std::lock_guard<std::mutex> lock(mutex_);
-    entries_.push_back({std::move(time), operation, jobId, outcome, client, to});
+    entries_.push_back({std::move(time), operation, jobId, outcome, client, to, std::move(details)});
     while (entries_.size() > MaxEntries)
         entries_.pop_front();
 }
@@ -70,13 +70,21 @@ std::deque<LogEntry> EventLog::entries() const
 nlohmann::ordered_json EventLog::toJson() const
 {
     nlohmann::ordered_json log = nlohmann::ordered_json::array();
-    for (const LogEntry &e : entries())
-        log.push_back({{"time", e.time},
-                       {"operation", e.operation},
-                       {"jobId", e.jobId},
-                       {"outcome", e.outcome},
-                       {"client", e.client},
-                       {"to", e.to}});
+    auto orNull = [](const std::string &v) { return v.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(v); };
+    for (const LogEntry &e : entries()) {
+        nlohmann::ordered_json entry = {{"time", e.time},
+                                        {"operation", e.operation},
+                                        {"jobId", e.jobId},
+                                        {"outcome", e.outcome},
+                                        {"client", e.client},
+                                        {"to", e.to}};
+        if (!e.details.reason.empty())
+            entry["reason"] = e.details.reason;
+        if (e.details.ticket)
+            entry["ticket"] = {{"format", orNull(e.details.format)},
+                               {"colorProcessing", orNull(e.details.colorProcessing)}};
+        log.push_back(std::move(entry));
+    }
     return {{"log", std::move(log)}};
 }
 

@@ -13,6 +13,15 @@ namespace wsdsim {
 
 using WallClock = std::chrono::system_clock;
 
+// What a request asked and why it was refused, for the operations that
+// carry a scan ticket; empty strings are left out of the JSON.
+struct LogDetails {
+    std::string reason;           // a fault's Reason text
+    bool ticket = false;          // the request held a ScanTicket
+    std::string format;           // its Format, empty when absent
+    std::string colorProcessing;  // its front ColorProcessing, empty when absent
+};
+
 struct LogEntry {
     std::string time;       // UTC, ISO 8601 with microseconds: when the request arrived (or the event happened)
     std::string operation;  // CreateScanJob, Get (metadata), Probe, ...
@@ -20,6 +29,7 @@ struct LogEntry {
     std::string outcome;    // "ok", "fault:<subcode>", or a transfer result such as "aborted:ImageTransferError"
     std::string client;     // peer address
     std::string to;         // the request's wsa:To, "" when it had none or was no SOAP request
+    LogDetails details;
 };
 
 class EventLog {
@@ -29,10 +39,13 @@ public:
     // `at`: when the request arrived; benchmarks compare it with the
     // client's own clock, so it is taken before the request is handled.
     void add(const std::string &operation, long jobId, const std::string &outcome, const std::string &client,
-             WallClock::time_point at = WallClock::now(), const std::string &to = std::string());
+             WallClock::time_point at = WallClock::now(), const std::string &to = std::string(),
+             LogDetails details = {});
     void clear();
     size_t size() const;
-    // {"log":[{"time":...,"operation":...,"jobId":...,"outcome":...,"client":...,"to":...}, ...]}
+    // {"log":[{"time":...,"operation":...,"jobId":...,"outcome":...,"client":...,"to":...}, ...]}, plus
+    // "reason" for a refusal and "ticket":{"format":...,"colorProcessing":...} (null when absent)
+    // for a request with a ScanTicket.
     nlohmann::ordered_json toJson() const;
     std::deque<LogEntry> entries() const;
 

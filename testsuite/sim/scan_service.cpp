@@ -25,7 +25,14 @@ namespace {
 
 Node scanChild(Node parent, const char *local) { return parent.child({ns::Scan, ns::ScanPrerelease}, local); }
 
-Fault invalidArgs(const std::string &why) { return {"Sender", "InvalidArgs", why, ""}; }
+// What the ticket asked, for /log: tests see which Format and colour a client sent.
+template <typename Call>
+void noteTicket(Call &call, const ScanTicket &t)
+{
+    call.details.ticket = true;
+    call.details.format = t.format.given ? t.format.value : std::string();
+    call.details.colorProcessing = t.front.color.given ? t.front.color.value : std::string();
+}
 
 void writeReasons(Writer &w, const Job &job)
 {
@@ -183,6 +190,7 @@ HttpReply ScanService::answer(Call &call, const BodyWriter &body)
 HttpReply ScanService::fault(Call &call, const Fault &f)
 {
     call.outcome = "fault:" + (f.subcode.empty() ? f.code : f.subcode);
+    call.details.reason = f.reason;
     HttpReply r;
     r.status = faultStatus(f, call.knobs);
     r.contentType = "application/soap+xml; charset=utf-8";
@@ -215,7 +223,8 @@ HttpReply ScanService::handle(std::string_view body, const std::string &client,
     }
     WSD_PROTO("wsd-sim: %s job %ld from %s: %s", call.operation.c_str(), call.jobId, client.c_str(),
               call.outcome.c_str());
-    device_.log.add(call.operation, call.jobId, call.outcome, client, arrived, message ? message->to : "");
+    device_.log.add(call.operation, call.jobId, call.outcome, client, arrived, message ? message->to : "",
+                    call.details);
     return reply;
 }
 
@@ -304,6 +313,7 @@ HttpReply ScanService::validateScanTicket(Call &call)
     std::string error;
     if (!parseScanTicket(ticketNode, requested, &error))
         return fault(call, invalidArgs(error));
+    noteTicket(call, requested);
     TicketCheck check = checkTicket(device_.profile, requested, CheckMode::Validate);
     return answer(call, [&](Writer &w) {
         w.start("wscn", "ValidateScanTicketResponse").start("wscn", "ValidationInfo");
@@ -335,6 +345,7 @@ HttpReply ScanService::createScanJob(Call &call)
     std::string error;
     if (!parseScanTicket(ticketNode, requested, &error))
         return fault(call, invalidArgs(error));
+    noteTicket(call, requested);
     TicketCheck check = checkTicket(device_.profile, requested, CheckMode::Create);
     if (check.fault)
         return fault(call, *check.fault);

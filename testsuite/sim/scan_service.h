@@ -30,6 +30,7 @@ private:
         std::string operation;
         long jobId = 0;
         std::string outcome = "ok";
+        LogDetails details;
     };
     using BodyWriter = std::function<void(wsd::xml::Writer &)>;
 

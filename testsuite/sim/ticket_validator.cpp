@@ -62,8 +62,13 @@ public:
                             : contains(caps.colors, "RGB24")           ? "RGB24"
                                                                        : caps.colors.front();
         useDefault(s.color, color);
-        if (!contains(caps.colors, s.color.value))
+        if (!contains(caps.colors, s.color.value)) {
+            // Strict like the devices that refuse a colour they never
+            // listed (ColorEntry) instead of substituting one.
+            if (mode_ == CheckMode::Create)
+                refuse(invalidArgs("ColorProcessing '" + s.color.value + "' is not offered for this source"));
             replace(s.color, color, "ColorProcessing");
+        }
 
         int xDefault = contains(caps.xResolutions, defaults.xResolution.value) ? defaults.xResolution.value
                                                                                : nearest(caps.xResolutions, 300);
@@ -103,6 +108,8 @@ private:
 
 }  // namespace
 
+wsd::soap::Fault invalidArgs(const std::string &why) { return {"Sender", "InvalidArgs", why, ""}; }
+
 TicketCheck checkTicket(const Profile &profile, const ScanTicket &requested, CheckMode mode)
 {
     TicketCheck result;
@@ -111,7 +118,13 @@ TicketCheck checkTicket(const Profile &profile, const ScanTicket &requested, Che
     const ScanTicket &d = profile.defaults;
     Checker check(profile, mode, result);
 
-    // Format first: CreateScanJob refuses an unsupported one outright.
+    // Format first: CreateScanJob refuses a missing or unsupported one
+    // outright, as devices do (DocumentParameters holds the Format the
+    // scan is delivered in; a device cannot guess it).
+    if (!t.format.given && mode == CheckMode::Create) {
+        result.fault = invalidArgs("the ScanTicket names no Format");
+        return result;
+    }
     std::string defaultFormat = contains(profile.formats, d.format.value) ? d.format.value : profile.formats.front();
     check.useDefault(t.format, defaultFormat);
     if (!contains(profile.formats, t.format.value)) {

@@ -24,4 +24,7 @@ struct TicketCheck {
 
 TicketCheck checkTicket(const Profile &profile, const ScanTicket &requested, CheckMode mode);
 
+// The WS-Scan InvalidArgs fault (a Sender fault), with why as its Reason.
+wsd::soap::Fault invalidArgs(const std::string &why);
+
 }  // namespace wsdsim

@@ -214,12 +214,12 @@ double mm(SANE_Fixed f) { return SANE_UNFIX(f); }
 START_TEST(flatbed_only_profile)
 {
     wsd::ScanOptions o(flatbed());
-    assertText(optionList(o), "[Scan Mode] source mode resolution compression [Geometry] tl-x tl-y br-x br-y "
+    assertText(optionList(o), "[Scan Mode] source mode resolution threshold compression [Geometry] tl-x tl-y br-x br-y "
                               "[Status] scanner-state cover-open");
     SANE_Word n = 0;
     ck_assert_int_eq(o.control(0, SANE_ACTION_GET_VALUE, &n, nullptr), SANE_STATUS_GOOD);
     ck_assert_int_eq(n, o.count());
-    ck_assert_int_eq(o.count(), 14);
+    ck_assert_int_eq(o.count(), 15);
 
     assertText(stringList(o.descriptor(index(o, "source"))), "Flatbed");
     assertText(stringList(o.descriptor(index(o, "mode"))), "Color,Gray,Lineart");
@@ -357,7 +357,7 @@ END_TEST
 START_TEST(adf_duplex_mfp)
 {
     wsd::ScanOptions o(duplexMfp());
-    assertText(optionList(o), "[Scan Mode] source mode resolution compression [Geometry] tl-x tl-y br-x br-y "
+    assertText(optionList(o), "[Scan Mode] source mode resolution threshold compression [Geometry] tl-x tl-y br-x br-y "
                               "[Enhancement] contrast [Status] scanner-state page-loaded cover-open");
     assertText(stringList(o.descriptor(index(o, "source"))), "Flatbed,ADF,ADF Duplex");
     ck_assert_int_eq(o.descriptor(index(o, "source"))->size, 11);
@@ -378,8 +378,8 @@ START_TEST(adf_duplex_mfp)
     const SANE_Option_Descriptor *brx = o.descriptor(index(o, "br-y"));
     ck_assert_int_eq(setString(o, "source", "ADF Duplex"), SANE_INFO_RELOAD_OPTIONS | SANE_INFO_RELOAD_PARAMS);
     ck_assert(o.descriptor(index(o, "br-y")) == brx);  // same descriptor, new constraint
-    assertText(stringList(o.descriptor(index(o, "mode"))), "Color,Gray");
-    assertText(getString(o, "mode"), "Color");  // Lineart is platen-only here
+    assertText(stringList(o.descriptor(index(o, "mode"))), "Color,Gray,Lineart");
+    assertText(getString(o, "mode"), "Lineart");  // made from gray scans on this feeder
     // Both sides scan with one setting: only what front and back share.
     assertText(wordList(o.descriptor(index(o, "resolution"))), "300");
     ck_assert_int_eq(getWord(o, "resolution"), 300);
@@ -432,10 +432,10 @@ START_TEST(inkjet_with_odd_prefixes)
 {
     wsd::ScanOptions o(inkjet());
     // One format only: nothing to choose, no compression option.
-    assertText(optionList(o), "[Scan Mode] source mode resolution [Geometry] tl-x tl-y br-x br-y "
+    assertText(optionList(o), "[Scan Mode] source mode resolution threshold [Geometry] tl-x tl-y br-x br-y "
                               "[Enhancement] brightness contrast [Status] scanner-state page-loaded cover-open");
     assertText(stringList(o.descriptor(index(o, "source"))), "Flatbed,ADF");
-    assertText(stringList(o.descriptor(index(o, "mode"))), "Color,Gray");
+    assertText(stringList(o.descriptor(index(o, "mode"))), "Color,Gray,Lineart");
     assertText(wordList(o.descriptor(index(o, "resolution"))), "75,150,300");
     const SANE_Option_Descriptor *b = o.descriptor(index(o, "brightness"));
     ck_assert_int_eq(b->constraint_type, SANE_CONSTRAINT_RANGE);
@@ -494,7 +494,7 @@ START_TEST(bundled_simulator_profiles)
     wsd::ScannerElements flat = loadProfile("flatbed");
     wsd::ScanOptions f(flat);
     assertText(flat.description.name, "WSD Sim Flatbed 100");
-    assertText(optionList(f), "[Scan Mode] source mode resolution compression [Geometry] tl-x tl-y br-x br-y "
+    assertText(optionList(f), "[Scan Mode] source mode resolution threshold compression [Geometry] tl-x tl-y br-x br-y "
                               "[Status] scanner-state cover-open");
     assertText(stringList(f.descriptor(index(f, "source"))), "Flatbed");
     assertText(stringList(f.descriptor(index(f, "mode"))), "Color,Gray,Lineart");
@@ -506,7 +506,7 @@ START_TEST(bundled_simulator_profiles)
 
     wsd::ScannerElements mfp = loadProfile("office-mfp");
     wsd::ScanOptions m(mfp);
-    assertText(optionList(m), "[Scan Mode] source mode resolution compression [Geometry] tl-x tl-y br-x br-y "
+    assertText(optionList(m), "[Scan Mode] source mode resolution threshold compression [Geometry] tl-x tl-y br-x br-y "
                               "[Status] scanner-state page-loaded cover-open");
     assertText(stringList(m.descriptor(index(m, "source"))), "Flatbed,ADF,ADF Duplex");
     assertText(stringList(m.descriptor(index(m, "mode"))), "Color,Gray,Lineart");
@@ -520,10 +520,10 @@ START_TEST(bundled_simulator_profiles)
 
     wsd::ScannerElements ink = loadProfile("inkjet");
     wsd::ScanOptions k(ink);
-    assertText(optionList(k), "[Scan Mode] source mode resolution compression [Geometry] tl-x tl-y br-x br-y "
+    assertText(optionList(k), "[Scan Mode] source mode resolution threshold compression [Geometry] tl-x tl-y br-x br-y "
                               "[Enhancement] brightness contrast [Status] scanner-state page-loaded cover-open");
     assertText(stringList(k.descriptor(index(k, "source"))), "Flatbed,ADF");
-    assertText(stringList(k.descriptor(index(k, "mode"))), "Color,Gray");
+    assertText(stringList(k.descriptor(index(k, "mode"))), "Color,Gray,Lineart");
     assertText(wordList(k.descriptor(index(k, "resolution"))), "75,150,300,600");
     assertText(stringList(k.descriptor(index(k, "compression"))), "auto,jfif,exif,png");
     ck_assert_int_eq(getWord(k, "resolution"), 150);
@@ -534,6 +534,93 @@ END_TEST
 
 // Each source and mode has one SANE name and one WS-Scan keyword, and both
 // lead back to it.
+// A device modelled on the JPEG+PDF office scanners: no bilevel format, and
+// no BlackAndWhite1 entry either.
+wsd::ScannerElements jpegPdfOnly(std::initializer_list<const char *> colors)
+{
+    return parseElements(response(section(
+        "ScannerConfiguration",
+        "<wscn:DeviceSettings><wscn:FormatsSupported>" + words("FormatValue", {"jfif", "pdf-a"}) +
+            "</wscn:FormatsSupported></wscn:DeviceSettings><wscn:Platen>" +
+            source("Platen", {"150", "300"}, {"150", "300"}, colors, 8500, 11693, 100) + "</wscn:Platen>")));
+}
+
+START_TEST(lineart_made_locally)
+{
+    wsd::ScanOptions o(jpegPdfOnly({"RGB24", "Grayscale8"}));
+    assertText(stringList(o.descriptor(index(o, "mode"))), "Color,Gray,Lineart");
+    const SANE_Int threshold = index(o, SANE_NAME_THRESHOLD);
+    const SANE_Option_Descriptor *t = o.descriptor(threshold);
+    ck_assert_int_eq(t->type, SANE_TYPE_INT);
+    ck_assert_int_eq(t->unit, SANE_UNIT_PERCENT);
+    ck_assert_int_eq(t->constraint.range->min, 0);
+    ck_assert_int_eq(t->constraint.range->max, 100);
+    // Colour: the threshold means nothing and nothing is thresholded.
+    ck_assert(t->cap & SANE_CAP_INACTIVE);
+    ck_assert(!o.localThreshold());
+
+    // Lineart: the ticket asks gray in JPEG (never without a Format), the
+    // frame is 1 bit deep, and the threshold becomes active.
+    ck_assert_int_eq(setString(o, "mode", "Lineart"), SANE_INFO_RELOAD_PARAMS | SANE_INFO_RELOAD_OPTIONS);
+    ck_assert(!(t->cap & SANE_CAP_INACTIVE));
+    wsd::ScanSettings s = o.settings();
+    assertText(s.colorEntry, "Grayscale8");
+    assertText(s.format, "jfif");
+    ck_assert(o.localThreshold() && *o.localThreshold() == 50);
+    SANE_Parameters p = o.parameters();
+    ck_assert_int_eq(p.depth, 1);
+    ck_assert_int_eq(p.format, SANE_FRAME_GRAY);
+    ck_assert_int_eq(p.bytes_per_line, (p.pixels_per_line + 7) / 8);
+    SANE_Word w = 130;
+    ck_assert_int_eq(setWord(o, SANE_NAME_THRESHOLD, w), SANE_INFO_INEXACT);
+    ck_assert_int_eq(w, 100);
+    w = 30;
+    setWord(o, SANE_NAME_THRESHOLD, w);
+    ck_assert_int_eq(*o.localThreshold(), 30);
+    ck_assert_int_eq(setString(o, "mode", "Gray"), SANE_INFO_RELOAD_PARAMS | SANE_INFO_RELOAD_OPTIONS);
+    ck_assert(t->cap & SANE_CAP_INACTIVE);
+    ck_assert_int_eq(o.control(threshold, SANE_ACTION_GET_VALUE, &w, nullptr), SANE_STATUS_INVAL);
+
+    // Only colour on the source: lineart from an RGB24 scan.
+    wsd::ScanOptions rgb(jpegPdfOnly({"RGB24"}));
+    setString(rgb, "mode", "Lineart");
+    assertText(rgb.settings().colorEntry, "RGB24");
+    assertText(rgb.settings().format, "jfif");
+
+    // BlackAndWhite1 listed, but only JPEG to carry it: still made locally.
+    wsd::ScanOptions jpegLineart(jpegPdfOnly({"RGB24", "Grayscale8", "BlackAndWhite1"}));
+    setString(jpegLineart, "mode", "Lineart");
+    assertText(jpegLineart.settings().colorEntry, "Grayscale8");
+    ck_assert(jpegLineart.localThreshold());
+
+    // The device's own lineart in a bilevel format it has: used as it is.
+    wsd::ScanOptions device(duplexMfp());
+    setString(device, "mode", "Lineart");
+    assertText(device.settings().colorEntry, "BlackAndWhite1");
+    assertText(device.settings().format, "tiff-single-g4");
+    ck_assert(!device.localThreshold());
+    ck_assert(device.descriptor(index(device, SANE_NAME_THRESHOLD))->cap & SANE_CAP_INACTIVE);
+    // Its feeder lists no BlackAndWhite1: there the backend makes lineart.
+    setString(device, "source", "ADF");
+    assertText(device.settings().colorEntry, "Grayscale8");
+    assertText(device.settings().format, "jfif");
+    ck_assert(device.localThreshold());
+    ck_assert(!(device.descriptor(index(device, SANE_NAME_THRESHOLD))->cap & SANE_CAP_INACTIVE));
+}
+END_TEST
+
+START_TEST(decodable_formats_only)
+{
+    wsd::ScannerCapabilities caps;
+    caps.formats = {"pdf-a", "xps", "jfif"};
+    std::vector<std::string> formats = wsd::ScanOptions::decodableFormats(caps);
+    ck_assert_int_eq(formats.size(), 1);
+    assertText(formats.front(), "jfif");
+    caps.formats = {"pdf-a"};
+    ck_assert(wsd::ScanOptions::decodableFormats(caps).empty());
+}
+END_TEST
+
 START_TEST(name_tables)
 {
     for (wsd::InputSource source : wsd::AllInputSources)
@@ -564,6 +651,8 @@ Suite *optionsSuite()
     tcase_add_test(tc, adf_duplex_mfp);
     tcase_add_test(tc, inkjet_with_odd_prefixes);
     tcase_add_test(tc, bundled_simulator_profiles);
+    tcase_add_test(tc, lineart_made_locally);
+    tcase_add_test(tc, decodable_formats_only);
     tcase_add_test(tc, name_tables);
     suite_add_tcase(s, tc);
     return s;

@@ -4,6 +4,7 @@
 #include "../sim/image_encoder.h"
 #include "wsd/event_fd.h"
 #include "wsd/page_reader.h"
+#include "wsd/threshold.h"
 
 #include <algorithm>
 #include <atomic>
@@ -93,14 +94,15 @@ struct Read {
 };
 
 // sane_start, then sane_read with a buffer of bufferSize until it ends.
-Read readPage(wsd::PagePipe &pipe, const Bytes &image, bool upsideDown, int bufferSize)
+Read readPage(wsd::PagePipe &pipe, const Bytes &image, bool upsideDown, int bufferSize,
+              std::optional<int> thresholdPercent = {})
 {
     wsd::EventFd readerCancel;
     wsd::PageReader reader(pipe, readerCancel.fd(), [] { return false; }, [] {});
     pipe.reset(1);
     Writer writer(pipe, image, upsideDown);
     Read out;
-    out.end = reader.start(out.frame, wsd::ImageLimits());
+    out.end = reader.start(out.frame, wsd::ImageLimits(), thresholdPercent);
     if (out.end != SANE_STATUS_GOOD)
         return out;
     Bytes buffer(static_cast<std::size_t>(bufferSize));
@@ -150,6 +152,66 @@ START_TEST(an_upside_down_page_is_turned)
     Read read = readPage(pipe, image, true, 1000);
     ck_assert_int_eq(read.end, SANE_STATUS_EOF);
     ck_assert(read.pixels == turned);
+}
+END_TEST
+
+START_TEST(threshold_line_is_sane_lineart)
+{
+    // 1 = black, most significant bit first, padding bits clear.
+    const std::uint8_t gray[10] = {0, 127, 128, 255, 0, 0, 0, 0, 255, 10};
+    std::uint8_t out[2] = {0xaa, 0xaa};
+    wsd::thresholdLine(gray, 1, 10, 50, out);
+    ck_assert_uint_eq(out[0], 0xcf);  // 1100 1111
+    ck_assert_uint_eq(out[1], 0x40);  // 01 then padding
+    wsd::thresholdLine(gray, 1, 10, 0, out);
+    ck_assert_uint_eq(out[0] | out[1], 0);
+    wsd::thresholdLine(gray, 1, 10, 100, out);
+    ck_assert_uint_eq(out[0], 0xff);
+    ck_assert_uint_eq(out[1], 0xc0);
+    // Colour by luminance: pure red is dark, yellow is light.
+    const std::uint8_t rgb[6] = {255, 0, 0, 255, 255, 0};
+    wsd::thresholdLine(rgb, 3, 2, 50, out);
+    ck_assert_uint_eq(out[0], 0x80);
+    ck_assert_uint_eq(wsd::lineartBytesPerLine(17), 3);
+}
+END_TEST
+
+START_TEST(a_gray_page_is_thresholded_to_lineart)
+{
+    for (const char *colorEntry : {"Grayscale8", "RGB24"}) {
+        const Bytes image = encodedPage("png", colorEntry);
+        const Reference ref = decodeAlone(image);
+        const int width = ref.frame.width;
+        const std::size_t bpl = wsd::lineartBytesPerLine(width);
+        Bytes want(bpl * static_cast<std::size_t>(ref.frame.height));
+        for (int y = 0; y < ref.frame.height; ++y)
+            wsd::thresholdLine(ref.pixels.data() + static_cast<std::size_t>(y) * ref.frame.bytesPerLine,
+                               ref.frame.channels, width, 40, want.data() + static_cast<std::size_t>(y) * bpl);
+        // Some pixels of each colour: the pattern has dark bars on paper.
+        ck_assert(std::count(want.begin(), want.end(), 0) > 0);
+        ck_assert(std::count(want.begin(), want.end(), 0xff) > 0);
+        for (int bufferSize : {1, 7, 1 << 20}) {
+            wsd::PagePipe pipe;
+            Read read = readPage(pipe, image, false, bufferSize, 40);
+            ck_assert_int_eq(read.end, SANE_STATUS_EOF);
+            ck_assert_int_eq(read.frame.format, SANE_FRAME_GRAY);
+            ck_assert_int_eq(read.frame.depth, 1);
+            ck_assert_int_eq(read.frame.pixelsPerLine, width);
+            ck_assert_uint_eq(read.frame.bytesPerLine, bpl);
+            ck_assert_msg(read.pixels == want, "%s, buffer %d: the lineart differs", colorEntry, bufferSize);
+        }
+        // Turned upright too: the last line first, its bits reversed.
+        wsd::PagePipe pipe;
+        Read turned = readPage(pipe, image, true, 4096, 40);
+        ck_assert_int_eq(turned.end, SANE_STATUS_EOF);
+        ck_assert_uint_eq(turned.pixels.size(), want.size());
+        const auto bit = [&](const Bytes &b, int x, int y) {
+            return (b[static_cast<std::size_t>(y) * bpl + static_cast<std::size_t>(x / 8)] >> (7 - x % 8)) & 1;
+        };
+        for (int y = 0; y < ref.frame.height; y += 7)
+            for (int x = 0; x < width; x += 3)
+                ck_assert_int_eq(bit(turned.pixels, x, y), bit(want, width - 1 - x, ref.frame.height - 1 - y));
+    }
 }
 END_TEST
 
@@ -259,6 +321,8 @@ Suite *pageReaderSuite()
     tcase_set_timeout(t, 60);
     tcase_add_test(t, lines_match_the_decoder_for_any_buffer_size);
     tcase_add_test(t, an_upside_down_page_is_turned);
+    tcase_add_test(t, threshold_line_is_sane_lineart);
+    tcase_add_test(t, a_gray_page_is_thresholded_to_lineart);
     tcase_add_test(t, an_invalid_image_stops_the_transfer);
     tcase_add_test(t, an_image_bomb_is_refused_at_sane_start);
     tcase_add_test(t, cancel_and_non_blocking_reads);

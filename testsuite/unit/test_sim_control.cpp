@@ -227,6 +227,7 @@ START_TEST(bundled_profiles_load)
 
     // 1200 dpi exists across but not down: the height falls back to the nearest.
     ScanTicket t;
+    t.format.set("jfif");
     t.front.xResolution.set(1200);
     TicketCheck check = checkTicket(inkjet, t, CheckMode::Create);
     ck_assert(!check.fault);

@@ -1,5 +1,8 @@
 // wsd-sim's scan service at the handler level (no network): every
 // operation, every fault, and every knob.
+// Before check.h: its fail() macro breaks the iostream headers json.hpp includes.
+#include <nlohmann/json.hpp>
+
 #include "suites.h"
 
 #include "test_sim_support.h"
@@ -151,7 +154,8 @@ START_TEST(create_scan_job_refusals)
     Answer mustHonor = call(service, "CreateScanJob",
                             "<wscn:ScanTicket><wscn:JobDescription><wscn:JobName>a</wscn:JobName>"
                             "<wscn:JobOriginatingUserName>b</wscn:JobOriginatingUserName></wscn:JobDescription>"
-                            "<wscn:DocumentParameters><wscn:MediaSides><wscn:MediaFront><wscn:Resolution wscn:MustHonor='true'>"
+                            "<wscn:DocumentParameters><wscn:Format>jfif</wscn:Format>"
+                            "<wscn:MediaSides><wscn:MediaFront><wscn:Resolution wscn:MustHonor='true'>"
                             "<wscn:Width>333</wscn:Width></wscn:Resolution></wscn:MediaFront></wscn:MediaSides>"
                             "</wscn:DocumentParameters></wscn:ScanTicket>");
     SIM_ASSERT_EQ(mustHonor.subcode().c_str(), "InvalidArgs");
@@ -321,6 +325,47 @@ START_TEST(job_queries)
     ck_assert(data[2].descendant(wsd::ns::Scan, "DocumentFinalParameters"));
     ck_assert(data[2].descendant(wsd::ns::Scan, "DocumentName"));
     SIM_ASSERT_EQ(data[3].attr("Valid")->c_str(), "false");
+}
+END_TEST
+
+// Strict like devices: no Format, or a colour the source never listed, is
+// refused at CreateScanJob and /log says why and what the ticket asked.
+START_TEST(create_scan_job_strict_ticket)
+{
+    auto device = makeDevice("jpeg-pdf-only");
+    ScanService service(*device);
+    const std::string noFormat = ticket("Platen", "jfif", "Grayscale8");
+    const std::string withoutFormat =
+        noFormat.substr(0, noFormat.find("<wscn:Format>")) + noFormat.substr(noFormat.find("<wscn:InputSource>"));
+    Answer missing = call(service, "CreateScanJob", withoutFormat);
+    ck_assert_int_eq(missing.status, 400);
+    SIM_ASSERT_EQ(missing.subcode(), "InvalidArgs");
+
+    Answer lineart = call(service, "CreateScanJob", ticket("Platen", "jfif", "BlackAndWhite1", 300));
+    ck_assert_int_eq(lineart.status, 400);
+    SIM_ASSERT_EQ(lineart.subcode(), "InvalidArgs");
+    // ValidateScanTicket proposes what the device has instead of refusing.
+    Answer validated = call(service, "ValidateScanTicket", ticket("Platen", "jfif", "BlackAndWhite1", 300));
+    SIM_ASSERT_EQ(validated.text("ValidTicket"), "false");
+    SIM_ASSERT_EQ(validated.message->payload.descendant(wsd::ns::Scan, "ValidScanTicket")
+                      .descendant(wsd::ns::Scan, "ColorProcessing")
+                      .text(),
+                  "RGB24");
+
+    Answer gray = call(service, "CreateScanJob", ticket("Platen", "jfif", "Grayscale8", 300));
+    ck_assert_int_eq(gray.status, 200);
+
+    const nlohmann::ordered_json log = device->log.toJson()["log"];
+    ck_assert_int_eq(log.size(), 4);
+    ck_assert(log[0]["ticket"]["format"].is_null());
+    SIM_ASSERT_EQ(log[0]["ticket"]["colorProcessing"].get<std::string>(), "Grayscale8");
+    ck_assert(!log[0]["reason"].get<std::string>().empty());
+    SIM_ASSERT_EQ(log[1]["ticket"]["colorProcessing"].get<std::string>(), "BlackAndWhite1");
+    ck_assert(log[1].contains("reason"));
+    SIM_ASSERT_EQ(log[3]["outcome"].get<std::string>(), "ok");
+    SIM_ASSERT_EQ(log[3]["ticket"]["format"].get<std::string>(), "jfif");
+    SIM_ASSERT_EQ(log[3]["ticket"]["colorProcessing"].get<std::string>(), "Grayscale8");
+    ck_assert(!log[3].contains("reason"));
 }
 END_TEST
 
@@ -638,6 +683,7 @@ Suite *simServiceSuite()
     tcase_add_test(ops, job_faults);
     tcase_add_test(ops, bad_requests);
     tcase_add_test(ops, job_queries);
+    tcase_add_test(ops, create_scan_job_strict_ticket);
     tcase_add_test(ops, validate_scan_ticket);
     tcase_add_test(ops, adf_and_duplex_image_counts);
     suite_add_tcase(s, ops);
