@@ -56,4 +56,5 @@ listing=$(guard --side host 120 scanimage -L 2>&1) || fail "scanimage -L failed:
 it_log "scanimage -L in the host namespace: $listing"
 assert_contains "$listing" "device \`wsd:$uuid' is a sane-wsd project WSD Sim Office MFP 4200 multi-function peripheral" \
     "scanimage -L with the installed package"
-assert_contains "$(cat "$SIM_LOG")" "Probe from $LAB_ADDR4_HOST:" "wsd-sim's log (multicast probe)"
+assert_logged "the installed backend's multicast Probe, answered" \
+    operation="Probe (UDP multicast)" client="$LAB_ADDR4_HOST" outcome=ok
