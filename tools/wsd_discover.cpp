@@ -5,6 +5,7 @@
 #include "wsd/directed_probe.h"
 #include "wsd/discovery.h"
 #include "wsd/log.h"
+#include "wsd/url.h"
 #include "wsd/wsscan_client.h"
 
 #include <getopt.h>
@@ -67,7 +68,7 @@ std::string firstUrl(const wsd::DiscoveredDevice &d)
 int describeOne(const wsd::Config &config, const std::string &target)
 {
     wsd::DeviceRecord record;
-    if (wsd::discovery::isHostForm(target))
+    if (wsd::url::isHostForm(target))
         record.host = target;
     else if (wsd::discovery::isHttpUrl(target))
         record.deviceUrls = {target};

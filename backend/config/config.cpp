@@ -1,5 +1,4 @@
 #include "wsd/config.h"
-#include "wsd/directed_probe.h"
 
 #include "wsd/log.h"
 #include "wsd/quirks.h"
@@ -50,7 +49,7 @@ bool isHttpUrl(std::string_view text)
 // An http(s) URL, or a host alone whose WSD endpoint directed probes find.
 bool isDeviceAddress(std::string_view text)
 {
-    return isHttpUrl(text) || discovery::isHostForm(std::string(text));
+    return isHttpUrl(text) || url::isHostForm(std::string(text));
 }
 
 // "device <name> <url or host>": the name may be quoted to hold spaces.

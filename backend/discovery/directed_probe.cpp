@@ -29,15 +29,6 @@ std::optional<std::string> originOf(const std::string &address)
     return parts->scheme + "://" + url::hostForUrl(parts->host, parts->zone) + ":" + std::to_string(parts->port);
 }
 
-// An IPv6 literal written bare (two colons or more, no brackets) gets the
-// brackets a URL needs; it then has no port.
-std::string bracketed(const std::string &hostForm)
-{
-    if (std::count(hostForm.begin(), hostForm.end(), ':') >= 2 && hostForm.front() != '[')
-        return "[" + hostForm + "]";
-    return hostForm;
-}
-
 }  // namespace
 
 std::vector<ProbeAnswer> probeOverHttp(const std::vector<std::string> &urls, const std::vector<xml::QName> &types,
@@ -123,26 +114,11 @@ std::string learnEndpointAddress(const std::string &deviceUrl, const http::Optio
     return answers.empty() ? std::string() : answers.front().endpoint.address;
 }
 
-bool isHostForm(const std::string &text)
-{
-    if (text.empty() || text.find_first_of("/?#@ \t") != std::string::npos || text.find("://") != std::string::npos)
-        return false;
-    return url::parse("http://" + bracketed(text) + "/").has_value();
-}
-
-std::string hostOfHostForm(const std::string &text)
-{
-    if (!isHostForm(text))
-        return std::string();
-    auto parts = url::parse("http://" + bracketed(text) + "/");
-    return parts->zone.empty() ? parts->host : parts->host + "%" + parts->zone;
-}
-
 std::vector<std::string> hostProbeUrls(const std::string &text)
 {
-    if (!isHostForm(text))
+    if (!url::isHostForm(text))
         return {};
-    const std::string hostForm = bracketed(text);
+    const std::string hostForm = url::bracketedHostForm(text);
     // A port is given when a colon follows the host: after "]" for an IPv6
     // literal, anywhere in a name or IPv4 address (which hold none).
     const std::size_t bracket = hostForm.rfind(']');

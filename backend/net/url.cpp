@@ -4,6 +4,8 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+
 #include <memory>
 
 namespace wsd::url {
@@ -126,6 +128,28 @@ bool sameOrigin(const std::string &a, const std::string &b)
         return false;
     return pa->scheme == pb->scheme && equalsIgnoreCase(pa->host, pb->host) && pa->zone == pb->zone &&
            pa->port == pb->port;
+}
+
+bool isHostForm(const std::string &text)
+{
+    if (text.empty() || text.find_first_of("/?#@ \t") != std::string::npos || text.find("://") != std::string::npos)
+        return false;
+    return parse("http://" + bracketedHostForm(text) + "/").has_value();
+}
+
+std::string bracketedHostForm(const std::string &hostForm)
+{
+    if (std::count(hostForm.begin(), hostForm.end(), ':') >= 2 && hostForm.front() != '[')
+        return "[" + hostForm + "]";
+    return hostForm;
+}
+
+std::string hostOfHostForm(const std::string &text)
+{
+    if (!isHostForm(text))
+        return std::string();
+    auto parts = parse("http://" + bracketedHostForm(text) + "/");
+    return parts->zone.empty() ? parts->host : parts->host + "%" + parts->zone;
 }
 
 }  // namespace wsd::url

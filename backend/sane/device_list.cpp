@@ -72,7 +72,7 @@ DeviceList::DeviceList(const Config &config) : config_(config)
         DeviceRecord r;
         r.saneName = m.name;
         r.model = m.name;
-        if (discovery::isHostForm(m.url))
+        if (url::isHostForm(m.url))
             r.host = m.url;
         else
             r.deviceUrls = {m.url};
@@ -185,7 +185,7 @@ std::optional<DeviceRecord> DeviceList::find(const std::string &name)
             refresh(false);
     }
     // "wsd:HOST": no device of that name, but a host to look on.
-    if (discovery::isHostForm(bare)) {
+    if (url::isHostForm(bare)) {
         DeviceRecord r;
         r.saneName = bare;
         r.host = bare;

@@ -2,6 +2,7 @@
 
 #include "wsd/directed_probe.h"
 #include "wsd/log.h"
+#include "wsd/url.h"
 
 #include <future>
 
@@ -23,7 +24,7 @@ bool locateDevice(DeviceRecord &record, const http::Options &options)
     // UDP to port 3702 and HTTP to the usual ports, at once.
     const std::vector<xml::QName> types = {discovery::scanDeviceType()};
     std::future<std::vector<discovery::Endpoint>> udp =
-        std::async(std::launch::async, discovery::probeOverUdp, discovery::hostOfHostForm(record.host), types,
+        std::async(std::launch::async, discovery::probeOverUdp, url::hostOfHostForm(record.host), types,
                    options.timeoutMs);
     std::vector<discovery::ProbeAnswer> answers =
         discovery::probeOverHttp(discovery::hostProbeUrls(record.host), types, options);

@@ -38,13 +38,6 @@ std::vector<Endpoint> probeOverUdp(const std::string &host, const std::vector<xm
 // nothing answers.
 std::string learnEndpointAddress(const std::string &deviceUrl, const http::Options &options);
 
-// "HOST", "HOST:PORT", "IPV6" or "[IPV6]:PORT" (no scheme, no path), as in a
-// `device NAME HOST` line; false for anything else.
-bool isHostForm(const std::string &text);
-
-// The host of a host form, without brackets or port: what probeOverUdp takes.
-std::string hostOfHostForm(const std::string &text);
-
 // The directed-probe URLs for a host given alone: the stable probe path on
 // the port given, else on the ports WSD devices are known to serve.
 std::vector<std::string> hostProbeUrls(const std::string &text);

@@ -41,4 +41,16 @@ std::string withPath(const std::string &url, const std::string &path);
 // Same scheme, host (and zone) and port.
 bool sameOrigin(const std::string &a, const std::string &b);
 
+// "HOST", "HOST:PORT", "IPV6" or "[IPV6]:PORT" (no scheme, no path), as in a
+// `device NAME HOST` line; false for anything else.
+bool isHostForm(const std::string &text);
+
+// A host form with the brackets a URL needs: an IPv6 literal written bare
+// (two colons or more, no brackets) gets them, and then has no port.
+std::string bracketedHostForm(const std::string &hostForm);
+
+// The host of a host form, without brackets or port ("fe80::1%lab0" keeps
+// its zone): what a unicast UDP probe takes.
+std::string hostOfHostForm(const std::string &text);
+
 }  // namespace wsd::url

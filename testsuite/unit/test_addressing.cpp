@@ -6,6 +6,7 @@
 #include "wsd/device_locator.h"
 #include "wsd/directed_probe.h"
 #include "wsd/metadata.h"
+#include "wsd/url.h"
 
 #include <algorithm>
 
@@ -31,9 +32,9 @@ END_TEST
 START_TEST(host_forms_and_their_probe_urls)
 {
     for (const char *host : {"198.18.0.2", "198.18.0.2:8018", "[fd00:5ca::2]:5357", "fd00:5ca::2", "mfp.example"})
-        ck_assert_msg(wsd::discovery::isHostForm(host), "%s", host);
+        ck_assert_msg(wsd::url::isHostForm(host), "%s", host);
     for (const char *notHost : {"", "http://198.18.0.2/", "198.18.0.2/wsd", "a b", "user@198.18.0.2", "x?y"})
-        ck_assert_msg(!wsd::discovery::isHostForm(notHost), "%s", notHost);
+        ck_assert_msg(!wsd::url::isHostForm(notHost), "%s", notHost);
 
     const std::string path = wsd::discovery::StableProbePath;
     std::vector<std::string> one = wsd::discovery::hostProbeUrls("198.18.0.2:8018");
