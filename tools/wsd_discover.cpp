@@ -1,5 +1,6 @@
 // wsd-discover: lists the WSD scanners discovery finds, the way the backend
 // finds them, and prints wsd.conf lines for them (wsd-discover(1)).
+#include "device_capture.h"
 #include "wsd/config.h"
 #include "wsd/device_locator.h"
 #include "wsd/directed_probe.h"
@@ -21,6 +22,7 @@ void usage(FILE *to)
 {
     std::fputs("usage: wsd-discover [-v] [-t MS] [-i IFACE]... [-x IFACE]... [--no-multicast] [-w MS]\n"
                "       wsd-discover [-v] [-t MS] HOST|HOST:PORT|URL\n"
+               "       wsd-discover [-v] [-t MS] --capture DIR HOST|HOST:PORT|URL\n"
                "  -v, --verbose          protocol trace on stderr (twice: whole messages)\n"
                "  -t, --timeout MS       how long to wait for answers (default 2000)\n"
                "  -i, --interface IFACE  probe on this interface only (repeatable)\n"
@@ -29,6 +31,9 @@ void usage(FILE *to)
                "  -w, --watch MS         then keep listening this long, printing devices that\n"
                "                         appear (Hello), move or go (Bye)\n"
                "  -h, --help             this text\n"
+               "      --capture DIR      save this device's metadata, scanner elements and\n"
+               "                         the tickets it accepts in DIR (new or empty), with\n"
+               "                         addresses and serial numbers masked, for a bug report\n"
                "  HOST, HOST:PORT, URL   no discovery: directed probes to this device only\n",
                to);
 }
@@ -145,16 +150,17 @@ int main(int argc, char **argv)
     config.discoveryTimeoutMs = 2000;
     int verbosity = 0;
 
-    enum { NoMulticast = 1000 };
+    enum { NoMulticast = 1000, Capture };
     static const option longOptions[] = {
         {"verbose", no_argument, nullptr, 'v'},        {"timeout", required_argument, nullptr, 't'},
         {"interface", required_argument, nullptr, 'i'}, {"exclude", required_argument, nullptr, 'x'},
         {"no-multicast", no_argument, nullptr, NoMulticast}, {"watch", required_argument, nullptr, 'w'},
-        {"help", no_argument, nullptr, 'h'},
+        {"capture", required_argument, nullptr, Capture}, {"help", no_argument, nullptr, 'h'},
         {nullptr, 0, nullptr, 0},
     };
     bool interfacesGiven = false;
     int watchMs = -1;
+    const char *captureDir = nullptr;
     for (int c; (c = getopt_long(argc, argv, "vt:i:x:w:h", longOptions, nullptr)) != -1;) {
         switch (c) {
         case 'v':
@@ -176,6 +182,9 @@ int main(int argc, char **argv)
         case 'x':
             config.excludedInterfaces.emplace_back(optarg);
             break;
+        case Capture:
+            captureDir = optarg;
+            break;
         case NoMulticast:
             config.multicast = false;
             break;
@@ -187,12 +196,14 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (optind + 1 < argc || (optind < argc && watchMs >= 0)) {
+    if (optind + 1 < argc || (optind < argc && watchMs >= 0) || (captureDir && (optind == argc || watchMs >= 0))) {
         usage(stderr);
         return 2;
     }
     if (verbosity > 0)
         wsd::log::setLevel(verbosity == 1 ? wsd::log::Protocol : wsd::log::Detail);
+    if (captureDir)
+        return captureDevice(config, argv[optind], captureDir);
     if (optind < argc)
         return describeOne(config, argv[optind]);
 
