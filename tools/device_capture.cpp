@@ -7,6 +7,7 @@
 #include "wsd/discovery_message.h"
 #include "wsd/scan_modes.h"
 #include "wsd/wsscan_client.h"
+#include "wsd/xml.h"
 
 #include <dirent.h>
 #include <sys/stat.h>
@@ -36,7 +37,7 @@ const int unlistedResolutionCandidates[] = {150, 200, 300, 600, 75, 100};
 // keeps what the device said, and decodes it with the operation's parser.
 std::optional<std::string> wholeEnvelope(const wsd::soap::Message &message, std::string *error)
 {
-    std::string text = wsd::serialise(message.doc);
+    std::string text = wsd::xml::serialize(message.doc.root());
     if (text.empty() && error)
         *error = "cannot serialise the answer";
     return text.empty() ? std::nullopt : std::optional<std::string>(text);
@@ -164,6 +165,33 @@ struct Matrix {
     bool cut = false;  // the request cap or the deadline stopped it
 };
 
+// One ticket: what it asks and whether the device lists every value of it.
+struct TicketUnderTest {
+    std::string format;
+    int resolution;
+    bool advertised;
+};
+
+// For one source and colour entry: every format to try at a listed
+// resolution, then every resolution to try with the first listed format;
+// the full product would be mostly repetition and too many requests.
+std::vector<TicketUnderTest> ticketsFor(const wsd::ScannerCapabilities &caps, const wsd::SourceCaps &source)
+{
+    std::vector<std::pair<int, bool>> resolutions = resolutionsToTry(source.xResolutions);
+    std::vector<std::pair<std::string, bool>> formats = formatsToTry(caps.formats);
+    std::size_t listedCount = static_cast<std::size_t>(
+        std::count_if(resolutions.begin(), resolutions.end(), [](const auto &r) { return r.second; }));
+    const auto &[middle, middleListed] = resolutions[listedCount / 2];
+    const auto &[firstFormat, firstListed] = formats.front();
+    std::vector<TicketUnderTest> tickets;
+    for (const auto &[format, listed] : formats)
+        tickets.push_back({format, middle, listed && middleListed});
+    for (const auto &[resolution, listed] : resolutions)
+        if (resolution != middle)
+            tickets.push_back({firstFormat, resolution, listed && firstListed});
+    return tickets;
+}
+
 Matrix validateMatrix(const wsd::http::Options &options, const std::string &serviceUrl,
                       const wsd::ScannerCapabilities &caps)
 {
@@ -173,25 +201,24 @@ Matrix validateMatrix(const wsd::http::Options &options, const std::string &serv
     client.until(deadline);
     for (const SourceUnderTest &source : sourcesOf(caps))
         for (const std::string &colour : source.caps.colorEntries)
-            for (const auto &[format, formatListed] : formatsToTry(caps.formats))
-                for (const auto &[resolution, resolutionListed] : resolutionsToTry(source.caps.xResolutions)) {
-                    if (matrix.requests == maxTicketRequests || std::chrono::steady_clock::now() >= deadline) {
-                        matrix.cut = true;
-                        return matrix;
-                    }
-                    wsd::ScanSettings settings;
-                    settings.source = source.keyword;
-                    settings.colorEntry = colour;
-                    settings.format = format;
-                    settings.xResolution = settings.yResolution = resolution;
-                    settings.width = source.caps.maxSize.width;
-                    settings.height = source.caps.maxSize.height;
-                    ++matrix.requests;
-                    auto answer = client.call(wsd::wsscan::validateScanTicket(serviceUrl, settings));
-                    matrix.tsv += std::string(source.keyword) + "\t" + colour + "\t" + format + "\t" +
-                                  std::to_string(resolution) + "\t" +
-                                  (formatListed && resolutionListed ? "yes" : "no") + "\t" + answerOf(answer) + "\n";
+            for (const TicketUnderTest &ticket : ticketsFor(caps, source.caps)) {
+                if (matrix.requests == maxTicketRequests || std::chrono::steady_clock::now() >= deadline) {
+                    matrix.cut = true;
+                    return matrix;
                 }
+                wsd::ScanSettings settings;
+                settings.source = source.keyword;
+                settings.colorEntry = colour;
+                settings.format = ticket.format;
+                settings.xResolution = settings.yResolution = ticket.resolution;
+                settings.width = source.caps.maxSize.width;
+                settings.height = source.caps.maxSize.height;
+                ++matrix.requests;
+                auto answer = client.call(wsd::wsscan::validateScanTicket(serviceUrl, settings));
+                matrix.tsv += std::string(source.keyword) + "\t" + colour + "\t" + ticket.format + "\t" +
+                              std::to_string(ticket.resolution) + "\t" + (ticket.advertised ? "yes" : "no") + "\t" +
+                              answerOf(answer) + "\n";
+            }
     return matrix;
 }
 
@@ -280,11 +307,12 @@ int captureDevice(const wsd::Config &config, const std::string &target, const st
         readme += "  scanner-elements.xml  GetScannerElements of the first scan service\n";
     if (matrix.requests > 0)
         readme += "  validate-matrix.tsv   " + std::to_string(matrix.requests) +
-                  " ValidateScanTicket requests: each source x colour entry x format\n"
-                  "                        (listed, and two standard ones not listed) x resolution\n"
-                  "                        (lowest, middle, highest listed, one not listed)" +
+                  " ValidateScanTicket requests: for each source and colour\n"
+                  "                        entry, every listed format and two standard ones not listed\n"
+                  "                        at a middle listed resolution, then the lowest and highest\n"
+                  "                        listed resolutions and one not listed with the first format" +
                   (matrix.cut ? "; cut short by the request cap or the time limit" : "") + "\n";
-    readme += "\n" + notes + "The XML files are the answers as libxml2 re-serialised them, with these\n"
+    readme += "\n" + notes + "The XML files are the answers' envelopes as libxml2 re-serialised them, with these\n"
               "values replaced, each distinct value by the same placeholder in every file:\n";
     for (const std::string &line : masker.summary())
         readme += "  " + line + "\n";

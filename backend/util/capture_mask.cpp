@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <memory>
 #include <regex>
 
 namespace wsd {
@@ -63,10 +62,6 @@ bool isIpv4(const std::string &host)
     return std::regex_match(host, v4);
 }
 
-struct XmlFree {
-    void operator()(xmlChar *p) const { xmlFree(p); }
-};
-
 // The host of a namespace URI: "http://host/path" -> "host".
 std::string uriHost(const std::string &uri)
 {
@@ -95,16 +90,6 @@ bool isModelUrlElement(xmlNodePtr element)
 }
 
 }  // namespace
-
-std::string serialise(const xml::Document &doc)
-{
-    xmlChar *bytes = nullptr;
-    int size = 0;
-    if (doc)
-        xmlDocDumpMemoryEnc(doc.raw(), &bytes, &size, "UTF-8");
-    std::unique_ptr<xmlChar, XmlFree> owned(bytes);
-    return bytes ? std::string(reinterpret_cast<const char *>(bytes), static_cast<std::size_t>(size)) : std::string();
-}
 
 CaptureMasker::CaptureMasker() : publicHosts_(std::begin(specificationHosts), std::end(specificationHosts)) {}
 
@@ -227,10 +212,13 @@ std::optional<std::string> CaptureMasker::mask(std::string_view document, std::s
     for (xmlNodePtr node : textNodes) {
         if (!node->content)
             continue;
-        std::string masked = maskText(reinterpret_cast<const char *>(node->content));
+        std::string value(trim(reinterpret_cast<const char *>(node->content)));
+        std::string masked = isSerialElement(node->parent) && !value.empty()
+                                 ? serials_.take(lower(value), serialPlaceholder)
+                                 : maskText(reinterpret_cast<const char *>(node->content));
         xmlNodeSetContentLen(node, reinterpret_cast<const xmlChar *>(masked.data()), static_cast<int>(masked.size()));
     }
-    std::string masked = serialise(doc);
+    std::string masked = xml::serialize(doc.root());
     if (masked.empty()) {
         if (error)
             *error = "cannot serialise the masked document";

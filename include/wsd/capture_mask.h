@@ -7,8 +7,6 @@
 // that the masked messages still refer to one another.
 #pragma once
 
-#include "wsd/xml.h"
-
 #include <map>
 #include <optional>
 #include <set>
@@ -17,10 +15,6 @@
 #include <vector>
 
 namespace wsd {
-
-// The document as UTF-8 text with its XML declaration; empty if libxml2
-// cannot write it.
-std::string serialise(const xml::Document &doc);
 
 class CaptureMasker {
 public:
