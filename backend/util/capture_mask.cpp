@@ -43,16 +43,18 @@ std::string lower(std::string s)
 
 // One pass over a text: the first alternative that matches at a position
 // wins, so a UUID is never also read as a MAC address by its last group,
-// and a placeholder, once written, is not masked again.
+// and a placeholder, once written, is not masked again. Every repetition is
+// bounded: libstdc++ matches recursively, and a device's text can be long.
 const std::regex &identifierPattern()
 {
     static const std::regex pattern(
         "([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})"  // 1 uuid
-        "|([A-Za-z][A-Za-z0-9+.-]*://)(\\[[0-9A-Fa-f:.%A-Za-z]*\\]|[^/:?#\\s\\[\\]@]+)"  // 2 scheme, 3 host
+        "|([A-Za-z][A-Za-z0-9+.-]{0,31}://)"                                             // 2 scheme
+        "(\\[[0-9A-Fa-f:.%A-Za-z]{0,64}\\]|[^/:?#\\s\\[\\]@]{1,253})"                     // 3 host
         "|\\b([0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{12})\\b"  // 4 MAC
         "|\\b((?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3})\\b"  // 5 IPv4
-        "|((?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?::(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?"  // 6 IPv6
-        "|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7})");                          //   or full
+        "|((?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?::(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?"  // 6 IPv6
+        "|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7})");
     return pattern;
 }
 

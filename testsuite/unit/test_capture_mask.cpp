@@ -74,6 +74,20 @@ START_TEST(masks_addresses_uuids_macs_and_names_consistently)
 }
 END_TEST
 
+START_TEST(long_texts_are_masked_within_bounds)
+{
+    // A hostile device's text: longer than any host or address, long enough
+    // to overflow the stack of an unbounded recursive match.
+    std::string longHost(100000, 'a');
+    std::string colons;
+    for (int i = 0; i < 20000; ++i)
+        colons += "ab:";
+    wsd::CaptureMasker masker;
+    std::string masked = maskOrFail(masker, "<m><A>http://" + longHost + "/x</A><B>" + colons + "</B></m>");
+    ck_assert(contains(masked, "<A>http://host-1.invalid"));
+}
+END_TEST
+
 START_TEST(refuses_what_is_not_xml)
 {
     wsd::CaptureMasker masker;
@@ -89,6 +103,7 @@ Suite *captureMaskSuite()
     TCase *tc = tcase_create("mask");
     tcase_add_test(tc, masks_a_real_metadata_response);
     tcase_add_test(tc, masks_addresses_uuids_macs_and_names_consistently);
+    tcase_add_test(tc, long_texts_are_masked_within_bounds);
     tcase_add_test(tc, refuses_what_is_not_xml);
     suite_add_tcase(s, tc);
     return s;
