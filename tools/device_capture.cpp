@@ -3,7 +3,6 @@
 #include "config.h"
 #include "wsd/capture_mask.h"
 #include "wsd/device_locator.h"
-#include "wsd/directed_probe.h"
 #include "wsd/discovery_message.h"
 #include "wsd/scan_modes.h"
 #include "wsd/wsscan_client.h"
@@ -70,9 +69,9 @@ bool writeFile(const std::string &path, const std::string &text)
     return ok;
 }
 
-// DIR is created 0700, or must be an empty directory: a capture never
-// mixes with or overwrites other files.
-bool prepareDirectory(const std::string &dir)
+}  // namespace
+
+bool prepareCaptureDirectory(const std::string &dir)
 {
     if (mkdir(dir.c_str(), 0700) == 0)
         return true;
@@ -92,6 +91,8 @@ bool prepareDirectory(const std::string &dir)
         }
     return chmod(dir.c_str(), 0700) == 0;
 }
+
+namespace {
 
 struct SourceUnderTest {
     const char *keyword;
@@ -234,30 +235,13 @@ std::string utcNow()
 
 }  // namespace
 
-int captureDevice(const wsd::Config &config, const std::string &target, const std::string &dir)
+int captureDevice(const wsd::Config &config, const wsd::DeviceRecord &record, const std::string &target,
+                  const std::string &dir)
 {
     wsd::CaptureMasker masker;
-    wsd::DeviceRecord record;
-    if (wsd::discovery::isHostForm(target)) {
-        record.host = target;
-        masker.maskText("http://" + target);  // registers the host, so it is masked where it stands alone
-    } else if (wsd::discovery::isHttpUrl(target)) {
-        record.deviceUrls = {target};
-        masker.maskText(target);
-    } else {
-        std::fprintf(stderr, "wsd-discover: '%s' is neither a host nor an http(s) URL\n", target.c_str());
-        return 2;
-    }
-    if (!prepareDirectory(dir))
-        return 2;
+    // The host named, masked even where it stands alone in a text.
+    masker.maskText(wsd::discovery::isHttpUrl(target) ? target : "http://" + target);
     wsd::http::Options options = wsd::httpOptions(config);
-    wsd::http::Options probeOptions = options;
-    probeOptions.connectTimeoutMs = probeOptions.timeoutMs = config.discoveryTimeoutMs;
-    wsd::locateDevice(record, probeOptions);
-    if (record.deviceUrls.empty()) {
-        std::fprintf(stderr, "wsd-discover: no WSD scanner answers on %s\n", target.c_str());
-        return 1;
-    }
     masker.setEndpointUuid(record.endpointUuid);
     const std::string &url = record.deviceUrls.front();
     wsd::wsscan::Client client(options);

@@ -3,8 +3,15 @@
 #pragma once
 
 #include "wsd/config.h"
+#include "wsd/device_record.h"
 
 #include <string>
 
-// Exit status: 0 saved, 1 the device did not answer, 2 bad DIR or TARGET.
-int captureDevice(const wsd::Config &config, const std::string &target, const std::string &dir);
+// Creates DIR 0700, or checks that it is an empty directory: a capture
+// never mixes with or overwrites other files. False (said on stderr) if not.
+bool prepareCaptureDirectory(const std::string &dir);
+
+// Captures the located device (target: what the user named it by) into the
+// prepared DIR. Exit status: 0 saved, 1 no answer or a file not written.
+int captureDevice(const wsd::Config &config, const wsd::DeviceRecord &device, const std::string &target,
+                  const std::string &dir);

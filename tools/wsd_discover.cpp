@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 namespace {
@@ -68,8 +69,9 @@ std::string firstUrl(const wsd::DiscoveredDevice &d)
 }
 
 // One device named by host or URL, found the way the backend finds a
-// `device NAME HOST|URL` line's device: directed probes, then its metadata.
-int describeOne(const wsd::Config &config, const std::string &target)
+// `device NAME HOST|URL` line's device: directed probes. Nullopt and
+// *exitStatus set when the target is malformed or nothing answers.
+std::optional<wsd::DeviceRecord> locateTarget(const wsd::Config &config, const std::string &target, int *exitStatus)
 {
     wsd::DeviceRecord record;
     if (wsd::discovery::isHostForm(target))
@@ -78,15 +80,25 @@ int describeOne(const wsd::Config &config, const std::string &target)
         record.deviceUrls = {target};
     else {
         std::fprintf(stderr, "wsd-discover: '%s' is neither a host nor an http(s) URL\n", target.c_str());
-        return 2;
+        *exitStatus = 2;
+        return std::nullopt;
     }
     wsd::http::Options options = wsd::httpOptions(config);
     options.connectTimeoutMs = options.timeoutMs = config.discoveryTimeoutMs;
     wsd::locateDevice(record, options);
     if (record.deviceUrls.empty()) {
         std::fprintf(stderr, "wsd-discover: no WSD scanner answers on %s\n", target.c_str());
-        return 1;
+        *exitStatus = 1;
+        return std::nullopt;
     }
+    return record;
+}
+
+// The located device's metadata, printed with its wsd.conf line.
+int describeOne(const wsd::Config &config, const wsd::DeviceRecord &record)
+{
+    wsd::http::Options options = wsd::httpOptions(config);
+    options.connectTimeoutMs = options.timeoutMs = config.discoveryTimeoutMs;
     const std::string &url = record.deviceUrls.front();
     auto metadata = wsd::wsscan::Client(options).call(wsd::wsscan::getMetadata(wsd::metadataTo(record, url), url));
     if (!metadata) {
@@ -202,10 +214,16 @@ int main(int argc, char **argv)
     }
     if (verbosity > 0)
         wsd::log::setLevel(verbosity == 1 ? wsd::log::Protocol : wsd::log::Detail);
-    if (captureDir)
-        return captureDevice(config, argv[optind], captureDir);
-    if (optind < argc)
-        return describeOne(config, argv[optind]);
+    if (optind < argc) {
+        // A capture never mixes with other files: DIR is checked first.
+        if (captureDir && !prepareCaptureDirectory(captureDir))
+            return 2;
+        int status = 0;
+        std::optional<wsd::DeviceRecord> record = locateTarget(config, argv[optind], &status);
+        if (!record)
+            return status;
+        return captureDir ? captureDevice(config, *record, argv[optind], captureDir) : describeOne(config, *record);
+    }
 
     wsd::Discovery discovery(config);
     discovery.start();
