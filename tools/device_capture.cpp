@@ -239,10 +239,10 @@ int captureDevice(const wsd::Config &config, const wsd::DeviceRecord &record, co
                   const std::string &dir)
 {
     wsd::CaptureMasker masker;
+    masker.setEndpointUuid(record.endpointUuid);
     // The host named, masked even where it stands alone in a text.
     masker.maskText(wsd::discovery::isHttpUrl(target) ? target : "http://" + target);
     wsd::http::Options options = wsd::httpOptions(config);
-    masker.setEndpointUuid(record.endpointUuid);
     const std::string &url = record.deviceUrls.front();
     wsd::wsscan::Client client(options);
     auto metadataCall = wsd::wsscan::getMetadata(wsd::metadataTo(record, url), url);

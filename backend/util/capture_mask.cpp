@@ -110,12 +110,6 @@ void CaptureMasker::setEndpointUuid(const std::string &uuid)
         uuids_.byValue.emplace(bare, uuidPlaceholder(1));
 }
 
-void CaptureMasker::addHost(const std::string &host)
-{
-    if (!host.empty())
-        hostPlaceholder(host);
-}
-
 std::string CaptureMasker::hostPlaceholder(const std::string &host)
 {
     std::string key = lower(host);

@@ -22,13 +22,11 @@ public:
     // The device's endpoint UUID: it becomes the fixed placeholder
     // 00000000-0000-4000-8000-000000000001 wherever it appears.
     void setEndpointUuid(const std::string &uuid);
-    // A host name or address to mask even where it stands alone in text
-    // (the host the user named); URL hosts are added as they are found.
-    void addHost(const std::string &host);
-
     // The masked document, or nullopt and *error when it is not XML.
     std::optional<std::string> mask(std::string_view document, std::string *error = nullptr);
-    // A word or line of text outside any document (e.g. the target given).
+    // A line of text outside any document (e.g. the target given). Every
+    // URL host it names is then masked where it stands alone, in later
+    // documents too.
     std::string maskText(std::string_view text);
 
     // One line per kind of value replaced and how many distinct ones.
