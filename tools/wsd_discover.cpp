@@ -1,5 +1,6 @@
 // wsd-discover: lists the WSD scanners discovery finds, the way the backend
 // finds them, and prints wsd.conf lines for them (wsd-discover(1)).
+#include "device_capture.h"
 #include "wsd/config.h"
 #include "wsd/device_locator.h"
 #include "wsd/directed_probe.h"
@@ -14,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 namespace {
@@ -22,6 +24,7 @@ void usage(FILE *to)
 {
     std::fputs("usage: wsd-discover [-v] [-t MS] [-i IFACE]... [-x IFACE]... [--no-multicast] [-w MS]\n"
                "       wsd-discover [-v] [-t MS] HOST|HOST:PORT|URL\n"
+               "       wsd-discover [-v] [-t MS] --capture DIR HOST|HOST:PORT|URL\n"
                "  -v, --verbose          protocol trace on stderr (twice: whole messages)\n"
                "  -t, --timeout MS       how long to wait for answers (default 2000)\n"
                "  -i, --interface IFACE  probe on this interface only (repeatable)\n"
@@ -30,6 +33,9 @@ void usage(FILE *to)
                "  -w, --watch MS         then keep listening this long, printing devices that\n"
                "                         appear (Hello), move or go (Bye)\n"
                "  -h, --help             this text\n"
+               "      --capture DIR      save this device's metadata, scanner elements and\n"
+               "                         the tickets it accepts in DIR (new or empty), with\n"
+               "                         addresses and serial numbers masked, for a bug report\n"
                "  HOST, HOST:PORT, URL   no discovery: directed probes to this device only\n",
                to);
 }
@@ -64,8 +70,9 @@ std::string firstUrl(const wsd::DiscoveredDevice &d)
 }
 
 // One device named by host or URL, found the way the backend finds a
-// `device NAME HOST|URL` line's device: directed probes, then its metadata.
-int describeOne(const wsd::Config &config, const std::string &target)
+// `device NAME HOST|URL` line's device: directed probes. Nullopt and
+// *exitStatus set when the target is malformed or nothing answers.
+std::optional<wsd::DeviceRecord> locateTarget(const wsd::Config &config, const std::string &target, int *exitStatus)
 {
     wsd::DeviceRecord record;
     if (wsd::url::isHostForm(target))
@@ -74,15 +81,25 @@ int describeOne(const wsd::Config &config, const std::string &target)
         record.deviceUrls = {target};
     else {
         std::fprintf(stderr, "wsd-discover: '%s' is neither a host nor an http(s) URL\n", target.c_str());
-        return 2;
+        *exitStatus = 2;
+        return std::nullopt;
     }
     wsd::http::Options options = wsd::httpOptions(config);
     options.connectTimeoutMs = options.timeoutMs = config.discoveryTimeoutMs;
     wsd::locateDevice(record, options);
     if (record.deviceUrls.empty()) {
         std::fprintf(stderr, "wsd-discover: no WSD scanner answers on %s\n", target.c_str());
-        return 1;
+        *exitStatus = 1;
+        return std::nullopt;
     }
+    return record;
+}
+
+// The located device's metadata, printed with its wsd.conf line.
+int describeOne(const wsd::Config &config, const wsd::DeviceRecord &record)
+{
+    wsd::http::Options options = wsd::httpOptions(config);
+    options.connectTimeoutMs = options.timeoutMs = config.discoveryTimeoutMs;
     const std::string &url = record.deviceUrls.front();
     auto metadata = wsd::wsscan::Client(options).call(wsd::wsscan::getMetadata(wsd::metadataTo(record, url), url));
     if (!metadata) {
@@ -146,16 +163,17 @@ int main(int argc, char **argv)
     config.discoveryTimeoutMs = 2000;
     int verbosity = 0;
 
-    enum { NoMulticast = 1000 };
+    enum { NoMulticast = 1000, Capture };
     static const option longOptions[] = {
         {"verbose", no_argument, nullptr, 'v'},        {"timeout", required_argument, nullptr, 't'},
         {"interface", required_argument, nullptr, 'i'}, {"exclude", required_argument, nullptr, 'x'},
         {"no-multicast", no_argument, nullptr, NoMulticast}, {"watch", required_argument, nullptr, 'w'},
-        {"help", no_argument, nullptr, 'h'},
+        {"capture", required_argument, nullptr, Capture}, {"help", no_argument, nullptr, 'h'},
         {nullptr, 0, nullptr, 0},
     };
     bool interfacesGiven = false;
     int watchMs = -1;
+    const char *captureDir = nullptr;
     for (int c; (c = getopt_long(argc, argv, "vt:i:x:w:h", longOptions, nullptr)) != -1;) {
         switch (c) {
         case 'v':
@@ -177,6 +195,9 @@ int main(int argc, char **argv)
         case 'x':
             config.excludedInterfaces.emplace_back(optarg);
             break;
+        case Capture:
+            captureDir = optarg;
+            break;
         case NoMulticast:
             config.multicast = false;
             break;
@@ -188,14 +209,22 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (optind + 1 < argc || (optind < argc && watchMs >= 0)) {
+    if (optind + 1 < argc || (optind < argc && watchMs >= 0) || (captureDir && (optind == argc || watchMs >= 0))) {
         usage(stderr);
         return 2;
     }
     if (verbosity > 0)
         wsd::log::setLevel(verbosity == 1 ? wsd::log::Protocol : wsd::log::Detail);
-    if (optind < argc)
-        return describeOne(config, argv[optind]);
+    if (optind < argc) {
+        // A capture never mixes with other files: DIR is checked first.
+        if (captureDir && !prepareCaptureDirectory(captureDir))
+            return 2;
+        int status = 0;
+        std::optional<wsd::DeviceRecord> record = locateTarget(config, argv[optind], &status);
+        if (!record)
+            return status;
+        return captureDir ? captureDevice(config, *record, argv[optind], captureDir) : describeOne(config, *record);
+    }
 
     wsd::Discovery discovery(config);
     discovery.start();

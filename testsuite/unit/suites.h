@@ -30,3 +30,4 @@ Suite *discoveryTrustSuite();
 Suite *jobRegistrySuite();
 Suite *wsscanClientSuite();
 Suite *addressingSuite();
+Suite *captureMaskSuite();
