@@ -174,7 +174,7 @@ SIM_READY_SECONDS=${SIM_READY_SECONDS:-30}
 # sim_start [--side dev|host] [--name NAME] [WSD-SIM ARGS...]
 # Starts wsd-sim in the background (in a lab namespace with --side) and
 # waits, bounded, for its ready line:
-#   wsd-sim ready: device URL U service URL U control URL U uuid X port N control-port N profile P
+#   wsd-sim ready: device URL U service URL U control URL U uuid X port N control-port N profile P [personality Q]
 # (wsd-sim picks free ports unless told).  Sets, for the instance just
 # started: SIM_PID, SIM_READY_LINE, SIM_DEVICE_URL, SIM_SERVICE_URL, SIM_UUID,
 # SIM_PORT, SIM_CONTROL_PORT, SIM_LOG (its stderr).

@@ -52,3 +52,13 @@ joined=$(tr -d ' \n' <"$WORK_DIR/sane-wsd.5, deep prefix.80.txt")
 for file in "$deep/etc/sane.d/wsd.conf" "$deep/etc/sane.d/dll.d/wsd" "$deep/lib/sane/libsane-wsd.so.1"; do
     assert_contains "$joined" "$file" "sane-wsd(5) with a deep prefix, joined"
 done
+
+# wsd-sim(1) names every bundled personality, and each one loads.
+build_program sim testsuite/sim/wsd-sim
+personalities=$("$sim" --list-profiles) || fail "wsd-sim --list-profiles failed"
+[ -n "$personalities" ] || fail "wsd-sim bundles no personality"
+simpage=$(groff -man -Tutf8 -P-cbou "$WSD_SOURCE_DIR/doc/wsd-sim.1" 2>/dev/null |
+    sed -n '/^PERSONALITIES$/,/^[A-Z][A-Z ]*$/p')
+while IFS=$'\t' read -r name _; do
+    grep -qx "       $name" <<<"$simpage" || fail "wsd-sim(1) PERSONALITIES does not list $name"
+done <<<"$personalities"

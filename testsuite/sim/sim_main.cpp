@@ -5,6 +5,7 @@
 #include "discovery_responder.h"
 #include "http_server.h"
 #include "interface_addresses.h"
+#include "personality.h"
 #include "sim_device.h"
 #include "wsd/log.h"
 #include "wsd/soap.h"
@@ -16,6 +17,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <netinet/in.h>
 #include <sstream>
 #include <pthread.h>
@@ -53,7 +55,9 @@ void usage(std::FILE *out)
                  "  --listen ADDR         listen address, repeatable (default: 127.0.0.1 and ::1)\n"
                  "  --interface IFACE     serve on IFACE's addresses and answer WS-Discovery there (multicast)\n"
                  "  --control-port N      control endpoint port on 127.0.0.1 (default: any free port)\n"
-                 "  --profile FILE|NAME   capabilities (flatbed, office-mfp, inkjet, or a file)\n"
+                 "  --profile FILE|NAME   capabilities: a profile (flatbed, office-mfp, ...), a device\n"
+                 "                        personality (see --list-profiles), or a file\n"
+                 "  --list-profiles       print the bundled profiles and personalities, then exit\n"
                  "  --uuid UUID           stable endpoint UUID (default: random)\n"
                  "  --name NAME           FriendlyName\n"
                  "  --device-path P       device endpoint path (default /wsd)\n"
@@ -66,6 +70,13 @@ void usage(std::FILE *out)
     for (const std::string &k : KnobBoard::names())
         std::fprintf(out, " --%s", k.c_str());
     std::fprintf(out, "\n");
+}
+
+void listProfiles()
+{
+    for (const Personality &p : bundledPersonalities())
+        std::printf("%s\tpersonality on %s: %s (%s; %s)\n", p.name.c_str(), p.profile.c_str(), p.behaviour.c_str(),
+                    p.devices.c_str(), p.source.c_str());
 }
 
 uint16_t parsePort(const std::string &text)
@@ -92,6 +103,10 @@ Options parseArgs(int argc, char **argv)
         std::string arg = argv[i];
         if (arg == "-h" || arg == "--help") {
             usage(stdout);
+            std::exit(0);
+        }
+        if (arg == "--list-profiles") {
+            listProfiles();
             std::exit(0);
         }
         if (arg == "-v" || arg == "--verbose") {
@@ -241,10 +256,18 @@ int run(const Options &o)
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
-    Profile profile = loadProfileFile(findProfile(o.profile));
+    // A personality is a profile plus knobs; the command line's knobs win.
+    std::optional<Personality> personality;
+    if (std::string file = findPersonality(o.profile); !file.empty())
+        personality = loadPersonalityFile(file);
+    Profile profile = loadProfileFile(findProfile(personality ? personality->profile : o.profile));
     DeviceIdentity identity;
     identity.endpointUuid = normaliseUuid(o.uuid);
     identity.modelName = profile.scannerName;
+    if (personality && !personality->manufacturer.empty())
+        identity.manufacturer = personality->manufacturer;
+    if (personality && !personality->model.empty())
+        identity.modelName = personality->model;
     identity.ns2009 = o.ns2009;
     identity.printerOnly = o.printerOnly;
     std::string bareUuid = identity.endpointUuid.substr(identity.endpointUuid.rfind(':') + 1);
@@ -252,6 +275,9 @@ int run(const Options &o)
     identity.friendlyName = o.friendlyName.empty() ? profile.scannerName + " (wsd-sim)" : o.friendlyName;
 
     SimDevice device(std::move(profile), identity);
+    if (personality)
+        for (const auto &[name, value] : personality->knobs)
+            device.knobs.set(name, value, nullptr);
     for (const auto &[name, value] : o.knobs)
         device.knobs.set(name, value, nullptr);
 
@@ -290,6 +316,8 @@ int run(const Options &o)
                        httpUrl("127.0.0.1", controlServer.port(), "") + " uuid " + device.identity.endpointUuid +
                        " port " + std::to_string(server.port()) + " control-port " +
                        std::to_string(controlServer.port()) + " profile " + device.profile.name;
+    if (personality)
+        line += " personality " + personality->name;
     std::fprintf(stdout, "%s\n", line.c_str());
     std::fflush(stdout);
 
