@@ -21,8 +21,8 @@ class ImageReceiver : public http::StreamHandler, public MtomParser::Handler {
 public:
     // beforeDrop: called when a write to the pipe ends early, before the
     // transfer is dropped (see ScanWorker::cancelBeforeDrop()).
-    ImageReceiver(PagePipe &pipe, unsigned page, int cancelFd, bool upsideDown, std::function<void()> beforeDrop)
-        : pipe_(pipe), page_(page), cancelFd_(cancelFd), upsideDown_(upsideDown), beforeDrop_(std::move(beforeDrop))
+    ImageReceiver(PagePipe &pipe, unsigned page, int cancelFd, ImageDelivery delivery, std::function<void()> beforeDrop)
+        : pipe_(pipe), page_(page), cancelFd_(cancelFd), delivery_(std::move(delivery)), beforeDrop_(std::move(beforeDrop))
     {
     }
 
@@ -62,7 +62,7 @@ public:
             return false;
         }
         imageStarted_ = true;
-        pipe_.beginImage(page_, upsideDown_);
+        pipe_.beginImage(page_, delivery_);
         return true;
     }
     bool onImageData(const std::uint8_t *data, std::size_t length) override
@@ -105,7 +105,7 @@ private:
     PagePipe &pipe_;
     unsigned page_;
     int cancelFd_;
-    bool upsideDown_;
+    ImageDelivery delivery_;
     std::function<void()> beforeDrop_;
     long httpStatus_ = 0;
     std::unique_ptr<MtomParser> parser_;
@@ -269,8 +269,12 @@ SANE_Status ScanWorker::retrieveImage(unsigned page, Deadline deadline)
                                                        "page" + std::to_string(job.imagesRetrieved + 1));
     // In a duplex job every second image is a back side.
     const bool backSide = job.settings.duplex() && job.imagesRetrieved % 2 == 1;
-    ImageReceiver receiver(pipe_, page, cancelWorkerFd_.fd(), backSide && config_.rotateBackSide,
-                           [this] { cancelBeforeDrop(); });
+    ImageDelivery delivery;
+    delivery.upsideDown = backSide && config_.rotateBackSide;
+    delivery.asked = job.settings;
+    delivery.finalXDpi = job.finalParameters.xResolution;
+    delivery.finalYDpi = job.finalParameters.yResolution;
+    ImageReceiver receiver(pipe_, page, cancelWorkerFd_.fd(), std::move(delivery), [this] { cancelBeforeDrop(); });
     std::string error;
     session_.setCancelFd(cancelWorkerFd_.fd());
     const auto started = Clock::now();
