@@ -259,6 +259,22 @@ void ScanWorker::doPage(const StartCommand &command)
         return;
     }
     SANE_Status status = retrieveImage(command.page, command.deadline);
+    if (status == SANE_STATUS_NO_DOCS && jobEndedAfterPages_) {
+        // The device ended its feeder job after some pages, unasked: the
+        // feeder may hold more, so a new job scans on; when it is empty,
+        // that job says so (ClientErrorNoImagesAvailable) and the batch ends.
+        ScanSettings rest = *jobEndedAfterPages_;
+        jobEndedAfterPages_.reset();
+        const SANE_Status created = jobs_.create(rest, command.deadline);
+        publish();
+        if (created != SANE_STATUS_GOOD) {
+            jobs_.endUnconfirmedJob();
+            pipe_.end(command.page, created);
+            return;
+        }
+        status = retrieveImage(command.page, command.deadline);
+        jobEndedAfterPages_.reset();  // a second job that ends at once ends the batch
+    }
     pipe_.end(command.page, status);
 }
 
@@ -301,6 +317,19 @@ SANE_Status ScanWorker::retrieveImage(unsigned page, Deadline deadline)
         if (fault.subcode == "ClientErrorNoImagesAvailable") {
             // First image: the feeder is empty. Later: the batch is over.
             WSD_INFO("job %d: no more images after %d", job.id, job.imagesRetrieved);
+            endJob();
+            return SANE_STATUS_NO_DOCS;
+        }
+        if (fault.subcode == "ClientErrorJobIdNotFound" && job.settings.feeder() && job.imagesRetrieved > 0) {
+            // The device forgot the feeder job after its pages (Ricoh Aficio
+            // MP 201 ends each feeder job after one page, sane-airscan#334):
+            // not an error; doPage() asks a new job for what the feeder holds.
+            WSD_INFO("job %d: ended by the device after %d images (ClientErrorJobIdNotFound)", job.id,
+                     job.imagesRetrieved);
+            ScanSettings rest = job.settings;
+            if (rest.imagesToTransfer > 0)
+                rest.imagesToTransfer = std::max(1, rest.imagesToTransfer - job.imagesRetrieved);
+            jobEndedAfterPages_ = rest;
             endJob();
             return SANE_STATUS_NO_DOCS;
         }

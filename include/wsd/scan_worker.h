@@ -118,6 +118,10 @@ private:
     // A job whose CancelJob went out before its transfer was dropped; its
     // end state is read back once the transfer is gone. Worker thread only.
     std::optional<int> cancelledJob_;
+    // The device ended the feeder job after some of its pages (RetrieveImage:
+    // ClientErrorJobIdNotFound): the settings for a job that scans on.
+    // Worker thread only.
+    std::optional<ScanSettings> jobEndedAfterPages_;
     std::thread thread_;
 };
 
