@@ -10,6 +10,10 @@ namespace wsd {
 
 namespace {
 
+// Scaling beyond this factor is not believed: it would make one line of a
+// hostile image into hundreds.
+constexpr int MaxScale = 8;
+
 long long pixels(int thousandths, int dpi) { return static_cast<long long>(thousandths) * dpi / 1000; }
 
 // Devices round the region to their own grid: differences up to 1/50 inch
@@ -23,6 +27,8 @@ AxisMapping planAxis(int length, int offset, int extent, int askedDpi, int final
     AxisMapping a;
     a.outputDpi = askedDpi > 0 ? askedDpi : 1;
     a.sourceDpi = finalDpi > 0 ? finalDpi : a.outputDpi;
+    if (a.sourceDpi > a.outputDpi * MaxScale || a.sourceDpi * MaxScale < a.outputDpi)
+        a.sourceDpi = a.outputDpi;  // no device scans that far off: a bogus DocumentFinalParameters
     if (length >= 0 && a.sourceDpi != a.outputDpi && near(length, pixels(extent, a.outputDpi), a.outputDpi) &&
         !near(length, pixels(extent, a.sourceDpi), a.sourceDpi))
         a.sourceDpi = a.outputDpi;  // the image has the size asked for: DocumentFinalParameters was wrong

@@ -403,6 +403,8 @@ START_TEST(another_final_resolution_is_scaled_to_the_one_asked_for)
     ck_assert_int_eq(both.y.first, 75);
     ck_assert_int_eq(both.x.outputLength, 600);
     ck_assert_int_eq(both.y.outputLength, 900);
+    // A resolution no device scans at instead (a hostile answer) is not believed.
+    ck_assert(wsd::planPageMapping(600, 900, askedRegion(600, 0, 0, 1000, 1500), 1, 1).identity());
     // No final height: the width's is taken.
     ck_assert_int_eq(wsd::planPageMapping(600, 900, askedRegion(600, 0, 0, 2000, 3000), 300, 0).y.outputLength, 1800);
 }
