@@ -241,20 +241,29 @@ void ScanWorker::handleCancel(unsigned page)
         pipe_.end(page, SANE_STATUS_CANCELLED);
 }
 
-void ScanWorker::doPage(const StartCommand &command)
+bool ScanWorker::createJob(const ScanSettings &settings, const StartCommand &command)
 {
-    if (!jobs_.job()) {
-        const SANE_Status created = jobs_.create(command.settings, command.deadline);
-        publish();
-        if (created != SANE_STATUS_GOOD) {
-            pipe_.end(command.page, created);
-            jobs_.endUnconfirmedJob();  // sane_start has its answer: this runs behind it
-            return;
-        }
+    const SANE_Status created = jobs_.create(settings, command.deadline);
+    publish();
+    if (created != SANE_STATUS_GOOD) {
+        pipe_.end(command.page, created);
+        jobs_.endUnconfirmedJob();  // sane_start has its answer: this runs behind it
+        return false;
     }
     if (cancelPending()) {
         // sane_cancel came while CreateScanJob was in flight: its JobId is
         // known now, so the device hears of the cancel at once.
+        handleCancel(command.page);
+        return false;
+    }
+    return true;
+}
+
+void ScanWorker::doPage(const StartCommand &command)
+{
+    if (!jobs_.job() && !createJob(command.settings, command))
+        return;
+    if (cancelPending()) {
         handleCancel(command.page);
         return;
     }
@@ -263,15 +272,10 @@ void ScanWorker::doPage(const StartCommand &command)
         // The device ended its feeder job after some pages, unasked: the
         // feeder may hold more, so a new job scans on; when it is empty,
         // that job says so (ClientErrorNoImagesAvailable) and the batch ends.
-        ScanSettings rest = *jobEndedAfterPages_;
+        const ScanSettings rest = *jobEndedAfterPages_;
         jobEndedAfterPages_.reset();
-        const SANE_Status created = jobs_.create(rest, command.deadline);
-        publish();
-        if (created != SANE_STATUS_GOOD) {
-            jobs_.endUnconfirmedJob();
-            pipe_.end(command.page, created);
+        if (!createJob(rest, command))
             return;
-        }
         status = retrieveImage(command.page, command.deadline);
         jobEndedAfterPages_.reset();  // a second job that ends at once ends the batch
     }

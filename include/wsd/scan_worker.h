@@ -82,6 +82,9 @@ private:
     bool cancelPending() const { return cancelCount_.load() != handledCancels_; }
     void handleCancel(unsigned page);
     void doPage(const StartCommand &command);
+    // CreateScanJob for the command's page; false when the page has ended
+    // instead (refused, or cancelled meanwhile).
+    bool createJob(const ScanSettings &settings, const StartCommand &command);
     // Returns the status the page ends with.
     // The image must begin by deadline (sane_start's).
     SANE_Status retrieveImage(unsigned page, Deadline deadline);
