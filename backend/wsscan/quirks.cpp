@@ -16,7 +16,6 @@ struct Flag {
 
 constexpr Flag Flags[] = {
     {"scan-path", &Quirks::scanPathSuffix},
-    {"image-size-from-info", &Quirks::imageSizeFromImageInfo},
     {"rotate-back-side", &Quirks::rotateBackSide},
 };
 
@@ -33,9 +32,9 @@ struct Rule {
 constexpr Rule Rules[] = {
     // Samsung M288x: XAddrs gives /wsd, the scan service is /wsd/scan (Tobag/wsd-scan quirk notes).
     {"samsung*", "*", "scan-path"},
-    // HP LaserJet MFP M130fw: image size follows MediaFrontImageInfo (sane-airscan#60).
-    {"hp*", "*m130*", "image-size-from-info"},
-    {"hewlett*", "*m130*", "image-size-from-info"},
+    // HP LaserJet MFP M130fw sends an image of another size than the ticket's
+    // region (sane-airscan#60): no row, the delivered image's size decides
+    // for every device (page_geometry.h).
 };
 
 bool matches(const char *pattern, const std::string &text)

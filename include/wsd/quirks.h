@@ -18,9 +18,6 @@ struct Quirks {
     // "scan-path": the scan service answers at the device address + "/scan"
     // although the metadata names the device address (Samsung: /wsd vs /wsd/scan).
     bool scanPathSuffix = false;
-    // "image-size-from-info": the image has the size of MediaFrontImageInfo in
-    // CreateScanJobResponse, not of the ticket's region (HP LaserJet MFP M130fw).
-    bool imageSizeFromImageInfo = false;
     // "rotate-back-side": duplex back sides arrive rotated by 180 degrees.
     bool rotateBackSide = false;
 };

@@ -48,6 +48,9 @@ const std::vector<KnobField> &table()
         {"terminating-refuses-jobs", &Knobs::terminatingRefusesJobs},
         {"texture", &Knobs::texture},
         {"any-to", &Knobs::anyTo},
+        {"ignore-region", &Knobs::ignoreRegion},
+        {"final-resolution", &Knobs::finalResolution},
+        {"one-page-jobs", &Knobs::onePageJobs},
     };
     return t;
 }

@@ -357,10 +357,26 @@ HttpReply ScanService::createScanJob(Call &call)
     if (k.terminatingRefusesJobs && device_.jobs.terminating())
         return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "A cancelled job is still terminating", ""});
 
-    const ScanTicket &t = check.final;
+    ScanTicket t = check.final;
+    if (k.finalResolution > 0) {
+        // Scans at its own resolution and says so in DocumentFinalParameters.
+        const int dpi = static_cast<int>(k.finalResolution);
+        for (SideTicket *side : {&t.front, &t.back})
+            side->xResolution.value = side->yResolution.value = dpi;
+    }
     int planned = 1;
+    int firstSheet = 1;
     if (t.inputSource.value != "Platen") {
         int sheets = k.emptyAdf ? 0 : static_cast<int>(k.adfPages);
+        if (k.onePageJobs) {
+            // Each job takes one sheet of what earlier jobs left, whatever
+            // ImagesToTransfer says (Ricoh Aficio MP 201, sane-airscan#334).
+            sheets = std::min(1, std::max(0, sheets - static_cast<int>(feederSheetsTaken_.load())));
+            if (sheets == 0)
+                feederSheetsTaken_ = 0;  // found empty: the next batch finds it loaded
+            else
+                firstSheet = static_cast<int>(++feederSheetsTaken_);
+        }
         planned = sheets * (t.inputSource.value == "ADFDuplex" ? 2 : 1);
         if (t.imagesToTransfer.value > 0)
             planned = std::min(planned, t.imagesToTransfer.value);
@@ -368,7 +384,7 @@ HttpReply ScanService::createScanJob(Call &call)
             return fault(call, {"Sender", "ClientErrorNoImagesAvailable", "The document feeder is empty", ""});
     }
     device_.status.clearJam();
-    Job job = device_.jobs.create(t, planned, std::chrono::seconds(k.jobTimeoutSeconds), false, call.client);
+    Job job = device_.jobs.create(t, planned, std::chrono::seconds(k.jobTimeoutSeconds), false, call.client, firstSheet);
     call.jobId = job.id;
     return answer(call, [&](Writer &w) {
         w.start("wscn", "CreateScanJobResponse");
@@ -427,6 +443,8 @@ HttpReply ScanService::retrieveImage(Call &call)
     case RetrieveStatus::BadToken:
         return fault(call, {"Sender", "ClientErrorInvalidJobToken", "The JobToken does not match the JobId", ""});
     case RetrieveStatus::NoImages:
+        if (call.knobs.onePageJobs && r.job.ticket.inputSource.value != "Platen")
+            return fault(call, {"Sender", "ClientErrorJobIdNotFound", "The job ended with its page", ""});
         return fault(call, {"Sender", "ClientErrorNoImagesAvailable", "No more images", ""});
     case RetrieveStatus::Canceled:
         return fault(call, {"Sender", "ClientErrorJobCancelled", "The job was cancelled", ""});
@@ -443,6 +461,14 @@ HttpReply ScanService::retrieveImage(Call &call)
     const Job &job = r.job;
     PageSpec spec = pageSpecFor(job.ticket, job.sheetOf(r.imageIndex), job.backOf(r.imageIndex));
     spec.texture = call.knobs.texture;
+    if (call.knobs.ignoreRegion) {
+        // The whole area of the source, from its origin (Kyocera ECOSYS
+        // M2040dn in WSD mode, sane-airscan#162).
+        const SourceCaps &caps = device_.profile.caps(job.ticket.inputSource.value, spec.back);
+        spec.xOffset = spec.yOffset = 0;
+        spec.width = caps.maxWidth;
+        spec.height = caps.maxHeight;
+    }
     std::shared_ptr<const EncodedImage> image;
     try {
         image = call.knobs.imageFile.empty() ? encodePageCached(spec) : imageFromFile(call.knobs.imageFile);
