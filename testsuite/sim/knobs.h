@@ -44,6 +44,10 @@ struct Knobs {
     bool texture = false;           // texture: paper texture and sensor noise in the images
     bool anyTo = false;             // any-to: accept requests whatever their wsa:To (a lenient device)
     std::string imageFile;          // image-file: RetrieveImage sends this file's bytes, not the page
+    // transpose-max-size: GetScannerElements sends every MaximumSize with
+    // Width and Height swapped (a portrait area advertised landscape);
+    // tickets are still checked against the true area.
+    bool transposeMaxSize = false;
 };
 
 class KnobBoard {
