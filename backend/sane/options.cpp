@@ -85,6 +85,20 @@ std::function<void(void *)> stringOf(std::function<std::string()> text, SANE_Int
     };
 }
 
+// Setter of a string-list option: the list's own spelling of the value, INVAL
+// for one not listed.
+std::function<SANE_Status(void *, SANE_Int *)> choiceSetter(const std::vector<SANE_String_Const> &list,
+                                                            std::string &target)
+{
+    return [&list, &target](void *value, SANE_Int *) {
+        const char *name = match(list, static_cast<const char *>(value));
+        if (!name)
+            return SANE_STATUS_INVAL;
+        target = name;
+        return SANE_STATUS_GOOD;
+    };
+}
+
 // A numeric value outside its range is clamped, written back and flagged
 // inexact, as the SANE standard allows.
 SANE_Status setRanged(SANE_Word &target, const SANE_Range &range, void *value, SANE_Int reload, SANE_Int *info)
@@ -211,14 +225,7 @@ void ScanOptions::addModeOptions()
                     SANE_CONSTRAINT_STRING_LIST);
     d.size = stringSize(compressionNames_);
     d.constraint.string_list = compressionNames_.data();
-    rows_.push_back({d, stringOf([this] { return compression_; }, d.size),
-                     [this](void *value, SANE_Int *) {
-                         const char *name = match(compressionNames_, static_cast<const char *>(value));
-                         if (!name)
-                             return SANE_STATUS_INVAL;
-                         compression_ = name;
-                         return SANE_STATUS_GOOD;
-                     },
+    rows_.push_back({d, stringOf([this] { return compression_; }, d.size), choiceSetter(compressionNames_, compression_),
                      {}, {}});
 }
 
@@ -281,14 +288,7 @@ void ScanOptions::addContentTypeOption(const ScannerElements &elements)
     d.size = stringSize(contentTypeNames_);
     d.constraint.string_list = contentTypeNames_.data();
     rows_.push_back({d, stringOf([this] { return contentType_; }, d.size),
-                     [this](void *value, SANE_Int *) {
-                         const char *name = match(contentTypeNames_, static_cast<const char *>(value));
-                         if (!name)
-                             return SANE_STATUS_INVAL;
-                         contentType_ = name;
-                         return SANE_STATUS_GOOD;
-                     },
-                     {}, {}});
+                     choiceSetter(contentTypeNames_, contentType_), {}, {}});
 }
 
 void ScanOptions::addEnhancementOptions(const ScannerCapabilities &caps)

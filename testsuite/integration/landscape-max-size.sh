@@ -41,10 +41,7 @@ guard 60 "$check" -r 100 -m gray -s 1 -x 215.9 -y 355.6 "$out/legal1.pgm" || fai
 
 no_job_active() { [ -z "$(sim_active)" ]; }
 lab_wait_until 20 "no active job" no_job_active || fail "jobs left active: $(sim_active)"
-jobs=$(sim_control GET /jobs | python3 -c '
-import json, sys
-for j in json.load(sys.stdin)["jobs"]:
-    print(j["source"], j["state"], j["imagesRetrieved"], end=";")')
+jobs=$(sim_jobs source state imagesRetrieved | tr '\n' ';')
 assert_eq "$jobs" "Platen Completed 1;ADF Completed 1;" "simulator jobs"
 # The feeder's end is a fault on RetrieveImage (ClientErrorNoImagesAvailable);
 # nothing else may have been refused.

@@ -37,10 +37,7 @@ done
 
 no_job_active() { [ -z "$(sim_active)" ]; }
 lab_wait_until 20 "no active job" no_job_active || fail "jobs left active: $(sim_active)"
-jobs=$(sim_control GET /jobs | python3 -c '
-import json, sys
-for j in json.load(sys.stdin)["jobs"]:
-    print(j["source"], j["state"], j["imagesRetrieved"], end=";")')
+jobs=$(sim_jobs source state imagesRetrieved | tr '\n' ';')
 assert_eq "$jobs" "ADFDuplex Completed $((2 * sheets));" "simulator jobs"
 assert_logged "the duplex job was created" operation=CreateScanJob outcome=ok
 # The feeder's end is a fault on RetrieveImage (ClientErrorNoImagesAvailable);
