@@ -6,6 +6,7 @@
 #include "wsd/scan_xml.h"
 
 #include <algorithm>
+#include <string_view>
 
 namespace wsd {
 
@@ -32,7 +33,8 @@ std::optional<Size> readSize(const xml::Node &node)
 // A landscape maximum is taken as transposed: a device's area is as long as
 // a page or longer, and some firmware (Kyocera ECOSYS) sends Width and Height
 // swapped, which would leave a portrait page unscannable at full length.
-// A landscape minimum is turned with it.
+// A landscape minimum is turned with it. Not for film: a strip holder
+// really is wider than long.
 void portraitSizes(std::optional<Size> &min, std::optional<Size> &max, SourceCaps &caps, const char *what)
 {
     if (!max || max->width <= max->height)
@@ -49,7 +51,8 @@ void portraitSizes(std::optional<Size> &min, std::optional<Size> &max, SourceCap
 // Min > Max happens: some firmware swaps Width and Height in one of the two.
 void checkSizes(SourceCaps &caps, std::optional<Size> min, std::optional<Size> max, const char *what)
 {
-    portraitSizes(min, max, caps, what);
+    if (std::string_view(what) != "Film")
+        portraitSizes(min, max, caps, what);
     Size mx = max.value_or(DefaultMaxSize);
     Size mn = min.value_or(Size{1, 1});
     if (mn.width > mx.width || mn.height > mx.height) {

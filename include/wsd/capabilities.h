@@ -68,10 +68,10 @@ std::string buildGetScannerElementsRequest(const std::string &serviceUrl);
 // Fails (nullopt, *error set) on a fault, on a body that is not a WS-Scan
 // GetScannerElementsResponse, and when no usable ScannerConfiguration (with
 // a platen, a feeder or a film unit) came back. Everything else is lenient:
-// - a landscape MaximumSize (width > height) is read transposed, as a
-//   portrait area: scanners hold pages portrait, and some firmware sends
-//   the two values swapped (trustLandscapeSizes undoes it for a device
-//   that really is landscape);
+// - a landscape MaximumSize (width > height) of the platen or the feeder is
+//   read transposed, as a portrait area: scanners hold pages portrait, and
+//   some firmware sends the two values swapped (trustLandscapeSizes undoes
+//   it for a device that really is landscape); film keeps its shape;
 // - an ADF that describes its ADFBack scans duplex even when
 //   ADFSupportsDuplex says false (single-pass two-sided feeders).
 std::optional<ScannerElements> parseScannerElements(const soap::Message &message, std::string *error);

@@ -294,8 +294,8 @@ START_TEST(corrects_sizes)
 END_TEST
 
 // Modelled on a Kyocera ECOSYS answer: a Legal-long document area (216 x
-// 356 mm) on the platen and the feeder, both sent landscape, the minimums
-// landscape too.
+// 356 mm) on the platen and the feeder, both sent landscape, the platen's
+// minimum landscape too; and a film unit, which is landscape for real.
 const char *const LandscapeSizes =
     "<wscn:GetScannerElementsResponse><wscn:ScannerElements>"
     "<wscn:ElementData Name='wscn:ScannerConfiguration' Valid='true'><wscn:ScannerConfiguration>"
@@ -313,7 +313,9 @@ const char *const LandscapeSizes =
     "<wscn:ADFColor><wscn:ColorEntry>RGB24</wscn:ColorEntry></wscn:ADFColor>"
     "<wscn:ADFMinimumSize><wscn:Width>2000</wscn:Width><wscn:Height>2000</wscn:Height></wscn:ADFMinimumSize>"
     "<wscn:ADFMaximumSize><wscn:Width>14000</wscn:Width><wscn:Height>8500</wscn:Height></wscn:ADFMaximumSize>"
-    "</wscn:ADFFront></wscn:ADF></wscn:ScannerConfiguration></wscn:ElementData>"
+    "</wscn:ADFFront></wscn:ADF>"
+    "<wscn:Film><wscn:FilmMaximumSize><wscn:Width>9000</wscn:Width><wscn:Height>1400</wscn:Height>"
+    "</wscn:FilmMaximumSize></wscn:Film></wscn:ScannerConfiguration></wscn:ElementData>"
     "</wscn:ScannerElements></wscn:GetScannerElementsResponse>";
 
 START_TEST(landscape_maximum_is_transposed)
@@ -331,6 +333,9 @@ START_TEST(landscape_maximum_is_transposed)
     ck_assert_int_eq(adf.maxSize.height, 14000);
     ck_assert(adf.maxTransposed && !adf.minTransposed);  // a square minimum stays
     ck_assert(!e->caps.adfDuplex);  // no ADFBack: simplex
+    // A film strip holder really is wider than long.
+    ck_assert_int_eq(e->caps.film->maxSize.width, 9000);
+    ck_assert(!e->caps.film->maxTransposed);
 
     // The quirk landscape-max-size: the sizes as the device sent them.
     wsd::trustLandscapeSizes(e->caps);
