@@ -350,6 +350,9 @@ void trustLandscapeSizes(ScannerCapabilities &caps)
         if (s.minTransposed)
             std::swap(s.minSize.width, s.minSize.height);
         s.maxTransposed = s.minTransposed = false;
+        // Keep min <= max where the portrait reading had to correct the minimum.
+        s.minSize.width = std::min(s.minSize.width, s.maxSize.width);
+        s.minSize.height = std::min(s.minSize.height, s.maxSize.height);
     }
 }
 

@@ -344,6 +344,15 @@ START_TEST(landscape_maximum_is_transposed)
     ck_assert_int_eq(e->caps.platen->minSize.width, 1000);
     ck_assert_int_eq(e->caps.adfFront->maxSize.width, 14000);
     ck_assert_int_eq(e->caps.adfFront->minSize.width, 2000);
+    // A minimum the portrait reading had to shrink stays within the maximum as sent.
+    wsd::ScannerCapabilities odd;
+    odd.platen = wsd::SourceCaps{};
+    odd.platen->minSize = {8500, 9000};
+    odd.platen->maxSize = {8500, 14000};
+    odd.platen->maxTransposed = true;
+    wsd::trustLandscapeSizes(odd);
+    ck_assert_int_eq(odd.platen->maxSize.height, 8500);
+    ck_assert_int_eq(odd.platen->minSize.height, 8500);
     // Twice is harmless: nothing is left marked transposed.
     wsd::trustLandscapeSizes(e->caps);
     ck_assert_int_eq(e->caps.platen->maxSize.width, 14000);
