@@ -17,12 +17,13 @@ struct Flag {
 constexpr Flag Flags[] = {
     {"scan-path", &Quirks::scanPathSuffix},
     {"rotate-back-side", &Quirks::rotateBackSide},
+    {"landscape-max-size", &Quirks::landscapeMaxSize},
 };
 
 // Manufacturer and model are fnmatch patterns (case-insensitive); flags is
 // a list of Flag names. Each row names where the behaviour was reported
 // (testsuite/data/devices/SOURCES.md or a public bug report). No device is known yet to need
-// rotate-back-side by default: it exists for wsd.conf.
+// rotate-back-side or landscape-max-size by default: they exist for wsd.conf.
 struct Rule {
     const char *manufacturer;
     const char *model;

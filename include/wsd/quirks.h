@@ -20,6 +20,9 @@ struct Quirks {
     bool scanPathSuffix = false;
     // "rotate-back-side": duplex back sides arrive rotated by 180 degrees.
     bool rotateBackSide = false;
+    // "landscape-max-size": a MaximumSize wider than long is the device's
+    // real area, not a transposed portrait one (the general rule).
+    bool landscapeMaxSize = false;
 };
 
 // The table's quirks for a device; all off for one it does not know.

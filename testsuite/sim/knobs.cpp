@@ -51,6 +51,7 @@ const std::vector<KnobField> &table()
         {"ignore-region", &Knobs::ignoreRegion},
         {"final-resolution", &Knobs::finalResolution},
         {"one-page-jobs", &Knobs::onePageJobs},
+        {"transpose-max-size", &Knobs::transposeMaxSize},
     };
     return t;
 }

@@ -47,6 +47,10 @@ struct Knobs {
     bool ignoreRegion = false;      // ignore-region: images are the source's whole area, whatever the ScanRegion
     long finalResolution = 0;       // final-resolution: scans at N dpi whatever the ticket asks (0 = as asked)
     bool onePageJobs = false;       // one-page-jobs: a feeder job takes one sheet, then is forgotten
+    // transpose-max-size: GetScannerElements sends every MaximumSize with
+    // Width and Height swapped (a portrait area advertised landscape);
+    // tickets are still checked against the true area.
+    bool transposeMaxSize = false;
 };
 
 class KnobBoard {

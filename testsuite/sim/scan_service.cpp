@@ -32,6 +32,7 @@ void noteTicket(Call &call, const ScanTicket &t)
     call.details.ticket = true;
     call.details.format = t.format.given ? t.format.value : std::string();
     call.details.colorProcessing = t.front.color.given ? t.front.color.value : std::string();
+    call.details.contentType = t.contentType.given ? t.contentType.value : std::string();
 }
 
 void writeReasons(Writer &w, const Job &job)
@@ -287,7 +288,8 @@ HttpReply ScanService::getScannerElements(Call &call)
                 if (q.local == "ScannerDescription")
                     section = &p.scannerDescriptionXml;
                 else if (q.local == "ScannerConfiguration")
-                    section = &p.scannerConfigurationXml;
+                    section = call.knobs.transposeMaxSize ? &p.transposedConfigurationXml
+                                                          : &p.scannerConfigurationXml;
                 else if (q.local == "DefaultScanTicket")
                     section = &p.defaultScanTicketXml;
                 status = q.local == "ScannerStatus";

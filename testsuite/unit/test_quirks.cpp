@@ -41,7 +41,7 @@ START_TEST(overrides_from_configuration)
     ck_assert_msg(error.find("bogus=on, scan-path=maybe, image-size-from-info=on") != std::string::npos, "%s",
                   error.c_str());
     ck_assert_msg(error.find("rotate-back-side") != std::string::npos, "%s", error.c_str());  // names listed
-    ck_assert_uint_eq(wsd::quirkNames().size(), 2);
+    ck_assert_uint_eq(wsd::quirkNames().size(), 3);
 }
 END_TEST
 
