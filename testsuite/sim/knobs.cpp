@@ -48,6 +48,7 @@ const std::vector<KnobField> &table()
         {"terminating-refuses-jobs", &Knobs::terminatingRefusesJobs},
         {"texture", &Knobs::texture},
         {"any-to", &Knobs::anyTo},
+        {"one-line-only", &Knobs::oneLineOnly},
     };
     return t;
 }

@@ -44,6 +44,7 @@ struct Knobs {
     bool texture = false;           // texture: paper texture and sensor noise in the images
     bool anyTo = false;             // any-to: accept requests whatever their wsa:To (a lenient device)
     std::string imageFile;          // image-file: RetrieveImage sends this file's bytes, not the page
+    bool oneLineOnly = false;       // one-line-only: the scan service refuses a request laid out over lines
 };
 
 class KnobBoard {
