@@ -49,6 +49,7 @@ const std::vector<KnobField> &table()
         {"texture", &Knobs::texture},
         {"any-to", &Knobs::anyTo},
         {"one-line-only", &Knobs::oneLineOnly},
+        {"refuse-zone-to", &Knobs::refuseZoneTo},
     };
     return t;
 }

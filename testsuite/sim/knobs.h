@@ -45,6 +45,7 @@ struct Knobs {
     bool anyTo = false;             // any-to: accept requests whatever their wsa:To (a lenient device)
     std::string imageFile;          // image-file: RetrieveImage sends this file's bytes, not the page
     bool oneLineOnly = false;       // one-line-only: the scan service refuses a request laid out over lines
+    bool refuseZoneTo = false;      // refuse-zone-to: a wsa:To whose IPv6 host carries a %zone is refused
 };
 
 class KnobBoard {

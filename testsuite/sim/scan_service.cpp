@@ -238,6 +238,9 @@ HttpReply ScanService::dispatch(Call &call)
     if (!call.knobs.anyTo)
         if (std::optional<std::string> wrong = wrongServiceTo(call.message->to, device_.identity.serviceUrls))
             return fault(call, destinationUnreachable(*wrong));
+    if (call.knobs.refuseZoneTo)
+        if (std::optional<std::string> wrong = zoneInTo(call.message->to))
+            return fault(call, destinationUnreachable(*wrong));
     if (call.knobs.oneLineOnly)
         if (std::optional<std::string> why = multiLineLayout(call.rawBody))
             return fault(call, {"Sender", "", *why, ""});
