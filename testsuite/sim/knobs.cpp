@@ -50,6 +50,7 @@ const std::vector<KnobField> &table()
         {"any-to", &Knobs::anyTo},
         {"one-line-only", &Knobs::oneLineOnly},
         {"refuse-zone-to", &Knobs::refuseZoneTo},
+        {"printer-match-first", &Knobs::printerMatchFirst},
     };
     return t;
 }

@@ -46,6 +46,7 @@ struct Knobs {
     std::string imageFile;          // image-file: RetrieveImage sends this file's bytes, not the page
     bool oneLineOnly = false;       // one-line-only: the scan service refuses a request laid out over lines
     bool refuseZoneTo = false;      // refuse-zone-to: a wsa:To whose IPv6 host carries a %zone is refused
+    bool printerMatchFirst = false; // printer-match-first: ProbeMatches holds a print endpoint's record first
 };
 
 class KnobBoard {
