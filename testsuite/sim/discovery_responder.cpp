@@ -1,6 +1,7 @@
 #include "discovery_responder.h"
 
 #include "knobs.h"
+#include "wsd/url.h"
 
 #include "discovery_responder_avahi.h"
 #include "event_log.h"
@@ -34,6 +35,19 @@ constexpr int MaxDatagramsPerWake = 64;
 
 d::Version versionOf(const DiscoveryIdentity &id) { return id.ns2009 ? d::Version::V2009 : d::Version::V2005; }
 
+// The xaddrs-host knob: the XAddrs name the device by a host name instead of
+// its address, as Pantum MFPs do (sane-airscan#317).
+std::vector<std::string> xaddrsOf(const DiscoveryIdentity &id)
+{
+    const std::string host = id.knobs ? id.knobs->get().xaddrsHost : std::string();
+    if (host.empty())
+        return id.xaddrs;
+    std::vector<std::string> named;
+    for (const std::string &x : id.xaddrs)
+        named.push_back(wsd::url::withHost(x, host));
+    return named;
+}
+
 d::Endpoint endpointOf(const DiscoveryIdentity &id, bool withXAddrs)
 {
     d::Endpoint e;
@@ -44,7 +58,7 @@ d::Endpoint endpointOf(const DiscoveryIdentity &id, bool withXAddrs)
     else
         e.types.push_back(d::scanDeviceType());
     if (withXAddrs)
-        e.xaddrs = id.xaddrs;
+        e.xaddrs = xaddrsOf(id);
     e.metadataVersion = 1;
     return e;
 }
@@ -58,7 +72,7 @@ d::Endpoint printEndpointOf(const DiscoveryIdentity &id, bool withXAddrs)
     e.address = id.endpointUuid.substr(0, group) + "00000000" + id.endpointUuid.substr(group + 8);
     e.types = {{id.ns2009 ? wsd::ns::Dpws2009 : wsd::ns::Dpws, "Device"}, {wsd::ns::Print, "PrintDeviceType"}};
     if (withXAddrs)
-        e.xaddrs = id.xaddrs;
+        e.xaddrs = xaddrsOf(id);
     e.metadataVersion = 1;
     return e;
 }

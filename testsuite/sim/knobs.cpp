@@ -51,6 +51,7 @@ const std::vector<KnobField> &table()
         {"one-line-only", &Knobs::oneLineOnly},
         {"refuse-zone-to", &Knobs::refuseZoneTo},
         {"printer-match-first", &Knobs::printerMatchFirst},
+        {"xaddrs-host", &Knobs::xaddrsHost},
     };
     return t;
 }
