@@ -4,8 +4,12 @@
 // a Quirks value, never a vendor name.
 //
 // Not flags, because every device gets them: requests are always written
-// on one line (Brother firmware rejects pretty-printed XML) with the
-// prefixes soap, wsa and wscn (Brother ADS-2700W accepts no others).
+// on one line, with the prefixes soap, wsa and wscn (Brother ADS-2700W
+// accepts no others). One line because a Brother MFC-L2750DW refused a scan
+// request laid out over lines with indentation and took it on one line
+// (sane-airscan#22, an eSCL request; WSD then worked on one line too), and an
+// HP DeskJet 2540 refused a start tag split over lines (sane-airscan#1). No
+// device is reported to need line breaks, so there is no quirk for them.
 #pragma once
 
 #include <string>

@@ -52,6 +52,10 @@ const std::vector<KnobField> &table()
         {"final-resolution", &Knobs::finalResolution},
         {"one-page-jobs", &Knobs::onePageJobs},
         {"transpose-max-size", &Knobs::transposeMaxSize},
+        {"one-line-only", &Knobs::oneLineOnly},
+        {"refuse-zone-to", &Knobs::refuseZoneTo},
+        {"printer-match-first", &Knobs::printerMatchFirst},
+        {"xaddrs-host", &Knobs::xaddrsHost},
     };
     return t;
 }

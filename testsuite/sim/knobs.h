@@ -51,6 +51,10 @@ struct Knobs {
     // Width and Height swapped (a portrait area advertised landscape);
     // tickets are still checked against the true area.
     bool transposeMaxSize = false;
+    bool oneLineOnly = false;       // one-line-only: the scan service refuses a request laid out over lines
+    bool refuseZoneTo = false;      // refuse-zone-to: a wsa:To whose IPv6 host carries a %zone is refused
+    bool printerMatchFirst = false; // printer-match-first: ProbeMatches holds a print endpoint's record first
+    std::string xaddrsHost;         // xaddrs-host: discovery XAddrs name this host instead of the address
 };
 
 class KnobBoard {

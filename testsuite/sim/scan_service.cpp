@@ -5,6 +5,7 @@
 #include "image_encoder.h"
 #include "mtom_writer.h"
 #include "page_cache.h"
+#include "request_layout.h"
 #include "ticket_validator.h"
 #include "wsd/log.h"
 #include "wsd/namespaces.h"
@@ -205,6 +206,7 @@ HttpReply ScanService::handle(std::string_view body, const std::string &client,
                               std::chrono::system_clock::time_point arrived)
 {
     Call call;
+    call.rawBody = body;
     call.client = client;
     call.knobs = device_.knobs.get();
     if (call.knobs.delayMs > 0)
@@ -237,6 +239,12 @@ HttpReply ScanService::dispatch(Call &call)
     if (!call.knobs.anyTo)
         if (std::optional<std::string> wrong = wrongServiceTo(call.message->to, device_.identity.serviceUrls))
             return fault(call, destinationUnreachable(*wrong));
+    if (call.knobs.refuseZoneTo)
+        if (std::optional<std::string> wrong = zoneInTo(call.message->to))
+            return fault(call, destinationUnreachable(*wrong));
+    if (call.knobs.oneLineOnly)
+        if (std::optional<std::string> why = multiLineLayout(call.rawBody))
+            return fault(call, {"Sender", "", *why, ""});
     bool isKnown = false;
     for (const char *op : known)
         isKnown = isKnown || call.operation == op;

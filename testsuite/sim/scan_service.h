@@ -27,6 +27,7 @@ public:
 private:
     struct Call {
         const wsd::soap::Message *message = nullptr;
+        std::string_view rawBody;  // the request as it came, for checks of its layout
         Knobs knobs;
         std::string client;
         std::string operation;

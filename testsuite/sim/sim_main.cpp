@@ -306,7 +306,7 @@ int run(const Options &o)
 
     DiscoveryResponder discovery(device.log);
     DiscoveryIdentity discoveryIdentity{device.identity.endpointUuid, device.identity.deviceUrls,
-                                        device.identity.ns2009, device.identity.printerOnly};
+                                        device.identity.ns2009, device.identity.printerOnly, &device.knobs};
     DiscoveryOptions discoveryOptions = o.discovery;
     discoveryOptions.dnssdPort = server.port();
     discovery.start(discoveryIdentity, o.interfaces, discoveryOptions);
