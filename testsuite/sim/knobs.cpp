@@ -48,6 +48,11 @@ const std::vector<KnobField> &table()
         {"terminating-refuses-jobs", &Knobs::terminatingRefusesJobs},
         {"texture", &Knobs::texture},
         {"any-to", &Knobs::anyTo},
+        {"panel-only-jobs", &Knobs::panelOnlyJobs},
+        {"max-expiry-s", &Knobs::maxExpirySeconds, 1},
+        {"refuse-renew", &Knobs::refuseRenew},
+        {"event-delay-ms", &Knobs::eventDelayMs},
+        {"drop-events", &Knobs::dropEvents},
     };
     return t;
 }

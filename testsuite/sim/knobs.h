@@ -44,6 +44,12 @@ struct Knobs {
     bool texture = false;           // texture: paper texture and sensor noise in the images
     bool anyTo = false;             // any-to: accept requests whatever their wsa:To (a lenient device)
     std::string imageFile;          // image-file: RetrieveImage sends this file's bytes, not the page
+    // WS-Eventing event source and the panel (device-initiated scans):
+    bool panelOnlyJobs = false;     // panel-only-jobs: host-initiated CreateScanJob -> ServerErrorNotAcceptingJobs
+    long maxExpirySeconds = 3600;   // max-expiry-s: longest subscription granted (Subscribe and Renew)
+    bool refuseRenew = false;       // refuse-renew: Renew -> wse:UnableToRenew
+    long eventDelayMs = 0;          // event-delay-ms: each event POST waits this long first
+    bool dropEvents = false;        // drop-events: events are not delivered (logged "dropped")
 };
 
 class KnobBoard {

@@ -5,9 +5,11 @@
 #include "image_encoder.h"
 #include "mtom_writer.h"
 #include "page_cache.h"
+#include "status_events.h"
 #include "ticket_validator.h"
 #include "wsd/log.h"
 #include "wsd/namespaces.h"
+#include "wsd/strings.h"
 
 #include <chrono>
 #include <cstdio>
@@ -274,9 +276,7 @@ HttpReply ScanService::getScannerElements(Call &call)
     const Profile &p = device_.profile;
     // A device winding a cancelled job down and refusing jobs meanwhile is
     // not Idle ("available and can start processing a new job").
-    bool processing = call.knobs.terminatingRefusesJobs && device_.jobs.terminating();
-    for (const Job &j : device_.jobs.activeJobs())
-        processing = processing || j.state == JobState::Processing;
+    bool processing = scannerProcessing(device_, call.knobs);
     return answer(call, [&](Writer &w) {
         w.start("wscn", "GetScannerElementsResponse").start("wscn", "ScannerElements");
         for (Node name : names) {
@@ -335,9 +335,23 @@ HttpReply ScanService::validateScanTicket(Call &call)
 HttpReply ScanService::createScanJob(Call &call)
 {
     Node request = call.message->payload;
-    if (scanChild(request, "ScanIdentifier") || scanChild(request, "DestinationToken"))
+    // A device-initiated job (WS-Scan CreateScanJobRequest) names the press
+    // at the panel by its ScanIdentifier and the destination by its token.
+    Node scanIdentifierNode = scanChild(request, "ScanIdentifier");
+    Node tokenNode = scanChild(request, "DestinationToken");
+    const bool fromPanel = scanIdentifierNode || tokenNode;
+    const std::string scanIdentifier = std::string(wsd::trim(scanIdentifierNode.text()));
+    const std::string token = std::string(wsd::trim(tokenNode.text()));
+    std::optional<PanelPress> press = fromPanel ? device_.panel.find(scanIdentifier) : std::nullopt;
+    if (fromPanel && !press)
         return fault(call, {"Sender", "ClientErrorInvalidScanIdentifier",
-                            "No scan was started at the device panel", ""});
+                            "No scan with this ScanIdentifier was started at the device panel", ""});
+    if (press && press->destinationToken != token)
+        return fault(call, {"Sender", "ClientErrorInvalidDestinationToken",
+                            "The DestinationToken is not the one of the destination chosen at the panel", ""});
+    if (!fromPanel && call.knobs.panelOnlyJobs)
+        return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs",
+                            "This scanner takes only jobs started at its panel", ""});
     Node ticketNode = scanChild(request, "ScanTicket");
     if (!ticketNode)
         return fault(call, invalidArgs("CreateScanJobRequest without ScanTicket"));
@@ -349,6 +363,10 @@ HttpReply ScanService::createScanJob(Call &call)
     TicketCheck check = checkTicket(device_.profile, requested, CheckMode::Create);
     if (check.fault)
         return fault(call, *check.fault);
+    // The paper is where the user put it: the ticket must scan from there.
+    if (press && (press->source == "Platen") != (check.final.inputSource.value == "Platen"))
+        return fault(call, invalidArgs("The scan was started at the panel from " + press->source + ", not from " +
+                                       check.final.inputSource.value));
     const Knobs &k = call.knobs;
     if (k.busy)
         return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "The scanner is busy", ""});
@@ -360,14 +378,18 @@ HttpReply ScanService::createScanJob(Call &call)
     const ScanTicket &t = check.final;
     int planned = 1;
     if (t.inputSource.value != "Platen") {
-        int sheets = k.emptyAdf ? 0 : static_cast<int>(k.adfPages);
+        int sheets = k.emptyAdf ? 0 : press ? press->pages : static_cast<int>(k.adfPages);
         planned = sheets * (t.inputSource.value == "ADFDuplex" ? 2 : 1);
         if (t.imagesToTransfer.value > 0)
             planned = std::min(planned, t.imagesToTransfer.value);
         if (planned == 0 && !k.emptyAdfAtRetrieve)
             return fault(call, {"Sender", "ClientErrorNoImagesAvailable", "The document feeder is empty", ""});
     }
+    if (press && device_.panel.claim(scanIdentifier, token, nullptr) != PressClaim::Ok)
+        return fault(call, {"Sender", "ClientErrorInvalidScanIdentifier",
+                            "The scan started at the panel was taken up meanwhile", ""});
     device_.status.clearJam();
+    device_.events.requestStatusCheck();
     Job job = device_.jobs.create(t, planned, std::chrono::seconds(k.jobTimeoutSeconds), false, call.client);
     call.jobId = job.id;
     return answer(call, [&](Writer &w) {
@@ -436,6 +458,7 @@ HttpReply ScanService::retrieveImage(Call &call)
         return fault(call, {"Receiver", "ServerErrorTemporaryError", "An image of this job is being sent", ""});
     case RetrieveStatus::Jammed:
         device_.status.raiseJam();
+        device_.events.requestStatusCheck();
         return fault(call, {"Receiver", "OperationFailed", "Paper jam", ""});
     case RetrieveStatus::Ok:
         break;
