@@ -23,7 +23,7 @@ SINK_PORT=$(sed -n 's/^listening //p' "$sink_out")
 NOTIFY_TO="http://127.0.0.1:$SINK_PORT/events"
 END_TO="http://127.0.0.1:$SINK_PORT/end"
 
-sim_start --listen 127.0.0.1 --profile office-mfp --max-expiry-s 600 --panel-only-jobs
+sim_start --listen 127.0.0.1 --profile panel-only --max-expiry-s 600
 
 A=http://schemas.microsoft.com/windows/2006/08/wdp/scan/
 E=http://schemas.xmlsoap.org/ws/2004/08/eventing/
@@ -80,6 +80,7 @@ subscribe() {
 <wsa:ReferenceParameters><wse:Identifier>urn:uuid:sink-ref</wse:Identifier></wsa:ReferenceParameters></wse:NotifyTo></wse:Delivery>
 <wse:Expires>$1</wse:Expires>$2$3</wse:Subscribe>"
 }
+sim_log_has() { [ "$(sim_log --count "$@")" -gt 0 ]; }
 manager_header() { echo "<wse:Identifier>$1</wse:Identifier>"; }
 
 # event_file ACTION-NAME [N]: the Nth (default 1st) stored message whose wsa:Action ends in /NAME.
@@ -212,10 +213,32 @@ expect "panel after reboot" "$(sim_control GET /panel)" '{"destinations":[]}'
 answer=$(soap "${E}Renew" "$(manager_header "$SUB2")" "<wse:Renew/>")
 expect "Renew after reboot" "$(fault_subcode <<<"$answer")" UnableToRenew
 
+# --- drop-events: the press is made, its event never leaves --------------------------------------
+answer=$(subscribe PT30S "$(filter ScanAvailableEvent)" "$(destination Carol ctx-carol)")
+SUB3=$(xml_text Identifier <<<"$answer")
+sim_control POST /knobs '{"drop-events": true}' >/dev/null
+sim_control POST /panel/press '{"destination": "Carol"}' >/dev/null
+lab_wait_until 20 "the dropped event on the log" sim_log_has operation=ScanAvailableEvent outcome=dropped \
+    || fail "no dropped ScanAvailableEvent on the log"
+sim_control POST /knobs '{"drop-events": false}' >/dev/null
+soap "${E}Unsubscribe" "$(manager_header "$SUB3")" "<wse:Unsubscribe/>" >/dev/null
+
+# --- failing delivery: after 3 failures, SubscriptionEnd DeliveryFailure to EndTo -----------------
+DEAD_PORT=$(free_tcp_port)
+NOTIFY_TO_LIVE=$NOTIFY_TO
+NOTIFY_TO="http://127.0.0.1:$DEAD_PORT/events"
+subscribe PT30S "$(filter ScanAvailableEvent)" "$(destination Dave ctx-dave)" >/dev/null
+NOTIFY_TO=$NOTIFY_TO_LIVE
+for _ in 1 2 3; do sim_control POST /panel/press '{"destination": "Dave"}' >/dev/null; done
+f=$(wait_event SubscriptionEnd)
+expect "DeliveryFailure" "$(xml_text Status "$f")" "${E}DeliveryFailure"
+expect "failed deliveries" "$(sim_log --count operation=ScanAvailableEvent outcome=failed)" 3
+expect "panel after DeliveryFailure" "$(sim_control GET /panel)" '{"destinations":[]}'
+
 # --- shutdown: SubscriptionEnd SourceShuttingDown to EndTo ------------------------------------------
 subscribe PT30S "$(filter JobEndStateEvent)" "" >/dev/null
 sim_stop
-f=$(wait_event SubscriptionEnd)
+f=$(wait_event SubscriptionEnd 2)
 expect "SubscriptionEnd to EndTo" "$(xml_text To "$f")" "$END_TO"
 expect "SubscriptionEnd status" "$(xml_text Status "$f")" "${E}SourceShuttingDown"
 

@@ -1,6 +1,7 @@
 #include "event_messages.h"
 
 #include "eventing_names.h"
+#include "scan_service.h"
 #include "wsd/log.h"
 #include "wsd/namespaces.h"
 #include "wsd/soap.h"
@@ -60,24 +61,6 @@ std::string subscriptionEndEnvelope(const Subscription &s, const std::vector<std
 }
 
 namespace {
-
-void writeJobStatus(Writer &w, const Job &job)
-{
-    w.start("wscn", "JobStatus");
-    w.element("wscn", "JobId", std::to_string(job.id));
-    w.element("wscn", "JobState", jobStateName(job.state));
-    if (!job.reasons.empty()) {
-        w.start("wscn", "JobStateReasons");
-        for (const std::string &r : job.reasons)
-            w.element("wscn", "JobStateReason", r);
-        w.end();
-    }
-    w.element("wscn", "ScansCompleted", std::to_string(job.imagesSent));
-    w.element("wscn", "JobCreatedTime", job.createdTime);
-    if (!job.completedTime.empty())
-        w.element("wscn", "JobCompletedTime", job.completedTime);
-    w.end();
-}
 
 void writeJobEndState(Writer &w, const Job &job)
 {

@@ -58,19 +58,6 @@ void writeJobSummary(Writer &w, const Job &job)
     w.end();
 }
 
-void writeJobStatus(Writer &w, const Job &job)
-{
-    w.start("wscn", "JobStatus");
-    w.element("wscn", "JobId", std::to_string(job.id));
-    w.element("wscn", "JobState", jobStateName(job.state));
-    writeReasons(w, job);
-    w.element("wscn", "ScansCompleted", std::to_string(job.imagesSent));
-    w.element("wscn", "JobCreatedTime", job.createdTime);
-    if (!job.completedTime.empty())
-        w.element("wscn", "JobCompletedTime", job.completedTime);
-    w.end();
-}
-
 void writeDocuments(Writer &w, const Job &job)
 {
     w.start("wscn", "Documents");
@@ -141,6 +128,19 @@ std::string breakXml(std::string envelope)
         return envelope + "<";
     envelope.insert(at, "<wscn:Unclosed>");
     return envelope;
+}
+
+void writeJobStatus(Writer &w, const Job &job)
+{
+    w.start("wscn", "JobStatus");
+    w.element("wscn", "JobId", std::to_string(job.id));
+    w.element("wscn", "JobState", jobStateName(job.state));
+    writeReasons(w, job);
+    w.element("wscn", "ScansCompleted", std::to_string(job.imagesSent));
+    w.element("wscn", "JobCreatedTime", job.createdTime);
+    if (!job.completedTime.empty())
+        w.element("wscn", "JobCompletedTime", job.completedTime);
+    w.end();
 }
 
 int faultStatus(const Fault &f, const Knobs &knobs)
