@@ -218,6 +218,8 @@ std::optional<long long> parseDurationSeconds(const std::string &raw)
         if (i == start || i == text.size() || i - start > 12)
             return std::nullopt;
         std::string number = text.substr(start, i - start);
+        if (std::count(number.begin(), number.end(), '.') > 1 || number.find_first_of("0123456789") == std::string::npos)
+            return std::nullopt;
         char unit = text[i++];
         const char *at = std::strchr(order, unit);
         if (!at || (number.find('.') != std::string::npos && unit != 'S' ))
@@ -264,7 +266,9 @@ std::optional<std::chrono::system_clock::time_point> parseDateTime(const std::st
     if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
         tm.tm_sec > 60)
         return std::nullopt;
-    tm.tm_year -= 1900;
+    // The system clock spans 1678 to 2262: an expiry after 2200 ("never") is as
+    // good as 2200, one before 1970 as past as 1970.
+    tm.tm_year = std::clamp(tm.tm_year, 1970, 2200) - 1900;
     tm.tm_mon -= 1;
     time_t t = timegm(&tm);
     return std::chrono::system_clock::from_time_t(t - offsetSeconds);

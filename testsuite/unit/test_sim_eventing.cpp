@@ -179,12 +179,15 @@ START_TEST(expiration_values)
     ck_assert_int_eq(*parseDurationSeconds("P0Y0M0DT30H0M0S"), 108000);
     ck_assert_int_eq(*parseDurationSeconds(" PT1.5S "), 2);
     ck_assert_int_eq(*parseDurationSeconds("P1D"), 86400);
-    for (const char *bad : {"", "P", "PT", "-PT10S", "PT10", "P1S", "PT1H1H", "PT1S1M", "P1.5D", "10"})
+    for (const char *bad : {"", "P", "PT", "-PT10S", "PT10", "P1S", "PT1H1H", "PT1S1M", "P1.5D", "10", "PT.S", "PT1..5S"})
         ck_assert_msg(!parseDurationSeconds(bad), "accepted %s", bad);
     auto at = parseDateTime("2026-12-07T05:00:00+01:00");
     ck_assert(at.has_value());
     ck_assert(*at == *parseDateTime("2026-12-07T04:00:00Z"));
     ck_assert(!parseDateTime("2026-12-07T05:00:00"));
+    // Beyond what the clock holds: clamped, never overflowing.
+    ck_assert(*parseDateTime("9999-12-31T23:59:59Z") > *parseDateTime("2199-01-01T00:00:00Z"));
+    ck_assert(*parseDateTime("0001-01-01T00:00:00Z") < std::chrono::system_clock::now());
     ck_assert(!parseDateTime("2026-13-07T05:00:00Z"));
 }
 END_TEST
