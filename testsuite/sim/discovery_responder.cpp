@@ -246,7 +246,8 @@ void DiscoveryResponder::start(const DiscoveryIdentity &identity, const std::vec
                          [&](const d::NetInterface &i) { return i.name == name; }))
             throw std::runtime_error("interface " + name + " is missing, down or not multicast-capable");
     state->sequence.present = true;
-    state->sequence.instanceId = static_cast<unsigned long>(std::time(nullptr));
+    state->sequence.instanceId = std::max(static_cast<unsigned long>(std::time(nullptr)), lastInstanceId_ + 1);
+    lastInstanceId_ = state->sequence.instanceId;
 
     const bool wantV4 = std::any_of(state->interfaces.begin(), state->interfaces.end(),
                                     [](const d::NetInterface &i) { return !i.ipv4.empty(); });

@@ -95,6 +95,8 @@ private:
     std::unique_ptr<State> state_;
     std::unique_ptr<AvahiPublisher> publisher_;
     std::thread thread_;
+    // WS-Discovery AppSequence: every start (a reboot) announces a higher InstanceId.
+    unsigned long lastInstanceId_ = 0;
 };
 
 }  // namespace wsdsim

@@ -80,6 +80,8 @@ nlohmann::ordered_json EventLog::toJson() const
                                         {"to", e.to}};
         if (!e.details.reason.empty())
             entry["reason"] = e.details.reason;
+        if (!e.details.subscription.empty())
+            entry["subscription"] = e.details.subscription;
         if (e.details.ticket)
             entry["ticket"] = {{"format", orNull(e.details.format)},
                                {"colorProcessing", orNull(e.details.colorProcessing)},

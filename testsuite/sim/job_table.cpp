@@ -55,8 +55,21 @@ Job JobTable::create(const ScanTicket &ticket, int imagesPlanned, std::chrono::s
     job.state = JobState::Pending;
     job.deadline = Clock::now() + timeout;
     active_[job.id] = job;
+    notifyLocked(job);
     changed_.notify_all();
     return job;
+}
+
+void JobTable::setObserver(Observer observer)
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    observer_ = std::move(observer);
+}
+
+void JobTable::notifyLocked(const Job &job)
+{
+    if (observer_)
+        observer_(job);
 }
 
 Job *JobTable::findLocked(long id)
@@ -78,6 +91,7 @@ void JobTable::finishLocked(Job &job, JobState state, std::vector<std::string> r
     job.completedTime = utcNow(false);
     job.endedAt = std::chrono::system_clock::now();
     history_.push_back(job);
+    notifyLocked(history_.back());
     while (history_.size() > MaxHistory)
         history_.pop_front();
     active_.erase(job.id);  // `job` may be dangling from here on
@@ -116,6 +130,7 @@ RetrieveResult JobTable::beginRetrieve(long id, const std::string &token, int ja
     job->state = JobState::Processing;
     job->reasons = {"JobScanningAndTransferring"};
     job->transferring = true;
+    notifyLocked(*job);
     changed_.notify_all();
     return {RetrieveStatus::Ok, *job, job->imagesSent};
 }
@@ -139,6 +154,7 @@ void JobTable::finishImage(long id, bool delivered, std::chrono::seconds timeout
     }
     job.reasons = {"JobScanning"};
     job.deadline = Clock::now() + timeout;
+    notifyLocked(job);
     changed_.notify_all();
 }
 
@@ -173,6 +189,7 @@ CancelStatus JobTable::cancelFor(long id, const std::string &client, std::chrono
     job.reasons.clear();
     job.transferring = false;  // a running transfer stops (it waits while Processing)
     job.deadline = Clock::now() + terminating;
+    notifyLocked(job);
     changed_.notify_all();
     return CancelStatus::Terminating;
 }

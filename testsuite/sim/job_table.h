@@ -14,6 +14,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -127,6 +128,12 @@ public:
     // Simulated latency: sleeps unless the table stops first. False when stopping.
     bool sleepUnlessStopping(std::chrono::milliseconds duration);
 
+    // Called with a copy of the job whenever its JobState, reasons or
+    // ScansCompleted change (WS-Scan JobStatusEvent), under the table's lock:
+    // the observer must not call back into the table.
+    using Observer = std::function<void(const Job &)>;
+    void setObserver(Observer observer);
+
     // Device reboot: every job is forgotten and JobIds start again.
     void reboot();
     // Wakes every waiter and ends the timer thread (program exit).
@@ -139,6 +146,7 @@ private:
     void expireLocked(std::chrono::steady_clock::time_point now);
     void timerLoop();
     Job *findLocked(long id);
+    void notifyLocked(const Job &job);
 
     mutable std::mutex mutex_;
     std::condition_variable changed_;
@@ -147,6 +155,7 @@ private:
     long nextId_ = 1;
     bool stopping_ = false;
     std::thread timer_;
+    Observer observer_;
 };
 
 }  // namespace wsdsim

@@ -56,6 +56,11 @@ const std::vector<KnobField> &table()
         {"refuse-zone-to", &Knobs::refuseZoneTo},
         {"printer-match-first", &Knobs::printerMatchFirst},
         {"xaddrs-host", &Knobs::xaddrsHost},
+        {"panel-only-jobs", &Knobs::panelOnlyJobs},
+        {"max-expiry-s", &Knobs::maxExpirySeconds, 1},
+        {"refuse-renew", &Knobs::refuseRenew},
+        {"event-delay-ms", &Knobs::eventDelayMs},
+        {"drop-events", &Knobs::dropEvents},
     };
     return t;
 }

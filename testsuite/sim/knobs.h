@@ -55,6 +55,12 @@ struct Knobs {
     bool refuseZoneTo = false;      // refuse-zone-to: a wsa:To whose IPv6 host carries a %zone is refused
     bool printerMatchFirst = false; // printer-match-first: ProbeMatches holds a print endpoint's record first
     std::string xaddrsHost;         // xaddrs-host: discovery XAddrs name this host instead of the address
+    // WS-Eventing event source and the panel (device-initiated scans):
+    bool panelOnlyJobs = false;     // panel-only-jobs: host-initiated CreateScanJob -> ServerErrorNotAcceptingJobs
+    long maxExpirySeconds = 3600;   // max-expiry-s: longest subscription granted (Subscribe and Renew)
+    bool refuseRenew = false;       // refuse-renew: Renew -> wse:UnableToRenew
+    long eventDelayMs = 0;          // event-delay-ms: each event POST waits this long first
+    bool dropEvents = false;        // drop-events: events are not delivered (logged "dropped")
 };
 
 class KnobBoard {

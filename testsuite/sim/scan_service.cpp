@@ -6,9 +6,11 @@
 #include "mtom_writer.h"
 #include "page_cache.h"
 #include "request_layout.h"
+#include "status_events.h"
 #include "ticket_validator.h"
 #include "wsd/log.h"
 #include "wsd/namespaces.h"
+#include "wsd/strings.h"
 
 #include <chrono>
 #include <cstdio>
@@ -55,19 +57,6 @@ void writeJobSummary(Writer &w, const Job &job)
     w.element("wscn", "JobState", jobStateName(job.state));
     writeReasons(w, job);
     w.element("wscn", "ScansCompleted", std::to_string(job.imagesSent));
-    w.end();
-}
-
-void writeJobStatus(Writer &w, const Job &job)
-{
-    w.start("wscn", "JobStatus");
-    w.element("wscn", "JobId", std::to_string(job.id));
-    w.element("wscn", "JobState", jobStateName(job.state));
-    writeReasons(w, job);
-    w.element("wscn", "ScansCompleted", std::to_string(job.imagesSent));
-    w.element("wscn", "JobCreatedTime", job.createdTime);
-    if (!job.completedTime.empty())
-        w.element("wscn", "JobCompletedTime", job.completedTime);
     w.end();
 }
 
@@ -141,6 +130,19 @@ std::string breakXml(std::string envelope)
         return envelope + "<";
     envelope.insert(at, "<wscn:Unclosed>");
     return envelope;
+}
+
+void writeJobStatus(Writer &w, const Job &job)
+{
+    w.start("wscn", "JobStatus");
+    w.element("wscn", "JobId", std::to_string(job.id));
+    w.element("wscn", "JobState", jobStateName(job.state));
+    writeReasons(w, job);
+    w.element("wscn", "ScansCompleted", std::to_string(job.imagesSent));
+    w.element("wscn", "JobCreatedTime", job.createdTime);
+    if (!job.completedTime.empty())
+        w.element("wscn", "JobCompletedTime", job.completedTime);
+    w.end();
 }
 
 int faultStatus(const Fault &f, const Knobs &knobs)
@@ -283,9 +285,7 @@ HttpReply ScanService::getScannerElements(Call &call)
     const Profile &p = device_.profile;
     // A device winding a cancelled job down and refusing jobs meanwhile is
     // not Idle ("available and can start processing a new job").
-    bool processing = call.knobs.terminatingRefusesJobs && device_.jobs.terminating();
-    for (const Job &j : device_.jobs.activeJobs())
-        processing = processing || j.state == JobState::Processing;
+    bool processing = scannerProcessing(device_, call.knobs);
     return answer(call, [&](Writer &w) {
         w.start("wscn", "GetScannerElementsResponse").start("wscn", "ScannerElements");
         for (Node name : names) {
@@ -345,9 +345,23 @@ HttpReply ScanService::validateScanTicket(Call &call)
 HttpReply ScanService::createScanJob(Call &call)
 {
     Node request = call.message->payload;
-    if (scanChild(request, "ScanIdentifier") || scanChild(request, "DestinationToken"))
+    // A device-initiated job (WS-Scan CreateScanJobRequest) names the press
+    // at the panel by its ScanIdentifier and the destination by its token.
+    Node scanIdentifierNode = scanChild(request, "ScanIdentifier");
+    Node tokenNode = scanChild(request, "DestinationToken");
+    const bool fromPanel = scanIdentifierNode || tokenNode;
+    const std::string scanIdentifier = std::string(wsd::trim(scanIdentifierNode.text()));
+    const std::string token = std::string(wsd::trim(tokenNode.text()));
+    std::optional<PanelPress> press = fromPanel ? device_.panel.find(scanIdentifier) : std::nullopt;
+    if (fromPanel && !press)
         return fault(call, {"Sender", "ClientErrorInvalidScanIdentifier",
-                            "No scan was started at the device panel", ""});
+                            "No scan with this ScanIdentifier was started at the device panel", ""});
+    if (press && press->destinationToken != token)
+        return fault(call, {"Sender", "ClientErrorInvalidDestinationToken",
+                            "The DestinationToken is not the one of the destination chosen at the panel", ""});
+    if (!fromPanel && call.knobs.panelOnlyJobs)
+        return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs",
+                            "This scanner takes only jobs started at its panel", ""});
     Node ticketNode = scanChild(request, "ScanTicket");
     if (!ticketNode)
         return fault(call, invalidArgs("CreateScanJobRequest without ScanTicket"));
@@ -359,6 +373,10 @@ HttpReply ScanService::createScanJob(Call &call)
     TicketCheck check = checkTicket(device_.profile, requested, CheckMode::Create);
     if (check.fault)
         return fault(call, *check.fault);
+    // The paper is where the user put it: the ticket must scan from there.
+    if (press && (press->source == "Platen") != (check.final.inputSource.value == "Platen"))
+        return fault(call, invalidArgs("The scan was started at the panel from " + press->source + ", not from " +
+                                       check.final.inputSource.value));
     const Knobs &k = call.knobs;
     if (k.busy)
         return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "The scanner is busy", ""});
@@ -377,7 +395,7 @@ HttpReply ScanService::createScanJob(Call &call)
     int planned = 1;
     int firstSheet = 1;
     if (t.inputSource.value != "Platen") {
-        int sheets = k.emptyAdf ? 0 : static_cast<int>(k.adfPages);
+        int sheets = k.emptyAdf ? 0 : press ? press->pages : static_cast<int>(k.adfPages);
         if (k.onePageJobs) {
             // Each job takes one sheet of what earlier jobs left, whatever
             // ImagesToTransfer says (Ricoh Aficio MP 201, sane-airscan#334).
@@ -393,7 +411,11 @@ HttpReply ScanService::createScanJob(Call &call)
         if (planned == 0 && !k.emptyAdfAtRetrieve)
             return fault(call, {"Sender", "ClientErrorNoImagesAvailable", "The document feeder is empty", ""});
     }
+    if (press && device_.panel.claim(scanIdentifier, token, nullptr) != PressClaim::Ok)
+        return fault(call, {"Sender", "ClientErrorInvalidScanIdentifier",
+                            "The scan started at the panel was taken up meanwhile", ""});
     device_.status.clearJam();
+    device_.events.requestStatusCheck();
     Job job = device_.jobs.create(t, planned, std::chrono::seconds(k.jobTimeoutSeconds), false, call.client, firstSheet);
     call.jobId = job.id;
     return answer(call, [&](Writer &w) {
@@ -464,6 +486,7 @@ HttpReply ScanService::retrieveImage(Call &call)
         return fault(call, {"Receiver", "ServerErrorTemporaryError", "An image of this job is being sent", ""});
     case RetrieveStatus::Jammed:
         device_.status.raiseJam();
+        device_.events.requestStatusCheck();
         return fault(call, {"Receiver", "OperationFailed", "Paper jam", ""});
     case RetrieveStatus::Ok:
         break;

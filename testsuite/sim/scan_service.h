@@ -62,6 +62,8 @@ private:
     std::atomic<long> feederSheetsTaken_{0};
 };
 
+// <wscn:JobStatus> of a job: GetJobElements and JobStatusEvent write the same.
+void writeJobStatus(wsd::xml::Writer &w, const Job &job);
 // Turns a well-formed SOAP message into one that is not (malformed-xml knob).
 std::string breakXml(std::string envelope);
 // HTTP status a device sends with a fault of this code.

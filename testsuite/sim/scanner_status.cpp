@@ -52,34 +52,43 @@ std::string ScannerStatus::state(const Knobs &knobs, bool processing)
     return processing ? "Processing" : "Idle";
 }
 
+ScannerStatus::Snapshot ScannerStatus::snapshot(const Knobs &knobs, bool processing)
+{
+    Snapshot s;
+    s.state = state(knobs, processing);
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const char *reason : {"CoverOpen", "MediaJam"})
+        if (active_.count(reason))
+            s.reasons.push_back(reason);
+    if (s.reasons.empty())
+        s.reasons.push_back("None");
+    for (const auto &entry : active_)
+        s.active.push_back(entry.second);
+    s.history.assign(history_.begin(), history_.end());
+    return s;
+}
+
 void ScannerStatus::write(wsd::xml::Writer &w, const Knobs &knobs, bool processing)
 {
-    std::string scannerState = state(knobs, processing);
-    std::lock_guard<std::mutex> lock(mutex_);
+    Snapshot s = snapshot(knobs, processing);
     w.start("wscn", "ScannerStatus");
     w.element("wscn", "ScannerCurrentTime", utcNow(false));
-    w.element("wscn", "ScannerState", scannerState);
+    w.element("wscn", "ScannerState", s.state);
     w.start("wscn", "ScannerStateReasons");
-    bool anyReason = false;
-    for (const char *reason : {"CoverOpen", "MediaJam"})
-        if (active_.count(reason)) {
-            w.element("wscn", "ScannerStateReason", reason);
-            anyReason = true;
-        }
-    if (!anyReason)
-        w.element("wscn", "ScannerStateReason", "None");
+    for (const std::string &reason : s.reasons)
+        w.element("wscn", "ScannerStateReason", reason);
     w.end();
     w.start("wscn", "ActiveConditions");
-    for (const auto &[name, c] : active_) {
+    for (const Condition &c : s.active) {
         w.start("wscn", "DeviceCondition").attr("Id", std::to_string(c.id));
         w.element("wscn", "Time", c.time).element("wscn", "Name", c.name);
         w.element("wscn", "Component", c.component).element("wscn", "Severity", c.severity);
         w.end();
     }
     w.end();
-    if (!history_.empty()) {
+    if (!s.history.empty()) {
         w.start("wscn", "ConditionHistory");
-        for (const Condition &c : history_) {
+        for (const Condition &c : s.history) {
             w.start("wscn", "ConditionHistoryEntry").attr("Id", std::to_string(c.id));
             w.element("wscn", "Time", c.time).element("wscn", "Name", c.name);
             w.element("wscn", "Component", c.component).element("wscn", "Severity", c.severity);

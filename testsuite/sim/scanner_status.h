@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "knobs.h"
 #include "wsd/xml.h"
@@ -16,6 +17,20 @@ namespace wsdsim {
 class ScannerStatus {
 public:
     static constexpr size_t MaxHistory = 10;
+
+    struct Condition {
+        long id;
+        std::string time, clearTime;
+        std::string name, component, severity;
+    };
+    // The status as GetScannerElements would report it (for status events).
+    struct Snapshot {
+        std::string state;
+        std::vector<std::string> reasons;  // ScannerStateReason values, "None" when none
+        std::vector<Condition> active;
+        std::vector<Condition> history;
+    };
+    Snapshot snapshot(const Knobs &knobs, bool processing);
 
     // A paper jam stays until the next job is accepted (the user cleared it).
     void raiseJam();
@@ -27,11 +42,6 @@ public:
     std::string state(const Knobs &knobs, bool processing);
 
 private:
-    struct Condition {
-        long id;
-        std::string time, clearTime;
-        std::string name, component, severity;
-    };
     // Brings the active set in line with the knobs and the jam flag.
     void syncLocked(const Knobs &knobs);
     void setLocked(const std::string &name, bool active, const char *component, const char *severity);

@@ -12,6 +12,7 @@ int main()
     srunner_add_suite(runner, simJobsSuite());
     srunner_add_suite(runner, simServiceSuite());
     srunner_add_suite(runner, simControlSuite());
+    srunner_add_suite(runner, simEventingSuite());
     srunner_add_suite(runner, soapSuite());
     srunner_add_suite(runner, patternSuite());
     srunner_add_suite(runner, capabilitiesSuite());
