@@ -18,6 +18,7 @@ constexpr Flag Flags[] = {
     {"scan-path", &Quirks::scanPathSuffix},
     {"image-size-from-info", &Quirks::imageSizeFromImageInfo},
     {"rotate-back-side", &Quirks::rotateBackSide},
+    {"skip-validation", &Quirks::skipTicketValidation},
 };
 
 // Manufacturer and model are fnmatch patterns (case-insensitive); flags is

@@ -23,6 +23,11 @@ struct Quirks {
     bool imageSizeFromImageInfo = false;
     // "rotate-back-side": duplex back sides arrive rotated by 180 degrees.
     bool rotateBackSide = false;
+    // "skip-validation": no ValidateScanTicket before the job, for a device
+    // whose validation is wrong (sane-airscan added the request and rolled it
+    // back a day later, no reason recorded). A ValidScanTicket that differs
+    // from the ticket in nothing is ignored without it.
+    bool skipTicketValidation = false;
 };
 
 // The table's quirks for a device; all off for one it does not know.

@@ -29,6 +29,7 @@ struct WorkerConfig {
     std::vector<std::string> serviceUrls;  // tried in order; the first that answers sticks
     int stallTimeoutMs = 60000;
     int busyWaitMs = 10000;          // sane_start waits this long for our previous job to end
+    int warmUpWaitMs = 30000;        // and this long for a scanner that warms up
     bool rotateBackSide = false;     // quirk: duplex back sides arrive upside down
 };
 
