@@ -126,6 +126,9 @@ void writeScanTicket(xml::Writer &w, const ScanSettings &s)
     w.start("wscn", "JobDescription");
     w.element("wscn", "JobName", s.jobName.empty() ? "Scan" : s.jobName);
     w.element("wscn", "JobOriginatingUserName", s.userName.empty() ? "sane" : s.userName);
+    // Optional in WS-Scan (JobDescription), required by some devices (Canon
+    // TR7500 refuses CreateScanJob without it): always sent.
+    w.element("wscn", "JobInformation", "Scan to a computer (SANE)");
     w.end();
     w.start("wscn", "DocumentParameters");
     if (!s.format.empty())

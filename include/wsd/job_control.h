@@ -32,10 +32,10 @@ struct JobControlConfig {
     // How long a cancelled job's end is awaited, and how long a new job
     // waits for a device that still winds a cancelled job down.
     int busyWaitMs = 10000;
+    std::string registryPath;              // the job registry file; empty: its default
     // How long a new job waits for a scanner that refuses jobs while it
     // calibrates or warms its lamp (ScannerStateReason Calibrating, LampWarming).
     int warmUpWaitMs = 30000;
-    std::string registryPath;              // the job registry file; empty: its default
 };
 
 class JobControl {

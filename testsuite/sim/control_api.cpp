@@ -126,6 +126,7 @@ HttpReply ControlApi::route(const HttpRequest &request)
             return createForeignJob(request);
         if (p == "/reboot") {
             device_.jobs.reboot();
+            device_.status.rebooted();
             device_.status.clearJam();
             device_.log.add("(reboot)", 0, "ok", request.client);
             return jsonReply(200, Json::object());

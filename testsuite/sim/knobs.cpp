@@ -48,6 +48,11 @@ const std::vector<KnobField> &table()
         {"terminating-refuses-jobs", &Knobs::terminatingRefusesJobs},
         {"texture", &Knobs::texture},
         {"any-to", &Knobs::anyTo},
+        {"warm-up-ms", &Knobs::warmUpMs},
+        {"empty-adf-refuses", &Knobs::emptyAdfRefuses},
+        {"refuse-setting", &Knobs::refuseSetting},
+        {"validate-wrong", &Knobs::validateWrong},
+        {"require-job-information", &Knobs::requireJobInformation},
     };
     return t;
 }
@@ -74,6 +79,11 @@ bool apply(Knobs &k, const std::string &name, const std::string &value, std::str
         }
         k.imageFile = value;
         return true;
+    }
+    if (name == "refuse-setting" && !value.empty() && value != "brightness" && value != "contrast") {
+        if (error)
+            *error = "refuse-setting must be brightness, contrast or empty";
+        return false;
     }
     for (const KnobField &f : table()) {
         if (name != f.name)

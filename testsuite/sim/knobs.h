@@ -44,6 +44,22 @@ struct Knobs {
     bool texture = false;           // texture: paper texture and sensor noise in the images
     bool anyTo = false;             // any-to: accept requests whatever their wsa:To (a lenient device)
     std::string imageFile;          // image-file: RetrieveImage sends this file's bytes, not the page
+    // warm-up-ms: for this long after start or /reboot the scanner
+    // calibrates (ScannerStateReason Calibrating) and refuses jobs.
+    long warmUpMs = 0;
+    // empty-adf-refuses: an empty feeder refuses CreateScanJob with
+    // ServerErrorNotAcceptingJobs and no InputTrayEmpty condition (Canon MF410).
+    bool emptyAdfRefuses = false;
+    // refuse-setting: a listed setting the device refuses ("brightness" or
+    // "contrast"): ClientErrorInvalidScanTicket from CreateScanJob, dropped
+    // from ValidScanTicket by ValidateScanTicket.
+    std::string refuseSetting;
+    // validate-wrong: ValidateScanTicket answers ValidTicket=false, with no
+    // ValidScanTicket, to every ticket (CreateScanJob takes them).
+    bool validateWrong = false;
+    // require-job-information: CreateScanJob refuses a ScanTicket whose
+    // JobDescription has no JobInformation (Canon TR7500).
+    bool requireJobInformation = false;
 };
 
 class KnobBoard {

@@ -34,6 +34,13 @@ void noteTicket(Call &call, const ScanTicket &t)
     call.details.colorProcessing = t.front.color.given ? t.front.color.value : std::string();
 }
 
+// The setting the refuse-setting knob names, when the ticket gives it.
+Setting<int> *refusedSetting(ScanTicket &t, const std::string &knob)
+{
+    Setting<int> *s = knob == "brightness" ? &t.brightness : knob == "contrast" ? &t.contrast : nullptr;
+    return s && s->given ? s : nullptr;
+}
+
 void writeReasons(Writer &w, const Job &job)
 {
     if (job.reasons.empty())
@@ -315,8 +322,20 @@ HttpReply ScanService::validateScanTicket(Call &call)
         return fault(call, invalidArgs(error));
     noteTicket(call, requested);
     TicketCheck check = checkTicket(device_.profile, requested, CheckMode::Validate);
+    if (Setting<int> *refused = refusedSetting(check.final, call.knobs.refuseSetting)) {
+        // The corrected ticket holds the neutral value in its place.
+        refused->value = 0;
+        check.valid = false;
+    }
     return answer(call, [&](Writer &w) {
         w.start("wscn", "ValidateScanTicketResponse").start("wscn", "ValidationInfo");
+        if (call.knobs.validateWrong) {
+            // Wrong, and without the ValidScanTicket WS-Scan requires with it.
+            w.element("wscn", "ValidTicket", "false");
+            writeImageInformation(w, check.final);
+            w.end().end();
+            return;
+        }
         w.element("wscn", "ValidTicket", check.valid ? "true" : "false");
         writeImageInformation(w, check.final);
         if (!check.valid) {
@@ -346,10 +365,19 @@ HttpReply ScanService::createScanJob(Call &call)
     if (!parseScanTicket(ticketNode, requested, &error))
         return fault(call, invalidArgs(error));
     noteTicket(call, requested);
+    const Knobs &k = call.knobs;
+    if (k.requireJobInformation && requested.jobInformation.empty())
+        return fault(call, invalidArgs("The JobDescription has no JobInformation"));
     TicketCheck check = checkTicket(device_.profile, requested, CheckMode::Create);
     if (check.fault)
         return fault(call, *check.fault);
-    const Knobs &k = call.knobs;
+    if (refusedSetting(requested, k.refuseSetting))
+        return fault(call, {"Sender", "ClientErrorInvalidScanTicket",
+                            "The ScanTicket is invalid: " + std::string(k.refuseSetting == "brightness" ? "Brightness" : "Contrast") +
+                                " is not supported",
+                            ""});
+    if (device_.status.warmingUp(k))
+        return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "The scanner is warming up", ""});
     if (k.busy)
         return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "The scanner is busy", ""});
     if (k.coverOpen)
@@ -364,6 +392,8 @@ HttpReply ScanService::createScanJob(Call &call)
         planned = sheets * (t.inputSource.value == "ADFDuplex" ? 2 : 1);
         if (t.imagesToTransfer.value > 0)
             planned = std::min(planned, t.imagesToTransfer.value);
+        if (planned == 0 && k.emptyAdfRefuses)
+            return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "Not accepting jobs", ""});
         if (planned == 0 && !k.emptyAdfAtRetrieve)
             return fault(call, {"Sender", "ClientErrorNoImagesAvailable", "The document feeder is empty", ""});
     }
