@@ -104,13 +104,7 @@ SANE_Status JobControl::explainFault(const soap::Fault &fault, SANE_Status statu
                   named.c_str(), fault.subcode.c_str());
         return status;
     }
-    if (fault.subcode == "ServerErrorNotAcceptingJobs") {
-        // The refusal came after waiting (or without it): its cause decides.
-        auto elements = wsscan::Client(config_.cancelHttp).until(deadline).call(wsscan::getScannerElements(url));
-        const Refusal refusal = explainNotAcceptingJobs(elements ? &elements->status : nullptr, settings.feeder());
-        WSD_ERROR("%s", refusal.message.c_str());
-        return refusal.warmingUp ? SANE_STATUS_DEVICE_BUSY : refusal.status;
-    }
+    // (ServerErrorNotAcceptingJobs never gets here: waitForJobsAccepted explains it.)
     if (status == SANE_STATUS_NO_DOCS || status == SANE_STATUS_CANCELLED)
         return status;
     // A generic fault (OperationFailed, ServerErrorInternalError): the

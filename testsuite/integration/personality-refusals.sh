@@ -12,6 +12,9 @@
 #                               or after the refusal (skip-validation quirk)
 #   wrong-validation            INVAL, no job; the skip-validation quirk scans
 #   needs-job-information       scans (the ticket carries JobInformation)
+#   storage-full                a status reason's own SANE status and message
+#                               (InternalStorageFull, then LampError and
+#                               AttentionRequired through the knob)
 . "$(dirname "$0")/lib.sh"
 
 require_commands scanimage python3 curl
@@ -27,11 +30,13 @@ sim_start --name wrong --listen 127.0.0.1 --profile wrong-validation
 wrong_url=$SIM_DEVICE_URL
 sim_start --name jobinfo --listen 127.0.0.1 --profile needs-job-information
 jobinfo_url=$SIM_DEVICE_URL
+sim_start --name stopped --listen 127.0.0.1 --profile storage-full
+stopped_url=$SIM_DEVICE_URL
 sane_env_wsd "$WORK_DIR/sane" "discovery = off" \
     "device panel $panel_url" "device feeder $feeder_url" \
     "device bright $bright_url" "device bright-unvalidated $bright_url" "quirk bright-unvalidated skip-validation=on" \
     "device wrong $wrong_url" "device wrong-unvalidated $wrong_url" "quirk wrong-unvalidated skip-validation=on" \
-    "device jobinfo $jobinfo_url"
+    "device jobinfo $jobinfo_url" "device stopped $stopped_url"
 
 # scan_refused DEVICE [SCANIMAGE OPTION...]: a scan that must fail; prints
 # what scanimage and the backend's errors said.
@@ -138,5 +143,21 @@ it_log "needs-job-information: the ticket carries JobInformation"
 scan_flatbed_and_check "" wsd:jobinfo
 assert_eq "$(create_outcomes jobinfo)" "ok" "needs-job-information: CreateScanJob"
 assert_nothing_active jobinfo
+
+it_log "storage-full and other stopping reasons: each its own status and message"
+check_stopped() {
+    local reason=$1 status=$2 message=$3 said
+    sim_control --name stopped POST /knobs "{\"stopped-reason\": \"$reason\"}" >/dev/null
+    said=$(scan_refused stopped)
+    assert_contains "$said" "scanimage: sane_start: $status" "$reason: status"
+    assert_contains "$said" "$message" "$reason: message"
+}
+check_stopped InternalStorageFull "Out of memory" "internal storage is full"
+check_stopped LampError "Error during device I/O" "lamp failure"
+check_stopped AttentionRequired "Device busy" "needs attention"
+assert_eq "$(create_outcomes stopped)" \
+    "fault:ServerErrorNotAcceptingJobs;fault:ServerErrorNotAcceptingJobs;fault:ServerErrorNotAcceptingJobs" \
+    "stopped: one refused CreateScanJob each"
+[ -z "$(sim_jobs --name stopped id)" ] || fail "stopped: a job was created"
 
 it_log "all personalities handled"

@@ -53,6 +53,7 @@ const std::vector<KnobField> &table()
         {"refuse-setting", &Knobs::refuseSetting},
         {"validate-wrong", &Knobs::validateWrong},
         {"require-job-information", &Knobs::requireJobInformation},
+        {"stopped-reason", &Knobs::stoppedReason},
     };
     return t;
 }

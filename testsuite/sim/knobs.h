@@ -60,6 +60,11 @@ struct Knobs {
     // require-job-information: CreateScanJob refuses a ScanTicket whose
     // JobDescription has no JobInformation (Canon TR7500).
     bool requireJobInformation = false;
+    // stopped-reason: a ScannerStateReason (e.g. InternalStorageFull,
+    // LampError, AttentionRequired) that stops the scanner: ScannerState
+    // Stopped with that reason, CreateScanJob refused with
+    // ServerErrorNotAcceptingJobs. Empty (default): none.
+    std::string stoppedReason;
 };
 
 class KnobBoard {

@@ -376,6 +376,8 @@ HttpReply ScanService::createScanJob(Call &call)
                             "The ScanTicket is invalid: " + std::string(k.refuseSetting == "brightness" ? "Brightness" : "Contrast") +
                                 " is not supported",
                             ""});
+    if (!k.stoppedReason.empty())
+        return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "The scanner is stopped: " + k.stoppedReason, ""});
     if (device_.status.warmingUp(k))
         return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "The scanner is warming up", ""});
     if (k.busy)

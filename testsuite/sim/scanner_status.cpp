@@ -62,7 +62,7 @@ std::string ScannerStatus::state(const Knobs &knobs, bool processing)
 {
     std::lock_guard<std::mutex> lock(mutex_);
     syncLocked(knobs);
-    if (active_.count("CoverOpen") || active_.count("MediaJam"))
+    if (active_.count("CoverOpen") || active_.count("MediaJam") || !knobs.stoppedReason.empty())
         return "Stopped";
     // Calibration is no ScannerState: the scanner is Processing, with the
     // reason Calibrating (WS-Scan ScannerState, ScannerStateReason).
@@ -83,6 +83,10 @@ void ScannerStatus::write(wsd::xml::Writer &w, const Knobs &knobs, bool processi
             w.element("wscn", "ScannerStateReason", reason);
             anyReason = true;
         }
+    if (!knobs.stoppedReason.empty()) {
+        w.element("wscn", "ScannerStateReason", knobs.stoppedReason);
+        anyReason = true;
+    }
     if (!anyReason)
         w.element("wscn", "ScannerStateReason", "None");
     w.end();
