@@ -34,6 +34,7 @@ JobControl::JobControl(JobControlConfig config, http::Session &session)
 SANE_Status JobControl::create(const ScanSettings &settings, Deadline deadline)
 {
     endUnconfirmedJob();
+    refusedSettings_.clear();
     // Recorded before the request leaves: if this process dies before the
     // answer, a later sane_open finds the job by its name.
     registry_.record(JobRecord{config_.device, 0, settings.jobName, self_});
@@ -99,7 +100,8 @@ SANE_Status JobControl::explainFault(const soap::Fault &fault, SANE_Status statu
                                      const ScanSettings &settings, Deadline deadline)
 {
     if (status == SANE_STATUS_INVAL) {
-        const std::string named = joinSettingNames(settingsNamedIn(fault));
+        refusedSettings_ = settingsNamedIn(fault);
+        const std::string named = joinSettingNames(refusedSettings_);
         WSD_ERROR("the scanner refused the scan settings%s%s (%s)", named.empty() ? "" : ": it objects to ",
                   named.c_str(), fault.subcode.c_str());
         return status;

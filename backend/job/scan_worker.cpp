@@ -378,6 +378,7 @@ void ScanWorker::publish()
     } else {
         snapshot_.active = false;
     }
+    snapshot_.refusedSettings = jobs_.refusedSettings();
 }
 
 }  // namespace wsd

@@ -84,6 +84,14 @@ void cancelOrphanedJobs(const std::string &device, const std::string &url, const
     }
 }
 
+// A refused ticket that names no setting, or names Brightness or Contrast.
+bool refusalMayConcernExposure(const std::vector<std::string> &named)
+{
+    return named.empty() || std::any_of(named.begin(), named.end(), [](const std::string &n) {
+               return n == "Brightness" || n == "Contrast";
+           });
+}
+
 std::string localUserName()
 {
     if (const passwd *pw = getpwuid(getuid()))
@@ -322,7 +330,7 @@ SANE_Status Scanner::start()
     const std::optional<int> threshold = options_.localThreshold();
     SANE_Status status = worker_->startPage(settings, limits, deadline, frame_, threshold);
     if (status == SANE_STATUS_INVAL && !worker_->job().active && (settings.brightness || settings.contrast) &&
-        !worker_->cancelledSinceStart()) {
+        refusalMayConcernExposure(worker_->job().refusedSettings) && !worker_->cancelledSinceStart()) {
         // A device may refuse the exposure settings it lists (ClientErrorInvalidScanTicket):
         // they are optional, the scan is not.
         WSD_WARN("the scanner refused the ticket: trying again without brightness and contrast");

@@ -60,6 +60,8 @@ public:
     // GOOD with job() set, or the status the page ends with.
     SANE_Status create(const ScanSettings &settings, Deadline deadline);
     std::optional<Job> &job() { return job_; }
+    // The settings the last CreateScanJob refused for its ticket named.
+    const std::vector<std::string> &refusedSettings() const { return refusedSettings_; }
     // The job ended (all images in, or the device ended it): forgets it.
     void finished();
     // Sends CancelJob and forgets the job; true when the device took it
@@ -110,6 +112,7 @@ private:
     JobRegistry registry_;   // every job we create is recorded until it ends
     ProcessIdentity self_;
     std::optional<Job> job_;
+    std::vector<std::string> refusedSettings_;
     // When the device last took a CancelJob of ours.
     std::optional<std::chrono::steady_clock::time_point> lastCancel_;
     // The name of a job CreateScanJob may have created without our learning

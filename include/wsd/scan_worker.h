@@ -40,6 +40,9 @@ struct JobSnapshot {
     std::string lastState;
     int imagesRetrieved = 0;
     bool active = false;
+    // The ScanTicket settings the last refused CreateScanJob named (its
+    // fault's Reason and Detail); empty when it named none.
+    std::vector<std::string> refusedSettings;
 };
 
 class ScanWorker {
