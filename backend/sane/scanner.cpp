@@ -84,12 +84,15 @@ void cancelOrphanedJobs(const std::string &device, const std::string &url, const
     }
 }
 
-// A refused ticket that names no setting, or names Brightness or Contrast.
-bool refusalMayConcernExposure(const std::vector<std::string> &named)
+// A refused ticket that names no setting, or one of these.
+bool refusalMayConcern(const std::vector<std::string> &named, std::initializer_list<const char *> settings)
 {
-    return named.empty() || std::any_of(named.begin(), named.end(), [](const std::string &n) {
-               return n == "Brightness" || n == "Contrast";
-           });
+    if (named.empty())
+        return true;
+    for (const char *s : settings)
+        if (std::find(named.begin(), named.end(), s) != named.end())
+            return true;
+    return false;
 }
 
 std::string localUserName()
@@ -330,7 +333,8 @@ SANE_Status Scanner::start()
     const std::optional<int> threshold = options_.localThreshold();
     SANE_Status status = worker_->startPage(settings, limits, deadline, frame_, threshold);
     if (status == SANE_STATUS_INVAL && !worker_->job().active && (settings.brightness || settings.contrast) &&
-        refusalMayConcernExposure(worker_->job().refusedSettings) && !worker_->cancelledSinceStart()) {
+        refusalMayConcern(worker_->job().refusedSettings, {"Brightness", "Contrast"}) &&
+        !worker_->cancelledSinceStart()) {
         // A device may refuse the exposure settings it lists (ClientErrorInvalidScanTicket):
         // they are optional, the scan is not.
         WSD_WARN("the scanner refused the ticket: trying again without brightness and contrast");
@@ -338,7 +342,8 @@ SANE_Status Scanner::start()
         settings.contrast.reset();
         status = worker_->startPage(settings, limits, deadline, frame_, threshold);
     }
-    if (status == SANE_STATUS_INVAL && !worker_->job().active) {
+    if (status == SANE_STATUS_INVAL && !worker_->job().active &&
+        refusalMayConcern(worker_->job().refusedSettings, {"Format"})) {
         // The device refused the format (ClientErrorFormatNotSupported):
         // fall back through the other formats it lists, best first.
         for (const std::string &format : options_.formatChoices()) {

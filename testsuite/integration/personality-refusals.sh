@@ -12,6 +12,8 @@
 #                               or after the refusal (skip-validation quirk)
 #   wrong-validation            INVAL, no job; the skip-validation quirk scans
 #   needs-job-information       scans (the ticket carries JobInformation)
+#   refuses-high-resolution     INVAL naming Resolution: no job after the
+#                               refused validation; one refused job without it
 #   storage-full                a status reason's own SANE status and message
 #                               (InternalStorageFull, then LampError and
 #                               AttentionRequired through the knob)
@@ -32,11 +34,14 @@ sim_start --name jobinfo --listen 127.0.0.1 --profile needs-job-information
 jobinfo_url=$SIM_DEVICE_URL
 sim_start --name stopped --listen 127.0.0.1 --profile storage-full
 stopped_url=$SIM_DEVICE_URL
+sim_start --name highres --listen 127.0.0.1 --profile refuses-high-resolution
+highres_url=$SIM_DEVICE_URL
 sane_env_wsd "$WORK_DIR/sane" "discovery = off" \
     "device panel $panel_url" "device feeder $feeder_url" \
     "device bright $bright_url" "device bright-unvalidated $bright_url" "quirk bright-unvalidated skip-validation=on" \
     "device wrong $wrong_url" "device wrong-unvalidated $wrong_url" "quirk wrong-unvalidated skip-validation=on" \
-    "device jobinfo $jobinfo_url" "device stopped $stopped_url"
+    "device jobinfo $jobinfo_url" "device stopped $stopped_url" \
+    "device highres $highres_url" "device highres-unvalidated $highres_url" "quirk highres-unvalidated skip-validation=on"
 
 # scan_refused DEVICE [SCANIMAGE OPTION...]: a scan that must fail; prints
 # what scanimage and the backend's errors said.
@@ -159,5 +164,19 @@ assert_eq "$(create_outcomes stopped)" \
     "fault:ServerErrorNotAcceptingJobs;fault:ServerErrorNotAcceptingJobs;fault:ServerErrorNotAcceptingJobs" \
     "stopped: one refused CreateScanJob each"
 [ -z "$(sim_jobs --name stopped id)" ] || fail "stopped: a job was created"
+
+it_log "refuses-high-resolution: INVAL naming Resolution, no job after the refused validation"
+said=$(scan_refused highres --resolution 600)
+assert_contains "$said" "scanimage: sane_start: Invalid argument" "refused resolution: status"
+assert_contains "$said" "the scanner refused the scan settings: it objects to Resolution" "refused resolution: message"
+assert_logged --name highres "refused resolution: validated" operation=ValidateScanTicket
+assert_not_logged --name highres "refused resolution: no job after a refused validation" operation=CreateScanJob
+it_log "refuses-high-resolution without validation: one refused job, no format or exposure retries"
+said=$(scan_refused highres-unvalidated --resolution 600)
+assert_contains "$said" "scanimage: sane_start: Invalid argument" "refused resolution, unvalidated: status"
+assert_contains "$said" "it objects to Resolution (ClientErrorInvalidScanTicket)" "refused resolution, unvalidated: message"
+assert_eq "$(create_outcomes highres)" "fault:ClientErrorInvalidScanTicket" "refused resolution, unvalidated: CreateScanJob"
+scan_flatbed_and_check "" wsd:highres
+assert_nothing_active highres
 
 it_log "all personalities handled"

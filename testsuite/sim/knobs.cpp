@@ -81,9 +81,10 @@ bool apply(Knobs &k, const std::string &name, const std::string &value, std::str
         k.imageFile = value;
         return true;
     }
-    if (name == "refuse-setting" && !value.empty() && value != "brightness" && value != "contrast") {
+    if (name == "refuse-setting" && !value.empty() && value != "brightness" && value != "contrast" &&
+        value != "resolution") {
         if (error)
-            *error = "refuse-setting must be brightness, contrast or empty";
+            *error = "refuse-setting must be brightness, contrast, resolution or empty";
         return false;
     }
     for (const KnobField &f : table()) {

@@ -50,9 +50,9 @@ struct Knobs {
     // empty-adf-refuses: an empty feeder refuses CreateScanJob with
     // ServerErrorNotAcceptingJobs and no InputTrayEmpty condition (Canon MF410).
     bool emptyAdfRefuses = false;
-    // refuse-setting: a listed setting the device refuses ("brightness" or
-    // "contrast"): ClientErrorInvalidScanTicket from CreateScanJob, dropped
-    // from ValidScanTicket by ValidateScanTicket.
+    // refuse-setting: a listed setting the device refuses ("brightness",
+    // "contrast", or "resolution" above 300 dpi): ClientErrorInvalidScanTicket
+    // from CreateScanJob; ValidateScanTicket corrects it (0, 300 dpi).
     std::string refuseSetting;
     // validate-wrong: ValidateScanTicket answers ValidTicket=false, with no
     // ValidScanTicket, to every ticket (CreateScanJob takes them).

@@ -34,11 +34,35 @@ void noteTicket(Call &call, const ScanTicket &t)
     call.details.colorProcessing = t.front.color.given ? t.front.color.value : std::string();
 }
 
-// The setting the refuse-setting knob names, when the ticket gives it.
-Setting<int> *refusedSetting(ScanTicket &t, const std::string &knob)
+// Above this the refuse-setting=resolution device refuses the resolutions it lists.
+constexpr int RefusedResolutionAbove = 300;
+
+// The WS-Scan name of the setting the refuse-setting knob refuses, when the
+// ticket asks for it; empty otherwise.
+std::string refusedSettingName(const ScanTicket &t, const std::string &knob)
 {
-    Setting<int> *s = knob == "brightness" ? &t.brightness : knob == "contrast" ? &t.contrast : nullptr;
-    return s && s->given ? s : nullptr;
+    if (knob == "brightness" && t.brightness.given)
+        return "Brightness";
+    if (knob == "contrast" && t.contrast.given)
+        return "Contrast";
+    if (knob == "resolution" && (t.front.xResolution.value > RefusedResolutionAbove ||
+                                 t.front.yResolution.value > RefusedResolutionAbove))
+        return "Resolution";
+    return "";
+}
+
+// What a ValidScanTicket holds in the refused setting's place.
+void correctRefusedSetting(ScanTicket &t, const std::string &knob)
+{
+    if (knob == "brightness")
+        t.brightness.value = 0;
+    else if (knob == "contrast")
+        t.contrast.value = 0;
+    for (SideTicket *side : {&t.front, &t.back})
+        if (knob == "resolution") {
+            side->xResolution.value = std::min(side->xResolution.value, RefusedResolutionAbove);
+            side->yResolution.value = std::min(side->yResolution.value, RefusedResolutionAbove);
+        }
 }
 
 void writeReasons(Writer &w, const Job &job)
@@ -322,9 +346,8 @@ HttpReply ScanService::validateScanTicket(Call &call)
         return fault(call, invalidArgs(error));
     noteTicket(call, requested);
     TicketCheck check = checkTicket(device_.profile, requested, CheckMode::Validate);
-    if (Setting<int> *refused = refusedSetting(check.final, call.knobs.refuseSetting)) {
-        // The corrected ticket holds the neutral value in its place.
-        refused->value = 0;
+    if (!refusedSettingName(check.final, call.knobs.refuseSetting).empty()) {
+        correctRefusedSetting(check.final, call.knobs.refuseSetting);
         check.valid = false;
     }
     return answer(call, [&](Writer &w) {
@@ -371,11 +394,10 @@ HttpReply ScanService::createScanJob(Call &call)
     TicketCheck check = checkTicket(device_.profile, requested, CheckMode::Create);
     if (check.fault)
         return fault(call, *check.fault);
-    if (refusedSetting(requested, k.refuseSetting))
+    const std::string refused = refusedSettingName(check.final, k.refuseSetting);
+    if (!refused.empty())
         return fault(call, {"Sender", "ClientErrorInvalidScanTicket",
-                            "The ScanTicket is invalid: " + std::string(k.refuseSetting == "brightness" ? "Brightness" : "Contrast") +
-                                " is not supported",
-                            ""});
+                            "The ScanTicket is invalid: this " + refused + " is not supported", ""});
     if (!k.stoppedReason.empty())
         return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "The scanner is stopped: " + k.stoppedReason, ""});
     if (device_.status.warmingUp(k))
