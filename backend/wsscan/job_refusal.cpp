@@ -116,7 +116,8 @@ std::vector<std::string> objectedSettings(const ScanSettings &asked, const ScanS
 
 std::vector<std::string> settingsNamedIn(const soap::Fault &fault)
 {
-    const std::string text = lower(fault.reason + " " + fault.detail);
+    // The Subcode counts too: ClientErrorFormatNotSupported names the Format.
+    const std::string text = lower(fault.subcode + " " + fault.reason + " " + fault.detail);
     std::vector<std::string> out;
     for (const char *name : SettingNames)
         if (text.find(lower(name)) != std::string::npos)

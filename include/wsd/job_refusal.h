@@ -46,8 +46,8 @@ Refusal explainNotAcceptingJobs(const ScannerStatusInfo *status, bool feeder);
 // Brightness and Contrast (dropping them is the correction).
 std::vector<std::string> objectedSettings(const ScanSettings &asked, const ScanSettings &valid);
 
-// The ScanTicket setting names a fault's Reason or Detail mentions, in the
-// order of the list above.
+// The ScanTicket setting names a fault's Subcode, Reason or Detail
+// mentions, in the order of the list above.
 std::vector<std::string> settingsNamedIn(const soap::Fault &fault);
 
 // "Brightness, Contrast"

@@ -145,6 +145,9 @@ START_TEST(names_settings_in_faults)
     assertNames(wsd::settingsNamedIn(f), "Resolution, Contrast");
     f.detail.clear();
     ck_assert(wsd::settingsNamedIn(f).empty());
+    // The subcode names the setting, whatever the Reason says.
+    assertNames(wsd::settingsNamedIn({"Sender", "ClientErrorFormatNotSupported", "Not supported", "jfif pdf-a"}),
+                "Format");
 }
 END_TEST
 
