@@ -7,7 +7,8 @@
 #   panel-only                  DEVICE_BUSY, "accepts only scans started at its panel"
 #   empty-feeder-not-accepting  NO_DOCS from the feeder; the platen still scans
 #   warming-up                  the scan succeeds after the warm-up; a cancel
-#                               during the warm-up returns at once
+#                               during the warm-up returns at once; a warm-up
+#                               longer than warm-up-wait is DEVICE_BUSY
 #   refuses-brightness          brightness dropped before the job (validation),
 #                               or after the refusal (skip-validation quirk)
 #   wrong-validation            INVAL, no job; the skip-validation quirk scans
@@ -115,6 +116,17 @@ kill -INT "$scan_pid"
 wait_child "$scan_pid" 30 "scanimage cancelled during the warm-up"
 assert_contains "$(cat "$WORK_DIR/cancel.out")" "sane_start: Operation was canceled" "warming-up: cancel"
 assert_nothing_active warm
+
+it_log "warming-up longer than warm-up-wait: DEVICE_BUSY, saying so"
+sim_control --name warm POST /reboot >/dev/null
+sim_control --name warm POST /reset-log >/dev/null
+cp "$WORK_DIR/sane/wsd.conf" "$WORK_DIR/wsd.conf.saved"
+echo "warm-up-wait = 1500" >>"$WORK_DIR/sane/wsd.conf"
+said=$(scan_refused warm)
+assert_contains "$said" "scanimage: sane_start: Device busy" "warm-up too long: status"
+assert_contains "$said" "the scanner is calibrating, and still refuses jobs" "warm-up too long: message"
+[ "$(sim_log --name warm --count operation=CreateScanJob outcome=ok)" = 0 ] || fail "warm-up too long: a job was made"
+cp "$WORK_DIR/wsd.conf.saved" "$WORK_DIR/sane/wsd.conf"
 sim_control --name warm POST /knobs '{"warm-up-ms": 0}' >/dev/null
 
 it_log "refuses-brightness: validation drops brightness before the job"
