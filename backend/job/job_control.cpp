@@ -75,10 +75,16 @@ SANE_Status JobControl::create(const ScanSettings &settings, Deadline deadline)
         const std::string answered = url;
         std::iter_swap(config_.serviceUrls.begin(),
                        std::find(config_.serviceUrls.begin(), config_.serviceUrls.end(), answered));
-        job_ = Job{created->jobId, created->jobToken, answered, settings, 0, wsscan::cancelJob(answered, created->jobId)};
+        job_ = Job{created->jobId, created->jobToken, answered, settings, created->finalParameters, 0,
+                   wsscan::cancelJob(answered, created->jobId)};
         registry_.record(JobRecord{config_.device, created->jobId, settings.jobName, self_});
         WSD_INFO("job %d created (%s, %s, %dx%d dpi)", created->jobId, settings.source.c_str(),
                  settings.format.c_str(), settings.xResolution, settings.yResolution);
+        const ScanSettings &final = created->finalParameters;
+        if (final.xResolution > 0 && (final.xResolution != settings.xResolution ||
+                                      (final.yResolution > 0 && final.yResolution != settings.yResolution)))
+            WSD_WARN("job %d: the device scans at %dx%d dpi, not as asked (DocumentFinalParameters)",
+                     created->jobId, final.xResolution, final.yResolution);
         return SANE_STATUS_GOOD;
     }
     WSD_ERROR("CreateScanJob: no scan service address answered (%s)", lastError.c_str());

@@ -9,11 +9,11 @@ using Clock = std::chrono::steady_clock;
 
 PagePipe::PagePipe() : storage_(Capacity) {}
 
-void PagePipe::beginImage(unsigned page, bool upsideDown)
+void PagePipe::beginImage(unsigned page, const ImageDelivery &delivery)
 {
     std::lock_guard<std::mutex> lock(mutex_);
     if (page == page_)
-        upsideDown_ = upsideDown;
+        delivery_ = delivery;
 }
 
 bool PagePipe::write(unsigned page, const std::uint8_t *data, std::size_t length, int cancelFd)
@@ -63,7 +63,8 @@ void PagePipe::reset(unsigned page)
     page_ = page;
     head_ = count_ = 0;
     firstPieceTaken_ = partialPiece_ = false;
-    upsideDown_ = abandoned_ = false;
+    delivery_ = ImageDelivery{};
+    abandoned_ = false;
     end_.reset();
     ready_.clear();
     space_.clear();
@@ -122,10 +123,10 @@ void PagePipe::abandon()
     space_.signal();
 }
 
-bool PagePipe::upsideDown() const
+ImageDelivery PagePipe::delivery() const
 {
     std::lock_guard<std::mutex> lock(mutex_);
-    return upsideDown_;
+    return delivery_;
 }
 
 }  // namespace wsd

@@ -102,6 +102,16 @@ std::string localUserName()
     return "sane";
 }
 
+// The table's quirks for the device, with its wsd.conf overrides.
+Quirks deviceQuirks(const DeviceRecord &device, const Config &config)
+{
+    Quirks quirks = quirksFor(device.vendor, device.model);
+    for (const QuirkOverride &o : config.quirks)
+        if (o.device == device.saneName)
+            applyQuirkOverrides(quirks, o.pairs, nullptr);
+    return quirks;
+}
+
 }  // namespace
 
 SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std::unique_ptr<Scanner> &out)
@@ -164,7 +174,10 @@ SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std:
         auto it = std::find(record.scanServiceUrls.begin(), record.scanServiceUrls.end(), url);
         std::rotate(record.scanServiceUrls.begin(), it, it + 1);
         cancelOrphanedJobs(record.saneName, url, wsscan::Client(cancelHttpOptions(config)).until(deadline));
-        out.reset(new Scanner(record, config, std::move(*elements)));
+        Quirks quirks = deviceQuirks(record, config);
+        if (quirks.landscapeMaxSize)
+            trustLandscapeSizes(elements->caps);
+        out.reset(new Scanner(record, config, quirks, std::move(*elements)));
         WSD_INFO("opened %s at %s", record.saneName.c_str(), url.c_str());
         return SANE_STATUS_GOOD;
     }
@@ -172,14 +185,10 @@ SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std:
     return SANE_STATUS_IO_ERROR;
 }
 
-Scanner::Scanner(DeviceRecord device, const Config &config, ScannerElements elements)
+Scanner::Scanner(DeviceRecord device, const Config &config, const Quirks &quirks, ScannerElements elements)
     : device_(std::move(device)), http_(httpOptions(config)), startDeadlineMs_(config.startDeadlineMs), options_(elements),
       caps_(elements.caps)
 {
-    Quirks quirks = quirksFor(device_.vendor, device_.model);
-    for (const QuirkOverride &o : config.quirks)
-        if (o.device == device_.saneName)
-            applyQuirkOverrides(quirks, o.pairs, nullptr);
     WSD_INFO("%s %s: quirks: %s", device_.vendor.c_str(), device_.model.c_str(), describeQuirks(quirks).c_str());
     skipTicketValidation_ = quirks.skipTicketValidation;
     WorkerConfig wc;

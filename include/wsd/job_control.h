@@ -45,6 +45,7 @@ public:
         std::string token;
         std::string serviceUrl;
         ScanSettings settings;
+        ScanSettings finalParameters;  // DocumentFinalParameters: what the device says it will do
         int imagesRetrieved = 0;
         wsscan::Operation<wsscan::Acknowledged> cancel;  // built ahead: a cancel only sends it
     };

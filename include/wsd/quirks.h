@@ -18,11 +18,11 @@ struct Quirks {
     // "scan-path": the scan service answers at the device address + "/scan"
     // although the metadata names the device address (Samsung: /wsd vs /wsd/scan).
     bool scanPathSuffix = false;
-    // "image-size-from-info": the image has the size of MediaFrontImageInfo in
-    // CreateScanJobResponse, not of the ticket's region (HP LaserJet MFP M130fw).
-    bool imageSizeFromImageInfo = false;
     // "rotate-back-side": duplex back sides arrive rotated by 180 degrees.
     bool rotateBackSide = false;
+    // "landscape-max-size": a MaximumSize wider than long is the device's
+    // real area, not a transposed portrait one (the general rule).
+    bool landscapeMaxSize = false;
     // "skip-validation": no ValidateScanTicket before the job, for a device
     // whose validation is wrong (sane-airscan added the request and rolled it
     // back a day later, no reason recorded). A ValidScanTicket that differs

@@ -6,6 +6,7 @@
 #include "wsd/config.h"
 #include "wsd/device_record.h"
 #include "wsd/options.h"
+#include "wsd/quirks.h"
 #include "wsd/scan_worker.h"
 
 #include <sane/sane.h>
@@ -31,7 +32,7 @@ public:
     SANE_Status selectFd(SANE_Int *fd) const;
 
 private:
-    Scanner(DeviceRecord device, const Config &config, ScannerElements elements);
+    Scanner(DeviceRecord device, const Config &config, const Quirks &quirks, ScannerElements elements);
     // ScannerStatus right before a new job: jams, open covers, an empty
     // feeder and warming up are reported before a job is made.
     SANE_Status checkScannerStatus(const ScanSettings &settings, Deadline deadline);

@@ -82,7 +82,8 @@ nlohmann::ordered_json EventLog::toJson() const
             entry["reason"] = e.details.reason;
         if (e.details.ticket)
             entry["ticket"] = {{"format", orNull(e.details.format)},
-                               {"colorProcessing", orNull(e.details.colorProcessing)}};
+                               {"colorProcessing", orNull(e.details.colorProcessing)},
+                               {"contentType", orNull(e.details.contentType)}};
         log.push_back(std::move(entry));
     }
     return {{"log", std::move(log)}};

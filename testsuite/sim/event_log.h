@@ -20,6 +20,7 @@ struct LogDetails {
     bool ticket = false;          // the request held a ScanTicket
     std::string format;           // its Format, empty when absent
     std::string colorProcessing;  // its front ColorProcessing, empty when absent
+    std::string contentType;      // its ContentType, empty when absent
 };
 
 struct LogEntry {
@@ -44,7 +45,7 @@ public:
     void clear();
     size_t size() const;
     // {"log":[{"time":...,"operation":...,"jobId":...,"outcome":...,"client":...,"to":...}, ...]}, plus
-    // "reason" for a refusal and "ticket":{"format":...,"colorProcessing":...} (null when absent)
+    // "reason" for a refusal and "ticket":{"format":...,"colorProcessing":...,"contentType":...} (null when absent)
     // for a request with a ScanTicket.
     nlohmann::ordered_json toJson() const;
     std::deque<LogEntry> entries() const;

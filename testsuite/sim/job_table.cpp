@@ -21,7 +21,10 @@ const char *jobStateName(JobState s)
     return "Unknown";
 }
 
-int Job::sheetOf(int index) const { return ticket.inputSource.value == "ADFDuplex" ? index / 2 + 1 : index + 1; }
+int Job::sheetOf(int index) const
+{
+    return firstSheet + (ticket.inputSource.value == "ADFDuplex" ? index / 2 : index);
+}
 
 bool Job::backOf(int index) const { return ticket.inputSource.value == "ADFDuplex" && index % 2 == 1; }
 
@@ -34,10 +37,11 @@ JobTable::~JobTable()
 }
 
 Job JobTable::create(const ScanTicket &ticket, int imagesPlanned, std::chrono::seconds timeout, bool foreign,
-                     const std::string &owner)
+                     const std::string &owner, int firstSheet)
 {
     std::lock_guard<std::mutex> lock(mutex_);
     Job job;
+    job.firstSheet = firstSheet;
     job.id = nextId_;
     // JobIds stay within 1..2^31-1 (INDEX A15).
     nextId_ = nextId_ >= 2147483647L ? 1 : nextId_ + 1;

@@ -36,6 +36,7 @@ struct Job {
     std::vector<std::string> reasons;  // JobStateReason values
     int imagesPlanned = 0;  // what the source will deliver (ImagesToTransfer and feeder bound)
     int imagesSent = 0;     // ScansCompleted
+    int firstSheet = 1;     // the feeder sheet its first image shows (one-page-jobs: earlier jobs took some)
     bool transferring = false;
     bool foreign = false;   // created through the control endpoint, owned by "another user"
     std::string owner;      // the host address whose CreateScanJob made it (empty: foreign)
@@ -91,7 +92,7 @@ public:
 
     // owner: the creating client's host address (see cancelFor).
     Job create(const ScanTicket &ticket, int imagesPlanned, std::chrono::seconds timeout, bool foreign = false,
-               const std::string &owner = "");
+               const std::string &owner = "", int firstSheet = 1);
     // jamAfter: the paper jams when this many images were sent (0 = never).
     RetrieveResult beginRetrieve(long id, const std::string &token, int jamAfter);
     // The image of the running RetrieveImage went out whole (delivered) or not.

@@ -44,6 +44,13 @@ struct Knobs {
     bool texture = false;           // texture: paper texture and sensor noise in the images
     bool anyTo = false;             // any-to: accept requests whatever their wsa:To (a lenient device)
     std::string imageFile;          // image-file: RetrieveImage sends this file's bytes, not the page
+    bool ignoreRegion = false;      // ignore-region: images are the source's whole area, whatever the ScanRegion
+    long finalResolution = 0;       // final-resolution: scans at N dpi whatever the ticket asks (0 = as asked)
+    bool onePageJobs = false;       // one-page-jobs: a feeder job takes one sheet, then is forgotten
+    // transpose-max-size: GetScannerElements sends every MaximumSize with
+    // Width and Height swapped (a portrait area advertised landscape);
+    // tickets are still checked against the true area.
+    bool transposeMaxSize = false;
     // warm-up-ms: for this long after start or /reboot the scanner
     // calibrates (ScannerStateReason Calibrating) and refuses jobs.
     long warmUpMs = 0;

@@ -32,6 +32,7 @@ void noteTicket(Call &call, const ScanTicket &t)
     call.details.ticket = true;
     call.details.format = t.format.given ? t.format.value : std::string();
     call.details.colorProcessing = t.front.color.given ? t.front.color.value : std::string();
+    call.details.contentType = t.contentType.given ? t.contentType.value : std::string();
 }
 
 // Above this the refuse-setting=resolution device refuses the resolutions it lists.
@@ -318,7 +319,8 @@ HttpReply ScanService::getScannerElements(Call &call)
                 if (q.local == "ScannerDescription")
                     section = &p.scannerDescriptionXml;
                 else if (q.local == "ScannerConfiguration")
-                    section = &p.scannerConfigurationXml;
+                    section = call.knobs.transposeMaxSize ? &p.transposedConfigurationXml
+                                                          : &p.scannerConfigurationXml;
                 else if (q.local == "DefaultScanTicket")
                     section = &p.defaultScanTicketXml;
                 status = q.local == "ScannerStatus";
@@ -409,10 +411,26 @@ HttpReply ScanService::createScanJob(Call &call)
     if (k.terminatingRefusesJobs && device_.jobs.terminating())
         return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "A cancelled job is still terminating", ""});
 
-    const ScanTicket &t = check.final;
+    ScanTicket t = check.final;
+    if (k.finalResolution > 0) {
+        // Scans at its own resolution and says so in DocumentFinalParameters.
+        const int dpi = static_cast<int>(k.finalResolution);
+        for (SideTicket *side : {&t.front, &t.back})
+            side->xResolution.value = side->yResolution.value = dpi;
+    }
     int planned = 1;
+    int firstSheet = 1;
     if (t.inputSource.value != "Platen") {
         int sheets = k.emptyAdf ? 0 : static_cast<int>(k.adfPages);
+        if (k.onePageJobs) {
+            // Each job takes one sheet of what earlier jobs left, whatever
+            // ImagesToTransfer says (Ricoh Aficio MP 201, sane-airscan#334).
+            sheets = std::min(1, std::max(0, sheets - static_cast<int>(feederSheetsTaken_.load())));
+            if (sheets == 0)
+                feederSheetsTaken_ = 0;  // found empty: the next batch finds it loaded
+            else
+                firstSheet = static_cast<int>(++feederSheetsTaken_);
+        }
         planned = sheets * (t.inputSource.value == "ADFDuplex" ? 2 : 1);
         if (t.imagesToTransfer.value > 0)
             planned = std::min(planned, t.imagesToTransfer.value);
@@ -422,7 +440,7 @@ HttpReply ScanService::createScanJob(Call &call)
             return fault(call, {"Sender", "ClientErrorNoImagesAvailable", "The document feeder is empty", ""});
     }
     device_.status.clearJam();
-    Job job = device_.jobs.create(t, planned, std::chrono::seconds(k.jobTimeoutSeconds), false, call.client);
+    Job job = device_.jobs.create(t, planned, std::chrono::seconds(k.jobTimeoutSeconds), false, call.client, firstSheet);
     call.jobId = job.id;
     return answer(call, [&](Writer &w) {
         w.start("wscn", "CreateScanJobResponse");
@@ -481,6 +499,8 @@ HttpReply ScanService::retrieveImage(Call &call)
     case RetrieveStatus::BadToken:
         return fault(call, {"Sender", "ClientErrorInvalidJobToken", "The JobToken does not match the JobId", ""});
     case RetrieveStatus::NoImages:
+        if (call.knobs.onePageJobs && r.job.ticket.inputSource.value != "Platen")
+            return fault(call, {"Sender", "ClientErrorJobIdNotFound", "The job ended with its page", ""});
         return fault(call, {"Sender", "ClientErrorNoImagesAvailable", "No more images", ""});
     case RetrieveStatus::Canceled:
         return fault(call, {"Sender", "ClientErrorJobCancelled", "The job was cancelled", ""});
@@ -497,6 +517,14 @@ HttpReply ScanService::retrieveImage(Call &call)
     const Job &job = r.job;
     PageSpec spec = pageSpecFor(job.ticket, job.sheetOf(r.imageIndex), job.backOf(r.imageIndex));
     spec.texture = call.knobs.texture;
+    if (call.knobs.ignoreRegion) {
+        // The whole area of the source, from its origin (Kyocera ECOSYS
+        // M2040dn in WSD mode, sane-airscan#162).
+        const SourceCaps &caps = device_.profile.caps(job.ticket.inputSource.value, spec.back);
+        spec.xOffset = spec.yOffset = 0;
+        spec.width = caps.maxWidth;
+        spec.height = caps.maxHeight;
+    }
     std::shared_ptr<const EncodedImage> image;
     try {
         image = call.knobs.imageFile.empty() ? encodePageCached(spec) : imageFromFile(call.knobs.imageFile);

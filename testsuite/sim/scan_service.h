@@ -5,6 +5,8 @@
 // Sender and 500 for Receiver (or 200 with the fault-http-200 knob).
 #pragma once
 
+#include <atomic>
+
 #include <chrono>
 #include <functional>
 #include <string_view>
@@ -54,6 +56,9 @@ private:
     std::string envelope(Call &call, const BodyWriter &body);
 
     SimDevice &device_;
+    // one-page-jobs: sheets earlier one-page jobs took from the feeder; an
+    // empty feeder is loaded again once a job found it empty.
+    std::atomic<long> feederSheetsTaken_{0};
 };
 
 // Turns a well-formed SOAP message into one that is not (malformed-xml knob).
