@@ -1,7 +1,9 @@
 #include "wsd/job_registry.h"
 
 #include "wsd/log.h"
+#include "wsd/small_file.h"
 #include "wsd/soap.h"
+#include "wsd/strings.h"
 
 #include <fcntl.h>
 #include <pwd.h>
@@ -12,20 +14,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 namespace wsd {
 
 namespace {
 
-std::string readSmallFile(const std::string &path, std::size_t limit)
+std::string readOrEmpty(const std::string &path, std::size_t limit)
 {
-    std::ifstream in(path, std::ios::binary);
-    std::string text(limit, '\0');
-    in.read(&text[0], static_cast<std::streamsize>(limit));
-    text.resize(static_cast<std::size_t>(in.gcount()));
-    return text;
+    return readSmallFile(path, limit).value_or(std::string());
 }
 
 // Field 22 of /proc/PID/stat (starttime, in clock ticks since boot); the
@@ -33,17 +29,15 @@ std::string readSmallFile(const std::string &path, std::size_t limit)
 // process (or unreadable).
 unsigned long long startTimeOf(long pid)
 {
-    const std::string stat = readSmallFile("/proc/" + std::to_string(pid) + "/stat", 4096);
+    const std::string stat = readOrEmpty("/proc/" + std::to_string(pid) + "/stat", 4096);
     const std::size_t close = stat.rfind(')');
     if (close == std::string::npos)
         return 0;
-    std::istringstream fields(stat.substr(close + 1));
-    std::string field;
     // After ")": field 3 (state) onwards; starttime is the 20th of those.
-    for (int i = 3; i <= 22 && (fields >> field); ++i)
-        if (i == 22)
-            return std::strtoull(field.c_str(), nullptr, 10);
-    return 0;
+    const std::vector<std::string_view> fields = splitWhitespace(std::string_view(stat).substr(close + 1), 20);
+    if (fields.size() < 20)
+        return 0;
+    return std::strtoull(std::string(fields[19]).c_str(), nullptr, 10);
 }
 
 bool mkdirs(const std::string &dir)
@@ -71,13 +65,19 @@ std::string format(const JobRecord &r)
 std::vector<JobRecord> parseJobRecords(std::string_view text)
 {
     std::vector<JobRecord> records;
-    std::istringstream lines{std::string(text)};
-    std::string line;
-    while (std::getline(lines, line)) {
+    while (!text.empty()) {
+        const std::size_t nl = text.find('\n');
+        std::string_view line = text.substr(0, nl);
+        text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+        // Tab-separated, empty fields kept.
         std::vector<std::string> f;
-        std::istringstream fields(line);
-        for (std::string field; std::getline(fields, field, '\t');)
-            f.push_back(field);
+        for (std::size_t start = 0;;) {
+            const std::size_t tab = line.find('\t', start);
+            f.emplace_back(line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start));
+            if (tab == std::string_view::npos)
+                break;
+            start = tab + 1;
+        }
         if (f.size() != 7 || f[2].empty())
             continue;
         JobRecord r;
@@ -128,13 +128,9 @@ void store(const std::string &path, std::vector<JobRecord> records)
     for (const JobRecord &r : records)
         text += format(r);
     const std::string temporary = path + ".new";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out << text;
-        if (!out.flush()) {
-            WSD_WARN("job registry %s: cannot write", temporary.c_str());
-            return;
-        }
+    if (!writeSmallFile(temporary, text, 0600)) {
+        WSD_WARN("job registry %s: cannot write", temporary.c_str());
+        return;
     }
     chmod(temporary.c_str(), 0600);
     if (rename(temporary.c_str(), path.c_str()) != 0)
@@ -163,7 +159,7 @@ void update(const std::string &path, Change change)
     Locked lock(path);
     if (!lock.held())
         return;
-    std::vector<JobRecord> records = parseJobRecords(readSmallFile(path, JobRegistry::MaxFileBytes));
+    std::vector<JobRecord> records = parseJobRecords(readOrEmpty(path, JobRegistry::MaxFileBytes));
     if (change(records))
         store(path, std::move(records));
 }
@@ -174,7 +170,7 @@ ProcessIdentity ProcessIdentity::self()
 {
     ProcessIdentity id;
     id.pid = static_cast<long>(getpid());
-    std::string boot = readSmallFile("/proc/sys/kernel/random/boot_id", 64);
+    std::string boot = readOrEmpty("/proc/sys/kernel/random/boot_id", 64);
     id.bootId = boot.substr(0, boot.find_first_of("\n\t "));
     // /proc must show our own PID namespace (a PID namespace without its
     // own /proc mount sees the parent's PIDs): else nothing can be judged.

@@ -7,7 +7,7 @@ namespace wsd {
 
 using Clock = std::chrono::steady_clock;
 
-PagePipe::PagePipe() : storage_(Capacity) {}
+PagePipe::PagePipe() : storage_(new std::uint8_t[Capacity]) {}
 
 void PagePipe::beginImage(unsigned page, const ImageDelivery &delivery)
 {
@@ -26,7 +26,7 @@ bool PagePipe::write(unsigned page, const std::uint8_t *data, std::size_t length
             const std::size_t tail = (head_ + count_) % Capacity;
             const std::size_t n = std::min({length, Capacity - count_, Capacity - tail});
             if (n > 0) {
-                std::memcpy(storage_.data() + tail, data, n);
+                std::memcpy(storage_.get() + tail, data, n);
                 count_ += n;
                 data += n;
                 length -= n;
@@ -82,7 +82,7 @@ SANE_Status PagePipe::acquire(const std::uint8_t **data, std::size_t *length, bo
                 partialPiece_ = false;
                 // Only the reader moves head_, and the writer never touches
                 // written bytes: they may be read outside the lock.
-                *data = storage_.data() + head_;
+                *data = storage_.get() + head_;
                 *length = std::min(count_, Capacity - head_);
                 return SANE_STATUS_GOOD;
             }

@@ -15,9 +15,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
-#include <vector>
 
 namespace wsd {
 
@@ -85,7 +85,9 @@ private:
     mutable std::mutex mutex_;
     EventFd ready_;  // readable: bytes or the end are there
     EventFd space_;  // readable: half the pipe is free, or the reader gave up
-    std::vector<std::uint8_t> storage_;
+    // Left uninitialised: its pages become resident only as a scan fills
+    // them, not at sane_open (a zero-filled vector cost 256 kB per open device).
+    std::unique_ptr<std::uint8_t[]> storage_;
     unsigned page_ = 0;
     std::size_t head_ = 0;   // next byte to read
     std::size_t count_ = 0;  // written, unread bytes
