@@ -108,6 +108,8 @@ bool applySetting(Config &config, std::string_view key, std::string_view value)
         return parseMs(value, config.startDeadlineMs);
     if (key == "busy-wait")
         return parseMs(value, config.busyWaitMs);
+    if (key == "warm-up-wait")
+        return parseMs(value, config.warmUpWaitMs);
     if (key == "trace") {
         if (value.empty())
             return false;

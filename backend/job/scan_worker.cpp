@@ -122,7 +122,9 @@ private:
 ScanWorker::ScanWorker(WorkerConfig config)
     : config_(std::move(config)),
       session_(config_.http),
-      jobs_(JobControlConfig{config_.device, config_.serviceUrls, config_.cancelHttp, config_.busyWaitMs, {}}, session_),
+      jobs_(JobControlConfig{config_.device, config_.serviceUrls, config_.cancelHttp, config_.busyWaitMs, {},
+                             config_.warmUpWaitMs},
+            session_),
       reader_(pipe_, cancelReaderFd_.fd(), [this] { return cancelledSinceStart(); }, [this] { cancelRefusedPage(); })
 {
     session_.setCancelFd(cancelWorkerFd_.fd());
@@ -413,6 +415,7 @@ void ScanWorker::publish()
     } else {
         snapshot_.active = false;
     }
+    snapshot_.refusedSettings = jobs_.refusedSettings();
 }
 
 }  // namespace wsd

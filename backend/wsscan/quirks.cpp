@@ -18,6 +18,7 @@ constexpr Flag Flags[] = {
     {"scan-path", &Quirks::scanPathSuffix},
     {"rotate-back-side", &Quirks::rotateBackSide},
     {"landscape-max-size", &Quirks::landscapeMaxSize},
+    {"skip-validation", &Quirks::skipTicketValidation},
 };
 
 // Manufacturer and model are fnmatch patterns (case-insensitive); flags is

@@ -27,6 +27,11 @@ struct Quirks {
     // "landscape-max-size": a MaximumSize wider than long is the device's
     // real area, not a transposed portrait one (the general rule).
     bool landscapeMaxSize = false;
+    // "skip-validation": no ValidateScanTicket before the job, for a device
+    // whose validation is wrong (sane-airscan added the request and rolled it
+    // back a day later, no reason recorded). A ValidScanTicket that differs
+    // from the ticket in nothing is ignored without it.
+    bool skipTicketValidation = false;
 };
 
 // The table's quirks for a device; all off for one it does not know.

@@ -29,6 +29,7 @@ struct WorkerConfig {
     std::vector<std::string> serviceUrls;  // tried in order; the first that answers sticks
     int stallTimeoutMs = 60000;
     int busyWaitMs = 10000;          // sane_start waits this long for our previous job to end
+    int warmUpWaitMs = 30000;        // and this long for a scanner that warms up
     bool rotateBackSide = false;     // quirk: duplex back sides arrive upside down
 };
 
@@ -39,6 +40,9 @@ struct JobSnapshot {
     std::string lastState;
     int imagesRetrieved = 0;
     bool active = false;
+    // The ScanTicket settings the last refused CreateScanJob named (its
+    // fault's Reason and Detail); empty when it named none.
+    std::vector<std::string> refusedSettings;
 };
 
 class ScanWorker {

@@ -36,11 +36,14 @@ private:
     // ScannerStatus right before a new job: jams, open covers, an empty
     // feeder and warming up are reported before a job is made.
     SANE_Status checkScannerStatus(const ScanSettings &settings, Deadline deadline);
-    void validateFormat(ScanSettings &settings, Deadline deadline);
+    // ValidateScanTicket before the job: GOOD to go on (settings possibly
+    // corrected), INVAL when the device refuses a setting it will not drop.
+    SANE_Status validateTicket(ScanSettings &settings, Deadline deadline);
 
     DeviceRecord device_;
     http::Options http_;
     int startDeadlineMs_;
+    bool skipTicketValidation_ = false;  // the skip-validation quirk
     ScanOptions options_;
     ScannerCapabilities caps_;  // the device's largest areas bound each image
     std::unique_ptr<ScanWorker> worker_;

@@ -173,6 +173,7 @@ HttpReply ControlApi::createForeignJob(const HttpRequest &request)
 HttpReply ControlApi::reboot(const HttpRequest &request)
 {
     device_.jobs.reboot();
+    device_.status.rebooted();
     device_.status.clearJam();
     // A rebooted device has forgotten its subscribers and tells nobody
     // (no SubscriptionEnd): clients notice by the new discovery InstanceId.

@@ -61,6 +61,12 @@ const std::vector<KnobField> &table()
         {"refuse-renew", &Knobs::refuseRenew},
         {"event-delay-ms", &Knobs::eventDelayMs},
         {"drop-events", &Knobs::dropEvents},
+        {"warm-up-ms", &Knobs::warmUpMs},
+        {"empty-adf-refuses", &Knobs::emptyAdfRefuses},
+        {"refuse-setting", &Knobs::refuseSetting},
+        {"validate-wrong", &Knobs::validateWrong},
+        {"require-job-information", &Knobs::requireJobInformation},
+        {"stopped-reason", &Knobs::stoppedReason},
     };
     return t;
 }
@@ -87,6 +93,12 @@ bool apply(Knobs &k, const std::string &name, const std::string &value, std::str
         }
         k.imageFile = value;
         return true;
+    }
+    if (name == "refuse-setting" && !value.empty() && value != "brightness" && value != "contrast" &&
+        value != "resolution") {
+        if (error)
+            *error = "refuse-setting must be brightness, contrast, resolution or empty";
+        return false;
     }
     for (const KnobField &f : table()) {
         if (name != f.name)

@@ -61,6 +61,27 @@ struct Knobs {
     bool refuseRenew = false;       // refuse-renew: Renew -> wse:UnableToRenew
     long eventDelayMs = 0;          // event-delay-ms: each event POST waits this long first
     bool dropEvents = false;        // drop-events: events are not delivered (logged "dropped")
+    // warm-up-ms: for this long after start or /reboot the scanner
+    // calibrates (ScannerStateReason Calibrating) and refuses jobs.
+    long warmUpMs = 0;
+    // empty-adf-refuses: an empty feeder refuses CreateScanJob with
+    // ServerErrorNotAcceptingJobs and no InputTrayEmpty condition (Canon MF410).
+    bool emptyAdfRefuses = false;
+    // refuse-setting: a listed setting the device refuses ("brightness",
+    // "contrast", or "resolution" above 300 dpi): ClientErrorInvalidScanTicket
+    // from CreateScanJob; ValidateScanTicket corrects it (0, 300 dpi).
+    std::string refuseSetting;
+    // validate-wrong: ValidateScanTicket answers ValidTicket=false, with no
+    // ValidScanTicket, to every ticket (CreateScanJob takes them).
+    bool validateWrong = false;
+    // require-job-information: CreateScanJob refuses a ScanTicket whose
+    // JobDescription has no JobInformation (Canon TR7500).
+    bool requireJobInformation = false;
+    // stopped-reason: a ScannerStateReason (e.g. InternalStorageFull,
+    // LampError, AttentionRequired) that stops the scanner: ScannerState
+    // Stopped with that reason, CreateScanJob refused with
+    // ServerErrorNotAcceptingJobs. Empty (default): none.
+    std::string stoppedReason;
 };
 
 class KnobBoard {

@@ -38,6 +38,37 @@ void noteTicket(Call &call, const ScanTicket &t)
     call.details.contentType = t.contentType.given ? t.contentType.value : std::string();
 }
 
+// Above this the refuse-setting=resolution device refuses the resolutions it lists.
+constexpr int RefusedResolutionAbove = 300;
+
+// The WS-Scan name of the setting the refuse-setting knob refuses, when the
+// ticket asks for it; empty otherwise.
+std::string refusedSettingName(const ScanTicket &t, const std::string &knob)
+{
+    if (knob == "brightness" && t.brightness.given)
+        return "Brightness";
+    if (knob == "contrast" && t.contrast.given)
+        return "Contrast";
+    if (knob == "resolution" && (t.front.xResolution.value > RefusedResolutionAbove ||
+                                 t.front.yResolution.value > RefusedResolutionAbove))
+        return "Resolution";
+    return "";
+}
+
+// What a ValidScanTicket holds in the refused setting's place.
+void correctRefusedSetting(ScanTicket &t, const std::string &knob)
+{
+    if (knob == "brightness")
+        t.brightness.value = 0;
+    else if (knob == "contrast")
+        t.contrast.value = 0;
+    for (SideTicket *side : {&t.front, &t.back})
+        if (knob == "resolution") {
+            side->xResolution.value = std::min(side->xResolution.value, RefusedResolutionAbove);
+            side->yResolution.value = std::min(side->yResolution.value, RefusedResolutionAbove);
+        }
+}
+
 void writeReasons(Writer &w, const Job &job)
 {
     if (job.reasons.empty())
@@ -325,8 +356,19 @@ HttpReply ScanService::validateScanTicket(Call &call)
         return fault(call, invalidArgs(error));
     noteTicket(call, requested);
     TicketCheck check = checkTicket(device_.profile, requested, CheckMode::Validate);
+    if (!refusedSettingName(check.final, call.knobs.refuseSetting).empty()) {
+        correctRefusedSetting(check.final, call.knobs.refuseSetting);
+        check.valid = false;
+    }
     return answer(call, [&](Writer &w) {
         w.start("wscn", "ValidateScanTicketResponse").start("wscn", "ValidationInfo");
+        if (call.knobs.validateWrong) {
+            // Wrong, and without the ValidScanTicket WS-Scan requires with it.
+            w.element("wscn", "ValidTicket", "false");
+            writeImageInformation(w, check.final);
+            w.end().end();
+            return;
+        }
         w.element("wscn", "ValidTicket", check.valid ? "true" : "false");
         writeImageInformation(w, check.final);
         if (!check.valid) {
@@ -370,6 +412,9 @@ HttpReply ScanService::createScanJob(Call &call)
     if (!parseScanTicket(ticketNode, requested, &error))
         return fault(call, invalidArgs(error));
     noteTicket(call, requested);
+    const Knobs &k = call.knobs;
+    if (k.requireJobInformation && requested.jobInformation.empty())
+        return fault(call, invalidArgs("The JobDescription has no JobInformation"));
     TicketCheck check = checkTicket(device_.profile, requested, CheckMode::Create);
     if (check.fault)
         return fault(call, *check.fault);
@@ -377,7 +422,14 @@ HttpReply ScanService::createScanJob(Call &call)
     if (press && (press->source == "Platen") != (check.final.inputSource.value == "Platen"))
         return fault(call, invalidArgs("The scan was started at the panel from " + press->source + ", not from " +
                                        check.final.inputSource.value));
-    const Knobs &k = call.knobs;
+    const std::string refused = refusedSettingName(check.final, k.refuseSetting);
+    if (!refused.empty())
+        return fault(call, {"Sender", "ClientErrorInvalidScanTicket",
+                            "The ScanTicket is invalid: this " + refused + " is not supported", ""});
+    if (!k.stoppedReason.empty())
+        return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "The scanner is stopped: " + k.stoppedReason, ""});
+    if (device_.status.warmingUp(k))
+        return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "The scanner is warming up", ""});
     if (k.busy)
         return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "The scanner is busy", ""});
     if (k.coverOpen)
@@ -408,6 +460,8 @@ HttpReply ScanService::createScanJob(Call &call)
         planned = sheets * (t.inputSource.value == "ADFDuplex" ? 2 : 1);
         if (t.imagesToTransfer.value > 0)
             planned = std::min(planned, t.imagesToTransfer.value);
+        if (planned == 0 && k.emptyAdfRefuses)
+            return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "Not accepting jobs", ""});
         if (planned == 0 && !k.emptyAdfAtRetrieve)
             return fault(call, {"Sender", "ClientErrorNoImagesAvailable", "The document feeder is empty", ""});
     }

@@ -16,6 +16,18 @@ void ScannerStatus::clearJam()
     jam_ = false;
 }
 
+void ScannerStatus::rebooted()
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    bootTime_ = std::chrono::steady_clock::now();
+}
+
+bool ScannerStatus::warmingUp(const Knobs &knobs) const
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    return std::chrono::steady_clock::now() < bootTime_ + std::chrono::milliseconds(knobs.warmUpMs);
+}
+
 bool ScannerStatus::jammed() const
 {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -40,16 +52,21 @@ void ScannerStatus::syncLocked(const Knobs &knobs)
 {
     setLocked("CoverOpen", knobs.coverOpen, "Platen", "Critical");
     setLocked("MediaJam", jam_, "MediaPath", "Critical");
-    setLocked("InputTrayEmpty", knobs.emptyAdf, "ADF", "Informational");
+    // A feeder that refuses jobs when empty does not say why (Canon MF410).
+    setLocked("InputTrayEmpty", knobs.emptyAdf && !knobs.emptyAdfRefuses, "ADF", "Informational");
+    setLocked("Calibrating", std::chrono::steady_clock::now() < bootTime_ + std::chrono::milliseconds(knobs.warmUpMs),
+              "Platen", "Informational");
 }
 
 std::string ScannerStatus::state(const Knobs &knobs, bool processing)
 {
     std::lock_guard<std::mutex> lock(mutex_);
     syncLocked(knobs);
-    if (active_.count("CoverOpen") || active_.count("MediaJam"))
+    if (active_.count("CoverOpen") || active_.count("MediaJam") || !knobs.stoppedReason.empty())
         return "Stopped";
-    return processing ? "Processing" : "Idle";
+    // Calibration is no ScannerState: the scanner is Processing, with the
+    // reason Calibrating (WS-Scan ScannerState, ScannerStateReason).
+    return processing || active_.count("Calibrating") ? "Processing" : "Idle";
 }
 
 ScannerStatus::Snapshot ScannerStatus::snapshot(const Knobs &knobs, bool processing)
@@ -57,9 +74,11 @@ ScannerStatus::Snapshot ScannerStatus::snapshot(const Knobs &knobs, bool process
     Snapshot s;
     s.state = state(knobs, processing);
     std::lock_guard<std::mutex> lock(mutex_);
-    for (const char *reason : {"CoverOpen", "MediaJam"})
+    for (const char *reason : {"CoverOpen", "MediaJam", "Calibrating"})
         if (active_.count(reason))
             s.reasons.push_back(reason);
+    if (!knobs.stoppedReason.empty())
+        s.reasons.push_back(knobs.stoppedReason);
     if (s.reasons.empty())
         s.reasons.push_back("None");
     for (const auto &entry : active_)

@@ -3,6 +3,7 @@
 // condition with an Id that is never reused and a history once cleared.
 #pragma once
 
+#include <chrono>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -40,6 +41,10 @@ public:
     void write(wsd::xml::Writer &w, const Knobs &knobs, bool processing);
     // "Idle", "Processing" or "Stopped" for the given knobs.
     std::string state(const Knobs &knobs, bool processing);
+    // The device starts again (control /reboot): a new warm-up begins.
+    void rebooted();
+    // Within warm-up-ms of the start or the last reboot.
+    bool warmingUp(const Knobs &knobs) const;
 
 private:
     // Brings the active set in line with the knobs and the jam flag.
@@ -48,6 +53,7 @@ private:
 
     mutable std::mutex mutex_;
     bool jam_ = false;
+    std::chrono::steady_clock::time_point bootTime_ = std::chrono::steady_clock::now();
     long nextId_ = 1;
     std::map<std::string, Condition> active_;
     std::deque<Condition> history_;

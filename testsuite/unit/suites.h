@@ -32,3 +32,4 @@ Suite *wsscanClientSuite();
 Suite *addressingSuite();
 Suite *captureMaskSuite();
 Suite *simEventingSuite();
+Suite *jobRefusalSuite();

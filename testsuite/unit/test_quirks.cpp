@@ -41,7 +41,10 @@ START_TEST(overrides_from_configuration)
     ck_assert_msg(error.find("bogus=on, scan-path=maybe, image-size-from-info=on") != std::string::npos, "%s",
                   error.c_str());
     ck_assert_msg(error.find("rotate-back-side") != std::string::npos, "%s", error.c_str());  // names listed
-    ck_assert_uint_eq(wsd::quirkNames().size(), 3);
+    ck_assert_uint_eq(wsd::quirkNames().size(), 4);
+    wsd::Quirks skip;
+    ck_assert(wsd::applyQuirkOverrides(skip, "skip-validation=on", nullptr));
+    ck_assert(skip.skipTicketValidation);
 }
 END_TEST
 
