@@ -11,6 +11,8 @@
 #include "wsd/scan_job_messages.h"
 #include "wsd/wsscan_client.h"
 
+#include <sane/saneopts.h>
+
 #include <pwd.h>
 #include <unistd.h>
 
@@ -153,6 +155,7 @@ SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std:
         std::rotate(record.scanServiceUrls.begin(), it, it + 1);
         cancelOrphanedJobs(record.saneName, url, wsscan::Client(cancelHttpOptions(config)).until(deadline));
         out.reset(new Scanner(record, config, std::move(*elements)));
+        out->startPanel(config, deadline);
         WSD_INFO("opened %s at %s", record.saneName.c_str(), url.c_str());
         return SANE_STATUS_GOOD;
     }
@@ -248,6 +251,34 @@ void Scanner::validateFormat(ScanSettings &settings, Deadline deadline)
     }
 }
 
+void Scanner::startPanel(const Config &config, Deadline deadline)
+{
+    if (config.pushDestination == "off")
+        return;
+    PanelConfig panel;
+    panel.serviceUrl = device_.scanServiceUrls.front();
+    panel.displayName = config.pushDestination.empty() ? hostName() : config.pushDestination;
+    panel.http = http_;
+    panel.closeHttp = cancelHttpOptions(config);
+    panel_ = PanelSubscription::start(panel, deadline);
+    if (panel_)
+        options_.addPanelOptions([p = panel_.get()] { return p->takeButton(); },
+                                 [p = panel_.get()] { return p->pendingSource(); });
+}
+
+void Scanner::selectPanelSource(const std::string &keyword)
+{
+    std::optional<InputSource> source = inputSourceFromKeyword(keyword);
+    if (!source)
+        return;
+    std::string name = saneName(*source);
+    name.resize(std::max<std::size_t>(name.size() + 1, 64));
+    SANE_Int info = 0;
+    if (options_.control(options_.find(SANE_NAME_SCAN_SOURCE), SANE_ACTION_SET_VALUE, name.data(), &info) !=
+        SANE_STATUS_GOOD)
+        WSD_WARN("the panel chose the source %s, which the scanner did not list", keyword.c_str());
+}
+
 SANE_Status Scanner::start()
 {
     // After sane_cancel a frontend may start again without reading on.
@@ -256,7 +287,17 @@ SANE_Status Scanner::start()
     scanning_ = false;
     worker_->beginStart();
     const Deadline deadline = Clock::now() + std::chrono::milliseconds(startDeadlineMs_);
+    // A press at the panel makes the next new job the device-initiated one.
+    std::optional<PanelPress> press;
+    if (panel_ && !worker_->job().active)
+        press = panel_->takePress();
+    if (press && !press->inputSource.empty())
+        selectPanelSource(press->inputSource);
     ScanSettings settings = options_.settings();
+    if (press) {
+        settings.scanIdentifier = press->scanIdentifier;
+        settings.destinationToken = press->destinationToken;
+    }
     static const std::string user = localUserName() + "@" + hostName();
     settings.userName = user;
     // Unique: the job registry and the search for an unconfirmed job know it by this name.

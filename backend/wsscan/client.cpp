@@ -45,11 +45,7 @@ std::optional<soap::Message> Client::exchange(const std::string &url, const std:
     return message;
 }
 
-namespace {
-
 std::optional<Acknowledged> anyEnvelope(const soap::Message &, std::string *) { return Acknowledged{}; }
-
-}  // namespace
 
 Operation<DeviceMetadata> getMetadata(const std::string &deviceAddress, const std::string &url)
 {
@@ -69,7 +65,9 @@ Operation<TicketValidation> validateScanTicket(const std::string &serviceUrl, co
 
 Operation<CreatedJob> createScanJob(const std::string &serviceUrl, const ScanSettings &settings)
 {
-    return {"CreateScanJob", serviceUrl, buildCreateScanJobRequest(serviceUrl, settings), parseCreateScanJobResponse};
+    return {"CreateScanJob", serviceUrl,
+            buildCreateScanJobRequest(serviceUrl, settings, settings.scanIdentifier, settings.destinationToken),
+            parseCreateScanJobResponse};
 }
 
 Operation<JobStatus> getJobElements(const std::string &serviceUrl, int jobId)

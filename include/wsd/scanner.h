@@ -6,6 +6,7 @@
 #include "wsd/config.h"
 #include "wsd/device_record.h"
 #include "wsd/options.h"
+#include "wsd/panel_subscription.h"
 #include "wsd/scan_worker.h"
 
 #include <sane/sane.h>
@@ -36,6 +37,12 @@ private:
     // feeder and warming up are reported before a job is made.
     SANE_Status checkScannerStatus(const ScanSettings &settings, Deadline deadline);
     void validateFormat(ScanSettings &settings, Deadline deadline);
+    // Subscribes to scans started at the panel (wsd.conf push-destination)
+    // and adds the panel's options when the device takes the subscription.
+    void startPanel(const Config &config, Deadline deadline);
+    // A panel press names its source: the source option follows it (with
+    // the constraints of that source) when the device has it.
+    void selectPanelSource(const std::string &keyword);
 
     DeviceRecord device_;
     http::Options http_;
@@ -43,6 +50,7 @@ private:
     ScanOptions options_;
     ScannerCapabilities caps_;  // the device's largest areas bound each image
     std::unique_ptr<ScanWorker> worker_;
+    std::unique_ptr<PanelSubscription> panel_;  // null: no scans from the panel
     bool scanning_ = false;      // between sane_start and the end of the page
     bool batchActive_ = false;   // an ADF job may have more pages
     bool nonBlocking_ = false;
