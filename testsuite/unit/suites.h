@@ -31,3 +31,5 @@ Suite *jobRegistrySuite();
 Suite *wsscanClientSuite();
 Suite *addressingSuite();
 Suite *captureMaskSuite();
+Suite *eventsSuite();
+Suite *panelSubscriptionSuite();
