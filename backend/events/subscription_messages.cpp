@@ -291,11 +291,14 @@ wsscan::Operation<Renewed> renew(const SubscriptionManager &manager, std::chrono
     return {"Renew", manager.address, buildRenewRequest(manager, expires), parseRenewResponse};
 }
 
-// Any envelope but a fault: UnsubscribeResponse has an empty body, and the
-// subscription is gone for us whatever the device answers.
+std::optional<wsscan::Acknowledged> parseUnsubscribeResponse(const soap::Message &, std::string *)
+{
+    return wsscan::Acknowledged{};
+}
+
 wsscan::Operation<wsscan::Acknowledged> unsubscribe(const SubscriptionManager &manager)
 {
-    return {"Unsubscribe", manager.address, buildUnsubscribeRequest(manager), wsscan::anyEnvelope};
+    return {"Unsubscribe", manager.address, buildUnsubscribeRequest(manager), parseUnsubscribeResponse};
 }
 
 }  // namespace wsd::events

@@ -45,7 +45,11 @@ std::optional<soap::Message> Client::exchange(const std::string &url, const std:
     return message;
 }
 
+namespace {
+
 std::optional<Acknowledged> anyEnvelope(const soap::Message &, std::string *) { return Acknowledged{}; }
+
+}  // namespace
 
 Operation<DeviceMetadata> getMetadata(const std::string &deviceAddress, const std::string &url)
 {

@@ -77,6 +77,10 @@ std::string buildUnsubscribeRequest(const SubscriptionManager &manager);
 // beyond the bounds above.
 std::optional<Subscribed> parseSubscribeResponse(const soap::Message &message, std::string *error);
 std::optional<Renewed> parseRenewResponse(const soap::Message &message, std::string *error);
+// Any envelope but a fault (wsscan::Client turns a fault into a failure):
+// UnsubscribeResponse has an empty body, and the subscription is over for
+// us whatever the device answers.
+std::optional<wsscan::Acknowledged> parseUnsubscribeResponse(const soap::Message &message, std::string *error);
 
 wsscan::Operation<Subscribed> subscribe(const SubscribeRequest &request);
 wsscan::Operation<Renewed> renew(const SubscriptionManager &manager, std::chrono::seconds expires);

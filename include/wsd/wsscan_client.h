@@ -100,8 +100,6 @@ private:
 
 // The answer of an operation whose response carries nothing we read (CancelJob).
 struct Acknowledged {};
-// The parser of such an operation: any envelope that is not a fault.
-std::optional<Acknowledged> anyEnvelope(const soap::Message &message, std::string *error);
 
 Operation<DeviceMetadata> getMetadata(const std::string &deviceAddress, const std::string &url);
 Operation<ScannerElements> getScannerElements(const std::string &serviceUrl);
