@@ -24,6 +24,8 @@ namespace wsd {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+// sane_open waits at most this long for the panel subscription.
+constexpr std::chrono::seconds MaxSubscribeWait{5};
 
 // The scan service URLs from the device's metadata; empty when it has none
 // (or the URL given is not a device endpoint at all).
@@ -260,7 +262,8 @@ void Scanner::startPanel(const Config &config, Deadline deadline)
     panel.displayName = config.pushDestination.empty() ? hostName() : config.pushDestination;
     panel.http = http_;
     panel.closeHttp = cancelHttpOptions(config);
-    panel_ = PanelSubscription::start(panel, deadline);
+    // A device that ignores Subscribe must not hold sane_open for long.
+    panel_ = PanelSubscription::start(panel, std::min(deadline, Clock::now() + MaxSubscribeWait));
     if (panel_)
         options_.addPanelOptions([p = panel_.get()] { return p->takeButton(); },
                                  [p = panel_.get()] { return p->pendingSource(); });
