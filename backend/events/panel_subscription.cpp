@@ -32,12 +32,13 @@ constexpr unsigned NotFound = 404;
 
 PanelSubscription::PanelSubscription(PanelConfig config)
     : config_(std::move(config)), path_("/wsd-events/" + soap::newUuid()), identifier_(soap::newMessageId()),
-      clientContext_("sane-wsd-" + soap::newUuid())
+      clientContext_("sane-wsd-" + soap::newUuid()), session_(config_.http)
 {
+    session_.setCancelFd(stopFd_.fd());
 }
 
 std::unique_ptr<PanelSubscription> PanelSubscription::start(PanelConfig config, http::Deadline deadline)
-{
+try {
     std::unique_ptr<PanelSubscription> panel(new PanelSubscription(std::move(config)));
     std::string error;
     PanelSubscription *self = panel.get();
@@ -55,6 +56,10 @@ std::unique_ptr<PanelSubscription> PanelSubscription::start(PanelConfig config, 
     }
     panel->renewer_ = std::thread(&PanelSubscription::renewLoop, self);
     return panel;
+} catch (const std::exception &e) {
+    // No descriptor or thread left: the handle works, without panel scans.
+    WSD_WARN("no scans from the panel: %s", e.what());
+    return nullptr;
 }
 
 PanelSubscription::~PanelSubscription()
@@ -63,6 +68,7 @@ PanelSubscription::~PanelSubscription()
         std::lock_guard<std::mutex> lock(mutex_);
         stop_ = true;
     }
+    stopFd_.signal();
     wake_.notify_all();
     if (renewer_.joinable())
         renewer_.join();
@@ -81,7 +87,7 @@ bool PanelSubscription::subscribe(http::Deadline deadline)
     request.actions = {scanAvailableAction()};
     request.expires = config_.expires;
     request.destination = events::Destination{config_.displayName, clientContext_};
-    auto subscribed = wsscan::Client(config_.http).until(deadline).call(events::subscribe(request));
+    auto subscribed = wsscan::Client(session_).until(deadline).call(events::subscribe(request));
     if (!subscribed) {
         WSD_WARN("%s: Subscribe to ScanAvailableEvent: %s", config_.serviceUrl.c_str(), subscribed.error.c_str());
         return false;
@@ -114,7 +120,7 @@ bool PanelSubscription::renew()
     }
     if (!manager)
         return false;
-    auto renewed = wsscan::Client(config_.http).call(events::renew(*manager, config_.expires));
+    auto renewed = wsscan::Client(session_).call(events::renew(*manager, config_.expires));
     if (!renewed) {
         WSD_WARN("%s: Renew: %s", manager->address.c_str(), renewed.error.c_str());
         return false;
@@ -154,7 +160,9 @@ void PanelSubscription::renewLoop()
         bool ok = (!ended && renew()) ||
                   subscribe(Clock::now() + std::chrono::milliseconds(config_.http.timeoutMs));
         lock.lock();
-        if (!ok) {
+        // Cut short by the handle closing: the subscription may well still
+        // exist, and the destructor Unsubscribes it.
+        if (!ok && !stop_) {
             manager_.reset();
             resubscribe_ = false;
             renewAt_ = Clock::now() + RetryInterval;

@@ -10,6 +10,7 @@
 // more than one of them touches is under mutex_.
 #pragma once
 
+#include "wsd/event_fd.h"
 #include "wsd/event_listener.h"
 #include "wsd/events.h"
 #include "wsd/http.h"
@@ -82,6 +83,11 @@ private:
     const std::string identifier_;
     const std::string clientContext_;
     std::unique_ptr<events::EventListener> listener_;  // set once in start()
+    // Subscribe and Renew: the frontend's thread in start(), then the
+    // renewal thread only. stopFd_ drops a request in flight when the
+    // handle closes, so sane_close never waits for a silent device.
+    EventFd stopFd_;
+    http::Session session_;
 
     mutable std::mutex mutex_;  // guards everything below
     std::condition_variable wake_;

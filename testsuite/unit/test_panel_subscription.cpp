@@ -28,10 +28,21 @@ const std::string Wse = "http://schemas.xmlsoap.org/ws/2004/08/eventing";
 class ScriptedSource {
 public:
     std::string expires = "PT3600S";
+    bool holdRenew = false;  // a Renew gets no answer until release()
 
     ScriptedSource()
         : server_({"127.0.0.1"}, 0, [this](const wsdsim::HttpRequest &r) { return answer(r); })
     {
+    }
+    ~ScriptedSource() { release(); }
+
+    void release()
+    {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            released_ = true;
+        }
+        seen_.notify_all();
     }
 
     std::string serviceUrl() const { return wsdsim::httpUrl("127.0.0.1", server_.port(), "/wsd/scan"); }
@@ -95,17 +106,18 @@ private:
         reply.contentType = "application/soap+xml";
         reply.body = wsd::soap::buildEnvelope(a, {{"wse", Wse.c_str()}, {"wscn", wsd::ns::Scan}},
                                               [&](wsd::xml::Writer &w) { w.raw(body); });
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            requests_.emplace_back(action, request.body);
-        }
+        std::unique_lock<std::mutex> lock(mutex_);
+        requests_.emplace_back(action, request.body);
         seen_.notify_all();
+        if (action == "Renew" && holdRenew)
+            seen_.wait(lock, [this] { return released_; });
         return reply;
     }
 
     std::mutex mutex_;
     std::condition_variable seen_;
     std::vector<std::pair<std::string, std::string>> requests_;
+    bool released_ = false;
     wsdsim::HttpServer server_;  // last: stops before what its handler uses goes
 };
 
@@ -243,6 +255,21 @@ START_TEST(renews_and_resubscribes)
 }
 END_TEST
 
+START_TEST(close_does_not_wait_for_a_silent_device)
+{
+    ScriptedSource source;
+    source.expires = "PT2S";
+    source.holdRenew = true;
+    auto panel = subscribed(source);
+    ck_assert(source.waitFor("Renew", 1));
+    // The Renew hangs on the device; closing drops it and still Unsubscribes
+    // (a hang here is caught by the test's timeout).
+    panel.reset();
+    ck_assert_int_eq(static_cast<int>(source.count("Unsubscribe")), 1);
+    source.release();
+}
+END_TEST
+
 Suite *panelSubscriptionSuite()
 {
     Suite *s = suite_create("panel subscription");
@@ -251,6 +278,7 @@ Suite *panelSubscriptionSuite()
     tcase_add_test(tc, press_reaches_the_options_and_the_job);
     tcase_add_test(tc, events_not_for_us_refused);
     tcase_add_test(tc, renews_and_resubscribes);
+    tcase_add_test(tc, close_does_not_wait_for_a_silent_device);
     suite_add_tcase(s, tc);
     return s;
 }
