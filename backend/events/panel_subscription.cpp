@@ -50,6 +50,7 @@ try {
                  error.c_str());
         return nullptr;
     }
+    panel->notifyTo_ = panel->listener_->baseUrl() + panel->path_;
     if (!panel->subscribe(deadline)) {
         panel->listener_.reset();
         return nullptr;
@@ -75,8 +76,6 @@ PanelSubscription::~PanelSubscription()
     unsubscribe();
     listener_.reset();  // no event is handled after this
 }
-
-std::string PanelSubscription::notifyTo() const { return listener_ ? listener_->baseUrl() + path_ : std::string(); }
 
 bool PanelSubscription::subscribe(http::Deadline deadline)
 {

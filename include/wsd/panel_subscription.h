@@ -63,7 +63,7 @@ public:
     // device): checks and applies one notification, returns the HTTP status.
     unsigned deliver(const std::string &path, const std::string &body);
     // The address the device posts our events to.
-    std::string notifyTo() const;
+    const std::string &notifyTo() const { return notifyTo_; }
 
 private:
     explicit PanelSubscription(PanelConfig config);
@@ -83,6 +83,9 @@ private:
     const std::string identifier_;
     const std::string clientContext_;
     std::unique_ptr<events::EventListener> listener_;  // set once in start()
+    // The listener's address + path_, set in start() before any Subscribe
+    // tells it to anyone; the listener's thread reads it (never listener_).
+    std::string notifyTo_;
     // Subscribe and Renew: the frontend's thread in start(), then the
     // renewal thread only. stopFd_ drops a request in flight when the
     // handle closes, so sane_close never waits for a silent device.
