@@ -56,6 +56,7 @@ it_log "a press at the panel, polled by a frontend, scans"
 assert_eq "$(press 'kind=good&source=Platen')" 202 "ScanAvailableEvent"
 wait_child "$probe_pid" 120 sane-probe || fail "sane-probe: $(cat "$WORK_DIR/probe.out")"
 out=$(cat "$WORK_DIR/probe.out")
+assert_no_sanitizer_report "$WORK_DIR/probe.err" sane-probe
 assert_contains "$out" " button panel-source=Flatbed" "sane-probe"
 assert_contains "$out" " read-end page=1 status=End of file" "sane-probe"
 

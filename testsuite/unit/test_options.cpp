@@ -328,9 +328,11 @@ START_TEST(panel_options)
     source = "ADFDuplex";
     ck_assert_int_eq(getWord(o, SANE_NAME_SCAN), SANE_TRUE);
     ck_assert_int_eq(getWord(o, SANE_NAME_SCAN), SANE_FALSE);  // read once
-    ck_assert_str_eq(getString(o, "panel-source").c_str(), "ADF Duplex");
+    const std::string chosen = getString(o, "panel-source");
+    ck_assert_str_eq(chosen.c_str(), "ADF Duplex");
     source = "VendorTray";  // a word we have no SANE name for is shown as it came
-    ck_assert_str_eq(getString(o, "panel-source").c_str(), "VendorTray");
+    const std::string vendor = getString(o, "panel-source");
+    ck_assert_str_eq(vendor.c_str(), "VendorTray");
     setString(o, "panel-source", "ADF", SANE_STATUS_INVAL);
 }
 END_TEST

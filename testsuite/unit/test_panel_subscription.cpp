@@ -196,7 +196,8 @@ START_TEST(press_reaches_the_options_and_the_job)
     ck_assert_int_eq(post(notifyTo, scanAvailable(notifyTo, identifier, context)), 202);
     ck_assert(panel->takeButton());
     ck_assert(!panel->takeButton());  // reading clears the button ...
-    ck_assert_str_eq(panel->pendingSource().c_str(), "ADF");  // ... not the press
+    const std::string pending = panel->pendingSource();
+    ck_assert_str_eq(pending.c_str(), "ADF");  // ... not the press
     auto press = panel->takePress();
     ck_assert(press.has_value());
     ck_assert_str_eq(press->scanIdentifier.c_str(), "scan-id-5");
