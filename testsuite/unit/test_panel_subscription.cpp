@@ -29,6 +29,7 @@ class ScriptedSource {
 public:
     std::string expires = "PT3600S";
     bool holdRenew = false;  // a Renew gets no answer until release()
+    bool refuseRenew = false;  // a Renew gets a fault, as from a device that rebooted and forgot us
 
     ScriptedSource()
         : server_({"127.0.0.1"}, 0, [this](const wsdsim::HttpRequest &r) { return answer(r); })
@@ -93,6 +94,18 @@ private:
                    "<wscn:DestinationResponse><wscn:ClientContext>" + context + "</wscn:ClientContext>"
                    "<wscn:DestinationToken>token-1</wscn:DestinationToken></wscn:DestinationResponse>"
                    "</wscn:DestinationResponses></wse:SubscribeResponse>";
+        } else if (action == "Renew" && refuseRenew) {
+            wsd::soap::Addressing a;
+            a.to = wsd::ns::AnonymousReply;
+            a.relatesTo = m->messageId;
+            wsdsim::HttpReply fault;
+            fault.status = 500;
+            fault.contentType = "application/soap+xml";
+            fault.body = wsd::soap::buildFault(a, {"Receiver", "UnableToRenew", "no such subscription", ""});
+            std::lock_guard<std::mutex> lock(mutex_);
+            requests_.emplace_back(action, request.body);
+            seen_.notify_all();
+            return fault;
         } else if (action == "Renew") {
             body = "<wse:RenewResponse><wse:Expires>" + expires + "</wse:Expires></wse:RenewResponse>";
         } else {
@@ -256,6 +269,17 @@ START_TEST(renews_and_resubscribes)
 }
 END_TEST
 
+START_TEST(refused_renew_subscribes_again)
+{
+    ScriptedSource source;
+    source.expires = "PT2S";
+    source.refuseRenew = true;
+    auto panel = subscribed(source);
+    ck_assert(source.waitFor("Renew", 1));
+    ck_assert(source.waitFor("Subscribe", 2));  // the device forgot us: a new subscription
+}
+END_TEST
+
 START_TEST(close_does_not_wait_for_a_silent_device)
 {
     ScriptedSource source;
@@ -279,6 +303,7 @@ Suite *panelSubscriptionSuite()
     tcase_add_test(tc, press_reaches_the_options_and_the_job);
     tcase_add_test(tc, events_not_for_us_refused);
     tcase_add_test(tc, renews_and_resubscribes);
+    tcase_add_test(tc, refused_renew_subscribes_again);
     tcase_add_test(tc, close_does_not_wait_for_a_silent_device);
     suite_add_tcase(s, tc);
     return s;
