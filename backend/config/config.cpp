@@ -110,6 +110,13 @@ bool applySetting(Config &config, std::string_view key, std::string_view value)
         return parseMs(value, config.busyWaitMs);
     if (key == "warm-up-wait")
         return parseMs(value, config.warmUpWaitMs);
+    if (key == "push-destination") {
+        // WS-Scan bounds ClientDisplayName at 255 characters.
+        if (value.empty() || value.size() > 255)
+            return false;
+        config.pushDestination = std::string(value);
+        return true;
+    }
     if (key == "trace") {
         if (value.empty())
             return false;

@@ -88,6 +88,9 @@ std::optional<ScannerStatusInfo> parseScannerStatusResponse(const soap::Message 
 
 // The ScannerStatus element itself (also the body of status events).
 ScannerStatusInfo parseScannerStatus(const xml::Node &scannerStatus);
+// One DeviceCondition (in ActiveConditions, or the body of a
+// ScannerStatusConditionEvent); nullopt without a Name.
+std::optional<DeviceCondition> parseDeviceCondition(const xml::Node &deviceCondition);
 
 // What the status means for a scan from source (WS-Scan InputSource word):
 // JAMMED, COVER_OPEN, NO_DOCS (empty tray, feeder sources only), DEVICE_BUSY

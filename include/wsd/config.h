@@ -48,6 +48,9 @@ struct Config {
     int warmUpWaitMs = 30000;
     bool tlsVerify = false;         // devices use self-signed certificates
     std::string traceDir;           // protocol trace: one file per message
+    // Our name on the scanner's panel for scans started there (WS-Scan
+    // ClientDisplayName): empty for the host name, "off" for no panel scans.
+    std::string pushDestination;
     // Set by sane_init, not read from wsd.conf: the connections every
     // request of this backend instance shares (httpOptions() hands it on).
     std::shared_ptr<http::ConnectionPool> connections;

@@ -33,3 +33,5 @@ Suite *addressingSuite();
 Suite *captureMaskSuite();
 Suite *simEventingSuite();
 Suite *jobRefusalSuite();
+Suite *eventsSuite();
+Suite *panelSubscriptionSuite();

@@ -3,6 +3,7 @@
 #include "wsd/config.h"
 
 #include <cstdlib>
+#include <string>
 #include <unistd.h>
 
 START_TEST(parses_every_setting)
@@ -21,6 +22,7 @@ START_TEST(parses_every_setting)
                      "warm-up-wait = 45000\n"
                      "tls-verify = on\n"
                      "trace = /tmp/wsd trace\n"
+                     "push-destination = Alice's desk   # on the panel\n"
                      "device \"Office MFP\" http://198.18.0.2:5357/dev\n"
                      "device lab https://[fd00:5ca::2]:5358/scan\n"
                      "quirk lab rotate-back-side=on, scan-path=off\n",
@@ -38,6 +40,7 @@ START_TEST(parses_every_setting)
     ck_assert_int_eq(c.warmUpWaitMs, 45000);
     ck_assert_int_eq(wsd::Config().warmUpWaitMs, 30000);  // the documented default
     ck_assert_str_eq(c.traceDir.c_str(), "/tmp/wsd trace");
+    ck_assert_str_eq(c.pushDestination.c_str(), "Alice's desk");
     ck_assert_uint_eq(c.devices.size(), 2);
     ck_assert_str_eq(c.devices[0].name.c_str(), "Office MFP");
     ck_assert_str_eq(c.devices[0].url.c_str(), "http://198.18.0.2:5357/dev");
@@ -53,22 +56,26 @@ START_TEST(skips_bad_lines_and_keeps_going)
 {
     wsd::Config c;
     wsd::parseConfig(c,
-                     "discovery = maybe\n"
-                     "nonsense\n"
-                     "device onlyname\n"
-                     "device x ftp://198.18.0.2/\n"
-                     "device \"unterminated http://x/\n"
-                     "discovery-timeout = -5\n"
-                     "unknown = 1\n"
-                     "quirk lab no-such-quirk=on\n"
-                     "quirk lab\n"
-                     "multicast = off\n",
+                     std::string("discovery = maybe\n"
+                                 "nonsense\n"
+                                 "device onlyname\n"
+                                 "device x ftp://198.18.0.2/\n"
+                                 "device \"unterminated http://x/\n"
+                                 "discovery-timeout = -5\n"
+                                 "unknown = 1\n"
+                                 "quirk lab no-such-quirk=on\n"
+                                 "quirk lab\n"
+                                 "push-destination = ") +
+                         std::string(300, 'x') +  // longer than a ClientDisplayName may be
+                         "\n"
+                         "multicast = off\n",
                      "bad.conf");
     ck_assert(c.discovery);  // the bad value left the default
     ck_assert(!c.multicast);  // the good line after the bad ones still counts
     ck_assert_uint_eq(c.devices.size(), 0);
     ck_assert_uint_eq(c.quirks.size(), 0);
     ck_assert_int_eq(c.discoveryTimeoutMs, 1000);
+    ck_assert(c.pushDestination.empty());
 }
 END_TEST
 
