@@ -1,5 +1,6 @@
 #include "wsd/config.h"
 
+#include "config.h"
 #include "wsd/log.h"
 #include "wsd/quirks.h"
 #include "wsd/strings.h"
@@ -28,6 +29,19 @@ bool parseSwitch(std::string_view v, bool &out)
         return true;
     }
     return false;
+}
+
+// "cups = on" in a build without libcups is accepted (one wsd.conf may serve
+// several builds) and said to do nothing.
+bool parseCupsSwitch(std::string_view v, bool &out)
+{
+    if (!parseSwitch(v, out))
+        return false;
+#ifndef HAVE_CUPS
+    if (out)
+        WSD_INFO("cups = on: this build has no CUPS support (configured --without-cups)");
+#endif
+    return true;
 }
 
 bool parseMs(std::string_view v, int &out)
@@ -85,6 +99,8 @@ bool applySetting(Config &config, std::string_view key, std::string_view value)
         return parseSwitch(value, config.discovery);
     if (key == "multicast")
         return parseSwitch(value, config.multicast);
+    if (key == "cups")
+        return parseCupsSwitch(value, config.cups);
     if (key == "tls-verify")
         return parseSwitch(value, config.tlsVerify);
     if (key == "interface" || key == "exclude-interface") {
@@ -182,6 +198,10 @@ void applyEnvironment(Config &config)
     if (const char *v = std::getenv("SANE_WSD_MULTICAST"); v && *v) {
         if (!parseSwitch(v, config.multicast))
             WSD_WARN("SANE_WSD_MULTICAST=%s: expected on or off", v);
+    }
+    if (const char *v = std::getenv("SANE_WSD_CUPS"); v && *v) {
+        if (!parseCupsSwitch(v, config.cups))
+            WSD_WARN("SANE_WSD_CUPS=%s: expected on or off", v);
     }
     if (const char *v = std::getenv("SANE_WSD_TRACE"); v && *v)
         config.traceDir = v;

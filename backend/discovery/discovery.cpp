@@ -1,5 +1,6 @@
 #include "wsd/discovery.h"
 
+#include "config.h"
 #include "discovery_shared.h"
 #include "wsd/discovery_channel.h"
 #include "wsd/directed_probe.h"
@@ -51,7 +52,7 @@ d::Source sourceOf(const d::Datagram &datagram)
 }  // namespace
 
 // Discovery's network thread around the shared endpoint table: sockets,
-// probe timers, Resolves, Avahi's results and lookups.
+// probe timers, Resolves, Avahi's results and lookups, CUPS's queue hosts.
 struct Discovery::Impl : d::Shared {
     explicit Impl(const Config &c) : d::Shared(c), workers(*this) {}
 
@@ -65,6 +66,7 @@ struct Discovery::Impl : d::Shared {
     std::mt19937 random{std::random_device{}()};
 
     std::thread network;
+    std::thread cups;  // asks CUPS for its queues, then ends
     d::HttpWorkers workers;
     std::unique_ptr<d::AvahiBrowser> avahi;  // set before the threads start, reset after they end
 
@@ -114,26 +116,48 @@ struct Discovery::Impl : d::Shared {
         return timeout;
     }
 
-    // Directed probes to a host Avahi found: UDP to its port 3702 and HTTP to
-    // the stable discovery URL on port 80 and on the advertised port.
-    void directedProbe(const d::AvahiService &service)
+    // Directed probes to one host: UDP to its port 3702 and HTTP to `urls`.
+    // An answer counts as found by `foundBy`.
+    void directedProbe(const std::string &address, const std::vector<std::string> &urls, const std::string &foundBy)
     {
         std::string id = soap::newMessageId();
         std::string probe = d::buildProbe(d::Version::V2005, {d::scanDeviceType()}, id);
         std::lock_guard<std::mutex> lock(mutex);
-        table.probeSent(id, "avahi");
-        if (auto to = d::SocketAddress::parse(service.address.host(), d::Port))
+        table.probeSent(id, foundBy);
+        if (auto to = d::SocketAddress::parse(address, d::Port))
             if (channel.sendTo(probe, *to))
                 WSD_PROTO("discovery: -> directed Probe to %s (UDP)", to->text().c_str());
+        for (const std::string &u : urls) {
+            WSD_PROTO("discovery: -> directed Probe to %s", u.c_str());
+            httpJobs.push_back({d::HttpJob::Kind::DirectedProbe, foundBy, {u, probe}});
+        }
+        workReady.notify_all();
+    }
+
+    // A host Avahi found: HTTP to the stable discovery URL on port 80 and on
+    // the advertised port.
+    void probeAvahiHost(const d::AvahiService &service)
+    {
         const std::string host = url::hostForUrl(service.address.host());
         std::vector<std::string> urls = {"http://" + host + d::StableProbePath};
         if (service.address.port() != 80)
             urls.push_back("http://" + host + ":" + std::to_string(service.address.port()) + d::StableProbePath);
-        for (const std::string &u : urls) {
-            WSD_PROTO("discovery: -> directed Probe to %s", u.c_str());
-            httpJobs.push_back({d::HttpJob::Kind::DirectedProbe, id, {u, probe}});
+        directedProbe(service.address.host(), urls, "avahi");
+    }
+
+    // The host of a CUPS queue: probed as a host named in wsd.conf is, on the
+    // ports WSD devices are known to serve.
+    void probePrintQueueHost(const d::PrintQueueHost &host)
+    {
+        const std::size_t pct = host.address.find('%');
+        const std::string zone = pct == std::string::npos ? std::string() : host.address.substr(pct + 1);
+        bool admitted;
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            admitted = table.admitPrintQueueHost(host.address.substr(0, pct), zone, host.queue, Clock::now());
         }
-        workReady.notify_all();
+        if (admitted)
+            directedProbe(host.address, d::hostProbeUrls(url::hostForUrl(host.address)), "cups");
     }
 
     void handleDatagram(const d::Datagram &datagram)
@@ -156,15 +180,19 @@ struct Discovery::Impl : d::Shared {
     {
         std::vector<d::AvahiService> found;
         std::vector<d::Work> hosts;
+        std::vector<d::PrintQueueHost> printers;
         {
             std::lock_guard<std::mutex> lock(mutex);
             if (stopping)
                 return false;
             found.swap(avahiQueue);
             hosts.swap(hostQueue);
+            printers.swap(printQueueHosts);
         }
         for (const d::AvahiService &s : found)
-            directedProbe(s);
+            probeAvahiHost(s);
+        for (const d::PrintQueueHost &p : printers)
+            probePrintQueueHost(p);
         for (const d::Work &h : hosts) {
             auto parts = url::parse(h.url);
             avahi->resolveHostName(parts ? parts->host : std::string(), [this, h](const std::string &address) {
@@ -257,6 +285,8 @@ Discovery::~Discovery()
     impl_->workReady.notify_all();
     if (impl_->network.joinable())
         impl_->network.join();
+    if (impl_->cups.joinable())
+        impl_->cups.join();
     impl_->workers.join();
     impl_->avahi.reset();  // after the network thread, its only user; without our lock
 }
@@ -290,6 +320,15 @@ void Discovery::start()
     }
     s.network = std::thread([&s] { s.runNetwork(); });
     s.workers.start(HttpWorkerCount);
+#ifdef HAVE_CUPS
+    if (s.config.cups) {
+        {
+            std::lock_guard<std::mutex> lock(s.mutex);
+            s.askingCups = true;
+        }
+        s.cups = std::thread([&s] { d::askCupsForPrinters(s); });
+    }
+#endif
 }
 
 std::vector<DiscoveredDevice> Discovery::devices()

@@ -1,5 +1,7 @@
 #include "suites.h"
 
+#include "config.h"
+
 #include <cstdlib>
 
 int main()
@@ -34,6 +36,9 @@ int main()
     srunner_add_suite(runner, wsscanClientSuite());
     srunner_add_suite(runner, addressingSuite());
     srunner_add_suite(runner, captureMaskSuite());
+#ifdef HAVE_CUPS
+    srunner_add_suite(runner, printQueuesSuite());
+#endif
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

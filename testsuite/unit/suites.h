@@ -31,3 +31,4 @@ Suite *jobRegistrySuite();
 Suite *wsscanClientSuite();
 Suite *addressingSuite();
 Suite *captureMaskSuite();
+Suite *printQueuesSuite();  // built with libcups only
