@@ -1,0 +1,132 @@
+#!/bin/bash
+# Issue 19: the scanner of a printer set up in CUPS appears in SANE. A cupsd
+# of the test's own (its own configuration, spool and state directories, a
+# private socket named by CUPS_SERVER, no network listener, no browsing) runs
+# in the host namespace with three queues: one printing to a wsd-sim that
+# answers no multicast, one to a printer-only wsd-sim, one to a host where
+# nothing answers. scanimage -L lists the scanner once, its model naming the
+# queue, and nothing for the others, within the discovery budget; then with
+# no CUPS running the list comes as quickly as without CUPS (measured, not
+# asserted). Needs root and network namespaces (else SKIP).
+. "$(dirname "$0")/lib.sh"
+
+require_commands scanimage cupsd lpadmin lpstat python3
+build_program discover tools/wsd-discover
+build_program check testsuite/tools/pattern-check
+lab_up
+
+# A second device address, for the printer; nothing at the third.
+PRINTER_ADDR=198.18.0.3
+SILENT_ADDR=198.18.0.9
+lab_exec_dev ip addr add "$PRINTER_ADDR/24" dev "$LAB_IF" || hard_error "cannot add $PRINTER_ADDR"
+
+# The scanner serves HTTP on WSDAPI's port and has no WS-Discovery socket at
+# all: multicast cannot find it, only a directed probe to its host can.
+sim_start --side dev --listen "$LAB_ADDR4_DEV" --port 5357 --profile office-mfp -v
+scanner_uuid=$SIM_UUID
+sim_start --side dev --name printer --listen "$PRINTER_ADDR" --port 5357 --printer-only -v
+
+# --- cupsd of the test's own --------------------------------------------------
+cups_dir="$WORK_DIR/cups"
+mkdir -p "$cups_dir"/{etc/ppd,spool/tmp,cache,state/certs,log}
+chmod 755 "$cups_dir" "$cups_dir"/*
+export CUPS_SERVER="$cups_dir/cups.sock"
+cat >"$cups_dir/etc/cupsd.conf" <<EOF
+# Only a private socket; no network listener, no browsing, no DNS-SD.
+Listen $CUPS_SERVER
+Browsing No
+BrowseLocalProtocols none
+DefaultAuthType None
+LogLevel info
+WebInterface No
+<Location />
+  Order allow,deny
+  Allow all
+</Location>
+<Policy default>
+  <Limit All>
+    Order deny,allow
+  </Limit>
+</Policy>
+EOF
+cat >"$cups_dir/cups-files.conf" <<EOF
+ServerRoot $cups_dir/etc
+RequestRoot $cups_dir/spool
+TempDir $cups_dir/spool/tmp
+CacheDir $cups_dir/cache
+StateDir $cups_dir/state
+ErrorLog $cups_dir/log/error_log
+AccessLog $cups_dir/log/access_log
+PageLog $cups_dir/log/page_log
+EOF
+show_on_failure "$cups_dir/log/error_log"
+lab_spawn host cupsd cupsd -f -c "$cups_dir/etc/cupsd.conf" -s "$cups_dir/cups-files.conf"
+cupsd_pid=$LAB_SPAWNED_PID
+lab_wait_until 20 "the test's cupsd" lab_exec_host lpstat -r || hard_error "cupsd did not start"
+# The same printer under two names, as people do (a duplex queue).
+lab_exec_host lpadmin -p Office_MFP -E -v "ipp://$LAB_ADDR4_DEV/ipp/print" 2>/dev/null ||
+    hard_error "lpadmin Office_MFP"
+lab_exec_host lpadmin -p Office_Duplex -E -v "ipp://$LAB_ADDR4_DEV:631/ipp/print" 2>/dev/null ||
+    hard_error "lpadmin Office_Duplex"
+lab_exec_host lpadmin -p Printer_Only -E -v "ipps://$PRINTER_ADDR/ipp/print" 2>/dev/null ||
+    hard_error "lpadmin Printer_Only"
+lab_exec_host lpadmin -p Gone -E -v "ipp://$SILENT_ADDR/ipp/print" 2>/dev/null || hard_error "lpadmin Gone"
+it_log "CUPS queues: $(lab_exec_host lpstat -v 2>&1 | tr '\n' ';')"
+
+budget_ms=2000
+export SANE_WSD_DISCOVERY=on
+sane_env_wsd "$WORK_DIR/sane" "interface = $LAB_IF" "discovery-timeout = $budget_ms"
+
+# --- the scanner of the CUPS printer is listed, once, named by its queues ---
+start=$(lab_now_ms)
+sane_list_devices host
+it_log "scanimage -L with CUPS (a silent host among the queues): $(($(lab_now_ms) - start)) ms, budget $budget_ms ms"
+assert_eq "$SANE_DEVICES" "wsd:${scanner_uuid#urn:uuid:}" "devices listed by scanimage -L"
+listing=$(guard --side host 60 scanimage -L 2>&1) || fail "scanimage -L: $listing"
+# In CUPS's order (CUPS-Get-Printers answers by name).
+assert_contains "$listing" "WSD Sim Office MFP 4200 (CUPS: Office_Duplex, Office_MFP)" "scanimage -L"
+assert_not_contains "$listing" "Printer_Only" "scanimage -L"
+assert_not_contains "$listing" "Gone" "scanimage -L"
+# Multicast was on and the scanner heard none of it: the directed probe to
+# the queue's host found it.
+assert_logged "the directed HTTP Probe to the queue's host" operation='Probe (HTTP)' outcome=ok \
+    client="$LAB_ADDR4_HOST"
+assert_logged "the metadata Get to the endpoint address" operation=Get outcome=ok to="$scanner_uuid"
+assert_logged --name printer "the directed Probe to the printer's host" operation='Probe (HTTP)' \
+    client="$LAB_ADDR4_HOST"
+assert_not_logged --name printer "a metadata Get to the printer" operation=Get
+scan_flatbed_and_check host "wsd:${scanner_uuid#urn:uuid:}"
+
+# --- wsd-discover says where it came from ---------------------------------------
+text=$(guard --side host 60 "$discover" -i "$LAB_IF" -t "$budget_ms" 2>&1) || fail "wsd-discover: $text"
+it_log "wsd-discover: $text"
+assert_contains "$text" "UUID:         $scanner_uuid" "wsd-discover"
+assert_contains "$text" "CUPS queue:   Office_MFP" "wsd-discover"
+assert_contains "$text" "CUPS queue:   Office_Duplex" "wsd-discover"
+assert_contains "$text" "found by:     cups" "wsd-discover"
+text=$(guard --side host 60 "$discover" --no-cups -i "$LAB_IF" -t "$budget_ms" 2>&1) &&
+    fail "wsd-discover --no-cups found something: $text"
+
+# --- cups = off: nothing asks CUPS ------------------------------------------------
+sane_env_wsd "$WORK_DIR/sane-off" "interface = $LAB_IF" "discovery-timeout = $budget_ms" "cups = off"
+sane_list_devices host
+assert_eq "$SANE_DEVICES" "" "devices listed with cups = off"
+
+# --- CUPS not running: no delay, a debug message -----------------------------------
+# As on a machine without CUPS: no scheduler, no CUPS_SERVER (libcups then
+# tries /run/cups/cups.sock, the namespace's private /run has none, and
+# localhost).
+kill -TERM "$cupsd_pid"
+wait_child "$cupsd_pid" 20 "cupsd" || true
+unset CUPS_SERVER
+sane_env_wsd "$WORK_DIR/sane-gone" "interface = $LAB_IF" "discovery-timeout = $budget_ms"
+for cups in on off; do
+    start=$(lab_now_ms)
+    listing=$(SANE_WSD_CUPS=$cups SANE_DEBUG_WSD=3 guard --side host 60 scanimage -L 2>"$WORK_DIR/gone-$cups.log") ||
+        fail "scanimage -L without cupsd: $listing"
+    it_log "scanimage -L, cupsd stopped, cups = $cups: $(($(lab_now_ms) - start)) ms"
+    assert_not_contains "$listing" "wsd:" "scanimage -L without cupsd"
+done
+show_on_failure "$WORK_DIR/gone-on.log"
+it_log "the backend says: $(grep -F CUPS "$WORK_DIR/gone-on.log" | head -1)"
+it_log "ok"
