@@ -1,6 +1,5 @@
 #include "wsd/config.h"
 
-#include "config.h"
 #include "wsd/log.h"
 #include "wsd/quirks.h"
 #include "wsd/strings.h"
@@ -29,19 +28,6 @@ bool parseSwitch(std::string_view v, bool &out)
         return true;
     }
     return false;
-}
-
-// "cups = on" in a build without libcups is accepted (one wsd.conf may serve
-// several builds) and said to do nothing.
-bool parseCupsSwitch(std::string_view v, bool &out)
-{
-    if (!parseSwitch(v, out))
-        return false;
-#ifndef HAVE_CUPS
-    if (out)
-        WSD_INFO("cups = on: this build has no CUPS support (configured --without-cups)");
-#endif
-    return true;
 }
 
 bool parseMs(std::string_view v, int &out)
@@ -100,7 +86,7 @@ bool applySetting(Config &config, std::string_view key, std::string_view value)
     if (key == "multicast")
         return parseSwitch(value, config.multicast);
     if (key == "cups")
-        return parseCupsSwitch(value, config.cups);
+        return parseSwitch(value, config.cups);
     if (key == "tls-verify")
         return parseSwitch(value, config.tlsVerify);
     if (key == "interface" || key == "exclude-interface") {
@@ -200,7 +186,7 @@ void applyEnvironment(Config &config)
             WSD_WARN("SANE_WSD_MULTICAST=%s: expected on or off", v);
     }
     if (const char *v = std::getenv("SANE_WSD_CUPS"); v && *v) {
-        if (!parseCupsSwitch(v, config.cups))
+        if (!parseSwitch(v, config.cups))
             WSD_WARN("SANE_WSD_CUPS=%s: expected on or off", v);
     }
     if (const char *v = std::getenv("SANE_WSD_TRACE"); v && *v)

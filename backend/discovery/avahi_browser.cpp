@@ -47,6 +47,17 @@ void hostCallback(AvahiHostNameResolver *resolver, AvahiIfIndex ifindex, AvahiPr
     (*done)(host);
 }
 
+void serviceCallback(AvahiServiceResolver *resolver, AvahiIfIndex ifindex, AvahiProtocol, AvahiResolverEvent event,
+                     const char *name, const char *, const char *, const char *, const AvahiAddress *address,
+                     uint16_t, AvahiStringList *, AvahiLookupResultFlags, void *context)
+{
+    std::unique_ptr<AvahiBrowser::HostCallback> done(static_cast<AvahiBrowser::HostCallback *>(context));
+    std::string host = event == AVAHI_RESOLVER_FOUND && address ? addressText(address, ifindex) : std::string();
+    WSD_PROTO("avahi: service \"%s\" is at %s", name ? name : "?", host.empty() ? "no known address" : host.c_str());
+    avahi_service_resolver_free(resolver);
+    (*done)(host);
+}
+
 void browseCallback(AvahiServiceBrowser *, AvahiIfIndex ifindex, AvahiProtocol protocol, AvahiBrowserEvent event,
                     const char *name, const char *type, const char *domain, AvahiLookupResultFlags, void *self)
 {
@@ -136,6 +147,24 @@ void AvahiBrowser::resolveHostName(const std::string &name, HostCallback done)
         return;
     }
     WSD_DETAIL("avahi: cannot resolve host %s", name.c_str());
+    (*context)(std::string());
+}
+
+void AvahiBrowser::resolveService(const std::string &name, const std::string &type, const std::string &domain,
+                                  HostCallback done)
+{
+    auto context = std::make_unique<HostCallback>(std::move(done));
+    avahi_threaded_poll_lock(poll_);
+    AvahiServiceResolver *r =
+        avahi_service_resolver_new(client_, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC, name.c_str(), type.c_str(),
+                                   domain.c_str(), AVAHI_PROTO_UNSPEC, AvahiLookupFlags(0), serviceCallback,
+                                   context.get());
+    avahi_threaded_poll_unlock(poll_);
+    if (r) {
+        context.release();  // serviceCallback owns it now
+        return;
+    }
+    WSD_DETAIL("avahi: cannot resolve service %s", name.c_str());
     (*context)(std::string());
 }
 

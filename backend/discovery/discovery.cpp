@@ -160,6 +160,28 @@ struct Discovery::Impl : d::Shared {
             directedProbe(host.address, d::hostProbeUrls(url::hostForUrl(host.address)), "cups");
     }
 
+    // A CUPS queue's dnssd:// device URI: Avahi finds the service's host,
+    // which is then probed as any queue's host.
+    void resolvePrintQueueService(const d::PrintQueueService &p)
+    {
+        if (!avahi) {
+            WSD_INFO("discovery: CUPS queue %s names DNS-SD service \"%s\", which only Avahi could resolve",
+                     p.queue.c_str(), p.service.name.c_str());
+            return;
+        }
+        avahi->resolveService(p.service.name, p.service.type, p.service.domain, [this, p](const std::string &address) {
+            std::lock_guard<std::mutex> lock(mutex);
+            --servicesResolving;
+            if (stopping || address.empty())
+                return;
+            WSD_PROTO("discovery: CUPS queue %s prints to %s (DNS-SD service \"%s\")", p.queue.c_str(),
+                      address.c_str(), p.service.name.c_str());
+            printQueueHosts.push_back({address, p.queue});
+            table.noteActivity(Clock::now());
+            wake.signal();
+        });
+    }
+
     void handleDatagram(const d::Datagram &datagram)
     {
         std::string error;
@@ -181,6 +203,7 @@ struct Discovery::Impl : d::Shared {
         std::vector<d::AvahiService> found;
         std::vector<d::Work> hosts;
         std::vector<d::PrintQueueHost> printers;
+        std::vector<d::PrintQueueService> services;
         {
             std::lock_guard<std::mutex> lock(mutex);
             if (stopping)
@@ -188,11 +211,15 @@ struct Discovery::Impl : d::Shared {
             found.swap(avahiQueue);
             hosts.swap(hostQueue);
             printers.swap(printQueueHosts);
+            services.swap(printQueueServices);
+            servicesResolving += avahi ? static_cast<int>(services.size()) : 0;
         }
         for (const d::AvahiService &s : found)
             probeAvahiHost(s);
         for (const d::PrintQueueHost &p : printers)
             probePrintQueueHost(p);
+        for (const d::PrintQueueService &p : services)
+            resolvePrintQueueService(p);
         for (const d::Work &h : hosts) {
             auto parts = url::parse(h.url);
             avahi->resolveHostName(parts ? parts->host : std::string(), [this, h](const std::string &address) {
@@ -328,6 +355,9 @@ void Discovery::start()
         }
         s.cups = std::thread([&s] { d::askCupsForPrinters(s); });
     }
+#else
+    if (s.config.cups)
+        WSD_DETAIL("discovery: built without CUPS (configure --without-cups): no print queues to look at");
 #endif
 }
 

@@ -15,16 +15,13 @@ constexpr int MaxCupsWaitMs = 2000;
 // A host name that resolves to many addresses: the first few are probed.
 constexpr std::size_t MaxAddressesPerHost = 4;
 
-// Where the queue's printer is; empty when it is not on the network or
-// the name does not resolve.
+// Where the queue's printer is; empty when it is not on the network, is a
+// DNS-SD service (Avahi resolves those), or the name does not resolve.
 std::vector<std::string> addressesOf(const PrintQueue &queue)
 {
     const std::optional<std::string> host = printerHostOf(queue.deviceUri);
     if (!host) {
-        if (dnsSdServiceOf(queue.deviceUri))
-            WSD_INFO("discovery: CUPS queue %s is a DNS-SD service (%s): Avahi's directed probes cover it",
-                     queue.name.c_str(), queue.deviceUri.c_str());
-        else
+        if (!dnsSdServiceOf(queue.deviceUri))
             WSD_DETAIL("discovery: CUPS queue %s is not a network printer (%s)", queue.name.c_str(),
                        queue.deviceUri.c_str());
         return {};
@@ -49,7 +46,10 @@ void askCupsForPrinters(Shared &s)
     if (!queues)
         WSD_INFO("discovery: no CUPS print queues to look at: %s", error.c_str());
     std::vector<PrintQueueHost> hosts;
+    std::vector<PrintQueueService> services;
     for (const PrintQueue &q : queues ? *queues : std::vector<PrintQueue>()) {
+        if (auto service = dnsSdServiceOf(q.deviceUri))
+            services.push_back({*service, q.name});
         for (const std::string &address : addressesOf(q)) {
             WSD_PROTO("discovery: CUPS queue %s prints to %s (%s)", q.name.c_str(), address.c_str(),
                       q.deviceUri.c_str());
@@ -61,6 +61,7 @@ void askCupsForPrinters(Shared &s)
     }
     std::lock_guard<std::mutex> lock(s.mutex);
     s.printQueueHosts = std::move(hosts);
+    s.printQueueServices = std::move(services);
     s.askingCups = false;
     s.table.noteActivity(Clock::now());
     s.wake.signal();

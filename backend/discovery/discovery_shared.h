@@ -11,6 +11,7 @@
 #include "wsd/discovery_table.h"
 #include "wsd/event_fd.h"
 #include "wsd/http.h"
+#include "wsd/print_queues.h"
 
 #include <condition_variable>
 #include <deque>
@@ -33,6 +34,12 @@ struct PrintQueueHost {
     std::string queue;
 };
 
+// A CUPS queue whose device URI names a DNS-SD service, for Avahi to resolve.
+struct PrintQueueService {
+    DnsSdService service;
+    std::string queue;
+};
+
 struct Shared {
     explicit Shared(const Config &c) : config(c) {}
 
@@ -46,6 +53,8 @@ struct Shared {
     std::vector<AvahiService> avahiQueue;
     std::vector<Work> hostQueue;  // XAddrs whose .local host Avahi has to look up
     std::vector<PrintQueueHost> printQueueHosts;  // to probe (network thread)
+    std::vector<PrintQueueService> printQueueServices;  // to resolve (network thread)
+    int servicesResolving = 0;  // asked of Avahi, no answer yet
     bool askingCups = false;  // the CUPS thread has not handed over its hosts yet
     bool stopping = false;
     bool mdnsLookup = false;  // an Avahi browser runs; set before the threads start
