@@ -4,6 +4,7 @@
 
 #include <cups/cups.h>
 
+#include <cerrno>
 #include <cstring>
 #include <memory>
 
@@ -101,7 +102,7 @@ std::optional<std::vector<PrintQueue>> listPrintQueues(int timeoutMs, std::strin
     std::unique_ptr<http_t, HttpClose> http(
         httpConnect2(server, ippPort(), nullptr, AF_UNSPEC, cupsEncryption(), 1, timeoutMs, &cancel));
     if (!http) {
-        *error = std::string("cannot connect to ") + server + ": " + cupsLastErrorString();
+        *error = std::string("cannot connect to ") + server + ": " + std::strerror(errno);
         return std::nullopt;
     }
     httpSetTimeout(http.get(), timeoutMs / 1000.0, giveUp, nullptr);

@@ -10,10 +10,11 @@
 # asserted). Needs root and network namespaces (else SKIP).
 . "$(dirname "$0")/lib.sh"
 
-require_commands scanimage cupsd lpadmin lpstat python3
+require_commands scanimage cupsd lpadmin lpstat python3 avahi-daemon avahi-browse
 build_program discover tools/wsd-discover
 build_program check testsuite/tools/pattern-check
-lab_up
+# Avahi in both namespaces, for a queue whose device URI is a DNS-SD service.
+lab_up --avahi
 
 # A second device address, for the printer; nothing at the third.
 PRINTER_ADDR=198.18.0.3
@@ -59,18 +60,29 @@ ErrorLog $cups_dir/log/error_log
 AccessLog $cups_dir/log/access_log
 PageLog $cups_dir/log/page_log
 EOF
+# cupsd takes a queue only for a scheme it has a backend for; Debian's
+# cups-daemon ships the ipp family alone (dnssd comes with the full cups
+# package). Nothing is printed here, so a private ServerBin where dnssd is
+# the ipp backend lets the scheduler take a dnssd:// queue.
+mkdir -p "$cups_dir/lib/backend"
+for f in /usr/lib/cups/*; do [ "${f##*/}" = backend ] || ln -s "$f" "$cups_dir/lib/"; done
+for f in /usr/lib/cups/backend/*; do ln -s "$f" "$cups_dir/lib/backend/"; done
+[ -e "$cups_dir/lib/backend/dnssd" ] || ln -s /usr/lib/cups/backend/ipp "$cups_dir/lib/backend/dnssd"
+echo "ServerBin $cups_dir/lib" >>"$cups_dir/cups-files.conf"
 show_on_failure "$cups_dir/log/error_log"
 lab_spawn host cupsd cupsd -f -c "$cups_dir/etc/cupsd.conf" -s "$cups_dir/cups-files.conf"
 cupsd_pid=$LAB_SPAWNED_PID
-lab_wait_until 20 "the test's cupsd" lab_exec_host lpstat -r || hard_error "cupsd did not start"
+# lpstat -r exits 0 either way: its answer tells.
+cupsd_ready() { [ "$(lab_exec_host lpstat -r 2>/dev/null)" = "scheduler is running" ]; }
+lab_wait_until 20 "the test's cupsd" cupsd_ready || hard_error "cupsd did not start"
 # The same printer under two names, as people do (a duplex queue).
-lab_exec_host lpadmin -p Office_MFP -E -v "ipp://$LAB_ADDR4_DEV/ipp/print" 2>/dev/null ||
+lab_exec_host lpadmin -p Office_MFP -E -v "ipp://$LAB_ADDR4_DEV/ipp/print" ||
     hard_error "lpadmin Office_MFP"
-lab_exec_host lpadmin -p Office_Duplex -E -v "ipp://$LAB_ADDR4_DEV:631/ipp/print" 2>/dev/null ||
+lab_exec_host lpadmin -p Office_Duplex -E -v "ipp://$LAB_ADDR4_DEV:631/ipp/print" ||
     hard_error "lpadmin Office_Duplex"
-lab_exec_host lpadmin -p Printer_Only -E -v "ipps://$PRINTER_ADDR/ipp/print" 2>/dev/null ||
+lab_exec_host lpadmin -p Printer_Only -E -v "ipps://$PRINTER_ADDR/ipp/print" ||
     hard_error "lpadmin Printer_Only"
-lab_exec_host lpadmin -p Gone -E -v "ipp://$SILENT_ADDR/ipp/print" 2>/dev/null || hard_error "lpadmin Gone"
+lab_exec_host lpadmin -p Gone -E -v "ipp://$SILENT_ADDR/ipp/print" || hard_error "lpadmin Gone"
 it_log "CUPS queues: $(lab_exec_host lpstat -v 2>&1 | tr '\n' ';')"
 
 budget_ms=2000
@@ -112,10 +124,38 @@ sane_env_wsd "$WORK_DIR/sane-off" "interface = $LAB_IF" "discovery-timeout = $bu
 sane_list_devices host
 assert_eq "$SANE_DEVICES" "" "devices listed with cups = off"
 
+# --- a queue by DNS-SD service name ------------------------------------------------
+# CUPS's own way of naming a driverless printer: dnssd://NAME._ipp._tcp.local/.
+# The scanner now also publishes its printer service (the dev namespace's
+# Avahi); Avahi in the host namespace resolves the name.
+sim_stop
+sim_stop --name printer
+# One address again, so that the published host name means the scanner.
+lab_exec_dev ip addr del "$PRINTER_ADDR/24" dev "$LAB_IF" || hard_error "cannot remove $PRINTER_ADDR"
+sim_start --side dev --name mdns --interface "$LAB_IF" --ignore-multicast-probe --port 5357 \
+    --dnssd _ipp._tcp --dnssd-name "Lab MFP" --profile office-mfp -v
+mdns_uuid=$SIM_UUID
+browse() {
+    lab_exec host timeout 5 avahi-browse -krtp _ipp._tcp 2>/dev/null | grep -q "^=;.*;Lab.*MFP;_ipp._tcp;.*;$LAB_ADDR4_DEV;5357;" &&
+        ! lab_exec host timeout 5 avahi-browse -krtp _ipp._tcp 2>/dev/null | grep -q ";$PRINTER_ADDR;"
+}
+lab_wait_until 20 "the DNS-SD record of the simulator in the host namespace" browse ||
+    fail "the host namespace's Avahi never saw the simulator's record: $(lab_exec host timeout 5 avahi-browse -krtp _ipp._tcp 2>&1)"
+for q in Office_MFP Office_Duplex Printer_Only Gone; do lab_exec_host lpadmin -x "$q" || hard_error "lpadmin -x $q"; done
+lab_exec_host lpadmin -p Lab_DNSSD -E -v "dnssd://Lab%20MFP._ipp._tcp.local/" || hard_error "lpadmin Lab_DNSSD"
+sane_env_wsd "$WORK_DIR/sane-dnssd" "interface = $LAB_IF" "discovery-timeout = $budget_ms"
+listing=$(guard --side host 60 scanimage -L 2>&1) || fail "scanimage -L: $listing"
+it_log "scanimage -L, a dnssd queue: $listing"
+assert_contains "$listing" "device \`wsd:${mdns_uuid#urn:uuid:}' is a sane-wsd project WSD Sim Office MFP 4200 (CUPS: Lab_DNSSD)"
+# Avahi's own directed probes reach the same host: only the queue name in the
+# model shows that the dnssd:// URI was resolved to it.
+assert_logged --name mdns "the metadata Get to the endpoint address" operation=Get outcome=ok to="$mdns_uuid"
+
 # --- CUPS not running: no delay, a debug message -----------------------------------
 # As on a machine without CUPS: no scheduler, no CUPS_SERVER (libcups then
 # tries /run/cups/cups.sock, the namespace's private /run has none, and
 # localhost).
+sim_stop --name mdns
 kill -TERM "$cupsd_pid"
 wait_child "$cupsd_pid" 20 "cupsd" || true
 unset CUPS_SERVER
