@@ -60,6 +60,8 @@ public:
 
 private:
     AvahiBrowser() = default;
+    template <typename Create>
+    void startResolver(HostCallback done, const std::string &what, Create create);
 
     std::vector<std::string> only_, excluded_;
     Callback callback_;
