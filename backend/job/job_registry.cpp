@@ -2,38 +2,25 @@
 
 #include "wsd/log.h"
 #include "wsd/soap.h"
+#include "wsd/state_file.h"
 
-#include <fcntl.h>
-#include <pwd.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 
 namespace wsd {
 
 namespace {
 
-std::string readSmallFile(const std::string &path, std::size_t limit)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::string text(limit, '\0');
-    in.read(&text[0], static_cast<std::streamsize>(limit));
-    text.resize(static_cast<std::size_t>(in.gcount()));
-    return text;
-}
-
 // Field 22 of /proc/PID/stat (starttime, in clock ticks since boot); the
 // command name before it is in parentheses and may hold spaces. 0: no such
 // process (or unreadable).
 unsigned long long startTimeOf(long pid)
 {
-    const std::string stat = readSmallFile("/proc/" + std::to_string(pid) + "/stat", 4096);
+    const std::string stat = state::readSmallFile("/proc/" + std::to_string(pid) + "/stat", 4096);
     const std::size_t close = stat.rfind(')');
     if (close == std::string::npos)
         return 0;
@@ -44,16 +31,6 @@ unsigned long long startTimeOf(long pid)
         if (i == 22)
             return std::strtoull(field.c_str(), nullptr, 10);
     return 0;
-}
-
-bool mkdirs(const std::string &dir)
-{
-    for (std::size_t at = dir.find('/', 1);; at = dir.find('/', at + 1)) {
-        if (mkdir(dir.substr(0, at).c_str(), 0700) != 0 && errno != EEXIST)
-            return false;
-        if (at == std::string::npos)
-            return true;
-    }
 }
 
 bool usable(const std::string &field) { return field.find_first_of("\t\n\r") == std::string::npos; }
@@ -97,29 +74,8 @@ std::vector<JobRecord> parseJobRecords(std::string_view text)
 
 namespace {
 
-// Holds the registry's lock file (flock) for one read-modify-write.
-class Locked {
-public:
-    explicit Locked(const std::string &path) : fd_(open((path + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600))
-    {
-        if (fd_ >= 0)
-            flock(fd_, LOCK_EX);
-    }
-    ~Locked()
-    {
-        if (fd_ >= 0)
-            close(fd_);  // releases the lock
-    }
-    Locked(const Locked &) = delete;
-    Locked &operator=(const Locked &) = delete;
-    bool held() const { return fd_ >= 0; }
-
-private:
-    int fd_;
-};
-
-// Writes a temporary file and renames it over the registry: a reader sees
-// the old records or the new ones, never half of them.
+// Replaces the file whole: a reader sees the old records or the new ones,
+// never half of them.
 void store(const std::string &path, std::vector<JobRecord> records)
 {
     if (records.size() > JobRegistry::MaxRecords)
@@ -127,43 +83,20 @@ void store(const std::string &path, std::vector<JobRecord> records)
     std::string text;
     for (const JobRecord &r : records)
         text += format(r);
-    const std::string temporary = path + ".new";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out << text;
-        if (!out.flush()) {
-            WSD_WARN("job registry %s: cannot write", temporary.c_str());
-            return;
-        }
-    }
-    chmod(temporary.c_str(), 0600);
-    if (rename(temporary.c_str(), path.c_str()) != 0)
-        WSD_WARN("job registry %s: cannot replace it", path.c_str());
+    state::replaceFile(path, text, "job registry");
 }
 
 // The registry's directory must be ours alone: records another local user
 // could plant would make us cancel the jobs they name.
-bool privateDirectory(const std::string &dir)
-{
-    struct stat st {};
-    if (lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
-        WSD_WARN("job registry: %s is not a directory of this user's alone; jobs are not recorded", dir.c_str());
-        return false;
-    }
-    return true;
-}
-
 template <typename Change>
 void update(const std::string &path, Change change)
 {
-    const std::size_t slash = path.rfind('/');
-    if (path.empty() || slash == std::string::npos || !mkdirs(path.substr(0, slash)) ||
-        !privateDirectory(path.substr(0, slash)))
+    if (!state::privateDirectoryFor(path, "job registry"))
         return;
-    Locked lock(path);
+    state::FileLock lock(path);
     if (!lock.held())
         return;
-    std::vector<JobRecord> records = parseJobRecords(readSmallFile(path, JobRegistry::MaxFileBytes));
+    std::vector<JobRecord> records = parseJobRecords(state::readSmallFile(path, JobRegistry::MaxFileBytes));
     if (change(records))
         store(path, std::move(records));
 }
@@ -174,7 +107,7 @@ ProcessIdentity ProcessIdentity::self()
 {
     ProcessIdentity id;
     id.pid = static_cast<long>(getpid());
-    std::string boot = readSmallFile("/proc/sys/kernel/random/boot_id", 64);
+    std::string boot = state::readSmallFile("/proc/sys/kernel/random/boot_id", 64);
     id.bootId = boot.substr(0, boot.find_first_of("\n\t "));
     // /proc must show our own PID namespace (a PID namespace without its
     // own /proc mount sees the parent's PIDs): else nothing can be judged.
@@ -209,18 +142,8 @@ JobRegistry::JobRegistry(std::string path) : path_(path.empty() ? defaultPath() 
 
 std::string JobRegistry::defaultPath()
 {
-    const char *runtime = std::getenv("XDG_RUNTIME_DIR");
-    if (runtime && *runtime == '/')
-        return std::string(runtime) + "/sane-wsd/jobs";
-    const char *cache = std::getenv("XDG_CACHE_HOME");
-    if (cache && *cache == '/')
-        return std::string(cache) + "/sane-wsd/jobs";
-    const char *home = std::getenv("HOME");
-    if (home && *home == '/')
-        return std::string(home) + "/.cache/sane-wsd/jobs";
-    if (const passwd *pw = getpwuid(getuid()); pw && pw->pw_dir && *pw->pw_dir == '/')
-        return std::string(pw->pw_dir) + "/.cache/sane-wsd/jobs";
-    return "";  // nowhere private: nothing is recorded
+    const std::string dir = state::userDirectory(true);
+    return dir.empty() ? std::string() : dir + "/jobs";  // "": nowhere private, nothing is recorded
 }
 
 void JobRegistry::record(const JobRecord &job)
