@@ -161,6 +161,8 @@ int main(int argc, char **argv)
     // Running the discovery tool asks for discovery, whatever wsd.conf or
     // SANE_WSD_DISCOVERY say for the backend.
     config.discovery = true;
+    // It shows what is on the network now, not what was there before.
+    config.discoveryCache = false;
     config.discoveryTimeoutMs = 2000;
     int verbosity = 0;
 

@@ -85,6 +85,8 @@ bool applySetting(Config &config, std::string_view key, std::string_view value)
         return parseSwitch(value, config.discovery);
     if (key == "multicast")
         return parseSwitch(value, config.multicast);
+    if (key == "discovery-cache")
+        return parseSwitch(value, config.discoveryCache);
     if (key == "cups")
         return parseSwitch(value, config.cups);
     if (key == "tls-verify")

@@ -2,6 +2,7 @@
 
 #include "config.h"
 #include "discovery_shared.h"
+#include "wsd/device_cache.h"
 #include "wsd/discovery_channel.h"
 #include "wsd/directed_probe.h"
 #include "wsd/discovery_message.h"
@@ -34,6 +35,9 @@ constexpr milliseconds QuietTime{400};
 constexpr int MaxDatagramsPerWake = 64;
 constexpr int HttpWorkerCount = 3;
 constexpr std::chrono::seconds LinksRefresh{30};
+// A cached device on the local network answers a metadata Get in
+// milliseconds; one that takes longer is checked by discovery instead.
+constexpr int CacheCheckMs = 500;
 
 std::string interfaceName(unsigned index)
 {
@@ -67,6 +71,9 @@ struct Discovery::Impl : d::Shared {
 
     std::thread network;
     std::thread cups;  // asks CUPS for its queues, then ends
+    std::thread cacheCheck;  // checks the devices of the cache, then ends
+    std::vector<DiscoveredDevice> confirmedFromCache;  // guarded by mutex
+    bool everyCachedDeviceAnswered = false;  // guarded by mutex: the first list need not wait
     d::HttpWorkers workers;
     std::unique_ptr<d::AvahiBrowser> avahi;  // set before the threads start, reset after they end
 
@@ -285,6 +292,38 @@ struct Discovery::Impl : d::Shared {
         table.setLocalLinks(std::move(links));
     }
 
+    // Runs on its own thread: the devices of the last discovery (device
+    // cache) that still answer where they were.
+    void checkCachedDevices()
+    {
+        const std::vector<DiscoveredDevice> cached = DeviceCache().load();
+        std::vector<DiscoveredDevice> confirmed;
+        if (!cached.empty()) {
+            http::Options options = httpOptions(config);
+            options.connectTimeoutMs = options.timeoutMs = std::min(config.discoveryTimeoutMs, CacheCheckMs);
+            confirmed = d::confirmCachedDevices(cached, d::LocalLinks::ofThisHost(), options);
+            WSD_INFO("device cache: %zu of %zu device(s) answer where they were", confirmed.size(), cached.size());
+        }
+        std::lock_guard<std::mutex> lock(mutex);
+        everyCachedDeviceAnswered = !cached.empty() && confirmed.size() == cached.size();
+        confirmedFromCache = std::move(confirmed);
+        checkingCache = false;
+        table.noteActivity(Clock::now());
+        changed.notify_all();
+    }
+
+    // What discovery lists, then the confirmed cached devices it has not
+    // (yet) found. Caller holds the mutex.
+    std::vector<DiscoveredDevice> listing() const
+    {
+        std::vector<DiscoveredDevice> out = table.listed();
+        for (const DiscoveredDevice &c : confirmedFromCache)
+            if (std::none_of(out.begin(), out.end(),
+                             [&c](const DiscoveredDevice &d) { return d.endpointUuid == c.endpointUuid; }))
+                out.push_back(c);
+        return out;
+    }
+
     // Runs on Avahi's thread.
     void onAvahiService(const d::AvahiService &service)
     {
@@ -304,6 +343,13 @@ Discovery::Discovery(const Config &config) : impl_(std::make_unique<Impl>(config
 
 Discovery::~Discovery()
 {
+    // What discovery found while the process ran is there for the next one.
+    if (impl_->config.discoveryCache && impl_->network.joinable()) {
+        std::unique_lock<std::mutex> lock(impl_->mutex);
+        const std::vector<DiscoveredDevice> listed = impl_->listing();
+        lock.unlock();
+        DeviceCache().store(listed);
+    }
     {
         std::lock_guard<std::mutex> lock(impl_->mutex);
         impl_->stopping = true;  // Avahi callbacks from now on do nothing
@@ -314,6 +360,8 @@ Discovery::~Discovery()
         impl_->network.join();
     if (impl_->cups.joinable())
         impl_->cups.join();
+    if (impl_->cacheCheck.joinable())
+        impl_->cacheCheck.join();
     impl_->workers.join();
     impl_->avahi.reset();  // after the network thread, its only user; without our lock
 }
@@ -347,6 +395,13 @@ void Discovery::start()
     }
     s.network = std::thread([&s] { s.runNetwork(); });
     s.workers.start(HttpWorkerCount);
+    if (s.config.discoveryCache) {
+        {
+            std::lock_guard<std::mutex> lock(s.mutex);
+            s.checkingCache = true;
+        }
+        s.cacheCheck = std::thread([&s] { s.checkCachedDevices(); });
+    }
 #ifdef HAVE_CUPS
     if (s.config.cups) {
         {
@@ -370,7 +425,8 @@ std::vector<DiscoveredDevice> Discovery::devices()
         const auto deadline = Clock::now() + milliseconds(std::max(0, s.config.discoveryTimeoutMs));
         for (;;) {
             const auto now = Clock::now();
-            if (now >= deadline)
+            // Nothing changed since the last discovery: no need to wait.
+            if (now >= deadline || s.everyCachedDeviceAnswered)
                 break;
             const bool busy = s.busy();
             const auto quietSince = s.table.lastActivity();
@@ -380,7 +436,11 @@ std::vector<DiscoveredDevice> Discovery::devices()
         }
     }
     s.generationReturned = s.table.generation();
-    return s.table.listed();
+    std::vector<DiscoveredDevice> listed = s.listing();
+    lock.unlock();
+    if (s.config.discoveryCache)
+        DeviceCache().store(listed);
+    return listed;
 }
 
 bool Discovery::waitForChange(int timeoutMs)

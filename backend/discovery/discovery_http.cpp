@@ -81,7 +81,7 @@ void Shared::dispatch()
 bool Shared::busy() const
 {
     return httpInFlight > 0 || !httpJobs.empty() || !avahiQueue.empty() || !hostQueue.empty() || askingCups ||
-           !printQueueHosts.empty() || !printQueueServices.empty() || servicesResolving > 0 || table.busy();
+           checkingCache || !printQueueHosts.empty() || !printQueueServices.empty() || servicesResolving > 0 || table.busy();
 }
 
 void HttpWorkers::join()

@@ -56,6 +56,7 @@ struct Shared {
     std::vector<PrintQueueService> printQueueServices;  // to resolve (network thread)
     int servicesResolving = 0;  // asked of Avahi, no answer yet
     bool askingCups = false;  // the CUPS thread has not handed over its hosts yet
+    bool checkingCache = false;  // the cached devices' check has not ended yet
     bool stopping = false;
     bool mdnsLookup = false;  // an Avahi browser runs; set before the threads start
     EventFd wake;             // thread-safe: the network thread has work

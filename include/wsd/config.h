@@ -27,6 +27,7 @@ struct Config {
     std::vector<QuirkOverride> quirks;
     bool discovery = true;        // any automatic discovery (multicast, Avahi)
     bool multicast = true;        // WS-Discovery multicast probes and Hello/Bye
+    bool discoveryCache = true;   // list the devices of the last discovery once they answer a check
     bool cups = true;             // directed probes to CUPS's network print queues' hosts
                                   // (has no effect in a build --without-cups)
     std::vector<std::string> interfaces;          // empty: every suitable one

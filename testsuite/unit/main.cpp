@@ -36,6 +36,7 @@ int main()
     srunner_add_suite(runner, wsscanClientSuite());
     srunner_add_suite(runner, addressingSuite());
     srunner_add_suite(runner, captureMaskSuite());
+    srunner_add_suite(runner, deviceCacheSuite());
 #ifdef HAVE_CUPS
     srunner_add_suite(runner, printQueuesSuite());
 #endif

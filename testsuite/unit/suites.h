@@ -32,3 +32,4 @@ Suite *wsscanClientSuite();
 Suite *addressingSuite();
 Suite *captureMaskSuite();
 Suite *printQueuesSuite();  // built with libcups only
+Suite *deviceCacheSuite();

@@ -13,6 +13,7 @@ START_TEST(parses_every_setting)
                      "discovery = off\n"
                      "multicast=no\n"
                      "cups = off\n"
+                     "discovery-cache = off\n"
                      "interface = veth0\n"
                      "exclude-interface = docker0\n"
                      "discovery-timeout = 750   # trailing comment\n"
@@ -28,6 +29,7 @@ START_TEST(parses_every_setting)
     ck_assert(!c.discovery);
     ck_assert(!c.multicast);
     ck_assert(!c.cups);
+    ck_assert(!c.discoveryCache);
     ck_assert(c.tlsVerify);
     ck_assert_uint_eq(c.interfaces.size(), 1);
     ck_assert_str_eq(c.interfaces[0].c_str(), "veth0");
