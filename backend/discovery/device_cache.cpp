@@ -92,7 +92,9 @@ std::string DeviceCache::defaultPath()
 
 std::vector<DiscoveredDevice> DeviceCache::load() const
 {
-    if (path_.empty())
+    // A file another local user could have planted would send our requests
+    // wherever they like.
+    if (!state::privateDirectoryFor(path_, "device cache"))
         return {};
     return parseDeviceCache(state::readSmallFile(path_, MaxFileBytes));
 }

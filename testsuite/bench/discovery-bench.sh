@@ -16,23 +16,27 @@ lab_up --avahi
 export SANE_WSD_DISCOVERY=on
 
 mkdir -p "$WORK_DIR/wsd" "$WORK_DIR/airscan"
-# Our backend as shipped (default discovery timeout), on the lab interface.
-(sane_env_wsd "$WORK_DIR/wsd" "interface = $LAB_IF"; declare -p SANE_CONFIG_DIR LD_LIBRARY_PATH) >"$WORK_DIR/wsd.env"
+# Our backend as shipped (default discovery timeout, device cache on), on the
+# lab interface; its cache in the bench's directory.
+(sane_env_wsd "$WORK_DIR/wsd" "interface = $LAB_IF"; declare -p SANE_CONFIG_DIR LD_LIBRARY_PATH XDG_CACHE_HOME) \
+    >"$WORK_DIR/wsd.env"
 if [ "$have_airscan" = 1 ]; then
     # sane-airscan as shipped: discovery on (WS-Discovery and DNS-SD).
     (sane_env_airscan "$WORK_DIR/airscan" '[options]' 'discovery = enable'; declare -p SANE_CONFIG_DIR) \
         >"$WORK_DIR/airscan.env"
 fi
 
-# measure ENVFILE PREFIX EXPECTED: runs scanimage -L $runs times in the host
-# namespace; prints "median_ms listed_min listed_max".
+# measure ENVFILE PREFIX: runs scanimage -L $runs times in the host
+# namespace, the first with no device cache (cold), the others with what the
+# one before left in it; prints "median_ms listed_min listed_max cold_ms".
 measure() {
     local envfile=$1 prefix=$2 i start elapsed listed times=() counts=()
+    rm -rf "$WORK_DIR/wsd/cache"
     for ((i = 0; i < runs; i++)); do
         start=$(lab_now_ms)
         listed=$(
             . "$envfile"
-            export SANE_CONFIG_DIR ${LD_LIBRARY_PATH:+LD_LIBRARY_PATH}
+            export SANE_CONFIG_DIR ${LD_LIBRARY_PATH:+LD_LIBRARY_PATH} ${XDG_CACHE_HOME:+XDG_CACHE_HOME}
             guard --side host 120 scanimage -L 2>/dev/null | grep -c "^device \`$prefix"
         )
         elapsed=$(($(lab_now_ms) - start))
@@ -41,7 +45,8 @@ measure() {
     done
     local median
     median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
-    echo "$median $(printf '%s\n' "${counts[@]}" | sort -n | head -1) $(printf '%s\n' "${counts[@]}" | sort -n | tail -1)"
+    echo "$median $(printf '%s\n' "${counts[@]}" | sort -n | head -1) $(printf '%s\n' "${counts[@]}" | sort -n | tail -1)" \
+        "${times[0]}"
 }
 
 started=0
@@ -53,10 +58,11 @@ for count in 1 50; do
             --dnssd _uscan._tcp --dnssd-name "Bench $i" >/dev/null
     done
     started=$count
-    read -r ms lo hi < <(measure "$WORK_DIR/wsd.env" "wsd:")
-    report+=("$(printf '%-12s %3d devices: %6d ms  listed %d..%d of %d' sane-wsd "$count" "$ms" "$lo" "$hi" "$count")")
+    read -r ms lo hi cold < <(measure "$WORK_DIR/wsd.env" "wsd:")
+    report+=("$(printf '%-12s %3d devices: %6d ms  listed %d..%d of %d  (first, no cache: %d ms)' sane-wsd "$count" \
+        "$ms" "$lo" "$hi" "$count" "$cold")")
     if [ "$have_airscan" = 1 ]; then
-        read -r ms lo hi < <(measure "$WORK_DIR/airscan.env" "airscan:")
+        read -r ms lo hi _ < <(measure "$WORK_DIR/airscan.env" "airscan:")
         report+=("$(printf '%-12s %3d devices: %6d ms  listed %d..%d of %d' sane-airscan "$count" "$ms" "$lo" "$hi" "$count")")
     else
         report+=("sane-airscan not installed: not measured")
