@@ -4,7 +4,6 @@
 
 #include <cups/cups.h>
 
-#include <cerrno>
 #include <cstring>
 #include <memory>
 
@@ -102,7 +101,8 @@ std::optional<std::vector<PrintQueue>> listPrintQueues(int timeoutMs, std::strin
     std::unique_ptr<http_t, HttpClose> http(
         httpConnect2(server, ippPort(), nullptr, AF_UNSPEC, cupsEncryption(), 1, timeoutMs, &cancel));
     if (!http) {
-        *error = std::string("cannot connect to ") + server + ": " + std::strerror(errno);
+        // httpConnect2 leaves neither errno nor cupsLastError() meaningful.
+        *error = std::string("no CUPS scheduler answers at ") + server;
         return std::nullopt;
     }
     httpSetTimeout(http.get(), timeoutMs / 1000.0, giveUp, nullptr);

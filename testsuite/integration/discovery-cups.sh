@@ -21,9 +21,10 @@ PRINTER_ADDR=198.18.0.3
 SILENT_ADDR=198.18.0.9
 lab_exec_dev ip addr add "$PRINTER_ADDR/24" dev "$LAB_IF" || hard_error "cannot add $PRINTER_ADDR"
 
-# The scanner serves HTTP on WSDAPI's port and has no WS-Discovery socket at
-# all: multicast cannot find it, only a directed probe to its host can.
-sim_start --side dev --listen "$LAB_ADDR4_DEV" --port 5357 --profile office-mfp -v
+# The scanner serves HTTP on WSDAPI's port, on its IPv4 and IPv6 addresses,
+# and has no WS-Discovery socket at all: multicast cannot find it, only a
+# directed probe to its host can.
+sim_start --side dev --listen "$LAB_ADDR4_DEV" --listen "$LAB_ADDR6_DEV" --port 5357 --profile office-mfp -v
 scanner_uuid=$SIM_UUID
 sim_start --side dev --name printer --listen "$PRINTER_ADDR" --port 5357 --printer-only -v
 
@@ -80,6 +81,8 @@ lab_exec_host lpadmin -p Office_MFP -E -v "ipp://$LAB_ADDR4_DEV/ipp/print" ||
     hard_error "lpadmin Office_MFP"
 lab_exec_host lpadmin -p Office_Duplex -E -v "ipp://$LAB_ADDR4_DEV:631/ipp/print" ||
     hard_error "lpadmin Office_Duplex"
+# And once more by its IPv6 address: still one scanner.
+lab_exec_host lpadmin -p Office_V6 -E -v "ipp://[$LAB_ADDR6_DEV]/ipp/print" || hard_error "lpadmin Office_V6"
 lab_exec_host lpadmin -p Printer_Only -E -v "ipps://$PRINTER_ADDR/ipp/print" ||
     hard_error "lpadmin Printer_Only"
 lab_exec_host lpadmin -p Gone -E -v "ipp://$SILENT_ADDR/ipp/print" || hard_error "lpadmin Gone"
@@ -96,13 +99,15 @@ it_log "scanimage -L with CUPS (a silent host among the queues): $(($(lab_now_ms
 assert_eq "$SANE_DEVICES" "wsd:${scanner_uuid#urn:uuid:}" "devices listed by scanimage -L"
 listing=$(guard --side host 60 scanimage -L 2>&1) || fail "scanimage -L: $listing"
 # In CUPS's order (CUPS-Get-Printers answers by name).
-assert_contains "$listing" "WSD Sim Office MFP 4200 (CUPS: Office_Duplex, Office_MFP)" "scanimage -L"
+assert_contains "$listing" "WSD Sim Office MFP 4200 (CUPS: Office_Duplex, Office_MFP, Office_V6)" "scanimage -L"
 assert_not_contains "$listing" "Printer_Only" "scanimage -L"
 assert_not_contains "$listing" "Gone" "scanimage -L"
 # Multicast was on and the scanner heard none of it: the directed probe to
 # the queue's host found it.
 assert_logged "the directed HTTP Probe to the queue's host" operation='Probe (HTTP)' outcome=ok \
     client="$LAB_ADDR4_HOST"
+assert_logged "the directed HTTP Probe to its IPv6 address" operation='Probe (HTTP)' outcome=ok \
+    client="$LAB_ADDR6_HOST"
 assert_logged "the metadata Get to the endpoint address" operation=Get outcome=ok to="$scanner_uuid"
 assert_logged --name printer "the directed Probe to the printer's host" operation='Probe (HTTP)' \
     client="$LAB_ADDR4_HOST"
@@ -115,6 +120,7 @@ it_log "wsd-discover: $text"
 assert_contains "$text" "UUID:         $scanner_uuid" "wsd-discover"
 assert_contains "$text" "CUPS queue:   Office_MFP" "wsd-discover"
 assert_contains "$text" "CUPS queue:   Office_Duplex" "wsd-discover"
+assert_contains "$text" "CUPS queue:   Office_V6" "wsd-discover"
 assert_contains "$text" "found by:     cups" "wsd-discover"
 text=$(guard --side host 60 "$discover" --no-cups -i "$LAB_IF" -t "$budget_ms" 2>&1) &&
     fail "wsd-discover --no-cups found something: $text"
@@ -141,7 +147,7 @@ browse() {
 }
 lab_wait_until 20 "the DNS-SD record of the simulator in the host namespace" browse ||
     fail "the host namespace's Avahi never saw the simulator's record: $(lab_exec host timeout 5 avahi-browse -krtp _ipp._tcp 2>&1)"
-for q in Office_MFP Office_Duplex Printer_Only Gone; do lab_exec_host lpadmin -x "$q" || hard_error "lpadmin -x $q"; done
+for q in Office_MFP Office_Duplex Office_V6 Printer_Only Gone; do lab_exec_host lpadmin -x "$q" || hard_error "lpadmin -x $q"; done
 lab_exec_host lpadmin -p Lab_DNSSD -E -v "dnssd://Lab%20MFP._ipp._tcp.local/" || hard_error "lpadmin Lab_DNSSD"
 sane_env_wsd "$WORK_DIR/sane-dnssd" "interface = $LAB_IF" "discovery-timeout = $budget_ms"
 listing=$(guard --side host 60 scanimage -L 2>&1) || fail "scanimage -L: $listing"
