@@ -2,12 +2,11 @@
 
 #include "wsd/log.h"
 #include "wsd/quirks.h"
+#include "wsd/small_file.h"
 #include "wsd/strings.h"
 #include "wsd/url.h"
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #ifndef WSD_SANE_CONFDIR
 #define WSD_SANE_CONFDIR "/etc/sane.d"
@@ -113,6 +112,8 @@ bool applySetting(Config &config, std::string_view key, std::string_view value)
         return parseMs(value, config.startDeadlineMs);
     if (key == "busy-wait")
         return parseMs(value, config.busyWaitMs);
+    if (key == "warm-up-wait")
+        return parseMs(value, config.warmUpWaitMs);
     if (key == "trace") {
         if (value.empty())
             return false;
@@ -122,16 +123,8 @@ bool applySetting(Config &config, std::string_view key, std::string_view value)
     return false;
 }
 
-std::string readFile(const std::string &path, bool &found)
-{
-    std::ifstream in(path);
-    found = static_cast<bool>(in);
-    if (!found)
-        return std::string();
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+// A wsd.conf is a few lines; this bounds what a stray file can make us hold.
+constexpr std::size_t MaxConfigBytes = 1024 * 1024;
 
 }  // namespace
 
@@ -243,12 +236,11 @@ Config loadConfig()
         if (dir.empty())
             continue;
         std::string path = dir + "/wsd.conf";
-        bool found = false;
-        std::string text = readFile(path, found);
-        if (!found)
+        std::optional<std::string> text = readSmallFile(path, MaxConfigBytes);
+        if (!text)
             continue;
         WSD_INFO("reading %s", path.c_str());
-        parseConfig(config, text, path);
+        parseConfig(config, *text, path);
         config.sources.push_back(path);
         break;
     }

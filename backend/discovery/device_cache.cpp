@@ -1,6 +1,7 @@
 #include "wsd/device_cache.h"
 
 #include "wsd/log.h"
+#include "wsd/small_file.h"
 #include "wsd/state_file.h"
 #include "wsd/url.h"
 #include "wsd/xml.h"
@@ -96,7 +97,7 @@ std::vector<DiscoveredDevice> DeviceCache::load() const
     // wherever they like.
     if (!state::privateDirectoryFor(path_, "device cache"))
         return {};
-    return parseDeviceCache(state::readSmallFile(path_, MaxFileBytes));
+    return parseDeviceCache(readSmallFile(path_, MaxFileBytes).value_or(std::string()));
 }
 
 void DeviceCache::store(const std::vector<DiscoveredDevice> &devices) const

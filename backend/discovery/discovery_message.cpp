@@ -193,15 +193,25 @@ void writeEndpoint(xml::Writer &w, const Endpoint &e, const std::string &typesVa
     w.element("wsd", "MetadataVersion", std::to_string(e.metadataVersion));
 }
 
+// ProbeMatches or ResolveMatches with one record per endpoint; the Types of
+// all records share the envelope's prefix declarations.
 std::string matches(Version version, const char *action, const char *container, const char *item,
-                    const std::string &relatesTo, const Endpoint &e, const AppSequence &sequence,
-                    const std::string &messageId)
+                    const std::string &relatesTo, const std::vector<Endpoint> &endpoints,
+                    const AppSequence &sequence, const std::string &messageId)
 {
     Header h{flavour(version).anonymous, action, messageId, relatesTo, &sequence};
-    return envelope(version, h, e.types, [&](xml::Writer &w, const std::string &typesValue) {
-        w.start("wsd", container).start("wsd", item);
-        writeEndpoint(w, e, typesValue);
-        w.end().end();
+    std::vector<xml::QName> allTypes;
+    for (const Endpoint &e : endpoints)
+        allTypes.insert(allTypes.end(), e.types.begin(), e.types.end());
+    const auto prefixes = typePrefixes(allTypes);
+    return envelope(version, h, allTypes, [&](xml::Writer &w, const std::string &) {
+        w.start("wsd", container);
+        for (const Endpoint &e : endpoints) {
+            w.start("wsd", item);
+            writeEndpoint(w, e, typesText(e.types, prefixes));
+            w.end();
+        }
+        w.end();
     });
 }
 
@@ -351,13 +361,19 @@ std::string buildResolve(Version version, const std::string &endpointAddress, co
 std::string buildProbeMatches(Version version, const std::string &relatesTo, const Endpoint &endpoint,
                               const AppSequence &sequence, const std::string &messageId)
 {
-    return matches(version, "ProbeMatches", "ProbeMatches", "ProbeMatch", relatesTo, endpoint, sequence, messageId);
+    return buildProbeMatches(version, relatesTo, std::vector<Endpoint>{endpoint}, sequence, messageId);
+}
+
+std::string buildProbeMatches(Version version, const std::string &relatesTo, const std::vector<Endpoint> &endpoints,
+                              const AppSequence &sequence, const std::string &messageId)
+{
+    return matches(version, "ProbeMatches", "ProbeMatches", "ProbeMatch", relatesTo, endpoints, sequence, messageId);
 }
 
 std::string buildResolveMatches(Version version, const std::string &relatesTo, const Endpoint &endpoint,
                                 const AppSequence &sequence, const std::string &messageId)
 {
-    return matches(version, "ResolveMatches", "ResolveMatches", "ResolveMatch", relatesTo, endpoint, sequence,
+    return matches(version, "ResolveMatches", "ResolveMatches", "ResolveMatch", relatesTo, {endpoint}, sequence,
                    messageId);
 }
 

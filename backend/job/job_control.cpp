@@ -1,6 +1,7 @@
 #include "wsd/job_control.h"
 
 #include "wsd/event_fd.h"
+#include "wsd/job_refusal.h"
 #include "wsd/log.h"
 
 #include <algorithm>
@@ -33,6 +34,7 @@ JobControl::JobControl(JobControlConfig config, http::Session &session)
 SANE_Status JobControl::create(const ScanSettings &settings, Deadline deadline)
 {
     endUnconfirmedJob();
+    refusedSettings_.clear();
     // Recorded before the request leaves: if this process dies before the
     // answer, a later sane_open finds the job by its name.
     registry_.record(JobRecord{config_.device, 0, settings.jobName, self_});
@@ -41,13 +43,13 @@ SANE_Status JobControl::create(const ScanSettings &settings, Deadline deadline)
         auto created = requestJob(url, settings, deadline);
         const auto refusedSince = Clock::now();
         for (int attempt = 0; created.fault && created.fault->subcode == "ServerErrorNotAcceptingJobs"; ++attempt) {
-            const SANE_Status waited = waitForJobsAccepted(url, refusedSince, attempt, deadline);
-            if (waited == SANE_STATUS_CANCELLED) {
+            const SANE_Status waited = waitForJobsAccepted(url, settings, refusedSince, attempt, deadline);
+            if (waited != SANE_STATUS_GOOD) {
+                // Cancelled, or the refusal stands and its cause is logged.
+                WSD_DETAIL("CreateScanJob %s", created.error.c_str());
                 registry_.forget(settings.jobName);
                 return waited;
             }
-            if (waited != SANE_STATUS_GOOD)
-                break;  // the refusal below is the answer
             created = requestJob(url, settings, deadline);
         }
         if (created.failure == wsscan::Failure::NoAnswer && !created.requestSent) {
@@ -58,7 +60,7 @@ SANE_Status JobControl::create(const ScanSettings &settings, Deadline deadline)
         if (created.failure == wsscan::Failure::Fault) {
             WSD_ERROR("CreateScanJob %s", created.error.c_str());
             registry_.forget(settings.jobName);
-            return created.status;
+            return explainFault(*created.fault, created.status, url, settings, deadline);
         }
         if (!created) {
             // The request went out: whether the job exists, only the device
@@ -73,10 +75,16 @@ SANE_Status JobControl::create(const ScanSettings &settings, Deadline deadline)
         const std::string answered = url;
         std::iter_swap(config_.serviceUrls.begin(),
                        std::find(config_.serviceUrls.begin(), config_.serviceUrls.end(), answered));
-        job_ = Job{created->jobId, created->jobToken, answered, settings, 0, wsscan::cancelJob(answered, created->jobId)};
+        job_ = Job{created->jobId, created->jobToken, answered, settings, created->finalParameters, 0,
+                   wsscan::cancelJob(answered, created->jobId)};
         registry_.record(JobRecord{config_.device, created->jobId, settings.jobName, self_});
         WSD_INFO("job %d created (%s, %s, %dx%d dpi)", created->jobId, settings.source.c_str(),
                  settings.format.c_str(), settings.xResolution, settings.yResolution);
+        const ScanSettings &final = created->finalParameters;
+        if (final.xResolution > 0 && (final.xResolution != settings.xResolution ||
+                                      (final.yResolution > 0 && final.yResolution != settings.yResolution)))
+            WSD_WARN("job %d: the device scans at %dx%d dpi, not as asked (DocumentFinalParameters)",
+                     created->jobId, final.xResolution, final.yResolution);
         return SANE_STATUS_GOOD;
     }
     WSD_ERROR("CreateScanJob: no scan service address answered (%s)", lastError.c_str());
@@ -94,14 +102,39 @@ wsscan::Result<CreatedJob> JobControl::requestJob(const std::string &url, const 
     return created;
 }
 
-SANE_Status JobControl::waitForJobsAccepted(const std::string &url, Clock::time_point refusedSince, int attempt,
-                                            Deadline deadline)
+SANE_Status JobControl::explainFault(const soap::Fault &fault, SANE_Status status, const std::string &url,
+                                     const ScanSettings &settings, Deadline deadline)
+{
+    if (status == SANE_STATUS_INVAL) {
+        refusedSettings_ = settingsNamedIn(fault);
+        const std::string named = joinSettingNames(refusedSettings_);
+        WSD_ERROR("the scanner refused the scan settings%s%s (%s)", named.empty() ? "" : ": it objects to ",
+                  named.c_str(), fault.subcode.c_str());
+        return status;
+    }
+    // (ServerErrorNotAcceptingJobs never gets here: waitForJobsAccepted explains it.)
+    if (status == SANE_STATUS_NO_DOCS || status == SANE_STATUS_CANCELLED)
+        return status;
+    // A generic fault (OperationFailed, ServerErrorInternalError): the
+    // scanner's status may name the cause.
+    auto elements = wsscan::Client(config_.cancelHttp).until(deadline).call(wsscan::getScannerElements(url));
+    if (!elements)
+        return status;
+    const std::optional<Refusal> refusal = refusalFromStatus(elements->status, settings.feeder());
+    if (!refusal || refusal->warmingUp)
+        return status;
+    WSD_ERROR("%s", refusal->message.c_str());
+    return refusal->status;
+}
+
+SANE_Status JobControl::waitForJobsAccepted(const std::string &url, const ScanSettings &settings,
+                                            Clock::time_point refusedSince, int attempt, Deadline deadline)
 {
     const std::chrono::milliseconds busyWait(config_.busyWaitMs);
     const bool afterOurCancel = lastCancel_ && refusedSince - *lastCancel_ < busyWait;
     wsscan::Client client(config_.cancelHttp);
     if (!afterOurCancel && !deviceEndingCancelledJob(client.until(deadline), url))
-        return SANE_STATUS_DEVICE_BUSY;  // busy with something else: no reason to wait
+        return waitForWarmUp(url, settings, refusedSince, attempt, deadline);
     const auto now = Clock::now();
     const auto bound = std::min<Clock::time_point>(refusedSince + busyWait, deadline);
     if (now >= bound) {
@@ -113,11 +146,41 @@ SANE_Status JobControl::waitForJobsAccepted(const std::string &url, Clock::time_
     // The device winds the cancelled job down: ask again, less often as
     // it goes on (100 ms doubling up to 1 s).
     const auto pause = std::chrono::milliseconds(100 << std::min(attempt, 3));
+    WSD_INFO("the scanner is ending a cancelled job: CreateScanJob again soon");
+    return pauseUnlessCancelled(pause, bound);
+}
+
+SANE_Status JobControl::waitForWarmUp(const std::string &url, const ScanSettings &settings,
+                                      Clock::time_point refusedSince, int attempt, Deadline deadline)
+{
+    auto elements = wsscan::Client(config_.cancelHttp).until(deadline).call(wsscan::getScannerElements(url));
+    const Refusal refusal = explainNotAcceptingJobs(elements ? &elements->status : nullptr, settings.feeder());
+    if (!refusal.warmingUp) {
+        WSD_ERROR("%s", refusal.message.c_str());
+        return refusal.status;
+    }
+    const auto now = Clock::now();
+    const auto bound = std::min<Clock::time_point>(refusedSince + std::chrono::milliseconds(config_.warmUpWaitMs),
+                                                   deadline);
+    if (now >= bound) {
+        const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - refusedSince);
+        WSD_ERROR("%s, and still refuses jobs after %lld ms (warm-up-wait)", refusal.message.c_str(),
+                  static_cast<long long>(waited.count()));
+        return SANE_STATUS_DEVICE_BUSY;
+    }
+    // A wake-up takes seconds: ask every 250 ms at first, then once a second.
+    const auto pause = std::chrono::milliseconds(250 << std::min(attempt, 2));
+    WSD_INFO("%s: CreateScanJob again soon", refusal.message.c_str());
+    return pauseUnlessCancelled(pause, bound);
+}
+
+SANE_Status JobControl::pauseUnlessCancelled(std::chrono::milliseconds pause, Clock::time_point bound)
+{
+    const auto left = bound - Clock::now();
     const int waitMs = static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::min<Clock::duration>(pause, bound - now)).count());
-    WSD_INFO("the scanner is ending a cancelled job: CreateScanJob again in %d ms", waitMs);
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::min<Clock::duration>(pause, left)).count());
     const int fds[1] = {session_.cancelFd()};
-    if (waitReadable(fds, 1, waitMs) == 0)
+    if (waitReadable(fds, 1, std::max(waitMs, 0)) == 0)
         return SANE_STATUS_CANCELLED;  // sane_cancel (the fd stays signalled for the worker)
     return SANE_STATUS_GOOD;
 }

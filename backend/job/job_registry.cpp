@@ -1,36 +1,40 @@
 #include "wsd/job_registry.h"
 
 #include "wsd/log.h"
+#include "wsd/small_file.h"
 #include "wsd/soap.h"
 #include "wsd/state_file.h"
+#include "wsd/strings.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
-#include <sstream>
 
 namespace wsd {
 
 namespace {
+
+std::string readOrEmpty(const std::string &path, std::size_t limit)
+{
+    return readSmallFile(path, limit).value_or(std::string());
+}
 
 // Field 22 of /proc/PID/stat (starttime, in clock ticks since boot); the
 // command name before it is in parentheses and may hold spaces. 0: no such
 // process (or unreadable).
 unsigned long long startTimeOf(long pid)
 {
-    const std::string stat = state::readSmallFile("/proc/" + std::to_string(pid) + "/stat", 4096);
+    const std::string stat = readOrEmpty("/proc/" + std::to_string(pid) + "/stat", 4096);
     const std::size_t close = stat.rfind(')');
     if (close == std::string::npos)
         return 0;
-    std::istringstream fields(stat.substr(close + 1));
-    std::string field;
     // After ")": field 3 (state) onwards; starttime is the 20th of those.
-    for (int i = 3; i <= 22 && (fields >> field); ++i)
-        if (i == 22)
-            return std::strtoull(field.c_str(), nullptr, 10);
-    return 0;
+    const std::vector<std::string_view> fields = splitWhitespace(std::string_view(stat).substr(close + 1), 20);
+    if (fields.size() < 20)
+        return 0;
+    return std::strtoull(std::string(fields[19]).c_str(), nullptr, 10);
 }
 
 bool usable(const std::string &field) { return field.find_first_of("\t\n\r") == std::string::npos; }
@@ -48,13 +52,19 @@ std::string format(const JobRecord &r)
 std::vector<JobRecord> parseJobRecords(std::string_view text)
 {
     std::vector<JobRecord> records;
-    std::istringstream lines{std::string(text)};
-    std::string line;
-    while (std::getline(lines, line)) {
+    while (!text.empty()) {
+        const std::size_t nl = text.find('\n');
+        std::string_view line = text.substr(0, nl);
+        text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+        // Tab-separated, empty fields kept.
         std::vector<std::string> f;
-        std::istringstream fields(line);
-        for (std::string field; std::getline(fields, field, '\t');)
-            f.push_back(field);
+        for (std::size_t start = 0;;) {
+            const std::size_t tab = line.find('\t', start);
+            f.emplace_back(line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start));
+            if (tab == std::string_view::npos)
+                break;
+            start = tab + 1;
+        }
         if (f.size() != 7 || f[2].empty())
             continue;
         JobRecord r;
@@ -96,7 +106,7 @@ void update(const std::string &path, Change change)
     state::FileLock lock(path);
     if (!lock.held())
         return;
-    std::vector<JobRecord> records = parseJobRecords(state::readSmallFile(path, JobRegistry::MaxFileBytes));
+    std::vector<JobRecord> records = parseJobRecords(readOrEmpty(path, JobRegistry::MaxFileBytes));
     if (change(records))
         store(path, std::move(records));
 }
@@ -107,7 +117,7 @@ ProcessIdentity ProcessIdentity::self()
 {
     ProcessIdentity id;
     id.pid = static_cast<long>(getpid());
-    std::string boot = state::readSmallFile("/proc/sys/kernel/random/boot_id", 64);
+    std::string boot = readOrEmpty("/proc/sys/kernel/random/boot_id", 64);
     id.bootId = boot.substr(0, boot.find_first_of("\n\t "));
     // /proc must show our own PID namespace (a PID namespace without its
     // own /proc mount sees the parent's PIDs): else nothing can be judged.

@@ -7,13 +7,13 @@ namespace wsd {
 
 using Clock = std::chrono::steady_clock;
 
-PagePipe::PagePipe() : storage_(Capacity) {}
+PagePipe::PagePipe() : storage_(new std::uint8_t[Capacity]) {}
 
-void PagePipe::beginImage(unsigned page, bool upsideDown)
+void PagePipe::beginImage(unsigned page, const ImageDelivery &delivery)
 {
     std::lock_guard<std::mutex> lock(mutex_);
     if (page == page_)
-        upsideDown_ = upsideDown;
+        delivery_ = delivery;
 }
 
 bool PagePipe::write(unsigned page, const std::uint8_t *data, std::size_t length, int cancelFd)
@@ -26,7 +26,7 @@ bool PagePipe::write(unsigned page, const std::uint8_t *data, std::size_t length
             const std::size_t tail = (head_ + count_) % Capacity;
             const std::size_t n = std::min({length, Capacity - count_, Capacity - tail});
             if (n > 0) {
-                std::memcpy(storage_.data() + tail, data, n);
+                std::memcpy(storage_.get() + tail, data, n);
                 count_ += n;
                 data += n;
                 length -= n;
@@ -63,7 +63,8 @@ void PagePipe::reset(unsigned page)
     page_ = page;
     head_ = count_ = 0;
     firstPieceTaken_ = partialPiece_ = false;
-    upsideDown_ = abandoned_ = false;
+    delivery_ = ImageDelivery{};
+    abandoned_ = false;
     end_.reset();
     ready_.clear();
     space_.clear();
@@ -81,7 +82,7 @@ SANE_Status PagePipe::acquire(const std::uint8_t **data, std::size_t *length, bo
                 partialPiece_ = false;
                 // Only the reader moves head_, and the writer never touches
                 // written bytes: they may be read outside the lock.
-                *data = storage_.data() + head_;
+                *data = storage_.get() + head_;
                 *length = std::min(count_, Capacity - head_);
                 return SANE_STATUS_GOOD;
             }
@@ -122,10 +123,10 @@ void PagePipe::abandon()
     space_.signal();
 }
 
-bool PagePipe::upsideDown() const
+ImageDelivery PagePipe::delivery() const
 {
     std::lock_guard<std::mutex> lock(mutex_);
-    return upsideDown_;
+    return delivery_;
 }
 
 }  // namespace wsd

@@ -1,6 +1,7 @@
 #include "wsd/page_reader.h"
 
 #include "wsd/log.h"
+#include "wsd/page_geometry.h"
 #include "wsd/threshold.h"
 
 #include <algorithm>
@@ -54,6 +55,8 @@ SANE_Status PageReader::start(FrameFormat &format, const ImageLimits &limits, st
     out_ = nullptr;
     overflowRead_ = overflowEnd_ = 0;
     upsideDown_ = false;
+    mapping_.reset();
+    sourceRows_ = mappedRows_ = 0;
     wholePage_.clear();
     nextTurnedLine_ = -1;
     while (!frame_) {
@@ -171,21 +174,37 @@ bool PageReader::onFrame(const ImageFrame &image)
     f.bytesPerLine = image.bytesPerLine;
     WSD_INFO("image: %dx%d, %d bit, %s", image.width, image.height, image.depth,
              image.channels == 3 ? "colour" : "gray");
+    const ImageDelivery delivery = pipe_.delivery();
+    const PageMapping mapping =
+        planPageMapping(image.width, image.height, delivery.asked, delivery.finalXDpi, delivery.finalYDpi);
+    if (!mapping.identity()) {
+        // The image's size decides what the page is (page_geometry.h).
+        WSD_WARN("the image is not the page asked for: using %dx%d pixels from (%d, %d) at %dx%d dpi, as %dx%d at %dx%d dpi",
+                 mapping.x.sourceLength, mapping.y.sourceLength, mapping.x.first, mapping.y.first, mapping.x.sourceDpi,
+                 mapping.y.sourceDpi, mapping.x.outputLength, mapping.y.outputLength, mapping.x.outputDpi,
+                 mapping.y.outputDpi);
+        mapping_ = mapping;
+        sourceLine_.resize(image.bytesPerLine);
+        f.pixelsPerLine = mapping.x.outputLength;
+        f.lines = mapping.y.outputLength;
+        f.bytesPerLine = image.depth == 1 ? (static_cast<std::size_t>(f.pixelsPerLine) + 7) / 8
+                                          : static_cast<std::size_t>(f.pixelsPerLine) * image.channels * (image.depth / 8);
+    }
     if (thresholdPercent_ && image.depth != 1) {
         if (image.depth != 8) {
             WSD_ERROR("lineart is made from 8-bit images; the device sent %d bit", image.depth);
             return false;
         }
         decodedChannels_ = image.channels;
-        decodedLine_.resize(image.bytesPerLine);
+        decodedLine_.resize(f.bytesPerLine);
         f.format = SANE_FRAME_GRAY;
         f.depth = 1;
-        f.bytesPerLine = lineartBytesPerLine(image.width);
+        f.bytesPerLine = lineartBytesPerLine(f.pixelsPerLine);
         WSD_INFO("making lineart at %d %%", *thresholdPercent_);
     } else {
         thresholdPercent_.reset();  // the device sent lineart itself
     }
-    upsideDown_ = pipe_.upsideDown();
+    upsideDown_ = delivery.upsideDown;
     if (upsideDown_) {
         const std::size_t bytes = f.bytesPerLine * static_cast<std::size_t>(std::max(image.height, 0));
         if (image.height <= 0 || bytes > MaxBufferedImageBytes) {
@@ -204,6 +223,8 @@ std::uint8_t *PageReader::lineBuffer()
 {
     if (!frame_)
         return nullptr;
+    if (mapping_)
+        return sourceLine_.data();  // every line of the image, also those left out
     if (thresholdPercent_)
         return lines_ < frame_->lines || frame_->lines < 0 ? decodedLine_.data() : nullptr;
     return frameLine();
@@ -218,6 +239,30 @@ std::uint8_t *PageReader::frameLine()
 }
 
 bool PageReader::commitLine()
+{
+    return mapping_ ? commitMappedLine() : finishLine();
+}
+
+bool PageReader::commitMappedLine()
+{
+    const AxisMapping &y = mapping_->y;
+    const int row = sourceRows_++;
+    // Each output line whose source is this line (none when it is left
+    // out, several when the page is scaled up).
+    while ((y.outputLength < 0 || mappedRows_ < y.outputLength) && y.source(mappedRows_) == row) {
+        std::uint8_t *target = thresholdPercent_ ? decodedLine_.data() : frameLine();
+        if (!target)
+            return false;
+        mapLine(sourceLine_.data(), target, mapping_->x, thresholdPercent_ ? 8 : frame_->depth,
+                thresholdPercent_ ? decodedChannels_ : (frame_->format == SANE_FRAME_RGB ? 3 : 1));
+        ++mappedRows_;
+        if (!finishLine())
+            return false;
+    }
+    return true;
+}
+
+bool PageReader::finishLine()
 {
     if (thresholdPercent_) {
         std::uint8_t *line = frameLine();

@@ -21,8 +21,8 @@ class ImageReceiver : public http::StreamHandler, public MtomParser::Handler {
 public:
     // beforeDrop: called when a write to the pipe ends early, before the
     // transfer is dropped (see ScanWorker::cancelBeforeDrop()).
-    ImageReceiver(PagePipe &pipe, unsigned page, int cancelFd, bool upsideDown, std::function<void()> beforeDrop)
-        : pipe_(pipe), page_(page), cancelFd_(cancelFd), upsideDown_(upsideDown), beforeDrop_(std::move(beforeDrop))
+    ImageReceiver(PagePipe &pipe, unsigned page, int cancelFd, ImageDelivery delivery, std::function<void()> beforeDrop)
+        : pipe_(pipe), page_(page), cancelFd_(cancelFd), delivery_(std::move(delivery)), beforeDrop_(std::move(beforeDrop))
     {
     }
 
@@ -62,7 +62,7 @@ public:
             return false;
         }
         imageStarted_ = true;
-        pipe_.beginImage(page_, upsideDown_);
+        pipe_.beginImage(page_, delivery_);
         return true;
     }
     bool onImageData(const std::uint8_t *data, std::size_t length) override
@@ -105,7 +105,7 @@ private:
     PagePipe &pipe_;
     unsigned page_;
     int cancelFd_;
-    bool upsideDown_;
+    ImageDelivery delivery_;
     std::function<void()> beforeDrop_;
     long httpStatus_ = 0;
     std::unique_ptr<MtomParser> parser_;
@@ -122,7 +122,9 @@ private:
 ScanWorker::ScanWorker(WorkerConfig config)
     : config_(std::move(config)),
       session_(config_.http),
-      jobs_(JobControlConfig{config_.device, config_.serviceUrls, config_.cancelHttp, config_.busyWaitMs, {}}, session_),
+      jobs_(JobControlConfig{config_.device, config_.serviceUrls, config_.cancelHttp, config_.busyWaitMs, {},
+                             config_.warmUpWaitMs},
+            session_),
       reader_(pipe_, cancelReaderFd_.fd(), [this] { return cancelledSinceStart(); }, [this] { cancelRefusedPage(); })
 {
     session_.setCancelFd(cancelWorkerFd_.fd());
@@ -241,24 +243,44 @@ void ScanWorker::handleCancel(unsigned page)
         pipe_.end(page, SANE_STATUS_CANCELLED);
 }
 
-void ScanWorker::doPage(const StartCommand &command)
+bool ScanWorker::createJob(const ScanSettings &settings, const StartCommand &command)
 {
-    if (!jobs_.job()) {
-        const SANE_Status created = jobs_.create(command.settings, command.deadline);
-        publish();
-        if (created != SANE_STATUS_GOOD) {
-            pipe_.end(command.page, created);
-            jobs_.endUnconfirmedJob();  // sane_start has its answer: this runs behind it
-            return;
-        }
+    const SANE_Status created = jobs_.create(settings, command.deadline);
+    publish();
+    if (created != SANE_STATUS_GOOD) {
+        pipe_.end(command.page, created);
+        jobs_.endUnconfirmedJob();  // sane_start has its answer: this runs behind it
+        return false;
     }
     if (cancelPending()) {
         // sane_cancel came while CreateScanJob was in flight: its JobId is
         // known now, so the device hears of the cancel at once.
         handleCancel(command.page);
+        return false;
+    }
+    return true;
+}
+
+void ScanWorker::doPage(const StartCommand &command)
+{
+    if (!jobs_.job() && !createJob(command.settings, command))
+        return;
+    if (cancelPending()) {
+        handleCancel(command.page);
         return;
     }
     SANE_Status status = retrieveImage(command.page, command.deadline);
+    if (status == SANE_STATUS_NO_DOCS && jobEndedAfterPages_) {
+        // The device ended its feeder job after some pages, unasked: the
+        // feeder may hold more, so a new job scans on; when it is empty,
+        // that job says so (ClientErrorNoImagesAvailable) and the batch ends.
+        const ScanSettings rest = *jobEndedAfterPages_;
+        jobEndedAfterPages_.reset();
+        if (!createJob(rest, command))
+            return;
+        status = retrieveImage(command.page, command.deadline);
+        jobEndedAfterPages_.reset();  // a second job that ends at once ends the batch
+    }
     pipe_.end(command.page, status);
 }
 
@@ -269,8 +291,12 @@ SANE_Status ScanWorker::retrieveImage(unsigned page, Deadline deadline)
                                                        "page" + std::to_string(job.imagesRetrieved + 1));
     // In a duplex job every second image is a back side.
     const bool backSide = job.settings.duplex() && job.imagesRetrieved % 2 == 1;
-    ImageReceiver receiver(pipe_, page, cancelWorkerFd_.fd(), backSide && config_.rotateBackSide,
-                           [this] { cancelBeforeDrop(); });
+    ImageDelivery delivery;
+    delivery.upsideDown = backSide && config_.rotateBackSide;
+    delivery.asked = job.settings;
+    delivery.finalXDpi = job.finalParameters.xResolution;
+    delivery.finalYDpi = job.finalParameters.yResolution;
+    ImageReceiver receiver(pipe_, page, cancelWorkerFd_.fd(), std::move(delivery), [this] { cancelBeforeDrop(); });
     std::string error;
     session_.setCancelFd(cancelWorkerFd_.fd());
     const auto started = Clock::now();
@@ -297,6 +323,19 @@ SANE_Status ScanWorker::retrieveImage(unsigned page, Deadline deadline)
         if (fault.subcode == "ClientErrorNoImagesAvailable") {
             // First image: the feeder is empty. Later: the batch is over.
             WSD_INFO("job %d: no more images after %d", job.id, job.imagesRetrieved);
+            endJob();
+            return SANE_STATUS_NO_DOCS;
+        }
+        if (fault.subcode == "ClientErrorJobIdNotFound" && job.settings.feeder() && job.imagesRetrieved > 0) {
+            // The device forgot the feeder job after its pages (Ricoh Aficio
+            // MP 201 ends each feeder job after one page, sane-airscan#334):
+            // not an error; doPage() asks a new job for what the feeder holds.
+            WSD_INFO("job %d: ended by the device after %d images (ClientErrorJobIdNotFound)", job.id,
+                     job.imagesRetrieved);
+            ScanSettings rest = job.settings;
+            if (rest.imagesToTransfer > 0)
+                rest.imagesToTransfer = std::max(1, rest.imagesToTransfer - job.imagesRetrieved);
+            jobEndedAfterPages_ = rest;
             endJob();
             return SANE_STATUS_NO_DOCS;
         }
@@ -376,6 +415,7 @@ void ScanWorker::publish()
     } else {
         snapshot_.active = false;
     }
+    snapshot_.refusedSettings = jobs_.refusedSettings();
 }
 
 }  // namespace wsd

@@ -6,6 +6,7 @@
 #include "wsd/protocol_trace.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -40,10 +41,32 @@ using Share = std::unique_ptr<CURLSH, ShareFree>;
 
 using Clock = std::chrono::steady_clock;
 
+// Debian's libcurl links libssh2, whose initialisation (called by
+// curl_global_init) sets up OpenSSL's libcrypto for SCP and SFTP: 1.4 MB of
+// resident memory in every frontend, for protocols we never allow (see
+// configure()). libssh2_init counts its callers and sets up the crypto
+// library on the first call only, unless told LIBSSH2_INIT_NO_CRYPTO; we make
+// that first call when libssh2 is loaded at all.
+void skipSshCrypto()
+{
+    constexpr int noCrypto = 0x0001;  // LIBSSH2_INIT_NO_CRYPTO, libssh2.h
+    struct DlClose {
+        void operator()(void *handle) const { dlclose(handle); }
+    };
+    std::unique_ptr<void, DlClose> libssh2(dlopen("libssh2.so.1", RTLD_NOW | RTLD_NOLOAD));
+    if (!libssh2)
+        return;
+    if (auto init = reinterpret_cast<int (*)(int)>(dlsym(libssh2.get(), "libssh2_init")))
+        init(noCrypto);
+}
+
 void globalInit()
 {
     static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    std::call_once(once, [] {
+        skipSshCrypto();
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+    });
 }
 
 void lockShare(CURL *, curl_lock_data data, curl_lock_access, void *mutexes)
@@ -236,8 +259,10 @@ void configure(Transfer &t, const Options &options, bool wholeTimeout)
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // see refusedRedirect()
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, options.tlsVerify ? 1L : 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, options.tlsVerify ? 2L : 0L);
-    // Larger receive buffer: fewer callbacks for a multi-megabyte image.
-    curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024L);
+    // Larger receive buffer: fewer callbacks for a multi-megabyte image;
+    // SOAP answers are small, and curl's default buffer keeps them off the heap's top.
+    if (t.stream)
+        curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024L);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, writeBody);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(c, CURLOPT_PRIVATE, &t);

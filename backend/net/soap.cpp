@@ -1,6 +1,7 @@
 #include "wsd/soap.h"
 
 #include "wsd/namespaces.h"
+#include "wsd/url.h"
 
 #include <uuid/uuid.h>
 
@@ -26,7 +27,9 @@ std::string buildEnvelope(const Addressing &addressing, const std::vector<Namesp
     for (const Namespace &n : extraNamespaces)
         w.declare(n.prefix, n.uri);
     w.start("soap", "Header");
-    w.element("wsa", "To", addressing.to);
+    // A URL reached over IPv6 link-local carries the client's zone; the
+    // device never knows it and some (HP LaserJet M125) refuse such a To.
+    w.element("wsa", "To", url::withoutZone(addressing.to));
     w.element("wsa", "Action", addressing.action);
     w.element("wsa", "MessageID", addressing.messageId.empty() ? newMessageId() : addressing.messageId);
     if (!addressing.relatesTo.empty())

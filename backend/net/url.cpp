@@ -107,6 +107,20 @@ std::string withZone(const std::string &url, const std::string &zone)
     return toUrl(h.get(), url);
 }
 
+std::string withoutZone(const std::string &url)
+{
+    auto parts = parse(url);
+    if (!parts || !parts->ipv6 || parts->zone.empty())
+        return url;
+    // Textual, not through libcurl, so that nothing else of the URL changes.
+    const std::size_t open = url.find('[');
+    const std::size_t close = url.find(']', open);
+    const std::size_t pct = url.find('%', open);
+    if (open == std::string::npos || close == std::string::npos || pct == std::string::npos || pct > close)
+        return url;
+    return url.substr(0, pct) + url.substr(close);
+}
+
 std::optional<std::string> path(const std::string &url)
 {
     Handle h = open(url);

@@ -297,8 +297,18 @@ Writer &Writer::attr(const char *name, std::string_view value)
 
 Writer &Writer::text(std::string_view value)
 {
-    std::string v(value);
-    xmlTextWriterWriteString(writer_, xstr(v.c_str()));
+    // libxml2 writes a line break in text as it is; a character reference
+    // keeps the document on one line (see quirks.h) with the same content.
+    std::size_t start = 0;
+    for (;;) {
+        const std::size_t lf = value.find('\n', start);
+        std::string v(value.substr(start, lf == std::string_view::npos ? std::string_view::npos : lf - start));
+        xmlTextWriterWriteString(writer_, xstr(v.c_str()));
+        if (lf == std::string_view::npos)
+            break;
+        xmlTextWriterWriteRaw(writer_, xstr("&#10;"));
+        start = lf + 1;
+    }
     return *this;
 }
 

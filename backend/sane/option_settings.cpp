@@ -140,6 +140,7 @@ ScanSettings ScanOptions::settings() const
         out.brightness = brightness_ * 10;
     if (contrastSet_)
         out.contrast = contrast_ * 10;
+    out.contentType = contentType_;
     return out;
 }
 

@@ -85,6 +85,20 @@ std::function<void(void *)> stringOf(std::function<std::string()> text, SANE_Int
     };
 }
 
+// Setter of a string-list option: the list's own spelling of the value, INVAL
+// for one not listed.
+std::function<SANE_Status(void *, SANE_Int *)> choiceSetter(const std::vector<SANE_String_Const> &list,
+                                                            std::string &target)
+{
+    return [&list, &target](void *value, SANE_Int *) {
+        const char *name = match(list, static_cast<const char *>(value));
+        if (!name)
+            return SANE_STATUS_INVAL;
+        target = name;
+        return SANE_STATUS_GOOD;
+    };
+}
+
 // A numeric value outside its range is clamped, written back and flagged
 // inexact, as the SANE standard allows.
 SANE_Status setRanged(SANE_Word &target, const SANE_Range &range, void *value, SANE_Int reload, SANE_Int *info)
@@ -120,6 +134,7 @@ void ScanOptions::buildTable(const ScannerElements &elements)
                             SANE_UNIT_NONE, ReadOnly),
                      [this](void *value) { *static_cast<SANE_Word *>(value) = count(); }, {}, {}, {}});
     addModeOptions();
+    addContentTypeOption(elements);
     addGeometryOptions();
     addEnhancementOptions(elements.caps);
     addStatusOptions(elements.caps);
@@ -210,14 +225,7 @@ void ScanOptions::addModeOptions()
                     SANE_CONSTRAINT_STRING_LIST);
     d.size = stringSize(compressionNames_);
     d.constraint.string_list = compressionNames_.data();
-    rows_.push_back({d, stringOf([this] { return compression_; }, d.size),
-                     [this](void *value, SANE_Int *) {
-                         const char *name = match(compressionNames_, static_cast<const char *>(value));
-                         if (!name)
-                             return SANE_STATUS_INVAL;
-                         compression_ = name;
-                         return SANE_STATUS_GOOD;
-                     },
+    rows_.push_back({d, stringOf([this] { return compression_; }, d.size), choiceSetter(compressionNames_, compression_),
                      {}, {}});
 }
 
@@ -250,6 +258,37 @@ void ScanOptions::addGeometryOptions()
                  od.constraint.range = horizontal ? &s.xRange : &s.yRange;
              }});
     }
+}
+
+// Offered only when the device lists ContentTypesSupported: a ticket
+// naming a ContentType the device did not list may be refused (WS-Scan
+// ContentType). The device's own words are the values.
+void ScanOptions::addContentTypeOption(const ScannerElements &elements)
+{
+    for (const std::string &c : elements.caps.contentTypes)
+        if (!c.empty() && std::find(contentTypes_.begin(), contentTypes_.end(), c) == contentTypes_.end())
+            contentTypes_.push_back(c);
+    if (contentTypes_.empty())
+        return;
+    for (const std::string &c : contentTypes_)
+        contentTypeNames_.push_back(c.c_str());
+    contentTypeNames_.push_back(nullptr);
+    // Auto where offered (the device decides per page), else the device's default, else its first.
+    const char *preferred = match(contentTypeNames_, "Auto");
+    if (!preferred && elements.defaults)
+        preferred = match(contentTypeNames_, elements.defaults->contentType.c_str());
+    contentType_ = preferred ? preferred : contentTypes_.front();
+
+    SANE_Option_Descriptor d = constrained(
+        option("content-type", N_("Content type"),
+               N_("What the original holds (text, photo, both...), so that the scanner tunes its image "
+                  "processing; the values are the scanner's own."),
+               SANE_TYPE_STRING, SANE_UNIT_NONE, Settable),
+        SANE_CONSTRAINT_STRING_LIST);
+    d.size = stringSize(contentTypeNames_);
+    d.constraint.string_list = contentTypeNames_.data();
+    rows_.push_back({d, stringOf([this] { return contentType_; }, d.size),
+                     choiceSetter(contentTypeNames_, contentType_), {}, {}});
 }
 
 void ScanOptions::addEnhancementOptions(const ScannerCapabilities &caps)

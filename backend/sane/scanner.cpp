@@ -4,6 +4,7 @@
 #include "wsd/device_locator.h"
 #include "wsd/image_limits.h"
 #include "wsd/job_control.h"
+#include "wsd/job_refusal.h"
 #include "wsd/job_registry.h"
 #include "wsd/log.h"
 #include "wsd/metadata.h"
@@ -83,11 +84,32 @@ void cancelOrphanedJobs(const std::string &device, const std::string &url, const
     }
 }
 
+// A refused ticket that names no setting, or one of these.
+bool refusalMayConcern(const std::vector<std::string> &named, std::initializer_list<const char *> settings)
+{
+    if (named.empty())
+        return true;
+    for (const char *s : settings)
+        if (std::find(named.begin(), named.end(), s) != named.end())
+            return true;
+    return false;
+}
+
 std::string localUserName()
 {
     if (const passwd *pw = getpwuid(getuid()))
         return pw->pw_name;
     return "sane";
+}
+
+// The table's quirks for the device, with its wsd.conf overrides.
+Quirks deviceQuirks(const DeviceRecord &device, const Config &config)
+{
+    Quirks quirks = quirksFor(device.vendor, device.model);
+    for (const QuirkOverride &o : config.quirks)
+        if (o.device == device.saneName)
+            applyQuirkOverrides(quirks, o.pairs, nullptr);
+    return quirks;
 }
 
 }  // namespace
@@ -152,7 +174,10 @@ SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std:
         auto it = std::find(record.scanServiceUrls.begin(), record.scanServiceUrls.end(), url);
         std::rotate(record.scanServiceUrls.begin(), it, it + 1);
         cancelOrphanedJobs(record.saneName, url, wsscan::Client(cancelHttpOptions(config)).until(deadline));
-        out.reset(new Scanner(record, config, std::move(*elements)));
+        Quirks quirks = deviceQuirks(record, config);
+        if (quirks.landscapeMaxSize)
+            trustLandscapeSizes(elements->caps);
+        out.reset(new Scanner(record, config, quirks, std::move(*elements)));
         WSD_INFO("opened %s at %s", record.saneName.c_str(), url.c_str());
         return SANE_STATUS_GOOD;
     }
@@ -160,15 +185,12 @@ SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std:
     return SANE_STATUS_IO_ERROR;
 }
 
-Scanner::Scanner(DeviceRecord device, const Config &config, ScannerElements elements)
+Scanner::Scanner(DeviceRecord device, const Config &config, const Quirks &quirks, ScannerElements elements)
     : device_(std::move(device)), http_(httpOptions(config)), startDeadlineMs_(config.startDeadlineMs), options_(elements),
       caps_(elements.caps)
 {
-    Quirks quirks = quirksFor(device_.vendor, device_.model);
-    for (const QuirkOverride &o : config.quirks)
-        if (o.device == device_.saneName)
-            applyQuirkOverrides(quirks, o.pairs, nullptr);
     WSD_INFO("%s %s: quirks: %s", device_.vendor.c_str(), device_.model.c_str(), describeQuirks(quirks).c_str());
+    skipTicketValidation_ = quirks.skipTicketValidation;
     WorkerConfig wc;
     wc.device = device_.saneName;
     wc.rotateBackSide = quirks.rotateBackSide;
@@ -177,6 +199,7 @@ Scanner::Scanner(DeviceRecord device, const Config &config, ScannerElements elem
     wc.cancelHttp = cancelHttpOptions(config);
     wc.stallTimeoutMs = config.stallTimeoutMs;
     wc.busyWaitMs = config.busyWaitMs;
+    wc.warmUpWaitMs = config.warmUpWaitMs;
     worker_ = std::make_unique<ScanWorker>(wc);
 }
 
@@ -216,36 +239,83 @@ SANE_Status Scanner::checkScannerStatus(const ScanSettings &settings, Deadline d
     }
     options_.updateStatus(elements->status);
     SANE_Status status = statusFromConditions(elements->status, settings.source);
+    if (status == SANE_STATUS_DEVICE_BUSY && warmingUp(elements->status)) {
+        // CreateScanJob waits for the warm-up (warm-up-wait).
+        WSD_INFO("the scanner is warming up");
+        return SANE_STATUS_GOOD;
+    }
     if (status == SANE_STATUS_DEVICE_BUSY &&
         deviceEndingCancelledJob(wsscan::Client(http_).until(deadline), device_.scanServiceUrls.front())) {
         // Busy ending a cancelled job: CreateScanJob waits for it to end.
         WSD_INFO("the scanner is ending a cancelled job");
         return SANE_STATUS_GOOD;
     }
-    if (status != SANE_STATUS_GOOD)
-        WSD_ERROR("scanner reports %s (%s)", elements->status.state.c_str(), sane_strstatus(status));
+    if (status != SANE_STATUS_GOOD) {
+        const std::optional<Refusal> cause = refusalFromStatus(elements->status, settings.feeder());
+        WSD_ERROR("scanner reports %s (%s)%s%s", elements->status.state.c_str(), sane_strstatus(status),
+                  cause ? ": " : "", cause ? cause->message.c_str() : "");
+    }
     return status;
 }
 
-// ValidateScanTicket, where the device offers it: a format it would refuse
-// is replaced, before the job, by the best other one it accepts.
-void Scanner::validateFormat(ScanSettings &settings, Deadline deadline)
+// ValidateScanTicket, where the device offers it (WS-Scan ValidationInfo:
+// an invalid ticket comes back as ValidScanTicket with the invalid settings
+// changed). A format it would refuse is replaced by another it accepts,
+// brightness and contrast it refuses are dropped; any other objection ends
+// the scan before a job the device would refuse is made.
+SANE_Status Scanner::validateTicket(ScanSettings &settings, Deadline deadline)
 {
-    auto validation = wsscan::Client(http_).until(deadline).call(wsscan::validateScanTicket(device_.scanServiceUrls.front(), settings));
-    if (!validation) {
-        WSD_DETAIL("ValidateScanTicket not available: %s", validation.error.c_str());
-        return;
+    if (skipTicketValidation_)
+        return SANE_STATUS_GOOD;
+    // Twice at most: once as asked, once more after a correction.
+    for (int round = 0; round < 2; ++round) {
+        auto validation = wsscan::Client(http_).until(deadline).call(
+            wsscan::validateScanTicket(device_.scanServiceUrls.front(), settings));
+        if (!validation) {
+            WSD_DETAIL("ValidateScanTicket not available: %s", validation.error.c_str());
+            return SANE_STATUS_GOOD;
+        }
+        if (validation->valid)
+            return SANE_STATUS_GOOD;
+        if (!validation->validTicket) {
+            WSD_ERROR("the scanner refused the scan settings (ValidateScanTicket) without saying which; "
+                      "if it scans with other clients, set the quirk skip-validation for it");
+            return SANE_STATUS_INVAL;
+        }
+        std::vector<std::string> objections = objectedSettings(settings, *validation->validTicket);
+        if (objections.empty()) {
+            WSD_WARN("ValidateScanTicket calls the ticket invalid but changes nothing in it: going on");
+            return SANE_STATUS_GOOD;
+        }
+        bool corrected = false;
+        auto objectsTo = [&](const char *name) {
+            return std::find(objections.begin(), objections.end(), name) != objections.end();
+        };
+        const std::vector<std::string> choices = options_.formatChoices();
+        const std::string &proposed = validation->validTicket->format;
+        if (objectsTo("Format") && std::find(choices.begin(), choices.end(), proposed) != choices.end()) {
+            WSD_INFO("the device cannot send %s; using %s", settings.format.c_str(), proposed.c_str());
+            settings.format = proposed;
+            corrected = true;
+            objections.erase(std::find(objections.begin(), objections.end(), "Format"));
+        }
+        for (auto [name, value] : {std::pair{"Brightness", &settings.brightness}, {"Contrast", &settings.contrast}}) {
+            if (!objectsTo(name))
+                continue;
+            WSD_WARN("the scanner refuses the %s setting: scanning without it", name);
+            value->reset();
+            corrected = true;
+            objections.erase(std::find(objections.begin(), objections.end(), name));
+        }
+        if (!objections.empty()) {
+            WSD_ERROR("the scanner refused the scan settings: it objects to %s (ValidateScanTicket)",
+                      joinSettingNames(objections).c_str());
+            return SANE_STATUS_INVAL;
+        }
+        if (!corrected)
+            return SANE_STATUS_GOOD;
     }
-    if (validation->valid || !validation->validTicket)
-        return;
-    const std::string &proposed = validation->validTicket->format;
-    for (const std::string &format : options_.formatChoices()) {
-        if (format != proposed || format == settings.format)
-            continue;
-        WSD_INFO("the device cannot send %s; using %s", settings.format.c_str(), format.c_str());
-        settings.format = format;
-        return;
-    }
+    return SANE_STATUS_GOOD;
 }
 
 SANE_Status Scanner::start()
@@ -263,14 +333,26 @@ SANE_Status Scanner::start()
     settings.jobName = uniqueJobName();
     if (!worker_->job().active) {
         SANE_Status status = checkScannerStatus(settings, deadline);
+        if (status == SANE_STATUS_GOOD)
+            status = validateTicket(settings, deadline);
         if (status != SANE_STATUS_GOOD)
             return status;
-        validateFormat(settings, deadline);
     }
     const ImageLimits limits = imageLimitsForScan(settings, caps_);
     const std::optional<int> threshold = options_.localThreshold();
     SANE_Status status = worker_->startPage(settings, limits, deadline, frame_, threshold);
-    if (status == SANE_STATUS_INVAL && !worker_->job().active) {
+    if (status == SANE_STATUS_INVAL && !worker_->job().active && (settings.brightness || settings.contrast) &&
+        refusalMayConcern(worker_->job().refusedSettings, {"Brightness", "Contrast"}) &&
+        !worker_->cancelledSinceStart()) {
+        // A device may refuse the exposure settings it lists (ClientErrorInvalidScanTicket):
+        // they are optional, the scan is not.
+        WSD_WARN("the scanner refused the ticket: trying again without brightness and contrast");
+        settings.brightness.reset();
+        settings.contrast.reset();
+        status = worker_->startPage(settings, limits, deadline, frame_, threshold);
+    }
+    if (status == SANE_STATUS_INVAL && !worker_->job().active &&
+        refusalMayConcern(worker_->job().refusedSettings, {"Format"})) {
         // The device refused the format (ClientErrorFormatNotSupported):
         // fall back through the other formats it lists, best first.
         for (const std::string &format : options_.formatChoices()) {

@@ -1,6 +1,7 @@
 #include "wsd/state_file.h"
 
 #include "wsd/log.h"
+#include "wsd/small_file.h"
 
 #include <fcntl.h>
 #include <pwd.h>
@@ -10,7 +11,6 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <fstream>
 
 namespace wsd::state {
 
@@ -27,15 +27,6 @@ bool mkdirs(const std::string &dir)
 }
 
 }  // namespace
-
-std::string readSmallFile(const std::string &path, std::size_t limit)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::string text(limit, '\0');
-    in.read(&text[0], static_cast<std::streamsize>(limit));
-    text.resize(static_cast<std::size_t>(in.gcount()));
-    return text;
-}
 
 // Another local user who could write there could plant what we read back.
 bool privateDirectoryFor(const std::string &path, const char *what)
@@ -68,15 +59,11 @@ FileLock::~FileLock()
 bool replaceFile(const std::string &path, const std::string &text, const char *what)
 {
     const std::string temporary = path + ".new";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out << text;
-        if (!out.flush()) {
-            WSD_WARN("%s %s: cannot write", what, temporary.c_str());
-            return false;
-        }
+    if (!writeSmallFile(temporary, text, 0600)) {
+        WSD_WARN("%s %s: cannot write", what, temporary.c_str());
+        return false;
     }
-    chmod(temporary.c_str(), 0600);
+    chmod(temporary.c_str(), 0600);  // a .new left by a crash may have had other bits
     if (rename(temporary.c_str(), path.c_str()) != 0) {
         WSD_WARN("%s %s: cannot replace it", what, path.c_str());
         return false;

@@ -6,6 +6,7 @@
 #include "wsd/scan_xml.h"
 
 #include <algorithm>
+#include <string_view>
 
 namespace wsd {
 
@@ -29,10 +30,29 @@ std::optional<Size> readSize(const xml::Node &node)
     return Size{*w, *h};
 }
 
+// A landscape maximum is taken as transposed: a device's area is as long as
+// a page or longer, and some firmware (Kyocera ECOSYS) sends Width and Height
+// swapped, which would leave a portrait page unscannable at full length.
+// A landscape minimum is turned with it. Not for film: a strip holder
+// really is wider than long.
+void portraitSizes(std::optional<Size> &min, std::optional<Size> &max, SourceCaps &caps, const char *what)
+{
+    if (!max || max->width <= max->height)
+        return;
+    std::swap(max->width, max->height);
+    caps.maxTransposed = true;
+    if (min && min->width > min->height) {
+        std::swap(min->width, min->height);
+        caps.minTransposed = true;
+    }
+    WSD_INFO("%s: maximum size sent landscape; using %dx%d (1/1000 inch)", what, max->width, max->height);
+}
+
 // Min > Max happens: some firmware swaps Width and Height in one of the two.
-// A landscape maximum (width > height) is legitimate and is left alone.
 void checkSizes(SourceCaps &caps, std::optional<Size> min, std::optional<Size> max, const char *what)
 {
+    if (std::string_view(what) != "Film")
+        portraitSizes(min, max, caps, what);
     Size mx = max.value_or(DefaultMaxSize);
     Size mn = min.value_or(Size{1, 1});
     if (mn.width > mx.width || mn.height > mx.height) {
@@ -125,8 +145,15 @@ ScannerCapabilities readConfiguration(const xml::Node &config)
         // details take defaults.
         caps.adfFront = readSource(sx::child(adf, "ADFFront"), "ADF");
         caps.adfDuplex = sx::boolean(adf, "ADFSupportsDuplex").value_or(false);
-        if (xml::Node back = sx::child(adf, "ADFBack"))
+        if (xml::Node back = sx::child(adf, "ADFBack")) {
             caps.adfBack = readSource(back, "ADF");
+            // A single-pass two-sided feeder has no duplexer to turn the
+            // sheet, and some say ADFSupportsDuplex false while describing
+            // the back side they scan (Brother MFC-9340CDW, MFC-9370CDW).
+            if (!caps.adfDuplex)
+                WSD_INFO("ADF describes ADFBack with ADFSupportsDuplex false: offering duplex");
+            caps.adfDuplex = true;
+        }
     }
     if (xml::Node film = sx::child(config, "Film"))
         caps.film = readSource(film, "Film");
@@ -310,6 +337,23 @@ std::optional<ScannerElements> parseScannerElements(const soap::Message &message
         return std::nullopt;
     }
     return out;
+}
+
+void trustLandscapeSizes(ScannerCapabilities &caps)
+{
+    for (std::optional<SourceCaps> *source : {&caps.platen, &caps.adfFront, &caps.adfBack, &caps.film}) {
+        if (!*source)
+            continue;
+        SourceCaps &s = **source;
+        if (s.maxTransposed)
+            std::swap(s.maxSize.width, s.maxSize.height);
+        if (s.minTransposed)
+            std::swap(s.minSize.width, s.minSize.height);
+        s.maxTransposed = s.minTransposed = false;
+        // Keep min <= max where the portrait reading had to correct the minimum.
+        s.minSize.width = std::min(s.minSize.width, s.maxSize.width);
+        s.minSize.height = std::min(s.minSize.height, s.maxSize.height);
+    }
 }
 
 SANE_Status statusFromConditions(const ScannerStatusInfo &status, const std::string &source)

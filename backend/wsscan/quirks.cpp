@@ -16,14 +16,15 @@ struct Flag {
 
 constexpr Flag Flags[] = {
     {"scan-path", &Quirks::scanPathSuffix},
-    {"image-size-from-info", &Quirks::imageSizeFromImageInfo},
     {"rotate-back-side", &Quirks::rotateBackSide},
+    {"landscape-max-size", &Quirks::landscapeMaxSize},
+    {"skip-validation", &Quirks::skipTicketValidation},
 };
 
 // Manufacturer and model are fnmatch patterns (case-insensitive); flags is
 // a list of Flag names. Each row names where the behaviour was reported
 // (testsuite/data/devices/SOURCES.md or a public bug report). No device is known yet to need
-// rotate-back-side by default: it exists for wsd.conf.
+// rotate-back-side or landscape-max-size by default: they exist for wsd.conf.
 struct Rule {
     const char *manufacturer;
     const char *model;
@@ -33,9 +34,9 @@ struct Rule {
 constexpr Rule Rules[] = {
     // Samsung M288x: XAddrs gives /wsd, the scan service is /wsd/scan (Tobag/wsd-scan quirk notes).
     {"samsung*", "*", "scan-path"},
-    // HP LaserJet MFP M130fw: image size follows MediaFrontImageInfo (sane-airscan#60).
-    {"hp*", "*m130*", "image-size-from-info"},
-    {"hewlett*", "*m130*", "image-size-from-info"},
+    // HP LaserJet MFP M130fw sends an image of another size than the ticket's
+    // region (sane-airscan#60): no row, the delivered image's size decides
+    // for every device (page_geometry.h).
 };
 
 bool matches(const char *pattern, const std::string &text)

@@ -109,6 +109,8 @@ constexpr FaultMapping FaultTable[] = {
     {"ClientErrorJobIdNotFound", SANE_STATUS_CANCELLED},
     {"ClientErrorJobCancelled", SANE_STATUS_CANCELLED},
     {"ClientErrorFormatNotSupported", SANE_STATUS_INVAL},
+    // Not in the WS-Scan list, but sent by devices for a setting they refuse.
+    {"ClientErrorInvalidScanTicket", SANE_STATUS_INVAL},
     {"ClientErrorConflictingRequiredParameters", SANE_STATUS_INVAL},
     {"InvalidArgs", SANE_STATUS_INVAL},
     {"ClientErrorInvalidScanIdentifier", SANE_STATUS_INVAL},
@@ -124,6 +126,9 @@ void writeScanTicket(xml::Writer &w, const ScanSettings &s)
     w.start("wscn", "JobDescription");
     w.element("wscn", "JobName", s.jobName.empty() ? "Scan" : s.jobName);
     w.element("wscn", "JobOriginatingUserName", s.userName.empty() ? "sane" : s.userName);
+    // Optional in WS-Scan (JobDescription), required by some devices (Canon
+    // TR7500 refuses CreateScanJob without it): always sent.
+    w.element("wscn", "JobInformation", "Scan to a computer (SANE)");
     w.end();
     w.start("wscn", "DocumentParameters");
     if (!s.format.empty())
@@ -415,6 +420,14 @@ SANE_Status statusFromFault(const soap::Fault &fault)
     for (const FaultMapping &m : FaultTable)
         if (fault.subcode == m.subcode)
             return m.status;
+    // ClientErrorFormatNotSupported's siblings (the WS-Scan validation order
+    // names ClientErrorDocumentFormatNotSupported; vendors add more): the
+    // ticket asks for something the device does not do.
+    const std::string &s = fault.subcode;
+    const std::string suffix = "NotSupported";
+    if (s.rfind("ClientError", 0) == 0 && s.size() > suffix.size() &&
+        s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0)
+        return SANE_STATUS_INVAL;
     return SANE_STATUS_IO_ERROR;
 }
 

@@ -25,6 +25,9 @@ struct SourceCaps {
     int opticalX = 0, opticalY = 0;
     std::vector<std::string> colorEntries;  // WS-Scan ColorEntry words, as the device lists them
     Size minSize, maxSize;                  // checked: 0 < min <= max in each dimension
+    // MaximumSize came landscape (width > height) and was read transposed;
+    // minTransposed when MinimumSize, landscape too, was turned with it.
+    bool maxTransposed = false, minTransposed = false;
 };
 
 struct ScannerCapabilities {
@@ -33,7 +36,7 @@ struct ScannerCapabilities {
     bool autoExposure = false, brightness = false, contrast = false, documentSizeAutoDetect = false;
     std::vector<int> rotations;
     std::optional<SourceCaps> platen, adfFront, adfBack;
-    bool adfDuplex = false;
+    bool adfDuplex = false;  // ADFSupportsDuplex, or an ADFBack described (see parseScannerElements)
     std::optional<SourceCaps> film;
 };
 
@@ -64,8 +67,18 @@ std::string buildGetScannerElementsRequest(const std::string &serviceUrl);
 
 // Fails (nullopt, *error set) on a fault, on a body that is not a WS-Scan
 // GetScannerElementsResponse, and when no usable ScannerConfiguration (with
-// a platen, a feeder or a film unit) came back. Everything else is lenient.
+// a platen, a feeder or a film unit) came back. Everything else is lenient:
+// - a landscape MaximumSize (width > height) of the platen or the feeder is
+//   read transposed, as a portrait area: scanners hold pages portrait, and
+//   some firmware sends the two values swapped (trustLandscapeSizes undoes
+//   it for a device that really is landscape); film keeps its shape;
+// - an ADF that describes its ADFBack scans duplex even when
+//   ADFSupportsDuplex says false (single-pass two-sided feeders).
 std::optional<ScannerElements> parseScannerElements(const soap::Message &message, std::string *error);
+
+// Puts back the landscape sizes parseScannerElements turned portrait: for a
+// device whose area really is wider than long (quirk landscape-max-size).
+void trustLandscapeSizes(ScannerCapabilities &caps);
 
 // Asks for ScannerStatus alone: the cheap check before each scan.
 std::string buildGetScannerStatusRequest(const std::string &serviceUrl);

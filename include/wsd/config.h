@@ -46,6 +46,9 @@ struct Config {
     // sane_start waits this long for a device that winds a cancelled job
     // down (Terminating) and refuses new jobs meanwhile.
     int busyWaitMs = 10000;
+    // sane_start asks a scanner that refuses jobs while it calibrates or
+    // warms its lamp again for up to this long (warm-up-wait).
+    int warmUpWaitMs = 30000;
     bool tlsVerify = false;         // devices use self-signed certificates
     std::string traceDir;           // protocol trace: one file per message
     // Set by sane_init, not read from wsd.conf: the connections every

@@ -77,6 +77,10 @@ std::string buildResolve(Version version, const std::string &endpointAddress, co
 // Answers and announcements (the simulator).
 std::string buildProbeMatches(Version version, const std::string &relatesTo, const Endpoint &endpoint,
                               const AppSequence &sequence, const std::string &messageId);
+// Several ProbeMatch records in one message (WS-Discovery 1.1, 6.1: one per
+// matching endpoint the responder hosts).
+std::string buildProbeMatches(Version version, const std::string &relatesTo, const std::vector<Endpoint> &endpoints,
+                              const AppSequence &sequence, const std::string &messageId);
 std::string buildResolveMatches(Version version, const std::string &relatesTo, const Endpoint &endpoint,
                                 const AppSequence &sequence, const std::string &messageId);
 std::string buildHello(Version version, const Endpoint &endpoint, const AppSequence &sequence,

@@ -33,6 +33,9 @@ struct JobControlConfig {
     // waits for a device that still winds a cancelled job down.
     int busyWaitMs = 10000;
     std::string registryPath;              // the job registry file; empty: its default
+    // How long a new job waits for a scanner that refuses jobs while it
+    // calibrates or warms its lamp (ScannerStateReason Calibrating, LampWarming).
+    int warmUpWaitMs = 30000;
 };
 
 class JobControl {
@@ -42,6 +45,7 @@ public:
         std::string token;
         std::string serviceUrl;
         ScanSettings settings;
+        ScanSettings finalParameters;  // DocumentFinalParameters: what the device says it will do
         int imagesRetrieved = 0;
         wsscan::Operation<wsscan::Acknowledged> cancel;  // built ahead: a cancel only sends it
     };
@@ -52,10 +56,13 @@ public:
     // CreateScanJob, trying each address of the service until one answers.
     // A device that refuses jobs (ServerErrorNotAcceptingJobs) while a
     // cancelled job is still Terminating, or just after our own cancel, is
-    // asked again with a backoff for up to busyWaitMs (the session's cancel
-    // fd ends the wait). GOOD with job() set, or the status the page ends with.
+    // asked again with a backoff for up to busyWaitMs, one that warms up
+    // for up to warmUpWaitMs (the session's cancel fd ends either wait).
+    // GOOD with job() set, or the status the page ends with.
     SANE_Status create(const ScanSettings &settings, Deadline deadline);
     std::optional<Job> &job() { return job_; }
+    // The settings the last CreateScanJob refused for its ticket named.
+    const std::vector<std::string> &refusedSettings() const { return refusedSettings_; }
     // The job ended (all images in, or the device ended it): forgets it.
     void finished();
     // Sends CancelJob and forgets the job; true when the device took it
@@ -79,10 +86,24 @@ private:
     // job on the device whose JobId we never learn.
     wsscan::Result<CreatedJob> requestJob(const std::string &url, const ScanSettings &settings, Deadline deadline);
     // ServerErrorNotAcceptingJobs from url, first at refusedSince: waits
-    // before the next try if the device is winding a cancelled job down.
-    // GOOD: ask again; CANCELLED: sane_cancel came; DEVICE_BUSY: give up.
-    SANE_Status waitForJobsAccepted(const std::string &url, std::chrono::steady_clock::time_point refusedSince,
-                                    int attempt, Deadline deadline);
+    // before the next try if the device is winding a cancelled job down or
+    // warming up. GOOD: ask again; CANCELLED: sane_cancel came; else the
+    // status the scanner's own status explains (logged for the user).
+    SANE_Status waitForJobsAccepted(const std::string &url, const ScanSettings &settings,
+                                    std::chrono::steady_clock::time_point refusedSince, int attempt,
+                                    Deadline deadline);
+    // The refusal is not about a cancelled job: GetScannerElements tells
+    // whether the scanner warms up (wait, up to warmUpWaitMs) or why not.
+    SANE_Status waitForWarmUp(const std::string &url, const ScanSettings &settings,
+                              std::chrono::steady_clock::time_point refusedSince, int attempt, Deadline deadline);
+    // Waits on the session's cancel fd (sane_cancel), not blindly, for
+    // pause or until bound. GOOD when the time passed, CANCELLED otherwise.
+    SANE_Status pauseUnlessCancelled(std::chrono::milliseconds pause, std::chrono::steady_clock::time_point bound);
+    // The SANE status of a CreateScanJob fault, with its cause logged: the
+    // settings a refused ticket named, or what the scanner's status says
+    // (asked for after the fault).
+    SANE_Status explainFault(const soap::Fault &fault, SANE_Status status, const std::string &url,
+                             const ScanSettings &settings, Deadline deadline);
 
     JobControlConfig config_;
     http::Session &session_;
@@ -92,6 +113,7 @@ private:
     JobRegistry registry_;   // every job we create is recorded until it ends
     ProcessIdentity self_;
     std::optional<Job> job_;
+    std::vector<std::string> refusedSettings_;
     // When the device last took a CancelJob of ours.
     std::optional<std::chrono::steady_clock::time_point> lastCancel_;
     // The name of a job CreateScanJob may have created without our learning

@@ -95,6 +95,7 @@ private:
 
     void buildTable(const ScannerElements &elements);
     void addModeOptions();
+    void addContentTypeOption(const ScannerElements &elements);
     void addGeometryOptions();
     void addEnhancementOptions(const ScannerCapabilities &caps);
     void addStatusOptions(const ScannerCapabilities &caps);
@@ -113,6 +114,8 @@ private:
     std::vector<SANE_String_Const> sourceNames_;       // NULL-terminated
     std::vector<std::string> formats_;                 // decodable device formats
     std::vector<SANE_String_Const> compressionNames_;  // "auto" + formats_, NULL-terminated
+    std::vector<std::string> contentTypes_;            // ContentTypesSupported, as listed
+    std::vector<SANE_String_Const> contentTypeNames_;  // contentTypes_, NULL-terminated
     SANE_Range brightnessRange_{-100, 100, 1};
     SANE_Range contrastRange_{-100, 100, 1};
     SANE_Range thresholdRange_{0, 100, 1};
@@ -123,6 +126,7 @@ private:
     ColorMode mode_ = ColorMode::Color;
     SANE_Word resolution_ = 0;
     std::string compression_;  // "auto" or a format keyword
+    std::string contentType_;  // a ContentTypeValue of the device; empty when it lists none
     SANE_Fixed tlx_ = 0, tly_ = 0, brx_ = 0, bry_ = 0;
     SANE_Word brightness_ = 0, contrast_ = 0;
     bool brightnessSet_ = false, contrastSet_ = false;

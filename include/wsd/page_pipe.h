@@ -8,17 +8,27 @@
 #pragma once
 
 #include "wsd/event_fd.h"
+#include "wsd/scan_settings.h"
 
 #include <sane/sane.h>
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
-#include <vector>
 
 namespace wsd {
+
+// What only the job knows about an image, told with it: how the reader
+// turns it and maps it onto the page asked for (page_geometry.h).
+struct ImageDelivery {
+    bool upsideDown = false;  // turn by 180 degrees (a quirk of some devices' duplex back sides)
+    ScanSettings asked;       // the job's ticket
+    int finalXDpi = 0;        // DocumentFinalParameters' resolution; 0: not given
+    int finalYDpi = 0;
+};
 
 class PagePipe {
 public:
@@ -48,9 +58,8 @@ public:
     // the worker's calls for an older page (a late cancel) are ignored.
 
     // Worker side.
-    // The image of page begins; upsideDown: it must be turned by 180
-    // degrees (a quirk of some devices' duplex back sides).
-    void beginImage(unsigned page, bool upsideDown);
+    // The image of page begins.
+    void beginImage(unsigned page, const ImageDelivery &delivery);
     // Appends the bytes, waiting while the pipe is full. False when
     // cancelFd became readable first, or the reader gave up this page.
     bool write(unsigned page, const std::uint8_t *data, std::size_t length, int cancelFd);
@@ -70,17 +79,19 @@ public:
     // The reader cannot use this page (its image is invalid): the worker's
     // writes fail from now on, so it stops the transfer.
     void abandon();
-    bool upsideDown() const;
+    ImageDelivery delivery() const;
 
 private:
     mutable std::mutex mutex_;
     EventFd ready_;  // readable: bytes or the end are there
     EventFd space_;  // readable: half the pipe is free, or the reader gave up
-    std::vector<std::uint8_t> storage_;
+    // Left uninitialised: its pages become resident only as a scan fills
+    // them, not at sane_open (a zero-filled vector cost 256 kB per open device).
+    std::unique_ptr<std::uint8_t[]> storage_;
     unsigned page_ = 0;
     std::size_t head_ = 0;   // next byte to read
     std::size_t count_ = 0;  // written, unread bytes
-    bool upsideDown_ = false;
+    ImageDelivery delivery_;
     bool firstPieceTaken_ = false;
     bool partialPiece_ = false;  // the reader may take less than a piece
     std::chrono::steady_clock::time_point readerWaitingSince_;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "wsd/image_decoder.h"
+#include "wsd/page_geometry.h"
 #include "wsd/page_pipe.h"
 
 #include <sane/sane.h>
@@ -59,6 +60,10 @@ private:
     // Feeds the decoder the next piece of the image, waiting for it when
     // blocking. Ended: status_ holds how the page ended.
     Fed feedPiece(bool blocking);
+    // The line is in the frame (or, for lineart, in decodedLine_): pass it on.
+    bool finishLine();
+    // A line of an image that is mapped onto the page (mapping_).
+    bool commitMappedLine();
     Fed ended();   // the decoder gave every line
     Fed failed();  // the decoder found the image invalid
     void endWith(SANE_Status status);
@@ -92,6 +97,13 @@ private:
     std::vector<std::uint8_t> overflow_;  // reused from page to page
     std::size_t overflowRead_ = 0;
     std::size_t overflowEnd_ = 0;
+
+    // An image that is not the page asked for (page_geometry.h): its
+    // lines go to sourceLine_ and are mapped onto the frame.
+    std::optional<PageMapping> mapping_;
+    std::vector<std::uint8_t> sourceLine_;
+    int sourceRows_ = 0;  // image lines decoded
+    int mappedRows_ = 0;  // page lines made from them
 
     // A page that arrives upside down is kept whole, then sent bottom up.
     bool upsideDown_ = false;

@@ -4,8 +4,12 @@
 // a Quirks value, never a vendor name.
 //
 // Not flags, because every device gets them: requests are always written
-// on one line (Brother firmware rejects pretty-printed XML) with the
-// prefixes soap, wsa and wscn (Brother ADS-2700W accepts no others).
+// on one line, with the prefixes soap, wsa and wscn (Brother ADS-2700W
+// accepts no others). One line because a Brother MFC-L2750DW refused a scan
+// request laid out over lines with indentation and took it on one line
+// (sane-airscan#22, an eSCL request; WSD then worked on one line too), and an
+// HP DeskJet 2540 refused a start tag split over lines (sane-airscan#1). No
+// device is reported to need line breaks, so there is no quirk for them.
 #pragma once
 
 #include <string>
@@ -18,11 +22,16 @@ struct Quirks {
     // "scan-path": the scan service answers at the device address + "/scan"
     // although the metadata names the device address (Samsung: /wsd vs /wsd/scan).
     bool scanPathSuffix = false;
-    // "image-size-from-info": the image has the size of MediaFrontImageInfo in
-    // CreateScanJobResponse, not of the ticket's region (HP LaserJet MFP M130fw).
-    bool imageSizeFromImageInfo = false;
     // "rotate-back-side": duplex back sides arrive rotated by 180 degrees.
     bool rotateBackSide = false;
+    // "landscape-max-size": a MaximumSize wider than long is the device's
+    // real area, not a transposed portrait one (the general rule).
+    bool landscapeMaxSize = false;
+    // "skip-validation": no ValidateScanTicket before the job, for a device
+    // whose validation is wrong (sane-airscan added the request and rolled it
+    // back a day later, no reason recorded). A ValidScanTicket that differs
+    // from the ticket in nothing is ignored without it.
+    bool skipTicketValidation = false;
 };
 
 // The table's quirks for a device; all off for one it does not know.

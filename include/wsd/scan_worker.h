@@ -29,6 +29,7 @@ struct WorkerConfig {
     std::vector<std::string> serviceUrls;  // tried in order; the first that answers sticks
     int stallTimeoutMs = 60000;
     int busyWaitMs = 10000;          // sane_start waits this long for our previous job to end
+    int warmUpWaitMs = 30000;        // and this long for a scanner that warms up
     bool rotateBackSide = false;     // quirk: duplex back sides arrive upside down
 };
 
@@ -39,6 +40,9 @@ struct JobSnapshot {
     std::string lastState;
     int imagesRetrieved = 0;
     bool active = false;
+    // The ScanTicket settings the last refused CreateScanJob named (its
+    // fault's Reason and Detail); empty when it named none.
+    std::vector<std::string> refusedSettings;
 };
 
 class ScanWorker {
@@ -82,6 +86,9 @@ private:
     bool cancelPending() const { return cancelCount_.load() != handledCancels_; }
     void handleCancel(unsigned page);
     void doPage(const StartCommand &command);
+    // CreateScanJob for the command's page; false when the page has ended
+    // instead (refused, or cancelled meanwhile).
+    bool createJob(const ScanSettings &settings, const StartCommand &command);
     // Returns the status the page ends with.
     // The image must begin by deadline (sane_start's).
     SANE_Status retrieveImage(unsigned page, Deadline deadline);
@@ -118,6 +125,10 @@ private:
     // A job whose CancelJob went out before its transfer was dropped; its
     // end state is read back once the transfer is gone. Worker thread only.
     std::optional<int> cancelledJob_;
+    // The device ended the feeder job after some of its pages (RetrieveImage:
+    // ClientErrorJobIdNotFound): the settings for a job that scans on.
+    // Worker thread only.
+    std::optional<ScanSettings> jobEndedAfterPages_;
     std::thread thread_;
 };
 

@@ -6,6 +6,7 @@
 #include "wsd/config.h"
 #include "wsd/device_record.h"
 #include "wsd/options.h"
+#include "wsd/quirks.h"
 #include "wsd/scan_worker.h"
 
 #include <sane/sane.h>
@@ -31,15 +32,18 @@ public:
     SANE_Status selectFd(SANE_Int *fd) const;
 
 private:
-    Scanner(DeviceRecord device, const Config &config, ScannerElements elements);
+    Scanner(DeviceRecord device, const Config &config, const Quirks &quirks, ScannerElements elements);
     // ScannerStatus right before a new job: jams, open covers, an empty
     // feeder and warming up are reported before a job is made.
     SANE_Status checkScannerStatus(const ScanSettings &settings, Deadline deadline);
-    void validateFormat(ScanSettings &settings, Deadline deadline);
+    // ValidateScanTicket before the job: GOOD to go on (settings possibly
+    // corrected), INVAL when the device refuses a setting it will not drop.
+    SANE_Status validateTicket(ScanSettings &settings, Deadline deadline);
 
     DeviceRecord device_;
     http::Options http_;
     int startDeadlineMs_;
+    bool skipTicketValidation_ = false;  // the skip-validation quirk
     ScanOptions options_;
     ScannerCapabilities caps_;  // the device's largest areas bound each image
     std::unique_ptr<ScanWorker> worker_;

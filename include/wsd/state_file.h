@@ -1,16 +1,12 @@
-// Small per-user state files (the job registry, the device cache): read with
-// a size bound, changed under a lock file, replaced whole by rename so that a
-// reader sees the old content or the new, never a mix, in a directory that
-// must be this user's alone.
+// Small per-user state files (the job registry, the device cache), read and
+// written with wsd/small_file.h: changed under a lock file, replaced whole by
+// rename so that a reader sees the old content or the new, never a mix, in a
+// directory that must be this user's alone.
 #pragma once
 
-#include <cstddef>
 #include <string>
 
 namespace wsd::state {
-
-// At most `limit` bytes of the file; "" when it cannot be read.
-std::string readSmallFile(const std::string &path, std::size_t limit);
 
 // Creates the file's directory (mode 0700) and checks that it belongs to
 // this user and nobody else can write it; logs and returns false otherwise.

@@ -33,6 +33,12 @@ std::string withHost(const std::string &url, const std::string &address);
 // its host is not an IPv6 literal.
 std::string withZone(const std::string &url, const std::string &zone);
 
+// The URL exactly as written, less the IPv6 zone of its host
+// ("http://[fe80::1%25lab0]:80/s" -> "http://[fe80::1]:80/s"); unchanged when
+// it has none or is no URL. A zone means something only on the host that
+// chose it (RFC 6874), so it stays out of what a peer reads, like wsa:To.
+std::string withoutZone(const std::string &url);
+
 // The URL with its path replaced (query and fragment kept); unchanged when
 // it does not parse. `path` of an unparsable URL: nullopt; of "http://h": "/".
 std::optional<std::string> path(const std::string &url);

@@ -90,8 +90,8 @@ std::optional<bool> parseBool(std::string_view text);
 // Decimal integer within [min, max]; nullopt otherwise.
 std::optional<long> parseInt(std::string_view text, long min = -2147483647L - 1, long max = 2147483647L);
 
-// Streams compact XML (one line: Brother firmware rejects pretty-printed
-// requests) through libxml2's text writer.
+// Streams compact XML through libxml2's text writer: one line, no
+// indentation, as some firmware parses nothing else (see quirks.h).
 class Writer {
 public:
     Writer();

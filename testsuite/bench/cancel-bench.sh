@@ -104,6 +104,7 @@ measure_cancel() {
         return
     fi
     record "cancel-return-$tag" "$client" "$(field "$end" cancel-to-return-ms)"
+    record "peak-rss-kb-cancel-$tag" "$client" "$(ev "$out" peak-rss-kb | cut -d' ' -f4)"
     at=$(field "$end" cancel-epoch-ms)
     read -r arrival state ended <<<"$(device_times)"
     [ "$arrival" != - ] && record "cancel-at-device-$tag" "$client" "$(sub "$arrival" "$at")"

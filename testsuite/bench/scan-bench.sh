@@ -1,8 +1,8 @@
 #!/bin/bash
 # Scan benchmark (issue 8): our backend against sane-airscan, in the same lab
 # and run (bench-lib.sh), alternating, each figure repeated. Figures: time to
-# first byte, page wall and CPU time (paced at 4 MB/s and unpaced), peak RSS
-# and RSS growth, pages per minute of a 20-page ADF job, and the limits
+# first byte, page wall and CPU time (paced at 4 MB/s and unpaced, 600 and
+# 300 dpi), peak RSS and RSS growth, pages per minute of a 20-page ADF job, and the limits
 # (djpeg alone on the same JPEG, the paced transfer time). The cancel figures
 # are cancel-bench.sh's.
 # Prints a table (median, min, max, ratio ours/airscan); bench-stats.py
@@ -50,6 +50,7 @@ for ((i = 0; i < runs; i++)); do
     for c in "${BENCH_CLIENTS[@]}"; do
         knobs "{\"pace\":$pace}"
         page_run "$c" paced
+        page_run "$c" paced-300dpi 300
         knobs '{"pace":0}'
         page_run "$c" unpaced
         page_run "$c" unpaced-300dpi 300

@@ -61,5 +61,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_ASSERT(p.bytes_per_line >= 0 && p.pixels_per_line >= 0);
     options.settings();
     options.updateStatus(elements->status);
+
+    // The quirk landscape-max-size: the sizes as sent must make sane options too.
+    wsd::ScannerElements asSent = *elements;
+    wsd::trustLandscapeSizes(asSent.caps);
+    wsd::ScanOptions landscape(asSent);
+    exerciseOptions(landscape);
     return 0;
 }

@@ -62,7 +62,8 @@ backend_sources=(util/log util/strings net/xml net/soap net/url discovery/discov
     discovery/endpoint_table wsscan/metadata wsscan/scan_xml wsscan/capabilities wsscan/scan_job_messages
     wsscan/scan_modes sane/option_constraints sane/options sane/option_settings wsscan/quirks net/multipart net/mtom
     image/image_limits image/image_decoder image/decoder_jpeg image/decoder_png image/decoder_tiff image/decoder_dib
-    config/config job/job_registry util/state_file util/capture_mask discovery/print_queues discovery/device_cache)
+    config/config job/job_registry util/small_file util/state_file util/capture_mask discovery/print_queues
+    discovery/device_cache)
 all_targets=()
 for f in "$fuzz_src"/fuzz_*.cpp; do
     t=$(basename "$f" .cpp)

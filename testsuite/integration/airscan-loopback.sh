@@ -25,9 +25,21 @@ scan_adf_batch_and_check "" airscan:w0:Sim ADF 3
 # which is the address the metadata gives: the strict wsa:To check accepts it.
 assert_logged "airscan's CreateScanJob to the service address" operation=CreateScanJob outcome=ok to="$SIM_SERVICE_URL"
 assert_not_logged "a request with a wrong wsa:To" outcome=fault:DestinationUnreachable
+assert_no_refused_request
 
 jobs=$(sim_control GET /jobs)
 it_log "wsd-sim jobs: $jobs"
 assert_eq "$(sim_jobs id state reasons imagesRetrieved source)" \
     "1 Completed JobCompletedSuccessfully 1 Platen
 2 Completed JobCompletedSuccessfully 3 ADF" "jobs on wsd-sim"
+
+# A device that parses a request only on one line (personality
+# one-line-parser, sane-airscan#22): airscan writes its requests compact, so
+# it scans from it as from the default.
+sim_start --name oneline --profile one-line-parser -v
+sane_env_airscan "$WORK_DIR/sane-oneline" \
+    '[devices]' "\"OneLine\" = $SIM_SERVICE_URL, WSD" \
+    '[options]' 'discovery = disable' 'ws-discovery = off'
+scan_flatbed_and_check "" airscan:w0:OneLine
+assert_logged --name oneline "airscan's CreateScanJob on one line" operation=CreateScanJob outcome=ok
+assert_not_logged --name oneline "a request of airscan refused for its layout" "outcome=fault:*"

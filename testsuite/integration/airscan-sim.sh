@@ -51,6 +51,7 @@ scan_adf_batch_and_check host "$device" ADF 3
 assert_logged "airscan's metadata Get to the endpoint address" operation=Get outcome=ok to="$SIM_UUID"
 assert_logged "airscan's CreateScanJob to the service address" operation=CreateScanJob outcome=ok to="http://*/wsd/scan"
 assert_not_logged "a request with a wrong wsa:To" outcome=fault:DestinationUnreachable
+assert_no_refused_request
 
 jobs=$(sim_control GET /jobs)
 it_log "wsd-sim jobs: $jobs"

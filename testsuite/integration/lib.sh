@@ -554,3 +554,18 @@ scan_adf_batch_and_check() {
             --left 0 --top 0 --width 215.9 --height 279.4
     done
 }
+
+# assert_no_refused_request [--name NAME]: the strict simulator refused no
+# request of the client. The one fault allowed is how WS-Scan ends a feeder
+# batch: ClientErrorNoImagesAvailable at the RetrieveImage after the last
+# page (once per ADF job at most).
+assert_no_refused_request() {
+    local refused
+    refused=$(sim_control "$@" GET /log | python3 -c '
+import json, sys
+for e in json.load(sys.stdin)["log"]:
+    if e["outcome"].startswith("fault:") and (e["operation"], e["outcome"]) != \
+            ("RetrieveImage", "fault:ClientErrorNoImagesAvailable"):
+        print(e["operation"], e["outcome"], e.get("reason", ""))') || fail "reading wsd-sim's /log"
+    assert_eq "$refused" "" "requests refused by the strict simulator"
+}

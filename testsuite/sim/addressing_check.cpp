@@ -54,6 +54,18 @@ std::optional<std::string> wrongServiceTo(const std::string &to, const std::vect
            (serviceAddresses.empty() ? std::string() : " " + serviceAddresses.front());
 }
 
+std::optional<std::string> zoneInTo(const std::string &to)
+{
+    const std::size_t open = to.find('['), close = to.find(']');
+    if (open == std::string::npos || close == std::string::npos || close < open)
+        return std::nullopt;
+    const std::size_t pct = to.find('%', open);
+    if (pct == std::string::npos || pct > close)
+        return std::nullopt;
+    return "wsa:To " + to + " carries the IPv6 zone " + to.substr(pct, close - pct) +
+           ", which names an interface of the client, not an address of this device";
+}
+
 wsd::soap::Fault destinationUnreachable(const std::string &why)
 {
     return {"Sender", "DestinationUnreachable", why, ""};

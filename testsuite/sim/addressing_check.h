@@ -21,6 +21,10 @@ std::optional<std::string> wrongDeviceTo(const std::string &to, const std::strin
 // addresses or names routes, so the host part may differ from the advertised one.
 std::optional<std::string> wrongServiceTo(const std::string &to, const std::vector<std::string> &serviceAddresses);
 
+// Why `to` is refused by a device that reads an IPv6 zone in it as part of
+// the address (HP LaserJet M125): nullopt when its host carries none.
+std::optional<std::string> zoneInTo(const std::string &to);
+
 // The fault for either: WS-Addressing's DestinationUnreachable (no route to
 // the destination wsa:To names), Sender, `why` as its Reason.
 wsd::soap::Fault destinationUnreachable(const std::string &why);

@@ -1,5 +1,6 @@
 #include "control_api.h"
 
+#include "event_messages.h"
 #include "ticket_validator.h"
 
 #include <nlohmann/json.hpp>
@@ -101,6 +102,8 @@ HttpReply ControlApi::route(const HttpRequest &request)
             return jsonReply(200, activeJson());
         if (p == "/knobs")
             return jsonReply(200, device_.knobs.toJson());
+        if (p == "/panel")
+            return panel();
         if (p == "/status") {
             bool processing = false;
             for (const Job &j : device_.jobs.activeJobs())
@@ -114,6 +117,8 @@ HttpReply ControlApi::route(const HttpRequest &request)
             auto values = flatObject(request.body, &error);
             if (!values || !device_.knobs.setAll(*values, &error))
                 return errorReply(400, error);
+            // Cover open, empty feeder: status events tell the subscribers.
+            device_.events.requestStatusCheck();
             return jsonReply(200, device_.knobs.toJson());
         }
         if (p == "/reset-log") {
@@ -124,12 +129,10 @@ HttpReply ControlApi::route(const HttpRequest &request)
             return cancelActive();
         if (p == "/create-foreign-job")
             return createForeignJob(request);
-        if (p == "/reboot") {
-            device_.jobs.reboot();
-            device_.status.clearJam();
-            device_.log.add("(reboot)", 0, "ok", request.client);
-            return jsonReply(200, Json::object());
-        }
+        if (p == "/reboot")
+            return reboot(request);
+        if (p == "/panel/press")
+            return pressScan(request);
     }
     return errorReply(404, "no such control resource: " + request.method + " " + p);
 }
@@ -165,6 +168,84 @@ HttpReply ControlApi::createForeignJob(const HttpRequest &request)
     Knobs k = device_.knobs.get();
     Job job = device_.jobs.create(check.final, 1, std::chrono::seconds(k.jobTimeoutSeconds), true);
     return jsonReply(200, {{"id", job.id}, {"token", job.token}});
+}
+
+HttpReply ControlApi::reboot(const HttpRequest &request)
+{
+    device_.jobs.reboot();
+    device_.status.rebooted();
+    device_.status.clearJam();
+    // A rebooted device has forgotten its subscribers and tells nobody
+    // (no SubscriptionEnd): clients notice by the new discovery InstanceId.
+    device_.subscriptions.clear();
+    device_.panel.clear();
+    if (onReboot_)
+        onReboot_();
+    device_.log.add("(reboot)", 0, "ok", request.client);
+    return jsonReply(200, Json::object());
+}
+
+HttpReply ControlApi::panel()
+{
+    Json destinations = Json::array();
+    for (const PanelEntry &e : device_.subscriptions.panel()) {
+        std::optional<Subscription> s = device_.subscriptions.find(e.subscriptionId);
+        destinations.push_back({{"name", e.destination.displayName},
+                                {"clientContext", e.destination.clientContext},
+                                {"subscription", e.subscriptionId},
+                                {"client", s ? s->client : std::string()}});
+    }
+    return jsonReply(200, {{"destinations", std::move(destinations)}});
+}
+
+HttpReply ControlApi::pressScan(const HttpRequest &request)
+{
+    Json body;
+    try {
+        body = Json::parse(request.body);
+    } catch (const Json::parse_error &e) {
+        return errorReply(400, e.what());
+    }
+    if (!body.is_object() || !body.contains("destination") || !body["destination"].is_string())
+        return errorReply(400, "expected {\"destination\": NAME, \"source\": \"Platen\"|\"ADF\", \"pages\": N}");
+    const std::string name = body["destination"].get<std::string>();
+    const std::string source = body.value("source", std::string("Platen"));
+    if (source != "Platen" && source != "ADF")
+        return errorReply(400, "source must be Platen or ADF");
+    if (!body.value("pages", Json(1)).is_number_integer())
+        return errorReply(400, "pages must be an integer");
+    const long pages = body.value("pages", 1L);
+    if (pages < 1 || pages > 1000)
+        return errorReply(400, "pages must be 1 to 1000");
+
+    std::vector<PanelEntry> matches;
+    for (const PanelEntry &e : device_.subscriptions.panel())
+        if (e.destination.displayName == name)
+            matches.push_back(e);
+    LogDetails details;
+    if (matches.size() != 1) {
+        details.reason = matches.empty() ? "the panel shows no destination " + name
+                                         : "the panel shows " + name + " " + std::to_string(matches.size()) + " times";
+        device_.log.add("PanelPress", 0, matches.empty() ? "no-destination" : "ambiguous", request.client,
+                        request.arrived, "", details);
+        return errorReply(matches.empty() ? 404 : 409, details.reason);
+    }
+    PanelPress press;
+    press.destinationToken = matches.front().destination.token;
+    press.subscriptionId = matches.front().subscriptionId;
+    press.displayName = name;
+    press.source = source;
+    press.pages = static_cast<int>(pages);
+    press = device_.panel.add(press);
+    details.subscription = press.subscriptionId;
+    if (!publishScanAvailable(device_, press, matches.front().destination.clientContext)) {
+        device_.panel.forget(press.scanIdentifier);
+        details.reason = "the ScanAvailableEvent could not be queued";
+        device_.log.add("PanelPress", 0, "dropped", request.client, request.arrived, "", details);
+        return errorReply(503, details.reason);
+    }
+    device_.log.add("PanelPress", 0, "ok", request.client, request.arrived, "", details);
+    return jsonReply(200, {{"scanIdentifier", press.scanIdentifier}, {"subscription", press.subscriptionId}});
 }
 
 }  // namespace wsdsim

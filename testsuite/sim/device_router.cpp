@@ -40,6 +40,8 @@ HttpReply DeviceRouter::route(const HttpRequest &request)
     if (request.path == paths_.service) {
         if (std::optional<HttpReply> redirect = redirection(request))
             return *redirect;
+        if (std::optional<HttpReply> reply = eventing_.handle(request.body, request.client, request.arrived))
+            return *reply;
         return scan_.handle(request.body, request.client, request.arrived);
     }
     if (request.path == paths_.device)

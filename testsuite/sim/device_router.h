@@ -1,6 +1,7 @@
 // Routes the device's HTTP requests: the device endpoint (WS-Transfer Get,
 // metadata), the scan service endpoint and the stable directed-probe
-// endpoint (a WS-Discovery Probe by HTTP POST, INDEX §3 step 7).
+// endpoint (a WS-Discovery Probe by HTTP POST, WS-Scan Appendix B §3.2).
+// WS-Eventing requests to the scan service go to its event source.
 #pragma once
 
 #include <optional>
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "http_reply.h"
+#include "eventing_service.h"
 #include "scan_service.h"
 #include "sim_device.h"
 
@@ -21,7 +23,10 @@ struct EndpointPaths {
 
 class DeviceRouter {
 public:
-    DeviceRouter(SimDevice &device, EndpointPaths paths) : device_(device), paths_(std::move(paths)), scan_(device) {}
+    DeviceRouter(SimDevice &device, EndpointPaths paths)
+        : device_(device), paths_(std::move(paths)), scan_(device), eventing_(device)
+    {
+    }
     HttpReply route(const HttpRequest &request);
 
 private:
@@ -32,6 +37,7 @@ private:
     SimDevice &device_;
     EndpointPaths paths_;
     ScanService scan_;
+    EventingService eventing_;  // the subscription manager shares the scan service address
 };
 
 }  // namespace wsdsim

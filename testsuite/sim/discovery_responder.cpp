@@ -1,5 +1,8 @@
 #include "discovery_responder.h"
 
+#include "knobs.h"
+#include "wsd/url.h"
+
 #include "discovery_responder_avahi.h"
 #include "event_log.h"
 
@@ -32,6 +35,19 @@ constexpr int MaxDatagramsPerWake = 64;
 
 d::Version versionOf(const DiscoveryIdentity &id) { return id.ns2009 ? d::Version::V2009 : d::Version::V2005; }
 
+// The xaddrs-host knob: the XAddrs name the device by a host name instead of
+// its address, as Pantum MFPs do (sane-airscan#317).
+std::vector<std::string> xaddrsOf(const DiscoveryIdentity &id)
+{
+    const std::string host = id.knobs ? id.knobs->get().xaddrsHost : std::string();
+    if (host.empty())
+        return id.xaddrs;
+    std::vector<std::string> named;
+    for (const std::string &x : id.xaddrs)
+        named.push_back(wsd::url::withHost(x, host));
+    return named;
+}
+
 d::Endpoint endpointOf(const DiscoveryIdentity &id, bool withXAddrs)
 {
     d::Endpoint e;
@@ -42,10 +58,26 @@ d::Endpoint endpointOf(const DiscoveryIdentity &id, bool withXAddrs)
     else
         e.types.push_back(d::scanDeviceType());
     if (withXAddrs)
-        e.xaddrs = id.xaddrs;
+        e.xaddrs = xaddrsOf(id);
     e.metadataVersion = 1;
     return e;
 }
+
+// The printer-match-first knob: a print endpoint of the same device, with an
+// endpoint address of its own (the scanner's with a different first group).
+d::Endpoint printEndpointOf(const DiscoveryIdentity &id, bool withXAddrs)
+{
+    d::Endpoint e;
+    const std::size_t group = id.endpointUuid.find(':', 4) + 1;  // after "urn:uuid:"
+    e.address = id.endpointUuid.substr(0, group) + "00000000" + id.endpointUuid.substr(group + 8);
+    e.types = {{id.ns2009 ? wsd::ns::Dpws2009 : wsd::ns::Dpws, "Device"}, {wsd::ns::Print, "PrintDeviceType"}};
+    if (withXAddrs)
+        e.xaddrs = xaddrsOf(id);
+    e.metadataVersion = 1;
+    return e;
+}
+
+bool printerMatchFirst(const DiscoveryIdentity &id) { return id.knobs && id.knobs->get().printerMatchFirst; }
 
 // The answer to a Probe or Resolve, or empty when the message asks for
 // someone else (or is in the other discovery version).
@@ -53,9 +85,13 @@ std::string answer(const DiscoveryIdentity &id, const d::Message &m, bool withXA
 {
     if (m.version != versionOf(id))
         return std::string();
-    if (m.kind == d::Kind::Probe && d::typesMatch(m.probeTypes, endpointOf(id, false).types))
-        return d::buildProbeMatches(m.version, m.messageId, endpointOf(id, withXAddrs), sequence,
-                                    wsd::soap::newMessageId());
+    if (m.kind == d::Kind::Probe && d::typesMatch(m.probeTypes, endpointOf(id, false).types)) {
+        std::vector<d::Endpoint> records;
+        if (printerMatchFirst(id))
+            records.push_back(printEndpointOf(id, withXAddrs));
+        records.push_back(endpointOf(id, withXAddrs));
+        return d::buildProbeMatches(m.version, m.messageId, records, sequence, wsd::soap::newMessageId());
+    }
     if (m.kind == d::Kind::Resolve && !m.endpoints.empty() && m.endpoints[0].address == id.endpointUuid)
         return d::buildResolveMatches(m.version, m.messageId, endpointOf(id, true), sequence,
                                       wsd::soap::newMessageId());
@@ -210,7 +246,8 @@ void DiscoveryResponder::start(const DiscoveryIdentity &identity, const std::vec
                          [&](const d::NetInterface &i) { return i.name == name; }))
             throw std::runtime_error("interface " + name + " is missing, down or not multicast-capable");
     state->sequence.present = true;
-    state->sequence.instanceId = static_cast<unsigned long>(std::time(nullptr));
+    state->sequence.instanceId = std::max(static_cast<unsigned long>(std::time(nullptr)), lastInstanceId_ + 1);
+    lastInstanceId_ = state->sequence.instanceId;
 
     const bool wantV4 = std::any_of(state->interfaces.begin(), state->interfaces.end(),
                                     [](const d::NetInterface &i) { return !i.ipv4.empty(); });

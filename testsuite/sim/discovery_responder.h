@@ -29,11 +29,15 @@
 
 namespace wsdsim {
 
+class KnobBoard;
+
 struct DiscoveryIdentity {
     std::string endpointUuid;  // urn:uuid:...
     std::vector<std::string> xaddrs;  // device (metadata) URLs
     bool ns2009 = false;
     bool printerOnly = false;  // Types say printer, not scanner
+    // The device's knobs, read at each answer (printer-match-first), or none.
+    const KnobBoard *knobs = nullptr;
 };
 
 // Answers a WS-Discovery Probe received over HTTP POST (directed probe);
@@ -91,6 +95,8 @@ private:
     std::unique_ptr<State> state_;
     std::unique_ptr<AvahiPublisher> publisher_;
     std::thread thread_;
+    // WS-Discovery AppSequence: every start (a reboot) announces a higher InstanceId.
+    unsigned long lastInstanceId_ = 0;
 };
 
 }  // namespace wsdsim

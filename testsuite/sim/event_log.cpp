@@ -80,9 +80,12 @@ nlohmann::ordered_json EventLog::toJson() const
                                         {"to", e.to}};
         if (!e.details.reason.empty())
             entry["reason"] = e.details.reason;
+        if (!e.details.subscription.empty())
+            entry["subscription"] = e.details.subscription;
         if (e.details.ticket)
             entry["ticket"] = {{"format", orNull(e.details.format)},
-                               {"colorProcessing", orNull(e.details.colorProcessing)}};
+                               {"colorProcessing", orNull(e.details.colorProcessing)},
+                               {"contentType", orNull(e.details.contentType)}};
         log.push_back(std::move(entry));
     }
     return {{"log", std::move(log)}};

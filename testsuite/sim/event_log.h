@@ -20,6 +20,8 @@ struct LogDetails {
     bool ticket = false;          // the request held a ScanTicket
     std::string format;           // its Format, empty when absent
     std::string colorProcessing;  // its front ColorProcessing, empty when absent
+    std::string contentType;      // its ContentType, empty when absent
+    std::string subscription;     // the WS-Eventing subscription (wse:Identifier) concerned
 };
 
 struct LogEntry {
@@ -44,8 +46,8 @@ public:
     void clear();
     size_t size() const;
     // {"log":[{"time":...,"operation":...,"jobId":...,"outcome":...,"client":...,"to":...}, ...]}, plus
-    // "reason" for a refusal and "ticket":{"format":...,"colorProcessing":...} (null when absent)
-    // for a request with a ScanTicket.
+    // "reason" for a refusal and "ticket":{"format":...,"colorProcessing":...,"contentType":...} (null when absent)
+    // for a request with a ScanTicket, "subscription" for eventing operations and events.
     nlohmann::ordered_json toJson() const;
     std::deque<LogEntry> entries() const;
 

@@ -2,6 +2,8 @@
 
 #include <microhttpd.h>
 
+#include <net/if.h>
+
 #include <arpa/inet.h>
 #include <cerrno>
 #include <chrono>
@@ -48,8 +50,12 @@ public:
             auto *sa = reinterpret_cast<sockaddr_in6 *>(&storage);
             sa->sin6_family = AF_INET6;
             sa->sin6_port = htons(port);
-            if (inet_pton(AF_INET6, address.c_str(), &sa->sin6_addr) != 1)
+            // A link-local address names its interface: "fe80::2%lab0".
+            const std::size_t pct = address.find('%');
+            if (inet_pton(AF_INET6, address.substr(0, pct).c_str(), &sa->sin6_addr) != 1)
                 throw std::runtime_error("not an IPv6 address: " + address);
+            if (pct != std::string::npos && (sa->sin6_scope_id = if_nametoindex(address.c_str() + pct + 1)) == 0)
+                throw std::runtime_error("no interface " + address.substr(pct + 1) + " for " + address);
             length = sizeof *sa;
         } else {
             auto *sa = reinterpret_cast<sockaddr_in *>(&storage);
@@ -235,7 +241,10 @@ HttpServer::~HttpServer() = default;
 
 std::string httpUrl(const std::string &address, uint16_t port, const std::string &path, const char *scheme)
 {
-    std::string host = address.find(':') != std::string::npos ? "[" + address + "]" : address;
+    // A device advertises its link-local address without a zone: the zone is
+    // the name of an interface of its own, meaningless to a client (RFC 6874).
+    const std::string bare = address.substr(0, address.find('%'));
+    std::string host = bare.find(':') != std::string::npos ? "[" + bare + "]" : bare;
     return std::string(scheme) + "://" + host + ":" + std::to_string(port) + path;
 }
 

@@ -21,7 +21,10 @@ const char *jobStateName(JobState s)
     return "Unknown";
 }
 
-int Job::sheetOf(int index) const { return ticket.inputSource.value == "ADFDuplex" ? index / 2 + 1 : index + 1; }
+int Job::sheetOf(int index) const
+{
+    return firstSheet + (ticket.inputSource.value == "ADFDuplex" ? index / 2 : index);
+}
 
 bool Job::backOf(int index) const { return ticket.inputSource.value == "ADFDuplex" && index % 2 == 1; }
 
@@ -34,10 +37,11 @@ JobTable::~JobTable()
 }
 
 Job JobTable::create(const ScanTicket &ticket, int imagesPlanned, std::chrono::seconds timeout, bool foreign,
-                     const std::string &owner)
+                     const std::string &owner, int firstSheet)
 {
     std::lock_guard<std::mutex> lock(mutex_);
     Job job;
+    job.firstSheet = firstSheet;
     job.id = nextId_;
     // JobIds stay within 1..2^31-1 (INDEX A15).
     nextId_ = nextId_ >= 2147483647L ? 1 : nextId_ + 1;
@@ -51,8 +55,21 @@ Job JobTable::create(const ScanTicket &ticket, int imagesPlanned, std::chrono::s
     job.state = JobState::Pending;
     job.deadline = Clock::now() + timeout;
     active_[job.id] = job;
+    notifyLocked(job);
     changed_.notify_all();
     return job;
+}
+
+void JobTable::setObserver(Observer observer)
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    observer_ = std::move(observer);
+}
+
+void JobTable::notifyLocked(const Job &job)
+{
+    if (observer_)
+        observer_(job);
 }
 
 Job *JobTable::findLocked(long id)
@@ -74,6 +91,7 @@ void JobTable::finishLocked(Job &job, JobState state, std::vector<std::string> r
     job.completedTime = utcNow(false);
     job.endedAt = std::chrono::system_clock::now();
     history_.push_back(job);
+    notifyLocked(history_.back());
     while (history_.size() > MaxHistory)
         history_.pop_front();
     active_.erase(job.id);  // `job` may be dangling from here on
@@ -112,6 +130,7 @@ RetrieveResult JobTable::beginRetrieve(long id, const std::string &token, int ja
     job->state = JobState::Processing;
     job->reasons = {"JobScanningAndTransferring"};
     job->transferring = true;
+    notifyLocked(*job);
     changed_.notify_all();
     return {RetrieveStatus::Ok, *job, job->imagesSent};
 }
@@ -135,6 +154,7 @@ void JobTable::finishImage(long id, bool delivered, std::chrono::seconds timeout
     }
     job.reasons = {"JobScanning"};
     job.deadline = Clock::now() + timeout;
+    notifyLocked(job);
     changed_.notify_all();
 }
 
@@ -169,6 +189,7 @@ CancelStatus JobTable::cancelFor(long id, const std::string &client, std::chrono
     job.reasons.clear();
     job.transferring = false;  // a running transfer stops (it waits while Processing)
     job.deadline = Clock::now() + terminating;
+    notifyLocked(job);
     changed_.notify_all();
     return CancelStatus::Terminating;
 }

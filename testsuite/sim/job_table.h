@@ -14,6 +14,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -36,6 +37,7 @@ struct Job {
     std::vector<std::string> reasons;  // JobStateReason values
     int imagesPlanned = 0;  // what the source will deliver (ImagesToTransfer and feeder bound)
     int imagesSent = 0;     // ScansCompleted
+    int firstSheet = 1;     // the feeder sheet its first image shows (one-page-jobs: earlier jobs took some)
     bool transferring = false;
     bool foreign = false;   // created through the control endpoint, owned by "another user"
     std::string owner;      // the host address whose CreateScanJob made it (empty: foreign)
@@ -91,7 +93,7 @@ public:
 
     // owner: the creating client's host address (see cancelFor).
     Job create(const ScanTicket &ticket, int imagesPlanned, std::chrono::seconds timeout, bool foreign = false,
-               const std::string &owner = "");
+               const std::string &owner = "", int firstSheet = 1);
     // jamAfter: the paper jams when this many images were sent (0 = never).
     RetrieveResult beginRetrieve(long id, const std::string &token, int jamAfter);
     // The image of the running RetrieveImage went out whole (delivered) or not.
@@ -126,6 +128,12 @@ public:
     // Simulated latency: sleeps unless the table stops first. False when stopping.
     bool sleepUnlessStopping(std::chrono::milliseconds duration);
 
+    // Called with a copy of the job whenever its JobState, reasons or
+    // ScansCompleted change (WS-Scan JobStatusEvent), under the table's lock:
+    // the observer must not call back into the table.
+    using Observer = std::function<void(const Job &)>;
+    void setObserver(Observer observer);
+
     // Device reboot: every job is forgotten and JobIds start again.
     void reboot();
     // Wakes every waiter and ends the timer thread (program exit).
@@ -138,6 +146,7 @@ private:
     void expireLocked(std::chrono::steady_clock::time_point now);
     void timerLoop();
     Job *findLocked(long id);
+    void notifyLocked(const Job &job);
 
     mutable std::mutex mutex_;
     std::condition_variable changed_;
@@ -146,6 +155,7 @@ private:
     long nextId_ = 1;
     bool stopping_ = false;
     std::thread timer_;
+    Observer observer_;
 };
 
 }  // namespace wsdsim

@@ -48,6 +48,25 @@ const std::vector<KnobField> &table()
         {"terminating-refuses-jobs", &Knobs::terminatingRefusesJobs},
         {"texture", &Knobs::texture},
         {"any-to", &Knobs::anyTo},
+        {"ignore-region", &Knobs::ignoreRegion},
+        {"final-resolution", &Knobs::finalResolution},
+        {"one-page-jobs", &Knobs::onePageJobs},
+        {"transpose-max-size", &Knobs::transposeMaxSize},
+        {"one-line-only", &Knobs::oneLineOnly},
+        {"refuse-zone-to", &Knobs::refuseZoneTo},
+        {"printer-match-first", &Knobs::printerMatchFirst},
+        {"xaddrs-host", &Knobs::xaddrsHost},
+        {"panel-only-jobs", &Knobs::panelOnlyJobs},
+        {"max-expiry-s", &Knobs::maxExpirySeconds, 1},
+        {"refuse-renew", &Knobs::refuseRenew},
+        {"event-delay-ms", &Knobs::eventDelayMs},
+        {"drop-events", &Knobs::dropEvents},
+        {"warm-up-ms", &Knobs::warmUpMs},
+        {"empty-adf-refuses", &Knobs::emptyAdfRefuses},
+        {"refuse-setting", &Knobs::refuseSetting},
+        {"validate-wrong", &Knobs::validateWrong},
+        {"require-job-information", &Knobs::requireJobInformation},
+        {"stopped-reason", &Knobs::stoppedReason},
     };
     return t;
 }
@@ -74,6 +93,12 @@ bool apply(Knobs &k, const std::string &name, const std::string &value, std::str
         }
         k.imageFile = value;
         return true;
+    }
+    if (name == "refuse-setting" && !value.empty() && value != "brightness" && value != "contrast" &&
+        value != "resolution") {
+        if (error)
+            *error = "refuse-setting must be brightness, contrast, resolution or empty";
+        return false;
     }
     for (const KnobField &f : table()) {
         if (name != f.name)

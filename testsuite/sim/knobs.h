@@ -44,6 +44,44 @@ struct Knobs {
     bool texture = false;           // texture: paper texture and sensor noise in the images
     bool anyTo = false;             // any-to: accept requests whatever their wsa:To (a lenient device)
     std::string imageFile;          // image-file: RetrieveImage sends this file's bytes, not the page
+    bool ignoreRegion = false;      // ignore-region: images are the source's whole area, whatever the ScanRegion
+    long finalResolution = 0;       // final-resolution: scans at N dpi whatever the ticket asks (0 = as asked)
+    bool onePageJobs = false;       // one-page-jobs: a feeder job takes one sheet, then is forgotten
+    // transpose-max-size: GetScannerElements sends every MaximumSize with
+    // Width and Height swapped (a portrait area advertised landscape);
+    // tickets are still checked against the true area.
+    bool transposeMaxSize = false;
+    bool oneLineOnly = false;       // one-line-only: the scan service refuses a request laid out over lines
+    bool refuseZoneTo = false;      // refuse-zone-to: a wsa:To whose IPv6 host carries a %zone is refused
+    bool printerMatchFirst = false; // printer-match-first: ProbeMatches holds a print endpoint's record first
+    std::string xaddrsHost;         // xaddrs-host: discovery XAddrs name this host instead of the address
+    // WS-Eventing event source and the panel (device-initiated scans):
+    bool panelOnlyJobs = false;     // panel-only-jobs: host-initiated CreateScanJob -> ServerErrorNotAcceptingJobs
+    long maxExpirySeconds = 3600;   // max-expiry-s: longest subscription granted (Subscribe and Renew)
+    bool refuseRenew = false;       // refuse-renew: Renew -> wse:UnableToRenew
+    long eventDelayMs = 0;          // event-delay-ms: each event POST waits this long first
+    bool dropEvents = false;        // drop-events: events are not delivered (logged "dropped")
+    // warm-up-ms: for this long after start or /reboot the scanner
+    // calibrates (ScannerStateReason Calibrating) and refuses jobs.
+    long warmUpMs = 0;
+    // empty-adf-refuses: an empty feeder refuses CreateScanJob with
+    // ServerErrorNotAcceptingJobs and no InputTrayEmpty condition (Canon MF410).
+    bool emptyAdfRefuses = false;
+    // refuse-setting: a listed setting the device refuses ("brightness",
+    // "contrast", or "resolution" above 300 dpi): ClientErrorInvalidScanTicket
+    // from CreateScanJob; ValidateScanTicket corrects it (0, 300 dpi).
+    std::string refuseSetting;
+    // validate-wrong: ValidateScanTicket answers ValidTicket=false, with no
+    // ValidScanTicket, to every ticket (CreateScanJob takes them).
+    bool validateWrong = false;
+    // require-job-information: CreateScanJob refuses a ScanTicket whose
+    // JobDescription has no JobInformation (Canon TR7500).
+    bool requireJobInformation = false;
+    // stopped-reason: a ScannerStateReason (e.g. InternalStorageFull,
+    // LampError, AttentionRequired) that stops the scanner: ScannerState
+    // Stopped with that reason, CreateScanJob refused with
+    // ServerErrorNotAcceptingJobs. Empty (default): none.
+    std::string stoppedReason;
 };
 
 class KnobBoard {

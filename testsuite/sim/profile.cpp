@@ -3,6 +3,8 @@
 #include "wsd/namespaces.h"
 #include "wsd/xml.h"
 
+#include <libxml/tree.h>
+
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -59,6 +61,31 @@ bool isFile(const std::string &path)
     return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
+// The configuration as a device that sends its maximum sizes transposed
+// would serialize it. Edits the document in place.
+std::string transposeMaxSizes(Node configuration)
+{
+    const std::string_view suffix = "MaximumSize";
+    std::vector<Node> pending{configuration};
+    while (!pending.empty()) {
+        Node n = pending.back();
+        pending.pop_back();
+        for (Node e : n.elements())
+            pending.push_back(e);
+        std::string_view local = n.localName();
+        if (n.nsUri() != ns::Scan || local.size() < suffix.size() ||
+            local.substr(local.size() - suffix.size()) != suffix)
+            continue;
+        Node width = n.child(ns::Scan, "Width"), height = n.child(ns::Scan, "Height");
+        if (!width || !height)
+            continue;
+        const std::string w = width.text(), h = height.text();
+        xmlNodeSetContent(width.raw(), reinterpret_cast<const xmlChar *>(h.c_str()));
+        xmlNodeSetContent(height.raw(), reinterpret_cast<const xmlChar *>(w.c_str()));
+    }
+    return wsd::xml::serialize(configuration);
+}
+
 }  // namespace
 
 bool Profile::supportsSource(const std::string &source) const
@@ -68,7 +95,7 @@ bool Profile::supportsSource(const std::string &source) const
     if (source == "ADF")
         return adfPresent;
     if (source == "ADFDuplex")
-        return adfPresent && adfDuplex;
+        return adfPresent && (adfDuplex || adfBack.present);
     return false;
 }
 
@@ -138,6 +165,8 @@ Profile loadProfileText(const std::string &xml, const std::string &name)
         if (!parseScanTicket(ticket, p.defaults, &ticketError))
             throw std::runtime_error("profile " + name + ": DefaultScanTicket: " + ticketError);
     }
+    // Last: it edits the parsed document.
+    p.transposedConfigurationXml = transposeMaxSizes(configuration);
     return p;
 }
 

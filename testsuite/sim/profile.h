@@ -26,6 +26,8 @@ struct Profile {
     // then answers Valid="false", as a device without that section does).
     std::string scannerDescriptionXml;
     std::string scannerConfigurationXml;
+    // The same with every MaximumSize's Width and Height swapped (knob transpose-max-size).
+    std::string transposedConfigurationXml;
     std::string defaultScanTicketXml;
 
     std::string scannerName;  // first ScannerName, also the metadata's model name
@@ -38,6 +40,9 @@ struct Profile {
     // The DefaultScanTicket's values (only the fields it holds are "given").
     ScanTicket defaults;
 
+    // ADFDuplex when the feeder says ADFSupportsDuplex or describes its
+    // ADFBack: single-pass two-sided feeders scan both sides while saying
+    // they have no duplexer.
     bool supportsSource(const std::string &source) const;
     // Capabilities that apply to a side of a source (ADF back falls back to front).
     const SourceCaps &caps(const std::string &source, bool back) const;

@@ -5,9 +5,12 @@
 #include "image_encoder.h"
 #include "mtom_writer.h"
 #include "page_cache.h"
+#include "request_layout.h"
+#include "status_events.h"
 #include "ticket_validator.h"
 #include "wsd/log.h"
 #include "wsd/namespaces.h"
+#include "wsd/strings.h"
 
 #include <chrono>
 #include <cstdio>
@@ -32,6 +35,38 @@ void noteTicket(Call &call, const ScanTicket &t)
     call.details.ticket = true;
     call.details.format = t.format.given ? t.format.value : std::string();
     call.details.colorProcessing = t.front.color.given ? t.front.color.value : std::string();
+    call.details.contentType = t.contentType.given ? t.contentType.value : std::string();
+}
+
+// Above this the refuse-setting=resolution device refuses the resolutions it lists.
+constexpr int RefusedResolutionAbove = 300;
+
+// The WS-Scan name of the setting the refuse-setting knob refuses, when the
+// ticket asks for it; empty otherwise.
+std::string refusedSettingName(const ScanTicket &t, const std::string &knob)
+{
+    if (knob == "brightness" && t.brightness.given)
+        return "Brightness";
+    if (knob == "contrast" && t.contrast.given)
+        return "Contrast";
+    if (knob == "resolution" && (t.front.xResolution.value > RefusedResolutionAbove ||
+                                 t.front.yResolution.value > RefusedResolutionAbove))
+        return "Resolution";
+    return "";
+}
+
+// What a ValidScanTicket holds in the refused setting's place.
+void correctRefusedSetting(ScanTicket &t, const std::string &knob)
+{
+    if (knob == "brightness")
+        t.brightness.value = 0;
+    else if (knob == "contrast")
+        t.contrast.value = 0;
+    for (SideTicket *side : {&t.front, &t.back})
+        if (knob == "resolution") {
+            side->xResolution.value = std::min(side->xResolution.value, RefusedResolutionAbove);
+            side->yResolution.value = std::min(side->yResolution.value, RefusedResolutionAbove);
+        }
 }
 
 void writeReasons(Writer &w, const Job &job)
@@ -53,19 +88,6 @@ void writeJobSummary(Writer &w, const Job &job)
     w.element("wscn", "JobState", jobStateName(job.state));
     writeReasons(w, job);
     w.element("wscn", "ScansCompleted", std::to_string(job.imagesSent));
-    w.end();
-}
-
-void writeJobStatus(Writer &w, const Job &job)
-{
-    w.start("wscn", "JobStatus");
-    w.element("wscn", "JobId", std::to_string(job.id));
-    w.element("wscn", "JobState", jobStateName(job.state));
-    writeReasons(w, job);
-    w.element("wscn", "ScansCompleted", std::to_string(job.imagesSent));
-    w.element("wscn", "JobCreatedTime", job.createdTime);
-    if (!job.completedTime.empty())
-        w.element("wscn", "JobCompletedTime", job.completedTime);
     w.end();
 }
 
@@ -141,6 +163,19 @@ std::string breakXml(std::string envelope)
     return envelope;
 }
 
+void writeJobStatus(Writer &w, const Job &job)
+{
+    w.start("wscn", "JobStatus");
+    w.element("wscn", "JobId", std::to_string(job.id));
+    w.element("wscn", "JobState", jobStateName(job.state));
+    writeReasons(w, job);
+    w.element("wscn", "ScansCompleted", std::to_string(job.imagesSent));
+    w.element("wscn", "JobCreatedTime", job.createdTime);
+    if (!job.completedTime.empty())
+        w.element("wscn", "JobCompletedTime", job.completedTime);
+    w.end();
+}
+
 int faultStatus(const Fault &f, const Knobs &knobs)
 {
     if (knobs.faultsWithHttp200)
@@ -204,6 +239,7 @@ HttpReply ScanService::handle(std::string_view body, const std::string &client,
                               std::chrono::system_clock::time_point arrived)
 {
     Call call;
+    call.rawBody = body;
     call.client = client;
     call.knobs = device_.knobs.get();
     if (call.knobs.delayMs > 0)
@@ -236,6 +272,12 @@ HttpReply ScanService::dispatch(Call &call)
     if (!call.knobs.anyTo)
         if (std::optional<std::string> wrong = wrongServiceTo(call.message->to, device_.identity.serviceUrls))
             return fault(call, destinationUnreachable(*wrong));
+    if (call.knobs.refuseZoneTo)
+        if (std::optional<std::string> wrong = zoneInTo(call.message->to))
+            return fault(call, destinationUnreachable(*wrong));
+    if (call.knobs.oneLineOnly)
+        if (std::optional<std::string> why = multiLineLayout(call.rawBody))
+            return fault(call, {"Sender", "", *why, ""});
     bool isKnown = false;
     for (const char *op : known)
         isKnown = isKnown || call.operation == op;
@@ -274,9 +316,7 @@ HttpReply ScanService::getScannerElements(Call &call)
     const Profile &p = device_.profile;
     // A device winding a cancelled job down and refusing jobs meanwhile is
     // not Idle ("available and can start processing a new job").
-    bool processing = call.knobs.terminatingRefusesJobs && device_.jobs.terminating();
-    for (const Job &j : device_.jobs.activeJobs())
-        processing = processing || j.state == JobState::Processing;
+    bool processing = scannerProcessing(device_, call.knobs);
     return answer(call, [&](Writer &w) {
         w.start("wscn", "GetScannerElementsResponse").start("wscn", "ScannerElements");
         for (Node name : names) {
@@ -287,7 +327,8 @@ HttpReply ScanService::getScannerElements(Call &call)
                 if (q.local == "ScannerDescription")
                     section = &p.scannerDescriptionXml;
                 else if (q.local == "ScannerConfiguration")
-                    section = &p.scannerConfigurationXml;
+                    section = call.knobs.transposeMaxSize ? &p.transposedConfigurationXml
+                                                          : &p.scannerConfigurationXml;
                 else if (q.local == "DefaultScanTicket")
                     section = &p.defaultScanTicketXml;
                 status = q.local == "ScannerStatus";
@@ -315,8 +356,19 @@ HttpReply ScanService::validateScanTicket(Call &call)
         return fault(call, invalidArgs(error));
     noteTicket(call, requested);
     TicketCheck check = checkTicket(device_.profile, requested, CheckMode::Validate);
+    if (!refusedSettingName(check.final, call.knobs.refuseSetting).empty()) {
+        correctRefusedSetting(check.final, call.knobs.refuseSetting);
+        check.valid = false;
+    }
     return answer(call, [&](Writer &w) {
         w.start("wscn", "ValidateScanTicketResponse").start("wscn", "ValidationInfo");
+        if (call.knobs.validateWrong) {
+            // Wrong, and without the ValidScanTicket WS-Scan requires with it.
+            w.element("wscn", "ValidTicket", "false");
+            writeImageInformation(w, check.final);
+            w.end().end();
+            return;
+        }
         w.element("wscn", "ValidTicket", check.valid ? "true" : "false");
         writeImageInformation(w, check.final);
         if (!check.valid) {
@@ -335,9 +387,23 @@ HttpReply ScanService::validateScanTicket(Call &call)
 HttpReply ScanService::createScanJob(Call &call)
 {
     Node request = call.message->payload;
-    if (scanChild(request, "ScanIdentifier") || scanChild(request, "DestinationToken"))
+    // A device-initiated job (WS-Scan CreateScanJobRequest) names the press
+    // at the panel by its ScanIdentifier and the destination by its token.
+    Node scanIdentifierNode = scanChild(request, "ScanIdentifier");
+    Node tokenNode = scanChild(request, "DestinationToken");
+    const bool fromPanel = scanIdentifierNode || tokenNode;
+    const std::string scanIdentifier = std::string(wsd::trim(scanIdentifierNode.text()));
+    const std::string token = std::string(wsd::trim(tokenNode.text()));
+    std::optional<PanelPress> press = fromPanel ? device_.panel.find(scanIdentifier) : std::nullopt;
+    if (fromPanel && !press)
         return fault(call, {"Sender", "ClientErrorInvalidScanIdentifier",
-                            "No scan was started at the device panel", ""});
+                            "No scan with this ScanIdentifier was started at the device panel", ""});
+    if (press && press->destinationToken != token)
+        return fault(call, {"Sender", "ClientErrorInvalidDestinationToken",
+                            "The DestinationToken is not the one of the destination chosen at the panel", ""});
+    if (!fromPanel && call.knobs.panelOnlyJobs)
+        return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs",
+                            "This scanner takes only jobs started at its panel", ""});
     Node ticketNode = scanChild(request, "ScanTicket");
     if (!ticketNode)
         return fault(call, invalidArgs("CreateScanJobRequest without ScanTicket"));
@@ -346,10 +412,24 @@ HttpReply ScanService::createScanJob(Call &call)
     if (!parseScanTicket(ticketNode, requested, &error))
         return fault(call, invalidArgs(error));
     noteTicket(call, requested);
+    const Knobs &k = call.knobs;
+    if (k.requireJobInformation && requested.jobInformation.empty())
+        return fault(call, invalidArgs("The JobDescription has no JobInformation"));
     TicketCheck check = checkTicket(device_.profile, requested, CheckMode::Create);
     if (check.fault)
         return fault(call, *check.fault);
-    const Knobs &k = call.knobs;
+    // The paper is where the user put it: the ticket must scan from there.
+    if (press && (press->source == "Platen") != (check.final.inputSource.value == "Platen"))
+        return fault(call, invalidArgs("The scan was started at the panel from " + press->source + ", not from " +
+                                       check.final.inputSource.value));
+    const std::string refused = refusedSettingName(check.final, k.refuseSetting);
+    if (!refused.empty())
+        return fault(call, {"Sender", "ClientErrorInvalidScanTicket",
+                            "The ScanTicket is invalid: this " + refused + " is not supported", ""});
+    if (!k.stoppedReason.empty())
+        return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "The scanner is stopped: " + k.stoppedReason, ""});
+    if (device_.status.warmingUp(k))
+        return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "The scanner is warming up", ""});
     if (k.busy)
         return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "The scanner is busy", ""});
     if (k.coverOpen)
@@ -357,18 +437,40 @@ HttpReply ScanService::createScanJob(Call &call)
     if (k.terminatingRefusesJobs && device_.jobs.terminating())
         return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "A cancelled job is still terminating", ""});
 
-    const ScanTicket &t = check.final;
+    ScanTicket t = check.final;
+    if (k.finalResolution > 0) {
+        // Scans at its own resolution and says so in DocumentFinalParameters.
+        const int dpi = static_cast<int>(k.finalResolution);
+        for (SideTicket *side : {&t.front, &t.back})
+            side->xResolution.value = side->yResolution.value = dpi;
+    }
     int planned = 1;
+    int firstSheet = 1;
     if (t.inputSource.value != "Platen") {
-        int sheets = k.emptyAdf ? 0 : static_cast<int>(k.adfPages);
+        int sheets = k.emptyAdf ? 0 : press ? press->pages : static_cast<int>(k.adfPages);
+        if (k.onePageJobs) {
+            // Each job takes one sheet of what earlier jobs left, whatever
+            // ImagesToTransfer says (Ricoh Aficio MP 201, sane-airscan#334).
+            sheets = std::min(1, std::max(0, sheets - static_cast<int>(feederSheetsTaken_.load())));
+            if (sheets == 0)
+                feederSheetsTaken_ = 0;  // found empty: the next batch finds it loaded
+            else
+                firstSheet = static_cast<int>(++feederSheetsTaken_);
+        }
         planned = sheets * (t.inputSource.value == "ADFDuplex" ? 2 : 1);
         if (t.imagesToTransfer.value > 0)
             planned = std::min(planned, t.imagesToTransfer.value);
+        if (planned == 0 && k.emptyAdfRefuses)
+            return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs", "Not accepting jobs", ""});
         if (planned == 0 && !k.emptyAdfAtRetrieve)
             return fault(call, {"Sender", "ClientErrorNoImagesAvailable", "The document feeder is empty", ""});
     }
+    if (press && device_.panel.claim(scanIdentifier, token, nullptr) != PressClaim::Ok)
+        return fault(call, {"Sender", "ClientErrorInvalidScanIdentifier",
+                            "The scan started at the panel was taken up meanwhile", ""});
     device_.status.clearJam();
-    Job job = device_.jobs.create(t, planned, std::chrono::seconds(k.jobTimeoutSeconds), false, call.client);
+    device_.events.requestStatusCheck();
+    Job job = device_.jobs.create(t, planned, std::chrono::seconds(k.jobTimeoutSeconds), false, call.client, firstSheet);
     call.jobId = job.id;
     return answer(call, [&](Writer &w) {
         w.start("wscn", "CreateScanJobResponse");
@@ -427,6 +529,8 @@ HttpReply ScanService::retrieveImage(Call &call)
     case RetrieveStatus::BadToken:
         return fault(call, {"Sender", "ClientErrorInvalidJobToken", "The JobToken does not match the JobId", ""});
     case RetrieveStatus::NoImages:
+        if (call.knobs.onePageJobs && r.job.ticket.inputSource.value != "Platen")
+            return fault(call, {"Sender", "ClientErrorJobIdNotFound", "The job ended with its page", ""});
         return fault(call, {"Sender", "ClientErrorNoImagesAvailable", "No more images", ""});
     case RetrieveStatus::Canceled:
         return fault(call, {"Sender", "ClientErrorJobCancelled", "The job was cancelled", ""});
@@ -436,6 +540,7 @@ HttpReply ScanService::retrieveImage(Call &call)
         return fault(call, {"Receiver", "ServerErrorTemporaryError", "An image of this job is being sent", ""});
     case RetrieveStatus::Jammed:
         device_.status.raiseJam();
+        device_.events.requestStatusCheck();
         return fault(call, {"Receiver", "OperationFailed", "Paper jam", ""});
     case RetrieveStatus::Ok:
         break;
@@ -443,6 +548,14 @@ HttpReply ScanService::retrieveImage(Call &call)
     const Job &job = r.job;
     PageSpec spec = pageSpecFor(job.ticket, job.sheetOf(r.imageIndex), job.backOf(r.imageIndex));
     spec.texture = call.knobs.texture;
+    if (call.knobs.ignoreRegion) {
+        // The whole area of the source, from its origin (Kyocera ECOSYS
+        // M2040dn in WSD mode, sane-airscan#162).
+        const SourceCaps &caps = device_.profile.caps(job.ticket.inputSource.value, spec.back);
+        spec.xOffset = spec.yOffset = 0;
+        spec.width = caps.maxWidth;
+        spec.height = caps.maxHeight;
+    }
     std::shared_ptr<const EncodedImage> image;
     try {
         image = call.knobs.imageFile.empty() ? encodePageCached(spec) : imageFromFile(call.knobs.imageFile);

@@ -5,6 +5,8 @@
 // Sender and 500 for Receiver (or 200 with the fault-http-200 knob).
 #pragma once
 
+#include <atomic>
+
 #include <chrono>
 #include <functional>
 #include <string_view>
@@ -25,6 +27,7 @@ public:
 private:
     struct Call {
         const wsd::soap::Message *message = nullptr;
+        std::string_view rawBody;  // the request as it came, for checks of its layout
         Knobs knobs;
         std::string client;
         std::string operation;
@@ -54,8 +57,13 @@ private:
     std::string envelope(Call &call, const BodyWriter &body);
 
     SimDevice &device_;
+    // one-page-jobs: sheets earlier one-page jobs took from the feeder; an
+    // empty feeder is loaded again once a job found it empty.
+    std::atomic<long> feederSheetsTaken_{0};
 };
 
+// <wscn:JobStatus> of a job: GetJobElements and JobStatusEvent write the same.
+void writeJobStatus(wsd::xml::Writer &w, const Job &job);
 // Turns a well-formed SOAP message into one that is not (malformed-xml knob).
 std::string breakXml(std::string envelope);
 // HTTP status a device sends with a fault of this code.

@@ -6,10 +6,13 @@
 #include <vector>
 
 #include "event_log.h"
+#include "event_queue.h"
 #include "job_table.h"
 #include "knobs.h"
+#include "panel_presses.h"
 #include "profile.h"
 #include "scanner_status.h"
+#include "subscriptions.h"
 
 namespace wsdsim {
 
@@ -29,13 +32,22 @@ struct DeviceIdentity {
 };
 
 struct SimDevice {
-    SimDevice(Profile p, DeviceIdentity id) : profile(std::move(p)), identity(std::move(id)) {}
+    // Job changes become WS-Scan job events for the subscribers.
+    SimDevice(Profile p, DeviceIdentity id);
+    // The job table's timer thread may still report changes until then.
+    ~SimDevice() { jobs.setObserver(nullptr); }
+    SimDevice(const SimDevice &) = delete;
+    SimDevice &operator=(const SimDevice &) = delete;
 
     Profile profile;
     DeviceIdentity identity;
     KnobBoard knobs;
-    JobTable jobs;
+    // Declared before the jobs: the job observer uses them.
+    SubscriptionTable subscriptions;
+    EventQueue events;
+    PanelPresses panel;
     EventLog log;
+    JobTable jobs;
     ScannerStatus status;
 };
 

@@ -3,6 +3,7 @@
 #include "control_api.h"
 #include "device_router.h"
 #include "discovery_responder.h"
+#include "event_sender.h"
 #include "http_server.h"
 #include "interface_addresses.h"
 #include "personality.h"
@@ -295,19 +296,25 @@ int run(const Options &o)
         addresses, o.port,
         [&](const HttpRequest &r) { return ready ? router.route(r) : notReady(); }, HttpServer::DefaultMaxBody,
         oversizeFault, tls);
-    ControlApi control(device);
+    DiscoveryResponder discovery(device.log);
+    DiscoveryIdentity discoveryIdentity;
+    DiscoveryOptions discoveryOptions = o.discovery;
+    // A reboot restarts discovery: Bye, then Hello with a new InstanceId.
+    ControlApi control(device, [&] {
+        discovery.stop();
+        discovery.start(discoveryIdentity, o.interfaces, discoveryOptions);
+    });
     HttpServer controlServer({"127.0.0.1"}, o.controlPort, [&](const HttpRequest &r) { return control.route(r); });
 
     device.identity.deviceUrls = urlsFor(addresses, server.port(), o.paths.device, scheme);
     device.identity.serviceUrls = urlsFor(addresses, server.port(), o.paths.service, scheme);
     if (device.identity.deviceUrls.empty())
         throw std::runtime_error("no address to serve on");
+    EventSender events(device);
     ready = true;
 
-    DiscoveryResponder discovery(device.log);
-    DiscoveryIdentity discoveryIdentity{device.identity.endpointUuid, device.identity.deviceUrls,
-                                        device.identity.ns2009, device.identity.printerOnly};
-    DiscoveryOptions discoveryOptions = o.discovery;
+    discoveryIdentity = {device.identity.endpointUuid, device.identity.deviceUrls, device.identity.ns2009,
+                         device.identity.printerOnly, &device.knobs};
     discoveryOptions.dnssdPort = server.port();
     discovery.start(discoveryIdentity, o.interfaces, discoveryOptions);
 
@@ -327,6 +334,8 @@ int run(const Options &o)
     discovery.stop();
     // Wake stalled and paced transfers first, so the HTTP threads can finish.
     device.jobs.stop();
+    // WS-Eventing: subscribers that gave an EndTo hear SourceShuttingDown.
+    events.shutdown();
     return 0;
 }
 

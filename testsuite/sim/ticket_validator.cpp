@@ -170,9 +170,14 @@ TicketCheck checkTicket(const Profile &profile, const ScanTicket &requested, Che
     std::string defaultContent = d.contentType.given ? d.contentType.value
                                  : profile.contentTypes.empty() ? "Auto"
                                                                 : profile.contentTypes.front();
+    if (t.contentType.given && !contains(profile.contentTypes, t.contentType.value)) {
+        // Strict: a ContentType the device never listed (or any, when it
+        // lists none) is refused, as for ColorProcessing.
+        if (mode == CheckMode::Create)
+            check.refuse(invalidArgs("ContentType '" + t.contentType.value + "' is not offered by this device"));
+        check.replace(t.contentType, defaultContent, "ContentType");
+    }
     check.useDefault(t.contentType, defaultContent);
-    if (!profile.contentTypes.empty() && !contains(profile.contentTypes, t.contentType.value))
-        check.replace(t.contentType, profile.contentTypes.front(), "ContentType");
 
     const SourceCaps &caps = profile.caps(source, false);
     check.useDefault(t.mediaWidth, caps.maxWidth);

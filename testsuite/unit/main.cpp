@@ -14,6 +14,7 @@ int main()
     srunner_add_suite(runner, simJobsSuite());
     srunner_add_suite(runner, simServiceSuite());
     srunner_add_suite(runner, simControlSuite());
+    srunner_add_suite(runner, simEventingSuite());
     srunner_add_suite(runner, soapSuite());
     srunner_add_suite(runner, patternSuite());
     srunner_add_suite(runner, capabilitiesSuite());
@@ -36,6 +37,7 @@ int main()
     srunner_add_suite(runner, wsscanClientSuite());
     srunner_add_suite(runner, addressingSuite());
     srunner_add_suite(runner, captureMaskSuite());
+    srunner_add_suite(runner, jobRefusalSuite());
     srunner_add_suite(runner, deviceCacheSuite());
 #ifdef HAVE_CUPS
     srunner_add_suite(runner, printQueuesSuite());

@@ -31,5 +31,7 @@ Suite *jobRegistrySuite();
 Suite *wsscanClientSuite();
 Suite *addressingSuite();
 Suite *captureMaskSuite();
+Suite *simEventingSuite();
+Suite *jobRefusalSuite();
 Suite *printQueuesSuite();  // built with libcups only
 Suite *deviceCacheSuite();

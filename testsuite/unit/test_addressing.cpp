@@ -1,6 +1,7 @@
 // wsa:To: what the backend addresses (metadataTo, the probe targets of a host
 // given alone) and what wsd-sim accepts, as a device that checks it does.
 #include "../sim/addressing_check.h"
+#include "../sim/request_layout.h"
 #include "suites.h"
 #include "test_sim_support.h"
 #include "wsd/device_locator.h"
@@ -108,6 +109,35 @@ START_TEST(sim_scan_service_faults_a_wrong_to)
 }
 END_TEST
 
+// The refuse-zone-to knob's check: a zone inside the brackets of the host,
+// written %25 as in a URL or bare, is refused; anything else is not its concern.
+START_TEST(sim_zone_in_to)
+{
+    ck_assert(wsdsim::zoneInTo("http://[fe80::2%25lab0]:80/wsd/scan").has_value());
+    ck_assert(wsdsim::zoneInTo("http://[fe80::2%lab0]/wsd/scan").has_value());
+    ck_assert(!wsdsim::zoneInTo("http://[fe80::2]:80/wsd/scan").has_value());
+    ck_assert(!wsdsim::zoneInTo("http://198.18.0.2/wsd%25scan").has_value());
+    ck_assert(!wsdsim::zoneInTo("http://[fd00:5ca::2]/a%25b").has_value());
+    ck_assert(!wsdsim::zoneInTo(Uuid).has_value());
+    ck_assert(!wsdsim::zoneInTo("]%[").has_value());
+}
+END_TEST
+
+// The one-line-only knob's check: the document element must be on one line;
+// a break after the XML declaration, or a final one, is allowed.
+START_TEST(sim_one_line_layout)
+{
+    ck_assert(!wsdsim::multiLineLayout("<a><b>1</b></a>").has_value());
+    ck_assert(!wsdsim::multiLineLayout("<?xml version=\"1.0\"?>\n<a><b>1</b></a>\r\n").has_value());
+    ck_assert(!wsdsim::multiLineLayout("").has_value());
+    auto why = wsdsim::multiLineLayout("<a>\n  <b>1</b>\n</a>");
+    ck_assert(why.has_value());
+    ck_assert(why->find("3 lines") != std::string::npos);
+    ck_assert(wsdsim::multiLineLayout("<a\n xmlns:b='urn:b'><b:c/></a>").has_value());
+    ck_assert(wsdsim::multiLineLayout("<a>x\ry</a>").has_value());
+}
+END_TEST
+
 Suite *addressingSuite()
 {
     Suite *s = suite_create("addressing");
@@ -117,6 +147,8 @@ Suite *addressingSuite()
     tcase_add_test(tc, sim_device_to);
     tcase_add_test(tc, sim_service_to);
     tcase_add_test(tc, sim_scan_service_faults_a_wrong_to);
+    tcase_add_test(tc, sim_zone_in_to);
+    tcase_add_test(tc, sim_one_line_layout);
     suite_add_tcase(s, tc);
     return s;
 }

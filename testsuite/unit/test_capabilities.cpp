@@ -267,10 +267,11 @@ START_TEST(corrects_sizes)
         return std::string("<wscn:Platen") + which + "Size><wscn:Width>" + std::to_string(w) + "</wscn:Width><wscn:Height>" +
                std::to_string(h) + "</wscn:Height></wscn:Platen" + which + "Size>";
     };
-    // A landscape platen (A4 sideways) is real: kept.
+    // A landscape maximum is read as the portrait area it stands for.
     wsd::SourceCaps c = platen(size("Minimum", 100, 100) + size("Maximum", 11693, 8268));
-    ck_assert_int_eq(c.maxSize.width, 11693);
-    ck_assert_int_eq(c.maxSize.height, 8268);
+    ck_assert_int_eq(c.maxSize.width, 8268);
+    ck_assert_int_eq(c.maxSize.height, 11693);
+    ck_assert(c.maxTransposed && !c.minTransposed);
     // Width and Height swapped in the maximum only.
     c = platen(size("Minimum", 4000, 9000) + size("Maximum", 11000, 8500));
     ck_assert_int_eq(c.maxSize.width, 8500);
@@ -289,6 +290,105 @@ START_TEST(corrects_sizes)
     c = platen("");
     assertInts(c.xResolutions, {300});
     assertWords(c.colorEntries, {"RGB24"});
+}
+END_TEST
+
+// Modelled on a Kyocera ECOSYS answer: a Legal-long document area (216 x
+// 356 mm) on the platen and the feeder, both sent landscape, the platen's
+// minimum landscape too; and a film unit, which is landscape for real.
+const char *const LandscapeSizes =
+    "<wscn:GetScannerElementsResponse><wscn:ScannerElements>"
+    "<wscn:ElementData Name='wscn:ScannerConfiguration' Valid='true'><wscn:ScannerConfiguration>"
+    "<wscn:DeviceSettings><wscn:FormatsSupported><wscn:FormatValue>jfif</wscn:FormatValue>"
+    "</wscn:FormatsSupported></wscn:DeviceSettings>"
+    "<wscn:Platen><wscn:PlatenOpticalResolution><wscn:Width>600</wscn:Width><wscn:Height>600</wscn:Height>"
+    "</wscn:PlatenOpticalResolution><wscn:PlatenResolutions><wscn:Widths><wscn:Width>300</wscn:Width>"
+    "</wscn:Widths><wscn:Heights><wscn:Height>300</wscn:Height></wscn:Heights></wscn:PlatenResolutions>"
+    "<wscn:PlatenColor><wscn:ColorEntry>RGB24</wscn:ColorEntry></wscn:PlatenColor>"
+    "<wscn:PlatenMinimumSize><wscn:Width>1000</wscn:Width><wscn:Height>500</wscn:Height></wscn:PlatenMinimumSize>"
+    "<wscn:PlatenMaximumSize><wscn:Width>14000</wscn:Width><wscn:Height>8500</wscn:Height></wscn:PlatenMaximumSize>"
+    "</wscn:Platen><wscn:ADF><wscn:ADFSupportsDuplex>false</wscn:ADFSupportsDuplex><wscn:ADFFront>"
+    "<wscn:ADFResolutions><wscn:Widths><wscn:Width>300</wscn:Width></wscn:Widths><wscn:Heights>"
+    "<wscn:Height>300</wscn:Height></wscn:Heights></wscn:ADFResolutions>"
+    "<wscn:ADFColor><wscn:ColorEntry>RGB24</wscn:ColorEntry></wscn:ADFColor>"
+    "<wscn:ADFMinimumSize><wscn:Width>2000</wscn:Width><wscn:Height>2000</wscn:Height></wscn:ADFMinimumSize>"
+    "<wscn:ADFMaximumSize><wscn:Width>14000</wscn:Width><wscn:Height>8500</wscn:Height></wscn:ADFMaximumSize>"
+    "</wscn:ADFFront></wscn:ADF>"
+    "<wscn:Film><wscn:FilmMaximumSize><wscn:Width>9000</wscn:Width><wscn:Height>1400</wscn:Height>"
+    "</wscn:FilmMaximumSize></wscn:Film></wscn:ScannerConfiguration></wscn:ElementData>"
+    "</wscn:ScannerElements></wscn:GetScannerElementsResponse>";
+
+START_TEST(landscape_maximum_is_transposed)
+{
+    std::string error;
+    auto e = parseElements(envelope(ScanNs, LandscapeSizes), &error);
+    ck_assert_msg(e.has_value(), "%s", error.c_str());
+    const wsd::SourceCaps &platen = *e->caps.platen;
+    ck_assert_int_eq(platen.maxSize.width, 8500);
+    ck_assert_int_eq(platen.maxSize.height, 14000);
+    ck_assert_int_eq(platen.minSize.width, 500);  // landscape too: turned with the maximum
+    ck_assert_int_eq(platen.minSize.height, 1000);
+    const wsd::SourceCaps &adf = *e->caps.adfFront;
+    ck_assert_int_eq(adf.maxSize.width, 8500);
+    ck_assert_int_eq(adf.maxSize.height, 14000);
+    ck_assert(adf.maxTransposed && !adf.minTransposed);  // a square minimum stays
+    ck_assert(!e->caps.adfDuplex);  // no ADFBack: simplex
+    // A film strip holder really is wider than long.
+    ck_assert_int_eq(e->caps.film->maxSize.width, 9000);
+    ck_assert(!e->caps.film->maxTransposed);
+
+    // The quirk landscape-max-size: the sizes as the device sent them.
+    wsd::trustLandscapeSizes(e->caps);
+    ck_assert_int_eq(e->caps.platen->maxSize.width, 14000);
+    ck_assert_int_eq(e->caps.platen->maxSize.height, 8500);
+    ck_assert_int_eq(e->caps.platen->minSize.width, 1000);
+    ck_assert_int_eq(e->caps.adfFront->maxSize.width, 14000);
+    ck_assert_int_eq(e->caps.adfFront->minSize.width, 2000);
+    // A minimum the portrait reading had to shrink stays within the maximum as sent.
+    wsd::ScannerCapabilities odd;
+    odd.platen = wsd::SourceCaps{};
+    odd.platen->minSize = {8500, 9000};
+    odd.platen->maxSize = {8500, 14000};
+    odd.platen->maxTransposed = true;
+    wsd::trustLandscapeSizes(odd);
+    ck_assert_int_eq(odd.platen->maxSize.height, 8500);
+    ck_assert_int_eq(odd.platen->minSize.height, 8500);
+    // Twice is harmless: nothing is left marked transposed.
+    wsd::trustLandscapeSizes(e->caps);
+    ck_assert_int_eq(e->caps.platen->maxSize.width, 14000);
+}
+END_TEST
+
+// Modelled on the Brother MFC-9340CDW / MFC-9370CDW (sane-airscan#346): a
+// single-pass two-sided feeder that says ADFSupportsDuplex false (it has no
+// duplexer) and still describes ADFBack.
+START_TEST(adf_back_means_duplex)
+{
+    auto feeder = [](const char *supportsDuplex, bool back) {
+        std::string side = "<wscn:ADFResolutions><wscn:Widths><wscn:Width>300</wscn:Width></wscn:Widths>"
+                           "<wscn:Heights><wscn:Height>300</wscn:Height></wscn:Heights></wscn:ADFResolutions>"
+                           "<wscn:ADFColor><wscn:ColorEntry>RGB24</wscn:ColorEntry></wscn:ADFColor>"
+                           "<wscn:ADFMaximumSize><wscn:Width>8500</wscn:Width><wscn:Height>14000</wscn:Height>"
+                           "</wscn:ADFMaximumSize>";
+        std::string body = std::string("<wscn:GetScannerElementsResponse><wscn:ScannerElements>"
+                                       "<wscn:ElementData Name='wscn:ScannerConfiguration' Valid='true'>"
+                                       "<wscn:ScannerConfiguration><wscn:ADF><wscn:ADFSupportsDuplex>") +
+                           supportsDuplex + "</wscn:ADFSupportsDuplex><wscn:ADFFront>" + side + "</wscn:ADFFront>" +
+                           (back ? "<wscn:ADFBack>" + side + "</wscn:ADFBack>" : "") +
+                           "</wscn:ADF></wscn:ScannerConfiguration></wscn:ElementData>"
+                           "</wscn:ScannerElements></wscn:GetScannerElementsResponse>";
+        auto e = parseElements(envelope(ScanNs, body));
+        ck_assert(e && e->caps.adfFront);
+        return e->caps;
+    };
+    wsd::ScannerCapabilities c = feeder("false", true);
+    ck_assert(c.adfDuplex && c.adfBack);
+    c = feeder("0", true);
+    ck_assert(c.adfDuplex);
+    c = feeder("false", false);
+    ck_assert(!c.adfDuplex);
+    c = feeder("true", false);  // a duplexer without a separate back description
+    ck_assert(c.adfDuplex && !c.adfBack);
 }
 END_TEST
 
@@ -482,6 +582,8 @@ Suite *capabilitiesSuite()
     tcase_add_test(tc, accepts_odd_prefixes_order_and_booleans);
     tcase_add_test(tc, accepts_prerelease_namespace);
     tcase_add_test(tc, corrects_sizes);
+    tcase_add_test(tc, landscape_maximum_is_transposed);
+    tcase_add_test(tc, adf_back_means_duplex);
     tcase_add_test(tc, parses_brother_fragments);
     tcase_add_test(tc, rejects_hp_soap_protocol);
     tcase_add_test(tc, parses_ricoh_fault);

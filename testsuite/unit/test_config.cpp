@@ -20,6 +20,7 @@ START_TEST(parses_every_setting)
                      "cancel-timeout = 1500\n"
                      "open-deadline = 4000\n"
                      "start-deadline = 9000\n"
+                     "warm-up-wait = 45000\n"
                      "tls-verify = on\n"
                      "trace = /tmp/wsd trace\n"
                      "device \"Office MFP\" http://198.18.0.2:5357/dev\n"
@@ -38,6 +39,8 @@ START_TEST(parses_every_setting)
     ck_assert_int_eq(c.cancelTimeoutMs, 1500);
     ck_assert_int_eq(c.openDeadlineMs, 4000);
     ck_assert_int_eq(c.startDeadlineMs, 9000);
+    ck_assert_int_eq(c.warmUpWaitMs, 45000);
+    ck_assert_int_eq(wsd::Config().warmUpWaitMs, 30000);  // the documented default
     ck_assert_str_eq(c.traceDir.c_str(), "/tmp/wsd trace");
     ck_assert_uint_eq(c.devices.size(), 2);
     ck_assert_str_eq(c.devices[0].name.c_str(), "Office MFP");

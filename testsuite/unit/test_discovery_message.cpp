@@ -185,6 +185,31 @@ START_TEST(matches_hello_bye_resolve_round_trip)
 }
 END_TEST
 
+// Several records in one ProbeMatches, each with its own Types, both
+// discovery versions: every one comes back, in order.
+START_TEST(probe_matches_with_several_records)
+{
+    d::Endpoint printer, scanner;
+    printer.address = "urn:uuid:00000000-0000-4000-8000-000000000001";
+    printer.types = {d::dpwsDeviceType(), {wsd::ns::Print, "PrintDeviceType"}};
+    printer.xaddrs = {"http://198.18.0.2:5357/print"};
+    scanner.address = "urn:uuid:5ca00000-0000-4000-8000-000000000001";
+    scanner.types = {d::dpwsDeviceType(), d::scanDeviceType()};
+    scanner.xaddrs = {"http://Pantum-1C6FA7:43001/43001", "http://198.18.0.2:5357/wsd"};
+    for (d::Version v : {d::Version::V2005, d::Version::V2009}) {
+        auto m = d::parse(d::buildProbeMatches(v, "urn:uuid:p", std::vector<d::Endpoint>{printer, scanner}, {},
+                                               "urn:uuid:m"));
+        ck_assert(m.has_value() && m->kind == d::Kind::ProbeMatches);
+        ck_assert_uint_eq(m->endpoints.size(), 2);
+        ck_assert_str_eq(m->endpoints[0].address.c_str(), printer.address.c_str());
+        ck_assert(!d::hasType(m->endpoints[0].types, d::scanDeviceType()));
+        ck_assert_str_eq(m->endpoints[1].address.c_str(), scanner.address.c_str());
+        ck_assert(d::hasType(m->endpoints[1].types, d::scanDeviceType()));
+        ck_assert(m->endpoints[1].xaddrs == scanner.xaddrs);
+    }
+}
+END_TEST
+
 START_TEST(probe_matches_without_xaddrs)
 {
     d::Endpoint e;
@@ -266,6 +291,7 @@ Suite *discoveryMessageSuite()
     tcase_add_test(built, probe_matches_without_xaddrs);
     tcase_add_test(built, hostile_input);
     tcase_add_test(built, type_matching);
+    tcase_add_test(built, probe_matches_with_several_records);
     suite_add_tcase(s, built);
     return s;
 }

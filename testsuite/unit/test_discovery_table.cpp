@@ -207,6 +207,85 @@ START_TEST(host_names_are_looked_up_first)
 }
 END_TEST
 
+// One ProbeMatches message may carry several ProbeMatch records (WS-Discovery
+// 1.1, 5.3; a Lexmark MX310dn answers so): every record is taken, from the
+// wire text through the table to the listing.
+START_TEST(every_record_of_a_probe_matches_is_taken)
+{
+    const std::string second = "urn:uuid:5ca00000-0000-4000-8000-00000000a002";
+    std::string records;
+    for (const std::string &uuid : {Uuid, second})
+        records += "<d:ProbeMatch><a:EndpointReference><a:Address>" + uuid +
+                   "</a:Address></a:EndpointReference><d:Types>wscn:ScanDeviceType</d:Types><d:XAddrs>http://"
+                   "198.18.0.2:5357/" + uuid.substr(9) + "</d:XAddrs><d:MetadataVersion>1</d:MetadataVersion>"
+                   "</d:ProbeMatch>";
+    const std::string text =
+        "<s:Envelope xmlns:s='http://www.w3.org/2003/05/soap-envelope'"
+        " xmlns:a='http://schemas.xmlsoap.org/ws/2004/08/addressing'"
+        " xmlns:d='http://schemas.xmlsoap.org/ws/2005/04/discovery'"
+        " xmlns:wscn='http://schemas.microsoft.com/windows/2006/08/wdp/scan'><s:Header>"
+        "<a:Action>http://schemas.xmlsoap.org/ws/2005/04/discovery/ProbeMatches</a:Action>"
+        "<a:MessageID>urn:uuid:m1</a:MessageID><a:RelatesTo>urn:uuid:p1</a:RelatesTo></s:Header>"
+        "<s:Body><d:ProbeMatches>" + records + "</d:ProbeMatches></s:Body></s:Envelope>";
+    auto m = d::parse(text);
+    ck_assert(m.has_value());
+    ck_assert_uint_eq(m->endpoints.size(), 2);
+
+    d::EndpointTable table;
+    table.probeSent("urn:uuid:p1", "multicast");
+    table.onMessage(*m, Dev, "", T0);
+    std::vector<d::Work> work = table.takeWork();
+    ck_assert_uint_eq(work.size(), 2);
+    for (const d::Work &get : work) {
+        ck_assert(get.kind == d::Work::Kind::MetadataGet);
+        table.onMetadata(get.endpoint, get.url, scanner(get.url + "/scan", get.endpoint), T0);
+    }
+    auto listed = table.listed();
+    ck_assert_uint_eq(listed.size(), 2);
+    ck_assert(listed[0].endpointUuid != listed[1].endpointUuid);
+}
+END_TEST
+
+// A host name in XAddrs (Pantum MFPs, sane-airscan#317) survives parsing and
+// is looked up before the Get; a name that does not resolve tries the next
+// XAddr instead of holding the endpoint.
+START_TEST(host_name_xaddrs_from_the_wire)
+{
+    const std::string text =
+        "<s:Envelope xmlns:s='http://www.w3.org/2003/05/soap-envelope'"
+        " xmlns:a='http://schemas.xmlsoap.org/ws/2004/08/addressing'"
+        " xmlns:d='http://schemas.xmlsoap.org/ws/2005/04/discovery'><s:Body><d:Hello>"
+        "<a:EndpointReference><a:Address>" + Uuid + "</a:Address></a:EndpointReference>"
+        "<d:Types xmlns:wscn='http://schemas.microsoft.com/windows/2006/08/wdp/scan'>wscn:ScanDeviceType</d:Types>"
+        "<d:XAddrs>http://Pantum-1C6FA7:43001/43001 " + DevUrl + "</d:XAddrs>"
+        "<d:MetadataVersion>1</d:MetadataVersion></d:Hello></s:Body></s:Envelope>";
+    auto m = d::parse(text);
+    ck_assert(m.has_value());
+    ck_assert_uint_eq(m->endpoints.at(0).xaddrs.size(), 2);
+    ck_assert_str_eq(m->endpoints[0].xaddrs[0].c_str(), "http://Pantum-1C6FA7:43001/43001");
+
+    d::EndpointTable table;
+    table.onMessage(*m, Dev, "", T0);
+    std::vector<d::Work> work = table.takeWork();
+    // The IP-literal XAddr may go first; the name is looked up when its turn comes.
+    bool looked = false;
+    for (int round = 0; round < 3 && !work.empty(); ++round) {
+        ck_assert_uint_eq(work.size(), 1);
+        if (work[0].kind == d::Work::Kind::ResolveHost) {
+            ck_assert_str_eq(work[0].url.c_str(), "http://Pantum-1C6FA7:43001/43001");
+            looked = true;
+            table.onHostResolved(Uuid, work[0].url, {}, T0);  // unresolvable: the next XAddr
+        } else {
+            ck_assert(work[0].kind == d::Work::Kind::MetadataGet);
+            table.onMetadata(Uuid, work[0].url, std::nullopt, T0);  // no answer: the next XAddr
+        }
+        work = table.takeWork();
+    }
+    ck_assert(looked);
+    ck_assert(table.listed().empty());
+}
+END_TEST
+
 START_TEST(avahi_hosts_are_probed_once)
 {
     d::EndpointTable table(labLinks());
@@ -278,6 +357,8 @@ Suite *discoveryTableSuite()
     tcase_add_test(tc, hellos_from_new_endpoints_are_rate_limited);
     tcase_add_test(tc, host_names_are_looked_up_first);
     tcase_add_test(tc, avahi_hosts_are_probed_once);
+    tcase_add_test(tc, every_record_of_a_probe_matches_is_taken);
+    tcase_add_test(tc, host_name_xaddrs_from_the_wire);
     tcase_add_test(tc, print_queue_hosts_are_probed_once_even_off_link);
     tcase_add_test(tc, print_queues_name_the_endpoints_at_their_host);
     suite_add_tcase(s, tc);

@@ -489,13 +489,61 @@ wsd::ScannerElements loadProfile(const char *name)
 
 }  // namespace
 
+// ContentType (WS-Scan ContentTypesSupported): the device's own words,
+// Auto first choice, then the device's default, then its first word.
+wsd::ScannerElements contentTypes(std::initializer_list<const char *> values, const char *deviceDefault)
+{
+    std::string defaults = deviceDefault ? section("DefaultScanTicket",
+                                                   std::string("<wscn:DocumentParameters><wscn:ContentType>") +
+                                                       deviceDefault + "</wscn:ContentType></wscn:DocumentParameters>")
+                                         : std::string();
+    return parseElements(response(
+        defaults + section("ScannerConfiguration",
+                           "<wscn:DeviceSettings><wscn:FormatsSupported>" + words("FormatValue", {"jfif"}) +
+                               "</wscn:FormatsSupported><wscn:ContentTypesSupported>" +
+                               words("ContentTypeValue", values) +
+                               "</wscn:ContentTypesSupported></wscn:DeviceSettings><wscn:Platen>" +
+                               source("Platen", {"300"}, {"300"}, {"RGB24"}, 8500, 11693, 100) + "</wscn:Platen>")));
+}
+
+START_TEST(content_type_option)
+{
+    // Not listed: no option, nothing in the ticket.
+    wsd::ScanOptions plain(flatbed());
+    ck_assert_int_eq(plain.find("content-type"), -1);
+    ck_assert(plain.settings().contentType.empty());
+
+    wsd::ScanOptions o(contentTypes({"Text", "Photo", "Auto", "Text", "Mixed"}, "Photo"));
+    const SANE_Option_Descriptor *d = o.descriptor(index(o, "content-type"));
+    assertText(stringList(d), "Text,Photo,Auto,Mixed");  // as listed, once each
+    ck_assert(SANE_OPTION_IS_SETTABLE(d->cap) && SANE_OPTION_IS_ACTIVE(d->cap));
+    ck_assert_int_eq(d->size, 6);
+    assertText(getString(o, "content-type"), "Auto");
+    assertText(o.settings().contentType, "Auto");
+    ck_assert_int_eq(setString(o, "content-type", "text"), 0);  // any case, stored as the device spells it
+    assertText(getString(o, "content-type"), "Text");
+    assertText(o.settings().contentType, "Text");
+    char halftone[] = "Halftone";  // not listed by this device
+    ck_assert_int_eq(o.control(index(o, "content-type"), SANE_ACTION_SET_VALUE, halftone, nullptr), SANE_STATUS_INVAL);
+    assertText(o.settings().contentType, "Text");
+
+    // No Auto: the device's DefaultScanTicket, else its first word.
+    wsd::ScanOptions photo(contentTypes({"Text", "Photo"}, "Photo"));
+    assertText(photo.settings().contentType, "Photo");
+    wsd::ScanOptions first(contentTypes({"Text", "Photo"}, "Halftone"));
+    assertText(first.settings().contentType, "Text");
+    wsd::ScanOptions none(contentTypes({"Mixed", "Photo"}, nullptr));
+    assertText(none.settings().contentType, "Mixed");
+}
+END_TEST
+
 START_TEST(bundled_simulator_profiles)
 {
     wsd::ScannerElements flat = loadProfile("flatbed");
     wsd::ScanOptions f(flat);
     assertText(flat.description.name, "WSD Sim Flatbed 100");
-    assertText(optionList(f), "[Scan Mode] source mode resolution threshold compression [Geometry] tl-x tl-y br-x br-y "
-                              "[Status] scanner-state cover-open");
+    assertText(optionList(f), "[Scan Mode] source mode resolution threshold compression content-type [Geometry] tl-x "
+                              "tl-y br-x br-y [Status] scanner-state cover-open");
     assertText(stringList(f.descriptor(index(f, "source"))), "Flatbed");
     assertText(stringList(f.descriptor(index(f, "mode"))), "Color,Gray,Lineart");
     assertText(wordList(f.descriptor(index(f, "resolution"))), "100,150,200,300,600");
@@ -506,8 +554,9 @@ START_TEST(bundled_simulator_profiles)
 
     wsd::ScannerElements mfp = loadProfile("office-mfp");
     wsd::ScanOptions m(mfp);
-    assertText(optionList(m), "[Scan Mode] source mode resolution threshold compression [Geometry] tl-x tl-y br-x br-y "
-                              "[Status] scanner-state page-loaded cover-open");
+    assertText(optionList(m), "[Scan Mode] source mode resolution threshold compression content-type [Geometry] tl-x "
+                              "tl-y br-x br-y [Status] scanner-state page-loaded cover-open");
+    assertText(stringList(m.descriptor(index(m, "content-type"))), "Auto,Text,Photo,Mixed");
     assertText(stringList(m.descriptor(index(m, "source"))), "Flatbed,ADF,ADF Duplex");
     assertText(stringList(m.descriptor(index(m, "mode"))), "Color,Gray,Lineart");
     assertText(wordList(m.descriptor(index(m, "resolution"))), "75,100,150,200,300,600");
@@ -520,8 +569,9 @@ START_TEST(bundled_simulator_profiles)
 
     wsd::ScannerElements ink = loadProfile("inkjet");
     wsd::ScanOptions k(ink);
-    assertText(optionList(k), "[Scan Mode] source mode resolution threshold compression [Geometry] tl-x tl-y br-x br-y "
-                              "[Enhancement] brightness contrast [Status] scanner-state page-loaded cover-open");
+    assertText(optionList(k), "[Scan Mode] source mode resolution threshold compression content-type [Geometry] tl-x "
+                              "tl-y br-x br-y [Enhancement] brightness contrast [Status] scanner-state page-loaded "
+                              "cover-open");
     assertText(stringList(k.descriptor(index(k, "source"))), "Flatbed,ADF");
     assertText(stringList(k.descriptor(index(k, "mode"))), "Color,Gray,Lineart");
     assertText(wordList(k.descriptor(index(k, "resolution"))), "75,150,300,600");
@@ -651,6 +701,7 @@ Suite *optionsSuite()
     tcase_add_test(tc, adf_duplex_mfp);
     tcase_add_test(tc, inkjet_with_odd_prefixes);
     tcase_add_test(tc, bundled_simulator_profiles);
+    tcase_add_test(tc, content_type_option);
     tcase_add_test(tc, lineart_made_locally);
     tcase_add_test(tc, decodable_formats_only);
     tcase_add_test(tc, name_tables);

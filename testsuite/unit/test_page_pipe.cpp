@@ -63,7 +63,9 @@ START_TEST(bytes_pass_through_in_order_with_backpressure)
     wsd::EventFd cancel;
     pipe.reset(1);
     std::thread writer([&] {
-        pipe.beginImage(1, true);
+        wsd::ImageDelivery delivery;
+        delivery.upsideDown = true;
+        pipe.beginImage(1, delivery);
         for (std::size_t at = 0; at < total;) {
             const std::size_t n = std::min<std::size_t>(70001, total - at);
             ck_assert(pipe.write(1, sent.data() + at, n, cancel.fd()));
@@ -74,7 +76,7 @@ START_TEST(bytes_pass_through_in_order_with_backpressure)
     std::vector<std::uint8_t> received;
     ck_assert_int_eq(drain(pipe, cancel.fd(), received), SANE_STATUS_EOF);
     writer.join();
-    ck_assert(pipe.upsideDown());
+    ck_assert(pipe.delivery().upsideDown);
     ck_assert_uint_eq(received.size(), total);
     ck_assert(received == sent);
 }

@@ -3,7 +3,9 @@
 
 #include "../sim/image_encoder.h"
 #include "wsd/event_fd.h"
+#include "wsd/page_geometry.h"
 #include "wsd/page_reader.h"
+#include "wsd/scan_settings.h"
 #include "wsd/threshold.h"
 
 #include <algorithm>
@@ -64,10 +66,11 @@ struct Writer {
     std::atomic<bool> stopped{false};
     std::thread thread;
 
-    Writer(wsd::PagePipe &p, const Bytes &image, bool upsideDown, SANE_Status end = SANE_STATUS_EOF) : pipe(p)
+    Writer(wsd::PagePipe &p, const Bytes &image, wsd::ImageDelivery delivery, SANE_Status end = SANE_STATUS_EOF)
+        : pipe(p)
     {
-        thread = std::thread([this, &image, upsideDown, end] {
-            pipe.beginImage(1, upsideDown);
+        thread = std::thread([this, &image, delivery, end] {
+            pipe.beginImage(1, delivery);
             for (std::size_t at = 0; at < image.size();) {
                 const std::size_t n = std::min<std::size_t>(1009, image.size() - at);
                 if (!pipe.write(1, image.data() + at, n, cancel.fd())) {
@@ -94,13 +97,13 @@ struct Read {
 };
 
 // sane_start, then sane_read with a buffer of bufferSize until it ends.
-Read readPage(wsd::PagePipe &pipe, const Bytes &image, bool upsideDown, int bufferSize,
+Read readPage(wsd::PagePipe &pipe, const Bytes &image, const wsd::ImageDelivery &delivery, int bufferSize,
               std::optional<int> thresholdPercent = {})
 {
     wsd::EventFd readerCancel;
     wsd::PageReader reader(pipe, readerCancel.fd(), [] { return false; }, [] {});
     pipe.reset(1);
-    Writer writer(pipe, image, upsideDown);
+    Writer writer(pipe, image, delivery);
     Read out;
     out.end = reader.start(out.frame, wsd::ImageLimits(), thresholdPercent);
     if (out.end != SANE_STATUS_GOOD)
@@ -112,6 +115,19 @@ Read readPage(wsd::PagePipe &pipe, const Bytes &image, bool upsideDown, int buff
         out.pixels.insert(out.pixels.end(), buffer.begin(), buffer.begin() + length);
     }
     return out;
+}
+
+wsd::ImageDelivery turned(bool upsideDown)
+{
+    wsd::ImageDelivery d;
+    d.upsideDown = upsideDown;
+    return d;
+}
+
+Read readPage(wsd::PagePipe &pipe, const Bytes &image, bool upsideDown, int bufferSize,
+              std::optional<int> thresholdPercent = {})
+{
+    return readPage(pipe, image, turned(upsideDown), bufferSize, thresholdPercent);
 }
 
 }  // namespace
@@ -233,7 +249,7 @@ Refused readRefusedPage(const Bytes &image, const wsd::ImageLimits &limits)
     Refused out;
     wsd::PageReader reader(pipe, readerCancel.fd(), [] { return false; }, [&] { ++out.refusals; });
     pipe.reset(1);
-    Writer writer(pipe, image, false);
+    Writer writer(pipe, image, turned(false));
     wsd::FrameFormat frame;
     out.end = reader.start(frame, limits);
     Bytes buffer(65536);
@@ -314,6 +330,150 @@ START_TEST(cancel_and_non_blocking_reads)
 }
 END_TEST
 
+// 1/1000 inch for a region in whole inches and tenths.
+wsd::ScanSettings askedRegion(int dpi, int xOffset, int yOffset, int width, int height)
+{
+    wsd::ScanSettings s;
+    s.xResolution = s.yResolution = dpi;
+    s.xOffset = xOffset;
+    s.yOffset = yOffset;
+    s.width = width;
+    s.height = height;
+    return s;
+}
+
+START_TEST(an_image_of_the_size_asked_for_is_kept)
+{
+    const wsd::ScanSettings asked = askedRegion(300, 1000, 500, 2000, 3000);
+    ck_assert(wsd::planPageMapping(600, 900, asked, 0, 0).identity());
+    ck_assert(wsd::planPageMapping(600, 900, asked, 300, 300).identity());
+    // Rounding to the device's grid is no other region.
+    ck_assert(wsd::planPageMapping(602, 898, asked, 0, 0).identity());
+    // Smaller: passed on whole, never padded.
+    const wsd::PageMapping smaller = wsd::planPageMapping(500, 700, asked, 0, 0);
+    ck_assert(smaller.identity());
+    ck_assert_int_eq(smaller.x.outputLength, 500);
+    ck_assert_int_eq(smaller.y.outputLength, 700);
+}
+END_TEST
+
+START_TEST(the_whole_area_is_cropped_to_the_region)
+{
+    // Letter at 300 dpi when 2 x 3 inches at (1, 0.5) inch were asked for.
+    const wsd::PageMapping m = wsd::planPageMapping(2550, 3300, askedRegion(300, 1000, 500, 2000, 3000), 0, 0);
+    ck_assert(!m.identity());
+    ck_assert_int_eq(m.x.first, 300);
+    ck_assert_int_eq(m.y.first, 150);
+    ck_assert_int_eq(m.x.outputLength, 600);
+    ck_assert_int_eq(m.y.outputLength, 900);
+    ck_assert_int_eq(m.x.source(0), 300);
+    ck_assert_int_eq(m.x.source(599), 899);
+    // Larger than the region but with no room for the offset: as far in as it goes.
+    const wsd::PageMapping tight = wsd::planPageMapping(700, 900, askedRegion(300, 1000, 0, 2000, 3000), 0, 0);
+    ck_assert_int_eq(tight.x.first, 100);
+    ck_assert_int_eq(tight.x.outputLength, 600);
+    // A streamed image (height unknown): cut across, not along.
+    const wsd::PageMapping streamed = wsd::planPageMapping(2550, -1, askedRegion(300, 1000, 500, 2000, 3000), 0, 0);
+    ck_assert_int_eq(streamed.x.first, 300);
+    ck_assert(streamed.y.identity());
+    ck_assert_int_eq(streamed.y.outputLength, -1);
+}
+END_TEST
+
+START_TEST(another_final_resolution_is_scaled_to_the_one_asked_for)
+{
+    // 600 dpi asked, DocumentFinalParameters says 300, the image agrees.
+    const wsd::PageMapping up = wsd::planPageMapping(600, 900, askedRegion(600, 0, 0, 2000, 3000), 300, 300);
+    ck_assert_int_eq(up.x.outputLength, 1200);
+    ck_assert_int_eq(up.y.outputLength, 1800);
+    ck_assert_int_eq(up.x.source(0), 0);
+    ck_assert_int_eq(up.x.source(1), 0);
+    ck_assert_int_eq(up.x.source(2), 1);
+    ck_assert_int_eq(up.x.source(1199), 599);
+    // Scanned finer than asked: every other pixel.
+    const wsd::PageMapping down = wsd::planPageMapping(1200, 1800, askedRegion(300, 0, 0, 2000, 3000), 600, 600);
+    ck_assert_int_eq(down.x.outputLength, 600);
+    ck_assert_int_eq(down.x.source(0), 1);
+    ck_assert_int_eq(down.x.source(599), 1199);
+    // DocumentFinalParameters says 300, the image has the size asked for: the image decides.
+    ck_assert(wsd::planPageMapping(1200, 1800, askedRegion(600, 0, 0, 2000, 3000), 300, 300).identity());
+    // The whole area at a lower resolution: the region at its offset, scaled.
+    const wsd::PageMapping both = wsd::planPageMapping(1275, 1650, askedRegion(300, 1000, 500, 2000, 3000), 150, 150);
+    ck_assert_int_eq(both.x.first, 150);
+    ck_assert_int_eq(both.y.first, 75);
+    ck_assert_int_eq(both.x.outputLength, 600);
+    ck_assert_int_eq(both.y.outputLength, 900);
+    // A resolution no device scans at instead (a hostile answer) is not believed.
+    ck_assert(wsd::planPageMapping(600, 900, askedRegion(600, 0, 0, 1000, 1500), 1, 1).identity());
+    // No final height: the width's is taken.
+    ck_assert_int_eq(wsd::planPageMapping(600, 900, askedRegion(600, 0, 0, 2000, 3000), 300, 0).y.outputLength, 1800);
+}
+END_TEST
+
+START_TEST(map_line_picks_whole_pixels)
+{
+    wsd::AxisMapping x;
+    x.first = 2;
+    x.sourceLength = 3;
+    x.outputLength = 6;
+    x.sourceDpi = 1;
+    x.outputDpi = 2;
+    const std::uint8_t rgb[] = {0, 0, 0, 1, 1, 1, 10, 11, 12, 20, 21, 22, 30, 31, 32, 40, 41, 42};
+    std::uint8_t out[18] = {};
+    wsd::mapLine(rgb, out, x, 8, 3);
+    const std::uint8_t wantRgb[] = {10, 11, 12, 10, 11, 12, 20, 21, 22, 20, 21, 22, 30, 31, 32, 30, 31, 32};
+    ck_assert(std::equal(out, out + 18, wantRgb));
+    // Lineart: bits 2, 3, 4 of 1011 1000, each twice, padding clear.
+    const std::uint8_t bits[] = {0xb8};
+    std::uint8_t outBits[1] = {0xff};
+    wsd::mapLine(bits, outBits, x, 1, 1);
+    ck_assert_uint_eq(outBits[0], 0xfc);  // 1111 11 then padding
+}
+END_TEST
+
+START_TEST(the_reader_delivers_the_region_asked_for)
+{
+    const Bytes image = encodedPage("png", "RGB24");  // 250 x 300 pixels at 100 dpi
+    const Reference ref = decodeAlone(image);
+    const std::size_t bpl = ref.frame.bytesPerLine;
+    wsd::ImageDelivery cropped;
+    cropped.asked = askedRegion(100, 500, 1000, 1000, 1500);
+    wsd::PagePipe pipe;
+    Read read = readPage(pipe, image, cropped, 333);
+    ck_assert_int_eq(read.end, SANE_STATUS_EOF);
+    ck_assert_int_eq(read.frame.pixelsPerLine, 100);
+    ck_assert_int_eq(read.frame.lines, 150);
+    ck_assert_uint_eq(read.frame.bytesPerLine, 300);
+    ck_assert_uint_eq(read.pixels.size(), 300u * 150);
+    for (std::size_t y = 0; y < 150; ++y)
+        ck_assert(std::equal(read.pixels.begin() + y * 300, read.pixels.begin() + (y + 1) * 300,
+                             ref.pixels.begin() + (y + 100) * bpl + 50 * 3));
+
+    // Asked for 200 dpi, scanned at 100 as DocumentFinalParameters says.
+    wsd::ImageDelivery scaled;
+    scaled.asked = askedRegion(200, 0, 0, 2500, 3000);
+    scaled.finalXDpi = scaled.finalYDpi = 100;
+    wsd::PagePipe pipe2;
+    Read big = readPage(pipe2, image, scaled, 4096);
+    ck_assert_int_eq(big.end, SANE_STATUS_EOF);
+    ck_assert_int_eq(big.frame.pixelsPerLine, 500);
+    ck_assert_int_eq(big.frame.lines, 600);
+    ck_assert_uint_eq(big.pixels.size(), 1500u * 600);
+    for (std::size_t y = 0; y < 600; y += 7)
+        for (std::size_t x = 0; x < 500; x += 5)
+            for (std::size_t c = 0; c < 3; ++c)
+                ck_assert_uint_eq(big.pixels[y * 1500 + x * 3 + c], ref.pixels[(y / 2) * bpl + (x / 2) * 3 + c]);
+
+    // Lineart made here from a cropped page: the crop comes first.
+    wsd::PagePipe pipe3;
+    Read lineart = readPage(pipe3, image, cropped, 100, 40);
+    ck_assert_int_eq(lineart.end, SANE_STATUS_EOF);
+    ck_assert_int_eq(lineart.frame.depth, 1);
+    ck_assert_int_eq(lineart.frame.pixelsPerLine, 100);
+    ck_assert_uint_eq(lineart.pixels.size(), wsd::lineartBytesPerLine(100) * 150);
+}
+END_TEST
+
 Suite *pageReaderSuite()
 {
     Suite *s = suite_create("page_reader");
@@ -326,6 +486,11 @@ Suite *pageReaderSuite()
     tcase_add_test(t, an_invalid_image_stops_the_transfer);
     tcase_add_test(t, an_image_bomb_is_refused_at_sane_start);
     tcase_add_test(t, cancel_and_non_blocking_reads);
+    tcase_add_test(t, an_image_of_the_size_asked_for_is_kept);
+    tcase_add_test(t, the_whole_area_is_cropped_to_the_region);
+    tcase_add_test(t, another_final_resolution_is_scaled_to_the_one_asked_for);
+    tcase_add_test(t, map_line_picks_whole_pixels);
+    tcase_add_test(t, the_reader_delivers_the_region_asked_for);
     suite_add_tcase(s, t);
     return s;
 }

@@ -14,12 +14,9 @@ START_TEST(table_by_manufacturer_and_model)
 {
     wsd::Quirks q = wsd::quirksFor("Samsung Electronics Co., Ltd.", "M288x Series");
     ck_assert(q.scanPathSuffix);
-    ck_assert(!q.imageSizeFromImageInfo && !q.rotateBackSide);
-    q = wsd::quirksFor("HP", "HP LaserJet MFP M130fw");
-    ck_assert(q.imageSizeFromImageInfo);
-    ck_assert(!q.scanPathSuffix);
-    q = wsd::quirksFor("Hewlett-Packard", "LaserJet Pro MFP M130nw");
-    ck_assert(q.imageSizeFromImageInfo);
+    ck_assert(!q.rotateBackSide);
+    // An image of another size than asked for needs no quirk (page_geometry.h).
+    assertText(wsd::describeQuirks(wsd::quirksFor("HP", "HP LaserJet MFP M130fw")), "none");
     // Unknown devices, and other models of a listed maker, get nothing.
     assertText(wsd::describeQuirks(wsd::quirksFor("HP", "OfficeJet 4620")), "none");
     assertText(wsd::describeQuirks(wsd::quirksFor("Brother", "MFC-L2720DW series")), "none");
@@ -31,21 +28,23 @@ START_TEST(overrides_from_configuration)
 {
     wsd::Quirks q = wsd::quirksFor("Samsung", "M2070");
     std::string error;
-    ck_assert(wsd::applyQuirkOverrides(q, "scan-path=off, rotate-back-side=on;image-size-from-info=yes", &error));
+    ck_assert(wsd::applyQuirkOverrides(q, "scan-path=off, rotate-back-side=on;", &error));
     ck_assert(!q.scanPathSuffix);
     ck_assert(q.rotateBackSide);
-    ck_assert(q.imageSizeFromImageInfo);
-    assertText(wsd::describeQuirks(q), "image-size-from-info,rotate-back-side");
+    assertText(wsd::describeQuirks(q), "rotate-back-side");
     ck_assert(wsd::applyQuirkOverrides(q, "  ", &error));  // nothing to do
 
     // Bad items are reported; good ones around them still apply.
-    ck_assert(!wsd::applyQuirkOverrides(q, "rotate-back-side=off bogus=on scan-path=maybe image-size-from-info",
+    ck_assert(!wsd::applyQuirkOverrides(q, "rotate-back-side=off bogus=on scan-path=maybe image-size-from-info=on",
                                         &error));
     ck_assert(!q.rotateBackSide);
-    ck_assert_msg(error.find("bogus=on, scan-path=maybe, image-size-from-info") != std::string::npos, "%s",
+    ck_assert_msg(error.find("bogus=on, scan-path=maybe, image-size-from-info=on") != std::string::npos, "%s",
                   error.c_str());
     ck_assert_msg(error.find("rotate-back-side") != std::string::npos, "%s", error.c_str());  // names listed
-    ck_assert_uint_eq(wsd::quirkNames().size(), 3);
+    ck_assert_uint_eq(wsd::quirkNames().size(), 4);
+    wsd::Quirks skip;
+    ck_assert(wsd::applyQuirkOverrides(skip, "skip-validation=on", nullptr));
+    ck_assert(skip.skipTicketValidation);
 }
 END_TEST
 

@@ -86,7 +86,7 @@ START_TEST(ticket_in_schema_order)
     wsd::xml::Node ticket = m.payload.child(wsd::ns::Scan, "ScanTicket");
     assertWord(childNames(ticket), "JobDescription,DocumentParameters");
     assertWord(childNames(ticket.child(wsd::ns::Scan, "JobDescription")),
-                     "JobName,JobOriginatingUserName");
+                     "JobName,JobOriginatingUserName,JobInformation");
     wsd::xml::Node params = ticket.child(wsd::ns::Scan, "DocumentParameters");
     assertWord(childNames(params),
                      "Format,CompressionQualityFactor,ImagesToTransfer,InputSource,ContentType,InputSize,"
@@ -388,6 +388,9 @@ START_TEST(maps_faults)
     ck_assert_int_eq(status("Sender", "ClientErrorJobCancelled"), SANE_STATUS_CANCELLED);
     ck_assert_int_eq(status("Sender", "ClientErrorFormatNotSupported"), SANE_STATUS_INVAL);
     ck_assert_int_eq(status("Sender", "InvalidArgs"), SANE_STATUS_INVAL);
+    ck_assert_int_eq(status("Sender", "ClientErrorInvalidScanTicket"), SANE_STATUS_INVAL);
+    ck_assert_int_eq(status("Sender", "ClientErrorDocumentFormatNotSupported"), SANE_STATUS_INVAL);
+    ck_assert_int_eq(status("Receiver", "NotSupported"), SANE_STATUS_IO_ERROR);
     ck_assert_int_eq(status("Receiver", "OperationFailed"), SANE_STATUS_IO_ERROR);
     ck_assert_int_eq(status("Receiver", "ServerErrorInternalError"), SANE_STATUS_IO_ERROR);
     ck_assert_int_eq(status("Receiver", ""), SANE_STATUS_IO_ERROR);

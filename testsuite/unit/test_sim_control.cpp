@@ -243,6 +243,62 @@ START_TEST(bundled_profiles_load)
 }
 END_TEST
 
+// Device personalities' capability shapes: maximum sizes advertised
+// transposed, a single-pass duplex feeder, a ContentType never listed.
+START_TEST(profile_shapes_and_strict_content_type)
+{
+    Profile mfp = loadProfileFile(findProfile("office-mfp"));
+    // transpose-max-size: advertised landscape, the area checked stays portrait.
+    auto configuration = [](const std::string &xml) {
+        wsd::xml::Document doc = wsd::xml::Document::parse(xml);
+        ck_assert(doc);
+        return doc;
+    };
+    wsd::xml::Document sent = configuration(mfp.transposedConfigurationXml);
+    wsd::xml::Node platenMax = sent.root().path(wsd::ns::Scan, {"Platen", "PlatenMaximumSize"});
+    ck_assert_str_eq(platenMax.child(wsd::ns::Scan, "Width").text().c_str(), "11690");
+    ck_assert_str_eq(platenMax.child(wsd::ns::Scan, "Height").text().c_str(), "8500");
+    wsd::xml::Node adfMax = sent.root().path(wsd::ns::Scan, {"ADF", "ADFFront", "ADFMaximumSize"});
+    ck_assert_str_eq(adfMax.child(wsd::ns::Scan, "Width").text().c_str(), "14000");
+    wsd::xml::Node platenMin = sent.root().path(wsd::ns::Scan, {"Platen", "PlatenMinimumSize"});
+    ck_assert_str_eq(platenMin.child(wsd::ns::Scan, "Width").text().c_str(), "500");  // minimums untouched
+    wsd::xml::Document plain = configuration(mfp.scannerConfigurationXml);
+    ck_assert_str_eq(plain.root().path(wsd::ns::Scan, {"Platen", "PlatenMaximumSize", "Width"}).text().c_str(), "8500");
+    ck_assert_int_eq(mfp.platen.maxWidth, 8500);
+    ck_assert_int_eq(mfp.platen.maxHeight, 11690);
+
+    // ContentType: listed ones pass; another is refused with its reason, or
+    // corrected by ValidateScanTicket.
+    ScanTicket t;
+    t.format.set("jfif");
+    t.contentType.set("Text");
+    ck_assert(!checkTicket(mfp, t, CheckMode::Create).fault);
+    t.contentType.set("Halftone");
+    TicketCheck refused = checkTicket(mfp, t, CheckMode::Create);
+    ck_assert(refused.fault);
+    ck_assert_msg(refused.fault->reason.find("ContentType 'Halftone'") != std::string::npos, "%s",
+                  refused.fault->reason.c_str());
+    TicketCheck corrected = checkTicket(mfp, t, CheckMode::Validate);
+    ck_assert(!corrected.fault && !corrected.valid);
+    ck_assert_str_eq(corrected.final.contentType.value.c_str(), "Auto");
+
+    // ADFBack without ADFSupportsDuplex: duplex tickets are taken; a device
+    // listing no content types refuses any.
+    Profile single = loadProfileFile(findProfile("single-pass-duplex"));
+    ck_assert(single.adfPresent && !single.adfDuplex && single.adfBack.present);
+    ck_assert(single.supportsSource("ADFDuplex"));
+    ck_assert(single.contentTypes.empty());
+    ScanTicket duplex;
+    duplex.format.set("jfif");
+    duplex.inputSource.set("ADFDuplex");
+    TicketCheck taken = checkTicket(single, duplex, CheckMode::Create);
+    ck_assert(!taken.fault && taken.valid);
+    ck_assert_str_eq(taken.final.inputSource.value.c_str(), "ADFDuplex");
+    duplex.contentType.set("Auto");
+    ck_assert(checkTicket(single, duplex, CheckMode::Create).fault);
+}
+END_TEST
+
 START_TEST(broken_profiles_are_refused)
 {
     const char *bad[] = {
@@ -334,6 +390,7 @@ Suite *simControlSuite()
     tcase_add_test(tc, knob_board);
     tcase_add_test(tc, control_endpoint);
     tcase_add_test(tc, bundled_profiles_load);
+    tcase_add_test(tc, profile_shapes_and_strict_content_type);
     tcase_add_test(tc, broken_profiles_are_refused);
     tcase_add_test(tc, http_server_on_loopback);
     suite_add_tcase(s, tc);

@@ -671,6 +671,70 @@ START_TEST(knob_job_timeout_and_reboot)
 }
 END_TEST
 
+// The image part of one RetrieveImage answer.
+std::string retrievedImage(ScanService &service, const JobRef &job)
+{
+    Answer a = retrieve(service, job);
+    ck_assert_msg(a.transfer != nullptr, "RetrieveImage answered %d: %s", a.status, a.body.c_str());
+    Drained d = drain(*a.transfer);
+    ck_assert(!d.error);
+    bool ok = false;
+    MtomParts parts = parseMtom(a.contentType, d.body, &ok);
+    ck_assert(ok);
+    return parts.image;
+}
+
+START_TEST(knobs_of_the_delivered_image)
+{
+    auto device = makeDevice();
+    ScanService service(*device);
+    const std::string region = "<wscn:MediaSides><wscn:MediaFront><wscn:ScanRegion>"
+                               "<wscn:ScanRegionXOffset>1000</wscn:ScanRegionXOffset>"
+                               "<wscn:ScanRegionYOffset>2000</wscn:ScanRegionYOffset>"
+                               "<wscn:ScanRegionWidth>3000</wscn:ScanRegionWidth>"
+                               "<wscn:ScanRegionHeight>4000</wscn:ScanRegionHeight></wscn:ScanRegion>";
+    std::string regionTicket = ticket("Platen", "png", "Grayscale8", 75);
+    regionTicket.replace(regionTicket.find("<wscn:MediaSides><wscn:MediaFront>"), 34, region);
+
+    // ignore-region: the whole platen from its origin; the answer still tells the region.
+    setKnob(*device, "ignore-region", "true");
+    JobRef whole = createJob(service, regionTicket);
+    PageSpec spec = pageSpecFor(device->jobs.find(whole.id)->ticket, 1, false);
+    ck_assert_int_eq(spec.width, 3000);
+    spec.xOffset = spec.yOffset = 0;
+    spec.width = device->profile.platen.maxWidth;
+    spec.height = device->profile.platen.maxHeight;
+    ck_assert(retrievedImage(service, whole) == encodePage(spec).bytes);
+    setKnob(*device, "ignore-region", "false");
+
+    // final-resolution: DocumentFinalParameters, ImageInformation and the image say 150 dpi.
+    setKnob(*device, "final-resolution", "150");
+    Answer created = call(service, "CreateScanJob", ticket("Platen", "png", "Grayscale8", 300));
+    wsd::xml::Node resolution =
+        created.message->payload.path(wsd::ns::Scan, {"DocumentFinalParameters", "MediaSides", "MediaFront", "Resolution"});
+    SIM_ASSERT_EQ(resolution.child(wsd::ns::Scan, "Width").text().c_str(), "150");
+    const JobRef scaled{std::atol(created.text("JobId").c_str()), created.text("JobToken")};
+    const PageSpec scaledSpec = pageSpecFor(device->jobs.find(scaled.id)->ticket, 1, false);
+    ck_assert_int_eq(scaledSpec.xResolution, 150);
+    SIM_ASSERT_EQ(created.text("PixelsPerLine").c_str(), std::to_string(scaledSpec.width * 150 / 1000).c_str());
+    ck_assert(retrievedImage(service, scaled) == encodePage(scaledSpec).bytes);
+    setKnob(*device, "final-resolution", "0");
+
+    // one-page-jobs: each feeder job takes the next sheet and is then forgotten.
+    setKnob(*device, "one-page-jobs", "true");
+    setKnob(*device, "adf-pages", "2");
+    for (int sheet = 1; sheet <= 2; ++sheet) {
+        JobRef job = createJob(service, ticket("ADF", "png", "Grayscale8", 75));
+        ck_assert_int_gt(job.id, 0);
+        ck_assert(retrievedImage(service, job) == encodePage(pageSpecFor(device->jobs.find(job.id)->ticket, sheet, false)).bytes);
+        SIM_ASSERT_EQ(retrieve(service, job).subcode().c_str(), "ClientErrorJobIdNotFound");
+    }
+    SIM_ASSERT_EQ(call(service, "CreateScanJob", ticket("ADF")).subcode().c_str(), "ClientErrorNoImagesAvailable");
+    // Loaded again for the next batch.
+    ck_assert_int_gt(createJob(service, ticket("ADF")).id, 0);
+}
+END_TEST
+
 Suite *simServiceSuite()
 {
     Suite *s = suite_create("sim service");
@@ -697,6 +761,7 @@ Suite *simServiceSuite()
     tcase_add_test(knobs, knob_job_timeout_and_reboot);
     tcase_add_test(knobs, knob_terminating);
     tcase_add_test(knobs, cancel_job_refusals);
+    tcase_add_test(knobs, knobs_of_the_delivered_image);
     suite_add_tcase(s, knobs);
     return s;
 }

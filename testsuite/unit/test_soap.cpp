@@ -1,6 +1,7 @@
 #include "suites.h"
 
 #include "wsd/namespaces.h"
+#include "wsd/scan_job_messages.h"
 #include "wsd/soap.h"
 
 #include <string>
@@ -70,6 +71,58 @@ START_TEST(rejects_non_envelopes)
 }
 END_TEST
 
+// Requests go out on one line: firmware that parses by lines refused the
+// same request laid out with line breaks and indentation (sane-airscan#22).
+START_TEST(requests_are_one_line)
+{
+    wsd::ScanSettings settings;
+    settings.source = "ADF";
+    settings.format = "jfif";
+    settings.colorEntry = "RGB24";
+    settings.xResolution = settings.yResolution = 300;
+    settings.width = 8500;
+    settings.height = 11000;
+    settings.jobName = "multi\nline name";
+    const std::string requests[] = {
+        wsd::buildCreateScanJobRequest("http://198.18.0.2/scan", settings),
+        wsd::buildValidateScanTicketRequest("http://198.18.0.2/scan", settings),
+        wsd::buildRetrieveImageRequest("http://198.18.0.2/scan", 3, "token", "page"),
+        wsd::buildGetJobElementsRequest("http://198.18.0.2/scan", 3),
+    };
+    for (const std::string &r : requests) {
+        ck_assert_msg(r.find('\r') == std::string::npos, "carriage return in %s", r.c_str());
+        // The one line break the job name holds travels as a character reference.
+        ck_assert_msg(r.find('\n') == std::string::npos, "line break in %s", r.c_str());
+        ck_assert(r.find("> <") == std::string::npos && r.find(">  ") == std::string::npos);
+        ck_assert(wsd::soap::parse(r).has_value());
+    }
+    auto m = wsd::soap::parse(requests[0]);
+    const std::string name = m->payload.child(wsd::ns::Scan, "ScanTicket")
+                                 .child(wsd::ns::Scan, "JobDescription")
+                                 .child(wsd::ns::Scan, "JobName")
+                                 .text();
+    ck_assert_str_eq(name.c_str(), "multi\nline name");
+}
+END_TEST
+
+// RFC 6874: the zone is the sender's; the device is addressed without it.
+START_TEST(to_carries_no_ipv6_zone)
+{
+    wsd::soap::Addressing a;
+    a.to = "http://[fe80::2%25lab0]:5357/wsd/scan";
+    a.action = "urn:test";
+    auto m = wsd::soap::parse(wsd::soap::buildEnvelope(a, {}, nullptr));
+    ck_assert(m.has_value());
+    ck_assert_str_eq(m->to.c_str(), "http://[fe80::2]:5357/wsd/scan");
+    a.to = "http://[fd00:5ca::2]:5357/wsd/scan";
+    m = wsd::soap::parse(wsd::soap::buildEnvelope(a, {}, nullptr));
+    ck_assert_str_eq(m->to.c_str(), "http://[fd00:5ca::2]:5357/wsd/scan");
+    a.to = "urn:uuid:0b7d0f2c-6c8e-4f6c-9d52-2b1d8f3b1a10";
+    m = wsd::soap::parse(wsd::soap::buildEnvelope(a, {}, nullptr));
+    ck_assert_str_eq(m->to.c_str(), "urn:uuid:0b7d0f2c-6c8e-4f6c-9d52-2b1d8f3b1a10");
+}
+END_TEST
+
 Suite *soapSuite()
 {
     Suite *s = suite_create("soap");
@@ -78,6 +131,8 @@ Suite *soapSuite()
     tcase_add_test(tc, fault_round_trip);
     tcase_add_test(tc, reads_device_style_fault);
     tcase_add_test(tc, rejects_non_envelopes);
+    tcase_add_test(tc, requests_are_one_line);
+    tcase_add_test(tc, to_carries_no_ipv6_zone);
     suite_add_tcase(s, tc);
     return s;
 }

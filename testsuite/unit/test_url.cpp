@@ -67,6 +67,11 @@ START_TEST(rewrites_hosts_and_zones)
     expectText(url::hostForUrl("fe80::2%lab0"), "[fe80::2%25lab0]");
     expectText(url::hostForUrl("fd00:5ca::2"), "[fd00:5ca::2]");
     expectText(url::hostForUrl("198.18.0.2"), "198.18.0.2");
+    expectText(url::withoutZone("http://[fe80::2%25lab0]:80/wsd?x=%25"), "http://[fe80::2]:80/wsd?x=%25");
+    expectText(url::withoutZone("https://[FE80::2%25eth0]/"), "https://[FE80::2]/");
+    expectText(url::withoutZone("http://[fd00:5ca::2]/wsd%25x"), "http://[fd00:5ca::2]/wsd%25x");
+    expectText(url::withoutZone("http://198.18.0.2/a%25b"), "http://198.18.0.2/a%25b");
+    expectText(url::withoutZone("urn:uuid:1"), "urn:uuid:1");
 }
 END_TEST
 

@@ -1,0 +1,136 @@
+#include "wsd/job_refusal.h"
+
+#include "wsd/strings.h"
+
+#include <algorithm>
+
+namespace wsd {
+
+namespace {
+
+struct StatusWord {
+    const char *word;
+    SANE_Status status;
+    const char *message;
+    bool warmingUp;
+};
+
+// The one table of ScannerStateReason / DeviceCondition names (WS-Scan
+// ScannerStateReason and DeviceCondition Name), most pressing first: a
+// jammed scanner that also warms up is jammed.
+constexpr StatusWord StatusWords[] = {
+    {"MediaJam", SANE_STATUS_JAMMED, "paper is jammed in the scanner: clear it", false},
+    {"MultipleFeedError", SANE_STATUS_JAMMED, "the feeder took several sheets at once: reload it", false},
+    {"CoverOpen", SANE_STATUS_COVER_OPEN, "a cover of the scanner is open: close it", false},
+    {"InterlockOpen", SANE_STATUS_COVER_OPEN, "an interlock of the scanner is open: close it", false},
+    {"InputTrayEmpty", SANE_STATUS_NO_DOCS, "the document feeder is empty: load it", false},
+    {"LampError", SANE_STATUS_IO_ERROR, "the scanner reports a lamp failure: it needs service", false},
+    {"InternalStorageFull", SANE_STATUS_NO_MEM,
+     "the scanner's internal storage is full: delete stored jobs at its panel", false},
+    {"AttentionRequired", SANE_STATUS_DEVICE_BUSY, "the scanner needs attention: see its panel", false},
+    {"Paused", SANE_STATUS_DEVICE_BUSY, "the scanner is paused: resume it at its panel", false},
+    {"Calibrating", SANE_STATUS_DEVICE_BUSY, "the scanner is calibrating", true},
+    {"LampWarming", SANE_STATUS_DEVICE_BUSY, "the scanner's lamp is warming up", true},
+    // The XSD spells LampWarming as LampWarning (WS-Scan schema, DeviceCondition Name).
+    {"LampWarning", SANE_STATUS_DEVICE_BUSY, "the scanner's lamp is warming up", true},
+};
+
+// Every ScanTicket setting a refusal may name, in report order.
+constexpr const char *SettingNames[] = {"Format",     "InputSource", "ColorProcessing", "Resolution",
+                                        "ScanRegion", "Brightness",  "Contrast",        "CompressionQualityFactor",
+                                        "ContentType"};
+
+}  // namespace
+
+std::optional<Refusal> meaningOfStatusWord(const std::string &word, bool feeder)
+{
+    for (const StatusWord &w : StatusWords) {
+        if (!equalsIgnoreCase(word, w.word))
+            continue;
+        if (w.status == SANE_STATUS_NO_DOCS && !feeder)
+            return std::nullopt;  // the platen does not need the feeder's paper
+        return Refusal{w.status, w.message, w.warmingUp};
+    }
+    return std::nullopt;
+}
+
+std::optional<Refusal> refusalFromStatus(const ScannerStatusInfo &status, bool feeder)
+{
+    std::vector<std::string> words = status.reasons;
+    for (const DeviceCondition &c : status.conditions)
+        words.push_back(c.name);
+    for (const StatusWord &w : StatusWords)
+        for (const std::string &word : words)
+            if (equalsIgnoreCase(word, w.word))
+                if (std::optional<Refusal> r = meaningOfStatusWord(word, feeder))
+                    return r;
+    return std::nullopt;
+}
+
+Refusal explainNotAcceptingJobs(const ScannerStatusInfo *status, bool feeder)
+{
+    if (status) {
+        if (std::optional<Refusal> r = refusalFromStatus(*status, feeder))
+            return *r;
+        // An idle scanner has no job of its own to finish: with the feeder
+        // selected, the refusal is its way to say the feeder is empty.
+        if (feeder && equalsIgnoreCase(status->state, "Idle"))
+            return {SANE_STATUS_NO_DOCS,
+                    "the scanner refuses jobs while idle with the document feeder selected: the feeder is "
+                    "probably empty, load it",
+                    false};
+    }
+    return {SANE_STATUS_DEVICE_BUSY,
+            "the scanner accepts no scan jobs from the network: it is busy, or it accepts only scans started "
+            "at its panel (select scanning to the computer, WSD scan, there first)",
+            false};
+}
+
+std::vector<std::string> objectedSettings(const ScanSettings &asked, const ScanSettings &valid)
+{
+    auto differs = [](const std::string &a, const std::string &v) { return !v.empty() && !equalsIgnoreCase(a, v); };
+    auto dropped = [](const std::optional<int> &a, const std::optional<int> &v) { return a && a != v; };
+    std::vector<std::string> out;
+    if (differs(asked.format, valid.format))
+        out.push_back("Format");
+    if (differs(asked.source, valid.source))
+        out.push_back("InputSource");
+    if (differs(asked.colorEntry, valid.colorEntry))
+        out.push_back("ColorProcessing");
+    if ((valid.xResolution && valid.xResolution != asked.xResolution) ||
+        (valid.yResolution && asked.yResolution && valid.yResolution != asked.yResolution))
+        out.push_back("Resolution");
+    if ((valid.width && valid.width != asked.width) || (valid.height && valid.height != asked.height) ||
+        (valid.width && valid.xOffset != asked.xOffset) || (valid.height && valid.yOffset != asked.yOffset))
+        out.push_back("ScanRegion");
+    if (dropped(asked.brightness, valid.brightness))
+        out.push_back("Brightness");
+    if (dropped(asked.contrast, valid.contrast))
+        out.push_back("Contrast");
+    if (asked.compressionQuality && valid.compressionQuality && asked.compressionQuality != valid.compressionQuality)
+        out.push_back("CompressionQualityFactor");
+    if (!asked.contentType.empty() && differs(asked.contentType, valid.contentType))
+        out.push_back("ContentType");
+    return out;
+}
+
+std::vector<std::string> settingsNamedIn(const soap::Fault &fault)
+{
+    // The Subcode counts too: ClientErrorFormatNotSupported names the Format.
+    const std::string text = lower(fault.subcode + " " + fault.reason + " " + fault.detail);
+    std::vector<std::string> out;
+    for (const char *name : SettingNames)
+        if (text.find(lower(name)) != std::string::npos)
+            out.push_back(name);
+    return out;
+}
+
+std::string joinSettingNames(const std::vector<std::string> &names)
+{
+    std::string out;
+    for (const std::string &n : names)
+        out += (out.empty() ? "" : ", ") + n;
+    return out;
+}
+
+}  // namespace wsd

@@ -1,0 +1,165 @@
+// The refusal table: ScannerStatus words and NotAcceptingJobs -> SANE
+// status and message; the settings a refused ticket names.
+#include "suites.h"
+
+#include "wsd/job_refusal.h"
+
+#include <string>
+
+namespace {
+
+wsd::ScannerStatusInfo statusOf(const char *state, std::vector<std::string> reasons,
+                                std::vector<std::string> conditions = {})
+{
+    wsd::ScannerStatusInfo s;
+    s.state = state;
+    s.reasons = std::move(reasons);
+    for (std::string &c : conditions)
+        s.conditions.push_back(wsd::DeviceCondition{1, std::move(c), "Platen", "Warning"});
+    return s;
+}
+
+void assertNames(const std::vector<std::string> &names, const char *expected)
+{
+    const std::string joined = wsd::joinSettingNames(names);
+    ck_assert_msg(joined == expected, "'%s', not '%s'", joined.c_str(), expected);
+}
+
+bool mentions(const std::string &message, const char *word) { return message.find(word) != std::string::npos; }
+
+}  // namespace
+
+START_TEST(maps_every_scanner_state_reason)
+{
+    struct Row {
+        const char *word;
+        SANE_Status status;
+        bool warming;
+        const char *says;
+    };
+    const Row rows[] = {
+        {"MediaJam", SANE_STATUS_JAMMED, false, "jammed"},
+        {"MultipleFeedError", SANE_STATUS_JAMMED, false, "several sheets"},
+        {"CoverOpen", SANE_STATUS_COVER_OPEN, false, "cover"},
+        {"InterlockOpen", SANE_STATUS_COVER_OPEN, false, "interlock"},
+        {"InputTrayEmpty", SANE_STATUS_NO_DOCS, false, "feeder is empty"},
+        {"LampError", SANE_STATUS_IO_ERROR, false, "lamp failure"},
+        {"InternalStorageFull", SANE_STATUS_NO_MEM, false, "storage is full"},
+        {"AttentionRequired", SANE_STATUS_DEVICE_BUSY, false, "attention"},
+        {"Paused", SANE_STATUS_DEVICE_BUSY, false, "paused"},
+        {"Calibrating", SANE_STATUS_DEVICE_BUSY, true, "calibrating"},
+        {"LampWarming", SANE_STATUS_DEVICE_BUSY, true, "warming up"},
+        {"LampWarning", SANE_STATUS_DEVICE_BUSY, true, "warming up"},  // the XSD's spelling
+    };
+    for (const Row &r : rows) {
+        std::optional<wsd::Refusal> meaning = wsd::meaningOfStatusWord(r.word, true);
+        ck_assert_msg(meaning.has_value(), "%s", r.word);
+        ck_assert_int_eq(meaning->status, r.status);
+        ck_assert_int_eq(meaning->warmingUp, r.warming);
+        ck_assert_msg(mentions(meaning->message, r.says), "%s: %s", r.word, meaning->message.c_str());
+    }
+    // Case differences are ignored; an empty tray does not stop the platen;
+    // a vendor's own word is not guessed at.
+    ck_assert_int_eq(wsd::meaningOfStatusWord("lamperror", false)->status, SANE_STATUS_IO_ERROR);
+    ck_assert(!wsd::meaningOfStatusWord("InputTrayEmpty", false));
+    ck_assert(!wsd::meaningOfStatusWord("TonerLow", true));
+    ck_assert(!wsd::meaningOfStatusWord("None", true));
+}
+END_TEST
+
+START_TEST(most_pressing_word_wins)
+{
+    // A jam outranks a warm-up, whether it comes as a reason or a condition.
+    auto jamWhileWarming = statusOf("Stopped", {"Calibrating"}, {"MediaJam"});
+    ck_assert_int_eq(wsd::refusalFromStatus(jamWhileWarming, false)->status, SANE_STATUS_JAMMED);
+    auto warming = statusOf("Processing", {"LampWarming"});
+    ck_assert(wsd::refusalFromStatus(warming, false)->warmingUp);
+    ck_assert(!wsd::refusalFromStatus(statusOf("Idle", {}), true));
+}
+END_TEST
+
+START_TEST(explains_not_accepting_jobs)
+{
+    // Kyocera in WSD mode: idle, nothing reported, the platen selected.
+    auto idle = statusOf("Idle", {});
+    wsd::Refusal panel = wsd::explainNotAcceptingJobs(&idle, false);
+    ck_assert_int_eq(panel.status, SANE_STATUS_DEVICE_BUSY);
+    ck_assert(!panel.warmingUp);
+    ck_assert_msg(mentions(panel.message, "only scans started at its panel"), "%s", panel.message.c_str());
+    // Canon MF410: the same refusal, idle, with the feeder selected.
+    wsd::Refusal feeder = wsd::explainNotAcceptingJobs(&idle, true);
+    ck_assert_int_eq(feeder.status, SANE_STATUS_NO_DOCS);
+    ck_assert_msg(mentions(feeder.message, "feeder"), "%s", feeder.message.c_str());
+    // Busy with another job: not the feeder's fault.
+    auto processing = statusOf("Processing", {});
+    ck_assert_int_eq(wsd::explainNotAcceptingJobs(&processing, true).status, SANE_STATUS_DEVICE_BUSY);
+    // Warming up: retried by the caller.
+    auto calibrating = statusOf("Processing", {"Calibrating"});
+    ck_assert(wsd::explainNotAcceptingJobs(&calibrating, true).warmingUp);
+    // A reason the status names decides.
+    auto full = statusOf("Stopped", {"InternalStorageFull"});
+    ck_assert_int_eq(wsd::explainNotAcceptingJobs(&full, false).status, SANE_STATUS_NO_MEM);
+    // Status unknown: busy, with the panel-only hint.
+    wsd::Refusal unknown = wsd::explainNotAcceptingJobs(nullptr, true);
+    ck_assert_int_eq(unknown.status, SANE_STATUS_DEVICE_BUSY);
+    ck_assert(mentions(unknown.message, "panel"));
+}
+END_TEST
+
+START_TEST(names_objected_settings)
+{
+    wsd::ScanSettings asked;
+    asked.format = "jfif";
+    asked.colorEntry = "RGB24";
+    asked.xResolution = asked.yResolution = 600;
+    asked.width = 8500;
+    asked.height = 11000;
+    asked.brightness = 300;
+    asked.contrast = 0;
+    wsd::ScanSettings same = asked;
+    ck_assert(wsd::objectedSettings(asked, same).empty());
+
+    // A ValidScanTicket that leaves values out objects to nothing there,
+    // except to the exposure settings it drops.
+    wsd::ScanSettings sparse;
+    assertNames(wsd::objectedSettings(asked, sparse), "Brightness, Contrast");
+
+    wsd::ScanSettings corrected = asked;
+    corrected.xResolution = corrected.yResolution = 300;
+    corrected.colorEntry = "Grayscale8";
+    corrected.brightness = 0;
+    assertNames(wsd::objectedSettings(asked, corrected), "ColorProcessing, Resolution, Brightness");
+    corrected = asked;
+    corrected.format = "pdf-a";
+    corrected.height = 10000;
+    assertNames(wsd::objectedSettings(asked, corrected), "Format, ScanRegion");
+}
+END_TEST
+
+START_TEST(names_settings_in_faults)
+{
+    wsd::soap::Fault f{"Sender", "ClientErrorInvalidScanTicket", "The ScanTicket is invalid: Brightness is not supported", ""};
+    assertNames(wsd::settingsNamedIn(f), "Brightness");
+    f.reason = "bad value";
+    f.detail = "contrast; resolution";
+    assertNames(wsd::settingsNamedIn(f), "Resolution, Contrast");
+    f.detail.clear();
+    ck_assert(wsd::settingsNamedIn(f).empty());
+    // The subcode names the setting, whatever the Reason says.
+    assertNames(wsd::settingsNamedIn({"Sender", "ClientErrorFormatNotSupported", "Not supported", "jfif pdf-a"}),
+                "Format");
+}
+END_TEST
+
+Suite *jobRefusalSuite()
+{
+    Suite *s = suite_create("job_refusal");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, maps_every_scanner_state_reason);
+    tcase_add_test(tc, most_pressing_word_wins);
+    tcase_add_test(tc, explains_not_accepting_jobs);
+    tcase_add_test(tc, names_objected_settings);
+    tcase_add_test(tc, names_settings_in_faults);
+    suite_add_tcase(s, tc);
+    return s;
+}
