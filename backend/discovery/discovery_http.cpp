@@ -26,26 +26,6 @@ bool isMdnsHost(const std::string &u)
     return equalsIgnoreCase(std::string_view(parts->host).substr(parts->host.size() - 6), ".local");
 }
 
-// The system resolver's addresses for a host name, IPv6 link-local ones with
-// their zone ("fe80::2%lab0").
-std::vector<std::string> lookUpHost(const std::string &name)
-{
-    addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo *list = nullptr;
-    std::vector<std::string> out;
-    if (getaddrinfo(name.c_str(), nullptr, &hints, &list) != 0)
-        return out;
-    for (addrinfo *a = list; a && out.size() < MaxLookupAddresses; a = a->ai_next) {
-        char text[NI_MAXHOST];
-        if (getnameinfo(a->ai_addr, a->ai_addrlen, text, sizeof text, nullptr, 0, NI_NUMERICHOST) == 0 &&
-            std::find(out.begin(), out.end(), text) == out.end())
-            out.push_back(text);
-    }
-    freeaddrinfo(list);
-    return out;
-}
-
 // The host a directed probe went to, as the answer's source.
 Source sourceOf(const std::string &probedUrl)
 {
@@ -63,6 +43,24 @@ http::Options discoveryHttpOptions(const Config &config)
 }
 
 }  // namespace
+
+std::vector<std::string> lookUpHost(const std::string &name)
+{
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo *list = nullptr;
+    std::vector<std::string> out;
+    if (getaddrinfo(name.c_str(), nullptr, &hints, &list) != 0)
+        return out;
+    for (addrinfo *a = list; a && out.size() < MaxLookupAddresses; a = a->ai_next) {
+        char text[NI_MAXHOST];
+        if (getnameinfo(a->ai_addr, a->ai_addrlen, text, sizeof text, nullptr, 0, NI_NUMERICHOST) == 0 &&
+            std::find(out.begin(), out.end(), text) == out.end())
+            out.push_back(text);
+    }
+    freeaddrinfo(list);
+    return out;
+}
 
 void Shared::dispatch()
 {
@@ -82,7 +80,8 @@ void Shared::dispatch()
 
 bool Shared::busy() const
 {
-    return httpInFlight > 0 || !httpJobs.empty() || !avahiQueue.empty() || !hostQueue.empty() || table.busy();
+    return httpInFlight > 0 || !httpJobs.empty() || !avahiQueue.empty() || !hostQueue.empty() || askingCups ||
+           checkingCache || !printQueueHosts.empty() || !printQueueServices.empty() || servicesResolving > 0 || table.busy();
 }
 
 void HttpWorkers::join()
@@ -114,19 +113,23 @@ void HttpWorkers::run()
             s_.httpInFlight += static_cast<int>(batch.size());
         }
         std::vector<http::Request> requests;
+        std::vector<const HttpJob *> posted;
         for (const HttpJob &job : batch)
-            if (job.kind != HttpJob::Kind::HostLookup)
+            if (job.kind != HttpJob::Kind::HostLookup) {
                 requests.push_back(job.request);
-        std::vector<http::Response> responses = http::postAll(requests, discoveryHttpOptions(s_.config));
-        std::size_t answered = 0;
-        for (const HttpJob &job : batch) {
+                posted.push_back(&job);
+            }
+        // Each answer as it comes: a silent host in the batch (a CUPS queue's
+        // printer that is off) must not hold up the others till it times out.
+        http::postAll(requests, discoveryHttpOptions(s_.config), [&](std::size_t i, const http::Response &response) {
+            if (posted[i]->kind == HttpJob::Kind::Metadata)
+                onMetadata(*posted[i], response);
+            else
+                onDirectedProbeAnswer(*posted[i], response);
+        });
+        for (const HttpJob &job : batch)
             if (job.kind == HttpJob::Kind::HostLookup)
                 onHostLookup(job);
-            else if (job.kind == HttpJob::Kind::Metadata)
-                onMetadata(job, responses[answered++]);
-            else
-                onDirectedProbeAnswer(job, responses[answered++]);
-        }
         std::lock_guard<std::mutex> lock(s_.mutex);
         s_.httpInFlight -= static_cast<int>(batch.size());
         s_.table.noteActivity(Clock::now());
@@ -171,7 +174,7 @@ void HttpWorkers::onDirectedProbeAnswer(const HttpJob &job, const http::Response
         return;
     }
     std::lock_guard<std::mutex> lock(s_.mutex);
-    s_.table.onMessage(*m, sourceOf(job.request.url), "avahi", Clock::now());
+    s_.table.onMessage(*m, sourceOf(job.request.url), job.key, Clock::now());
     s_.dispatch();
 }
 

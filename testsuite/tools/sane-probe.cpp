@@ -12,6 +12,9 @@
 // the device is healthy again), --repeat N with --sample-every K (N scans in
 // one process, printing its RSS, open fds and threads every K scans), and
 // several -d (each device scanned from its own thread, at the same time).
+// --list prints sane_get_devices' names instead of scanning (event "device"
+// per device, then "listed"), with --again-after-usr1 once more after SIGUSR1
+// (a frontend's refresh, for the device cache's "next call").
 #include <sane/sane.h>
 #include <sane/saneopts.h>
 
@@ -73,6 +76,7 @@ struct Args {
     int waitForButtonS = 0;      // > 0: poll the `scan` button option (as scanbd does) before the first scan
     int repeat = 1;              // scans (of --pages pages each) in one session
     int sampleEvery = 0;         // print RSS, fds and threads every this many scans
+    bool list = false;           // list the devices instead of scanning
 };
 
 SANE_Handle handle;  // the first device's: the one cancel options act on
@@ -128,7 +132,8 @@ void awaitUsr1()
 
 void usage()
 {
-    std::fputs("usage: sane-probe -d DEVICE [-d DEVICE]... [--option NAME=VALUE]... [--pages N]\n"
+    std::fputs("usage: sane-probe --list [--again-after-usr1]\n"
+               "       sane-probe -d DEVICE [-d DEVICE]... [--option NAME=VALUE]... [--pages N]\n"
                "       [--cancel-after-bytes N | --cancel-during-start MS | --cancel-after-ms MS | --cancel-between-pages |\n"
                "        --cancel-after-complete | --cancel-on-usr1 | --hold-until-usr1] [--signal]\n"
                "       [--restart-after-cancel] [--scan-again [--again-after-usr1]] [--start-after-usr1]\n"
@@ -189,12 +194,26 @@ Args parseArgs(int argc, char **argv)
             a.repeat = std::atoi(next().c_str());
         else if (arg == "--sample-every")
             a.sampleEvery = std::atoi(next().c_str());
+        else if (arg == "--list")
+            a.list = true;
         else
             usage();
     }
-    if (a.devices.empty() || a.repeat < 1 || (a.againAfterUsr1 && a.cancelOnUsr1))
+    if (a.devices.empty() != a.list || a.repeat < 1 || (a.againAfterUsr1 && a.cancelOnUsr1))
         usage();
     return a;
+}
+
+// One sane_get_devices: an event per device, then how many.
+void listDevices()
+{
+    const SANE_Device **list = nullptr;
+    const SANE_Status s = sane_get_devices(&list, SANE_FALSE);
+    int count = 0;
+    for (; s == SANE_STATUS_GOOD && list[count]; ++count)
+        event("device", list[count]->name);
+    event("listed", s == SANE_STATUS_GOOD ? std::to_string(count) : sane_strstatus(s));
+    std::fflush(stdout);
 }
 
 bool setOption(SANE_Handle h, const std::string &name, const std::string &value)
@@ -502,7 +521,13 @@ int main(int argc, char **argv)
         sigprocmask(SIG_BLOCK, &usr1, nullptr);
     }
     int result = 0;
-    if (a.devices.size() == 1) {
+    if (a.list) {
+        listDevices();
+        if (a.againAfterUsr1) {
+            awaitUsr1();
+            listDevices();
+        }
+    } else if (a.devices.size() == 1) {
         result = session(a.devices.front(), a, true);
     } else {
         std::vector<std::thread> sessions;

@@ -1,5 +1,7 @@
 #include "suites.h"
 
+#include "config.h"
+
 #include <cstdlib>
 
 int main()
@@ -38,6 +40,10 @@ int main()
     srunner_add_suite(runner, jobRefusalSuite());
     srunner_add_suite(runner, eventsSuite());
     srunner_add_suite(runner, panelSubscriptionSuite());
+    srunner_add_suite(runner, deviceCacheSuite());
+#ifdef HAVE_CUPS
+    srunner_add_suite(runner, printQueuesSuite());
+#endif
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

@@ -35,3 +35,5 @@ Suite *simEventingSuite();
 Suite *jobRefusalSuite();
 Suite *eventsSuite();
 Suite *panelSubscriptionSuite();
+Suite *printQueuesSuite();  // built with libcups only
+Suite *deviceCacheSuite();

@@ -13,6 +13,8 @@ START_TEST(parses_every_setting)
                      "# comment\n"
                      "discovery = off\n"
                      "multicast=no\n"
+                     "cups = off\n"
+                     "discovery-cache = off\n"
                      "interface = veth0\n"
                      "exclude-interface = docker0\n"
                      "discovery-timeout = 750   # trailing comment\n"
@@ -29,6 +31,8 @@ START_TEST(parses_every_setting)
                      "test.conf");
     ck_assert(!c.discovery);
     ck_assert(!c.multicast);
+    ck_assert(!c.cups);
+    ck_assert(!c.discoveryCache);
     ck_assert(c.tlsVerify);
     ck_assert_uint_eq(c.interfaces.size(), 1);
     ck_assert_str_eq(c.interfaces[0].c_str(), "veth0");
@@ -82,11 +86,15 @@ END_TEST
 START_TEST(environment_overrides_file)
 {
     wsd::Config c;
-    wsd::parseConfig(c, "discovery = on\n", "x.conf");
+    wsd::parseConfig(c, "discovery = on\ncups = on\n", "x.conf");
+    ck_assert(c.cups);
     setenv("SANE_WSD_DISCOVERY", "off", 1);
+    setenv("SANE_WSD_CUPS", "off", 1);
     setenv("SANE_WSD_DEVICE", "http://127.0.0.1:5357/a; Lab Sim=http://127.0.0.1:5358/b ; ftp://no", 1);
     wsd::applyEnvironment(c);
     ck_assert(!c.discovery);
+    ck_assert(!c.cups);
+    unsetenv("SANE_WSD_CUPS");
     ck_assert_uint_eq(c.devices.size(), 2);
     ck_assert_str_eq(c.devices[0].url.c_str(), "http://127.0.0.1:5357/a");
     ck_assert_str_eq(c.devices[1].name.c_str(), "Lab Sim");
