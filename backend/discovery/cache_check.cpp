@@ -22,7 +22,10 @@ std::vector<DiscoveredDevice> confirmCachedDevices(const std::vector<DiscoveredD
         std::vector<std::string> services =
             metadata && at ? usableUrls(links, metadata->scanServiceUrls(), Source{at->host, at->zone}, "scan service")
                            : std::vector<std::string>();
-        if (!metadata || (!host.empty() && host.front() != cached[i].endpointUuid) || services.empty()) {
+        // The file is only a hint: a device is listed from it only when it
+        // names itself with the cached endpoint address; one whose metadata
+        // has no Host section waits for discovery like any other.
+        if (!metadata || host.empty() || host.front() != cached[i].endpointUuid || services.empty()) {
             WSD_INFO("device cache: %s is not at %s any more%s%s", cached[i].endpointUuid.c_str(),
                      requests[i].url.c_str(), error.empty() ? "" : ": ", error.c_str());
             continue;
