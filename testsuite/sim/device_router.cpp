@@ -40,7 +40,7 @@ HttpReply DeviceRouter::route(const HttpRequest &request)
     if (request.path == paths_.service) {
         if (std::optional<HttpReply> redirect = redirection(request))
             return *redirect;
-        return scan_.handle(request.body, request.client, request.arrived);
+        return scan_.handle(request.body, request.client, request.arrived, request.clientPort);
     }
     if (request.path == paths_.device)
         return metadata(request);

@@ -21,6 +21,7 @@ struct LogDetails {
     std::string format;           // its Format, empty when absent
     std::string colorProcessing;  // its front ColorProcessing, empty when absent
     std::string contentType;      // its ContentType, empty when absent
+    unsigned clientPort = 0;      // the request's peer TCP port, 0 when not known
 };
 
 struct LogEntry {
