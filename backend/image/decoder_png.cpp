@@ -3,8 +3,6 @@
 // before the last pass, so they are assembled in a bounded buffer and
 // emitted at the end (bounded by the limits); scanners do not interlace in
 // practice.
-#include "config.h"
-
 #include "wsd/image_decoder.h"
 
 #include "wsd/log.h"

@@ -2,8 +2,6 @@
 // at the end of the file), so the file is buffered, bounded, and decoded at
 // finish() line by line, once its size passed the limits, with whatever compression libtiff supports (G4,
 // PackBits, LZW, JPEG, Deflate, none). Only the first page is read.
-#include "config.h"
-
 #include "wsd/image_decoder.h"
 
 #include "wsd/log.h"
