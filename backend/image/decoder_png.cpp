@@ -6,6 +6,7 @@
 #include "wsd/image_decoder.h"
 
 #include "wsd/log.h"
+#include "wsd/shared_library.h"
 
 #include <png.h>
 
@@ -16,26 +17,108 @@
 namespace wsd {
 namespace {
 
+// libpng is opened when the first PNG image arrives: most devices send
+// JPEG, and a frontend that merely loads the backend need not map it.
+struct PngLibrary {
+    SharedLibrary library{WSD_PNG_SONAME};
+    decltype(&png_create_info_struct) create_info_struct = nullptr;
+    decltype(&png_create_read_struct) create_read_struct = nullptr;
+    decltype(&png_destroy_read_struct) destroy_read_struct = nullptr;
+    decltype(&png_get_PLTE) get_PLTE = nullptr;
+    decltype(&png_get_bit_depth) get_bit_depth = nullptr;
+    decltype(&png_get_channels) get_channels = nullptr;
+    decltype(&png_get_color_type) get_color_type = nullptr;
+    decltype(&png_get_error_ptr) get_error_ptr = nullptr;
+    decltype(&png_get_image_height) get_image_height = nullptr;
+    decltype(&png_get_image_width) get_image_width = nullptr;
+    decltype(&png_get_interlace_type) get_interlace_type = nullptr;
+    decltype(&png_get_pHYs) get_pHYs = nullptr;
+    decltype(&png_get_progressive_ptr) get_progressive_ptr = nullptr;
+    decltype(&png_get_rowbytes) get_rowbytes = nullptr;
+    decltype(&png_longjmp) longjmp = nullptr;
+    decltype(&png_process_data) process_data = nullptr;
+    decltype(&png_progressive_combine_row) progressive_combine_row = nullptr;
+    decltype(&png_read_update_info) read_update_info = nullptr;
+    decltype(&png_set_expand_gray_1_2_4_to_8) set_expand_gray_1_2_4_to_8 = nullptr;
+    decltype(&png_set_interlace_handling) set_interlace_handling = nullptr;
+    decltype(&png_set_invert_mono) set_invert_mono = nullptr;
+    decltype(&png_set_longjmp_fn) set_longjmp_fn = nullptr;
+    decltype(&png_set_palette_to_rgb) set_palette_to_rgb = nullptr;
+    decltype(&png_set_progressive_read_fn) set_progressive_read_fn = nullptr;
+    decltype(&png_set_rgb_to_gray_fixed) set_rgb_to_gray_fixed = nullptr;
+    decltype(&png_set_strip_alpha) set_strip_alpha = nullptr;
+    decltype(&png_set_swap) set_swap = nullptr;
+    decltype(&png_set_user_limits) set_user_limits = nullptr;
+    bool complete = false;
+
+    PngLibrary()
+    {
+        complete = library.bind(create_info_struct, "png_create_info_struct") &&
+                   library.bind(create_read_struct, "png_create_read_struct") &&
+                   library.bind(destroy_read_struct, "png_destroy_read_struct") &&
+                   library.bind(get_PLTE, "png_get_PLTE") &&
+                   library.bind(get_bit_depth, "png_get_bit_depth") &&
+                   library.bind(get_channels, "png_get_channels") &&
+                   library.bind(get_color_type, "png_get_color_type") &&
+                   library.bind(get_error_ptr, "png_get_error_ptr") &&
+                   library.bind(get_image_height, "png_get_image_height") &&
+                   library.bind(get_image_width, "png_get_image_width") &&
+                   library.bind(get_interlace_type, "png_get_interlace_type") &&
+                   library.bind(get_pHYs, "png_get_pHYs") &&
+                   library.bind(get_progressive_ptr, "png_get_progressive_ptr") &&
+                   library.bind(get_rowbytes, "png_get_rowbytes") &&
+                   library.bind(longjmp, "png_longjmp") &&
+                   library.bind(process_data, "png_process_data") &&
+                   library.bind(progressive_combine_row, "png_progressive_combine_row") &&
+                   library.bind(read_update_info, "png_read_update_info") &&
+                   library.bind(set_expand_gray_1_2_4_to_8, "png_set_expand_gray_1_2_4_to_8") &&
+                   library.bind(set_interlace_handling, "png_set_interlace_handling") &&
+                   library.bind(set_invert_mono, "png_set_invert_mono") &&
+                   library.bind(set_longjmp_fn, "png_set_longjmp_fn") &&
+                   library.bind(set_palette_to_rgb, "png_set_palette_to_rgb") &&
+                   library.bind(set_progressive_read_fn, "png_set_progressive_read_fn") &&
+                   library.bind(set_rgb_to_gray_fixed, "png_set_rgb_to_gray_fixed") &&
+                   library.bind(set_strip_alpha, "png_set_strip_alpha") &&
+                   library.bind(set_swap, "png_set_swap") &&
+                   library.bind(set_user_limits, "png_set_user_limits");
+    }
+};
+
+// Loaded once per process (thread-safe static), closed when the module is.
+const PngLibrary &libpng()
+{
+    static const PngLibrary library;
+    return library;
+}
+
 constexpr std::size_t PieceBytes = 1024;
 
 class PngDecoder : public ImageDecoder {
 public:
     PngDecoder(LineSink &sink, const ImageLimits &limits) : sink_(sink), limits_(limits)
     {
-        png_ = png_create_read_struct(PNG_LIBPNG_VER_STRING, this, onError, onWarning);
+        if (!libpng().complete) {
+            failWith("PNG: " + libpng().library.error());
+            return;
+        }
+        png_ = libpng().create_read_struct(PNG_LIBPNG_VER_STRING, this, onError, onWarning);
         if (png_)
-            info_ = png_create_info_struct(png_);
+            info_ = libpng().create_info_struct(png_);
         if (!png_ || !info_) {
             failWith("PNG: out of memory");
             return;
         }
         // libpng's own bounds, checked while it reads IHDR; setUp() checks
         // the scan's limits, naming the sizes.
-        png_set_user_limits(png_, MaxImageDimension, MaxImageDimension);
-        png_set_progressive_read_fn(png_, this, onInfo, onRow, onEnd);
+        libpng().set_user_limits(png_, MaxImageDimension, MaxImageDimension);
+        libpng().set_progressive_read_fn(png_, this, onInfo, onRow, onEnd);
     }
 
-    ~PngDecoder() override { png_destroy_read_struct(&png_, &info_, nullptr); }
+    ~PngDecoder() override
+    {
+        if (png_)
+            libpng().destroy_read_struct(&png_, &info_, nullptr);
+    }
 
     bool feed(const uint8_t *data, std::size_t length) override
     {
@@ -85,79 +168,79 @@ private:
     // back into it.
     bool process(const uint8_t *data, std::size_t length)
     {
-        if (setjmp(png_jmpbuf(png_)))
+        if (setjmp(*libpng().set_longjmp_fn(png_, longjmp, sizeof(jmp_buf))))
             return failWith(message_[0] ? std::string("PNG: ") + message_ : std::string("PNG: decoding failed"));
-        png_process_data(png_, info_, const_cast<uint8_t *>(data), length);
+        libpng().process_data(png_, info_, const_cast<uint8_t *>(data), length);
         return error_.empty();
     }
 
     static void onError(png_structp png, png_const_charp message)
     {
-        auto *self = static_cast<PngDecoder *>(png_get_error_ptr(png));
+        auto *self = static_cast<PngDecoder *>(libpng().get_error_ptr(png));
         std::snprintf(self->message_, sizeof self->message_, "%s", message);
-        png_longjmp(png, 1);
+        libpng().longjmp(png, 1);
     }
 
     static void onWarning(png_structp, png_const_charp message) { WSD_DETAIL("libpng: %s", message); }
 
     static void onInfo(png_structp png, png_infop info)
     {
-        static_cast<PngDecoder *>(png_get_progressive_ptr(png))->setUp(info);
+        static_cast<PngDecoder *>(libpng().get_progressive_ptr(png))->setUp(info);
     }
 
     static void onRow(png_structp png, png_bytep row, png_uint_32 number, int pass)
     {
-        static_cast<PngDecoder *>(png_get_progressive_ptr(png))->row(row, number, pass);
+        static_cast<PngDecoder *>(libpng().get_progressive_ptr(png))->row(row, number, pass);
     }
 
     static void onEnd(png_structp png, png_infop)
     {
-        static_cast<PngDecoder *>(png_get_progressive_ptr(png))->end();
+        static_cast<PngDecoder *>(libpng().get_progressive_ptr(png))->end();
     }
 
     void setUp(png_infop info)
     {
         // Before png_read_update_info, which allocates rows for the width.
         if (!withinLimits(info))
-            png_longjmp(png_, 1);
-        int colorType = png_get_color_type(png_, info);
-        int bitDepth = png_get_bit_depth(png_, info);
+            libpng().longjmp(png_, 1);
+        int colorType = libpng().get_color_type(png_, info);
+        int bitDepth = libpng().get_bit_depth(png_, info);
         bool grayPalette = false;
 
         if (colorType == PNG_COLOR_TYPE_PALETTE) {
             png_colorp palette = nullptr;
             int entries = 0;
-            png_get_PLTE(png_, info, &palette, &entries);
+            libpng().get_PLTE(png_, info, &palette, &entries);
             grayPalette = entries > 0;
             for (int i = 0; i < entries; ++i)
                 grayPalette = grayPalette && palette[i].red == palette[i].green && palette[i].red == palette[i].blue;
-            png_set_palette_to_rgb(png_);
+            libpng().set_palette_to_rgb(png_);
             if (grayPalette)
                 // Exact for gray entries: libpng copies r when r == g == b.
-                png_set_rgb_to_gray_fixed(png_, 1, -1, -1);
+                libpng().set_rgb_to_gray_fixed(png_, 1, -1, -1);
         } else if ((colorType & PNG_COLOR_MASK_COLOR) == 0 && bitDepth == 1) {
             // PNG: 0 = black; SANE lineart: 1 = black.
-            png_set_invert_mono(png_);
+            libpng().set_invert_mono(png_);
         } else if ((colorType & PNG_COLOR_MASK_COLOR) == 0 && bitDepth < 8) {
-            png_set_expand_gray_1_2_4_to_8(png_);
+            libpng().set_expand_gray_1_2_4_to_8(png_);
         }
         if (colorType & PNG_COLOR_MASK_ALPHA)
-            png_set_strip_alpha(png_);
+            libpng().set_strip_alpha(png_);
         if (bitDepth == 16 && isLittleEndian())
-            png_set_swap(png_);
-        interlaced_ = png_get_interlace_type(png_, info) != PNG_INTERLACE_NONE;
+            libpng().set_swap(png_);
+        interlaced_ = libpng().get_interlace_type(png_, info) != PNG_INTERLACE_NONE;
         if (interlaced_)
-            png_set_interlace_handling(png_);
-        png_read_update_info(png_, info);
+            libpng().set_interlace_handling(png_);
+        libpng().read_update_info(png_, info);
 
-        frame_.width = static_cast<int>(png_get_image_width(png_, info));
-        frame_.height = static_cast<int>(png_get_image_height(png_, info));
-        frame_.depth = png_get_bit_depth(png_, info);
-        frame_.channels = png_get_channels(png_, info);
-        frame_.bytesPerLine = png_get_rowbytes(png_, info);
+        frame_.width = static_cast<int>(libpng().get_image_width(png_, info));
+        frame_.height = static_cast<int>(libpng().get_image_height(png_, info));
+        frame_.depth = libpng().get_bit_depth(png_, info);
+        frame_.channels = libpng().get_channels(png_, info);
+        frame_.bytesPerLine = libpng().get_rowbytes(png_, info);
         png_uint_32 xRes = 0, yRes = 0;
         int unit = 0;
-        if (png_get_pHYs(png_, info, &xRes, &yRes, &unit) && unit == PNG_RESOLUTION_METER) {
+        if (libpng().get_pHYs(png_, info, &xRes, &yRes, &unit) && unit == PNG_RESOLUTION_METER) {
             frame_.xDpi = static_cast<int>(xRes * 0.0254 + 0.5);
             frame_.yDpi = static_cast<int>(yRes * 0.0254 + 0.5);
         }
@@ -177,7 +260,7 @@ private:
     // allow. Its own frame: no string may live where libpng longjmps from.
     bool withinLimits(png_infop info)
     {
-        const std::string refusal = limits_.refusal(png_get_image_width(png_, info), png_get_image_height(png_, info));
+        const std::string refusal = limits_.refusal(libpng().get_image_width(png_, info), libpng().get_image_height(png_, info));
         std::snprintf(message_, sizeof message_, "%s", refusal.c_str());
         return refusal.empty();
     }
@@ -188,7 +271,7 @@ private:
             // Later passes fill in pixels of rows seen before; libpng
             // merges them (a null row means "unchanged in this pass").
             if (number < png_uint_32(frame_.height))
-                png_progressive_combine_row(png_, image_.data() + number * frame_.bytesPerLine, data);
+                libpng().progressive_combine_row(png_, image_.data() + number * frame_.bytesPerLine, data);
             return;
         }
         if (!data || number != png_uint_32(lines_))
@@ -236,7 +319,8 @@ private:
     [[noreturn]] void abort(const char *why)
     {
         std::snprintf(message_, sizeof message_, "%s", why);
-        png_longjmp(png_, 1);
+        libpng().longjmp(png_, 1);
+        __builtin_unreachable();  // png_longjmp's noreturn does not survive the function pointer
     }
 
     static bool isLittleEndian()

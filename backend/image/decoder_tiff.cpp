@@ -5,6 +5,7 @@
 #include "wsd/image_decoder.h"
 
 #include "wsd/log.h"
+#include "wsd/shared_library.h"
 
 #include <tiffio.h>
 
@@ -62,11 +63,53 @@ int onWarning(TIFF *, void *, const char *module, const char *format, va_list ar
     return 1;
 }
 
+// libtiff is opened when the first TIFF image arrives: most devices send
+// JPEG, and libtiff with the codecs it links (WebP, LERC, JBIG, libdeflate)
+// is ~420 kB resident in every frontend that merely loads the backend.
+struct TiffLibrary {
+    SharedLibrary library{WSD_TIFF_SONAME};
+    decltype(&TIFFClientOpenExt) clientOpenExt = nullptr;
+    decltype(&TIFFClose) close = nullptr;
+    decltype(&TIFFGetField) getField = nullptr;
+    decltype(&TIFFGetFieldDefaulted) getFieldDefaulted = nullptr;
+    decltype(&TIFFIsTiled) isTiled = nullptr;
+    decltype(&TIFFOpenOptionsAlloc) optionsAlloc = nullptr;
+    decltype(&TIFFOpenOptionsFree) optionsFree = nullptr;
+    decltype(&TIFFOpenOptionsSetErrorHandlerExtR) setErrorHandler = nullptr;
+    decltype(&TIFFOpenOptionsSetMaxSingleMemAlloc) setMaxSingleMemAlloc = nullptr;
+    decltype(&TIFFOpenOptionsSetWarningHandlerExtR) setWarningHandler = nullptr;
+    decltype(&TIFFReadScanline) readScanline = nullptr;
+    decltype(&TIFFScanlineSize) scanlineSize = nullptr;
+    decltype(&TIFFSetField) setField = nullptr;
+    bool complete = false;
+
+    TiffLibrary()
+    {
+        complete = library.bind(clientOpenExt, "TIFFClientOpenExt") && library.bind(close, "TIFFClose") &&
+                   library.bind(getField, "TIFFGetField") &&
+                   library.bind(getFieldDefaulted, "TIFFGetFieldDefaulted") && library.bind(isTiled, "TIFFIsTiled") &&
+                   library.bind(optionsAlloc, "TIFFOpenOptionsAlloc") &&
+                   library.bind(optionsFree, "TIFFOpenOptionsFree") &&
+                   library.bind(setErrorHandler, "TIFFOpenOptionsSetErrorHandlerExtR") &&
+                   library.bind(setMaxSingleMemAlloc, "TIFFOpenOptionsSetMaxSingleMemAlloc") &&
+                   library.bind(setWarningHandler, "TIFFOpenOptionsSetWarningHandlerExtR") &&
+                   library.bind(readScanline, "TIFFReadScanline") &&
+                   library.bind(scanlineSize, "TIFFScanlineSize") && library.bind(setField, "TIFFSetField");
+    }
+};
+
+// Loaded once per process (thread-safe static), closed when the module is.
+const TiffLibrary &tiffLibrary()
+{
+    static const TiffLibrary library;
+    return library;
+}
+
 struct TiffCloser {
-    void operator()(TIFF *tiff) const { TIFFClose(tiff); }
+    void operator()(TIFF *tiff) const { tiffLibrary().close(tiff); }
 };
 struct OptionsFree {
-    void operator()(TIFFOpenOptions *options) const { TIFFOpenOptionsFree(options); }
+    void operator()(TIFFOpenOptions *options) const { tiffLibrary().optionsFree(options); }
 };
 
 class TiffDecoder : public ImageDecoder {
@@ -105,31 +148,34 @@ private:
     // Reads the directory and announces the frame.
     bool open()
     {
-        options_.reset(TIFFOpenOptionsAlloc());
-        TIFFOpenOptionsSetErrorHandlerExtR(options_.get(), onError, &libError_);
-        TIFFOpenOptionsSetWarningHandlerExtR(options_.get(), onWarning, nullptr);
+        const TiffLibrary &lib = tiffLibrary();
+        if (!lib.complete)
+            return failWith("TIFF: " + lib.library.error());
+        options_.reset(lib.optionsAlloc());
+        lib.setErrorHandler(options_.get(), onError, &libError_);
+        lib.setWarningHandler(options_.get(), onWarning, nullptr);
         // libtiff's own buffers (strip arrays, a strip's data) get no more
         // than the decoder may hold for the whole image.
-        TIFFOpenOptionsSetMaxSingleMemAlloc(options_.get(), static_cast<tmsize_t>(limits_.maxBufferedBytes()));
+        lib.setMaxSingleMemAlloc(options_.get(), static_cast<tmsize_t>(limits_.maxBufferedBytes()));
         file_ = MemoryFile{&bytes_};
-        tiff_.reset(TIFFClientOpenExt("scan", "rm", &file_, readProc, writeProc, seekProc, closeProc, sizeProc,
-                                      nullptr, nullptr, options_.get()));
+        tiff_.reset(lib.clientOpenExt("scan", "rm", &file_, readProc, writeProc, seekProc, closeProc, sizeProc,
+                                        nullptr, nullptr, options_.get()));
         TIFF *tiff = tiff_.get();
         if (!tiff)
             return failWith(libError_.empty() ? "TIFF: cannot read the file" : libError_);
-        if (TIFFIsTiled(tiff))
+        if (lib.isTiled(tiff))
             return failWith("TIFF: tiled images are not supported");
 
         uint32_t width = 0, height = 0;
         uint16_t bits = 1, samples = 1, photometric = PHOTOMETRIC_MINISWHITE, planar = PLANARCONFIG_CONTIG;
         uint16_t compression = COMPRESSION_NONE;
-        TIFFGetField(tiff, TIFFTAG_IMAGEWIDTH, &width);
-        TIFFGetField(tiff, TIFFTAG_IMAGELENGTH, &height);
-        TIFFGetFieldDefaulted(tiff, TIFFTAG_BITSPERSAMPLE, &bits);
-        TIFFGetFieldDefaulted(tiff, TIFFTAG_SAMPLESPERPIXEL, &samples);
-        TIFFGetFieldDefaulted(tiff, TIFFTAG_PLANARCONFIG, &planar);
-        TIFFGetFieldDefaulted(tiff, TIFFTAG_COMPRESSION, &compression);
-        if (!TIFFGetField(tiff, TIFFTAG_PHOTOMETRIC, &photometric))
+        lib.getField(tiff, TIFFTAG_IMAGEWIDTH, &width);
+        lib.getField(tiff, TIFFTAG_IMAGELENGTH, &height);
+        lib.getFieldDefaulted(tiff, TIFFTAG_BITSPERSAMPLE, &bits);
+        lib.getFieldDefaulted(tiff, TIFFTAG_SAMPLESPERPIXEL, &samples);
+        lib.getFieldDefaulted(tiff, TIFFTAG_PLANARCONFIG, &planar);
+        lib.getFieldDefaulted(tiff, TIFFTAG_COMPRESSION, &compression);
+        if (!lib.getField(tiff, TIFFTAG_PHOTOMETRIC, &photometric))
             photometric = samples >= 3 ? PHOTOMETRIC_RGB : PHOTOMETRIC_MINISWHITE;
         if (width == 0 || height == 0)
             return failWith("TIFF: image without pixels");
@@ -142,7 +188,7 @@ private:
             return failWith("TIFF: separate colour planes are not supported");
 
         if (photometric == PHOTOMETRIC_YCBCR && compression == COMPRESSION_JPEG) {
-            TIFFSetField(tiff, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB);
+            lib.setField(tiff, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB);
             photometric = PHOTOMETRIC_RGB;
         }
 
@@ -167,7 +213,7 @@ private:
             layout = Layout::Palette;
             frame.depth = 8;
             frame.channels = 3;
-            if (!TIFFGetField(tiff, TIFFTAG_COLORMAP, &red_, &green_, &blue_))
+            if (!lib.getField(tiff, TIFFTAG_COLORMAP, &red_, &green_, &blue_))
                 return failWith("TIFF: palette image without a colour map");
         } else if (photometric == PHOTOMETRIC_SEPARATED && samples >= 4 && bits == 8) {
             layout = Layout::Cmyk;
@@ -181,8 +227,8 @@ private:
                                               : std::size_t(width) * frame.channels * (frame.depth / 8);
         float xRes = 0, yRes = 0;
         uint16_t unit = RESUNIT_INCH;
-        TIFFGetFieldDefaulted(tiff, TIFFTAG_RESOLUTIONUNIT, &unit);
-        if (TIFFGetField(tiff, TIFFTAG_XRESOLUTION, &xRes) && TIFFGetField(tiff, TIFFTAG_YRESOLUTION, &yRes) &&
+        lib.getFieldDefaulted(tiff, TIFFTAG_RESOLUTIONUNIT, &unit);
+        if (lib.getField(tiff, TIFFTAG_XRESOLUTION, &xRes) && lib.getField(tiff, TIFFTAG_YRESOLUTION, &yRes) &&
             unit != RESUNIT_NONE) {
             double scale = unit == RESUNIT_CENTIMETER ? 2.54 : 1.0;
             // Untrusted floats: keep only plausible resolutions.
@@ -199,7 +245,7 @@ private:
         samples_ = samples;
         width_ = width;
         height_ = height;
-        scanline_.resize(TIFFScanlineSize(tiff));
+        scanline_.resize(lib.scanlineSize(tiff));
         return true;
     }
 
@@ -211,7 +257,7 @@ private:
                 held_ = true;
                 return true;
             }
-            if (TIFFReadScanline(tiff_.get(), scanline_.data(), nextLine_) < 0)
+            if (tiffLibrary().readScanline(tiff_.get(), scanline_.data(), nextLine_, 0) < 0)
                 return failWith((libError_.empty() ? "TIFF: cannot decode" : libError_) + " (line " +
                                 std::to_string(nextLine_) + " of " + std::to_string(height_) + ")");
             uint8_t *line = sink_.lineBuffer();

@@ -301,7 +301,12 @@ SANE_Status ScanWorker::retrieveImage(unsigned page, Deadline deadline)
     session_.setCancelFd(cancelWorkerFd_.fd());
     const auto started = Clock::now();
     http::Request request{job.serviceUrl, body};
-    request.ownConnection = true;
+    // A feeder job's images share one kept connection of the worker's
+    // session (no connect per page); a platen job's single image goes on a
+    // connection closed after it, whose end wakes us even when the device
+    // does not say the body's length. Either way the pooled connection stays
+    // idle for CancelJob.
+    request.connection = job.settings.feeder() ? http::Request::Connection::Session : http::Request::Connection::Own;
     // Past the deadline: a moment for an image that is already on its way.
     request.timeoutMs = std::max(1, http::millisecondsLeft(deadline));
     http::Outcome outcome = session_.post(request, receiver, config_.stallTimeoutMs, &error);

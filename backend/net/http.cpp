@@ -93,9 +93,12 @@ struct Transfer {
     Clock::time_point started;
     Clock::time_point lastProgress;
     std::unique_ptr<trace::Exchange> trace;
-    // A long body on a connection of its own: the socket wakes us once per
-    // BatchBytes received, not for every packet (see batchReceive()).
+    // A long body: the socket wakes us once per BatchBytes received, not
+    // for every packet (see batchReceive()). Only where the end of the body
+    // wakes us anyway: the device closes after it (Connection: close), or
+    // the body's length says when to stop batching (lengthKnownOnly).
     bool batched = false;
+    bool lengthKnownOnly = false;
     enum class Batch { Off, On, Done } batch = Batch::Off;
     curl_off_t received = 0;
 
@@ -112,6 +115,8 @@ struct Transfer {
         curl_off_t total = -1;
         curl_easy_getinfo(easy.get(), CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &total);
         const bool nearEnd = total >= 0 && total - received < BatchBytes;
+        if (lengthKnownOnly && total < 0)
+            return;
         if (batch == Batch::Off && received >= BatchBytes && !nearEnd)
             setLowWater(BatchBytes, Batch::On);
         else if (batch == Batch::On && nearEnd)
@@ -123,18 +128,20 @@ struct Transfer {
     {
         int waiting = 0;
         if (batch == Batch::On && Clock::now() - lastProgress >= std::chrono::milliseconds(150) &&
-            ioctl(socket, FIONREAD, &waiting) == 0 && waiting > 0)
+            ioctl(*socket, FIONREAD, &waiting) == 0 && waiting > 0)
             setLowWater(1, Batch::Done);
     }
     void setLowWater(int bytes, Batch next)
     {
-        if (socket != CURL_SOCKET_BAD)
-            setsockopt(socket, SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof bytes);
+        if (*socket != CURL_SOCKET_BAD)
+            setsockopt(*socket, SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof bytes);
         batch = next;
     }
     // The connection's socket, from CURLOPT_SOCKOPTFUNCTION (curl tells
-    // the active socket only once the transfer is over).
-    curl_socket_t socket = CURL_SOCKET_BAD;
+    // the active socket only once the transfer is over). A Session's kept
+    // connection: the session's slot, set when it was made.
+    curl_socket_t ownSocket = CURL_SOCKET_BAD;
+    curl_socket_t *socket = &ownSocket;
 
     long status() const
     {
@@ -217,14 +224,15 @@ size_t writeBody(char *data, size_t size, size_t count, void *userdata)
     return length;
 }
 
-int rememberSocket(void *transfer, curl_socket_t socket, curlsocktype)
+int rememberSocket(void *slot, curl_socket_t socket, curlsocktype)
 {
-    static_cast<Transfer *>(transfer)->socket = socket;
+    *static_cast<curl_socket_t *>(slot) = socket;
     return CURL_SOCKOPT_OK;
 }
 
-// Only http and https, and no redirect followed.
-void configure(Transfer &t, const Options &options, bool wholeTimeout)
+// Only http and https, and no redirect followed. sessionSocket: the slot of
+// the Session's kept connection (Connection::Session only).
+void configure(Transfer &t, const Options &options, bool wholeTimeout, curl_socket_t *sessionSocket = nullptr)
 {
     CURL *c = t.easy.get();
     curl_easy_setopt(c, CURLOPT_URL, t.request->url.c_str());
@@ -234,15 +242,26 @@ void configure(Transfer &t, const Options &options, bool wholeTimeout)
     t.headers.reset(curl_slist_append(nullptr, ("Content-Type: " + t.request->contentType).c_str()));
     // Devices answer 100-continue badly or not at all; send the body at once.
     t.headers.reset(curl_slist_append(t.headers.release(), "Expect:"));
-    if (t.request->ownConnection) {
+    using Connection = Request::Connection;
+    // post() and postAll() have no connection cache of their own.
+    Connection connection = t.request->connection;
+    if (connection == Connection::Session && !sessionSocket)
+        connection = Connection::Own;
+    if (connection == Connection::Own) {
         // The device closes after the body: its end wakes us at once even
         // when the body's length is not known.
         t.headers.reset(curl_slist_append(t.headers.release(), "Connection: close"));
         curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
         curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+    } else if (connection == Connection::Session) {
+        // Kept alive, so only a known length ends the batching in time.
+        t.socket = sessionSocket;
+        t.lengthKnownOnly = true;
+    }
+    if (connection != Connection::Pooled) {
         t.batched = t.stream != nullptr;
         curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, rememberSocket);
-        curl_easy_setopt(c, CURLOPT_SOCKOPTDATA, &t);
+        curl_easy_setopt(c, CURLOPT_SOCKOPTDATA, t.socket);
     }
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, t.headers.get());
     curl_easy_setopt(c, CURLOPT_USERAGENT, "sane-wsd/" PACKAGE_VERSION);
@@ -266,7 +285,11 @@ void configure(Transfer &t, const Options &options, bool wholeTimeout)
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, writeBody);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(c, CURLOPT_PRIVATE, &t);
-    if (options.pool)
+    // A Session's connection lives in its multi handle's own cache, where
+    // requests on the pool never find it busy.
+    if (options.pool && connection == Connection::Session)
+        options.pool->attachSessionsOnly(c);
+    else if (options.pool)
         options.pool->attach(c);
     t.started = t.lastProgress = Clock::now();
     if (!options.traceDir.empty()) {
@@ -285,24 +308,37 @@ std::string describe(CURLcode code, const Transfer &t)
 }  // namespace
 
 struct ConnectionPool::Impl {
-    std::mutex mutexes[CURL_LOCK_DATA_LAST];  // declared first: the share handle goes before them
+    std::mutex mutexes[CURL_LOCK_DATA_LAST];  // declared first: the share handles go before them
     Share share;
+    Share sessionsOnly;  // DNS and TLS sessions, locked with the same mutexes
 };
+
+namespace {
+
+Share makeShare(std::mutex *mutexes, bool connections)
+{
+    Share share(curl_share_init());
+    if (!share)
+        throw std::bad_alloc();
+    CURLSH *s = share.get();
+    curl_share_setopt(s, CURLSHOPT_LOCKFUNC, lockShare);
+    curl_share_setopt(s, CURLSHOPT_UNLOCKFUNC, unlockShare);
+    curl_share_setopt(s, CURLSHOPT_USERDATA, mutexes);
+    if (connections)
+        curl_share_setopt(s, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_share_setopt(s, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    // An https device: each image connection resumes the TLS session.
+    curl_share_setopt(s, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    return share;
+}
+
+}  // namespace
 
 ConnectionPool::ConnectionPool() : impl_(std::make_unique<Impl>())
 {
     globalInit();
-    impl_->share.reset(curl_share_init());
-    CURLSH *share = impl_->share.get();
-    if (!share)
-        throw std::bad_alloc();
-    curl_share_setopt(share, CURLSHOPT_LOCKFUNC, lockShare);
-    curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, unlockShare);
-    curl_share_setopt(share, CURLSHOPT_USERDATA, impl_->mutexes);
-    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    // An https device: each image's own connection resumes the TLS session.
-    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    impl_->share = makeShare(impl_->mutexes, true);
+    impl_->sessionsOnly = makeShare(impl_->mutexes, false);
 }
 
 ConnectionPool::~ConnectionPool() = default;
@@ -316,6 +352,11 @@ int millisecondsLeft(Deadline deadline)
 void ConnectionPool::attach(void *easyHandle) const
 {
     curl_easy_setopt(static_cast<CURL *>(easyHandle), CURLOPT_SHARE, impl_->share.get());
+}
+
+void ConnectionPool::attachSessionsOnly(void *easyHandle) const
+{
+    curl_easy_setopt(static_cast<CURL *>(easyHandle), CURLOPT_SHARE, impl_->sessionsOnly.get());
 }
 
 Response post(const Request &request, const Options &options)
@@ -376,6 +417,9 @@ std::vector<Response> postAll(const std::vector<Request> &requests, const Option
 
 struct Session::Impl {
     Options options;
+    // The socket of the kept connection (Connection::Session); declared
+    // before multi, which closes the connection when it goes.
+    curl_socket_t keptSocket = CURL_SOCKET_BAD;
     Multi multi;
     int cancelFd = -1;
     std::function<void()> cancelHook;
@@ -475,7 +519,7 @@ Outcome Session::post(const Request &request, StreamHandler &handler, int stallT
     if (!t.easy)
         throw std::bad_alloc();
     t.stream = &handler;
-    configure(t, impl_->options, stallTimeoutMs <= 0);
+    configure(t, impl_->options, stallTimeoutMs <= 0, &impl_->keptSocket);
     return run(impl_->multi.get(), t, impl_->cancelFd, impl_->cancelHook, stallTimeoutMs, error);
 }
 
@@ -489,7 +533,7 @@ Outcome Session::post(const Request &request, Response &response)
     response = Response();
     t.body = &response.body;
     t.maxBody = impl_->options.maxBodyBytes;
-    configure(t, impl_->options, true);
+    configure(t, impl_->options, true, &impl_->keptSocket);
     std::string error;
     Outcome outcome = run(impl_->multi.get(), t, impl_->cancelFd, impl_->cancelHook, 0, &error);
     response.requestSent = t.requestSent();

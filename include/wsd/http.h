@@ -35,9 +35,16 @@ struct Request {
     std::string url;
     std::string body;
     std::string contentType = "application/soap+xml; charset=utf-8";
-    // A new connection, closed after this exchange: a long image transfer
-    // leaves the pooled keep-alive connection idle, ready for CancelJob.
-    bool ownConnection = false;
+    // Which connection carries the exchange. An image transfer never takes
+    // the pooled keep-alive connection: that one stays idle, ready for
+    // CancelJob.
+    enum class Connection {
+        Pooled,   // Options::pool's keep-alive connections (SOAP exchanges)
+        Own,      // a new connection, closed after this exchange
+        Session,  // a keep-alive connection of the Session's own (images of
+                  // a feeder job: one connection for all), outside the pool
+    };
+    Connection connection = Connection::Pooled;
     // > 0: what is left of a deadline, in ms. A buffered exchange ends
     // within it, connecting included; a streamed one fails when its body
     // has not begun by then (the stall timeout governs it afterwards).
@@ -68,6 +75,8 @@ public:
 
     // Makes a curl easy handle (CURL *) use this pool.
     void attach(void *easyHandle) const;
+    // The pool's DNS cache and TLS sessions, not its connections.
+    void attachSessionsOnly(void *easyHandle) const;
 
 private:
     struct Impl;

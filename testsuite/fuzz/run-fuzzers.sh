@@ -62,8 +62,8 @@ backend_sources=(util/log util/strings net/xml net/soap net/url discovery/discov
     discovery/endpoint_table wsscan/metadata wsscan/scan_xml wsscan/capabilities wsscan/scan_job_messages
     wsscan/scan_modes sane/option_constraints sane/options sane/option_settings wsscan/quirks net/multipart net/mtom
     image/image_limits image/image_decoder image/decoder_jpeg image/decoder_png image/decoder_tiff image/decoder_dib
-    config/config job/job_registry util/small_file util/state_file util/capture_mask discovery/print_queues
-    discovery/device_cache events/event_parser events/subscription_messages)
+    config/config job/job_registry util/small_file util/state_file util/capture_mask util/shared_library
+    discovery/print_queues discovery/device_cache events/event_parser events/subscription_messages)
 all_targets=()
 for f in "$fuzz_src"/fuzz_*.cpp; do
     t=$(basename "$f" .cpp)
@@ -79,6 +79,10 @@ sanitize=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit
 objects=()
 for s in "${backend_sources[@]}"; do objects+=("$work/obj/${s//\//_}.o"); done
 cxxflags=(-std=c++17 -g -O1 "${sanitize[@]}" -I"$WSD_SOURCE_DIR/include" "${pkg_cflags[@]}")
+# decoder_tiff and decoder_png open libtiff and libpng by SONAME (dlopen) when
+# an image of theirs comes, as configure finds it.
+soname() { objdump -p "$(pkg-config --variable=libdir "$1")/lib$2.so" | sed -n 's/^ *SONAME *//p'; }
+cxxflags+=(-DWSD_TIFF_SONAME="\"$(soname libtiff-4 tiff)\"" -DWSD_PNG_SONAME="\"$(soname libpng png)\"")
 
 # --- build ---------------------------------------------------------------------
 # Objects are rebuilt when their source or any header is newer (cheap make).

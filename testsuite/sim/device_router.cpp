@@ -42,7 +42,7 @@ HttpReply DeviceRouter::route(const HttpRequest &request)
             return *redirect;
         if (std::optional<HttpReply> reply = eventing_.handle(request.body, request.client, request.arrived))
             return *reply;
-        return scan_.handle(request.body, request.client, request.arrived);
+        return scan_.handle(request.body, request.client, request.arrived, request.clientPort);
     }
     if (request.path == paths_.device)
         return metadata(request);

@@ -78,6 +78,8 @@ nlohmann::ordered_json EventLog::toJson() const
                                         {"outcome", e.outcome},
                                         {"client", e.client},
                                         {"to", e.to}};
+        if (e.details.clientPort)
+            entry["clientPort"] = e.details.clientPort;
         if (!e.details.reason.empty())
             entry["reason"] = e.details.reason;
         if (!e.details.subscription.empty())

@@ -22,6 +22,7 @@ struct LogDetails {
     std::string colorProcessing;  // its front ColorProcessing, empty when absent
     std::string contentType;      // its ContentType, empty when absent
     std::string subscription;     // the WS-Eventing subscription (wse:Identifier) concerned
+    unsigned clientPort = 0;      // the request's peer TCP port, 0 when not known
 };
 
 struct LogEntry {

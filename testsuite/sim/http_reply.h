@@ -17,6 +17,9 @@ struct HttpRequest {
     std::string path;
     std::string body;
     std::string client;  // peer address, for the log
+    // Peer TCP port: one per connection, so the log shows which requests
+    // shared a keep-alive connection.
+    unsigned clientPort = 0;
     // When the HTTP layer had the request's headers (before the body was
     // read or parsed): the log's time, which benchmarks compare with the
     // client's clock.

@@ -24,6 +24,19 @@ struct RequestState {
     bool oversize = false;
 };
 
+unsigned peerPort(MHD_Connection *connection)
+{
+    const MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!info || !info->client_addr)
+        return 0;
+    const sockaddr *sa = info->client_addr;
+    if (sa->sa_family == AF_INET)
+        return ntohs(reinterpret_cast<const sockaddr_in *>(sa)->sin_port);
+    if (sa->sa_family == AF_INET6)
+        return ntohs(reinterpret_cast<const sockaddr_in6 *>(sa)->sin6_port);
+    return 0;
+}
+
 std::string peerAddress(MHD_Connection *connection)
 {
     const MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -136,6 +149,7 @@ struct HttpServer::Callbacks {
         request.method = method;
         request.path = url;
         request.client = peerAddress(connection);
+        request.clientPort = peerPort(connection);
         request.arrived = state->arrived;
         HttpReply reply;
         if (state->oversize) {

@@ -236,11 +236,12 @@ HttpReply ScanService::fault(Call &call, const Fault &f)
 }
 
 HttpReply ScanService::handle(std::string_view body, const std::string &client,
-                              std::chrono::system_clock::time_point arrived)
+                              std::chrono::system_clock::time_point arrived, unsigned clientPort)
 {
     Call call;
     call.rawBody = body;
     call.client = client;
+    call.details.clientPort = clientPort;
     call.knobs = device_.knobs.get();
     if (call.knobs.delayMs > 0)
         device_.jobs.sleepUnlessStopping(std::chrono::milliseconds(call.knobs.delayMs));

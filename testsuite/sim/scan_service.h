@@ -20,9 +20,11 @@ namespace wsdsim {
 class ScanService {
 public:
     explicit ScanService(SimDevice &device) : device_(device) {}
-    // arrived: when the request came in (the log's time).
+    // arrived: when the request came in (the log's time); clientPort: its
+    // peer TCP port (0: not known), logged to show connection reuse.
     HttpReply handle(std::string_view body, const std::string &client,
-                     std::chrono::system_clock::time_point arrived = std::chrono::system_clock::now());
+                     std::chrono::system_clock::time_point arrived = std::chrono::system_clock::now(),
+                     unsigned clientPort = 0);
 
 private:
     struct Call {
