@@ -75,7 +75,7 @@ bool EventSender::post(const OutgoingMessage &m)
     wsd::http::Request request;
     request.url = m.url;
     request.body = m.envelope;
-    request.ownConnection = true;
+    request.connection = wsd::http::Request::Connection::Own;
     wsd::http::Options options;
     options.connectTimeoutMs = ConnectTimeoutMs;
     options.timeoutMs = DeliveryTimeoutMs;
