@@ -261,7 +261,8 @@ SANE_Status Scanner::checkScannerStatus(const ScanSettings &settings, Deadline d
 // ValidateScanTicket, where the device offers it (WS-Scan ValidationInfo:
 // an invalid ticket comes back as ValidScanTicket with the invalid settings
 // changed). A format it would refuse is replaced by another it accepts,
-// brightness and contrast it refuses are dropped; any other objection ends
+// brightness and contrast it refuses are dropped, a region it only rounds or
+// clips is taken as the device gives it; any other objection ends
 // the scan before a job the device would refuse is made.
 SANE_Status Scanner::validateTicket(ScanSettings &settings, Deadline deadline)
 {
@@ -283,11 +284,15 @@ SANE_Status Scanner::validateTicket(ScanSettings &settings, Deadline deadline)
             return SANE_STATUS_INVAL;
         }
         std::vector<std::string> objections = objectedSettings(settings, *validation->validTicket);
-        if (objections.empty()) {
+        bool corrected = false;
+        if (adoptRoundedRegion(settings, *validation->validTicket)) {
+            WSD_INFO("the scanner rounds or clips the scan region: using its region");
+            corrected = true;
+        }
+        if (objections.empty() && !corrected) {
             WSD_WARN("ValidateScanTicket calls the ticket invalid but changes nothing in it: going on");
             return SANE_STATUS_GOOD;
         }
-        bool corrected = false;
         auto objectsTo = [&](const char *name) {
             return std::find(objections.begin(), objections.end(), name) != objections.end();
         };

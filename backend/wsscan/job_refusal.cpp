@@ -1,5 +1,6 @@
 #include "wsd/job_refusal.h"
 
+#include "wsd/page_geometry.h"
 #include "wsd/strings.h"
 
 #include <algorithm>
@@ -39,6 +40,28 @@ constexpr StatusWord StatusWords[] = {
 constexpr const char *SettingNames[] = {"Format",     "InputSource", "ColorProcessing", "Resolution",
                                         "ScanRegion", "Brightness",  "Contrast",        "CompressionQualityFactor",
                                         "ContentType"};
+
+// The ticket's lengths are in 1/1000 inch (WS-Scan ScanRegion).
+constexpr int TicketUnitsPerInch = 1000;
+
+bool edgeRounded(long long valid, long long asked) { return withinRounding(valid, asked, TicketUnitsPerInch); }
+
+// One axis of the region: the device gave it (extent non-zero) and moved an
+// edge further than rounding or clipping to its grid explains.
+bool axisMoved(int askedOffset, int askedExtent, int validOffset, int validExtent)
+{
+    if (!validExtent)
+        return false;
+    return !edgeRounded(validOffset, askedOffset) ||
+           !edgeRounded(static_cast<long long>(validOffset) + validExtent,
+                        static_cast<long long>(askedOffset) + askedExtent);
+}
+
+bool regionMoved(const ScanSettings &asked, const ScanSettings &valid)
+{
+    return axisMoved(asked.xOffset, asked.width, valid.xOffset, valid.width) ||
+           axisMoved(asked.yOffset, asked.height, valid.yOffset, valid.height);
+}
 
 }  // namespace
 
@@ -100,8 +123,7 @@ std::vector<std::string> objectedSettings(const ScanSettings &asked, const ScanS
     if ((valid.xResolution && valid.xResolution != asked.xResolution) ||
         (valid.yResolution && asked.yResolution && valid.yResolution != asked.yResolution))
         out.push_back("Resolution");
-    if ((valid.width && valid.width != asked.width) || (valid.height && valid.height != asked.height) ||
-        (valid.width && valid.xOffset != asked.xOffset) || (valid.height && valid.yOffset != asked.yOffset))
+    if (regionMoved(asked, valid))
         out.push_back("ScanRegion");
     if (dropped(asked.brightness, valid.brightness))
         out.push_back("Brightness");
@@ -112,6 +134,26 @@ std::vector<std::string> objectedSettings(const ScanSettings &asked, const ScanS
     if (!asked.contentType.empty() && differs(asked.contentType, valid.contentType))
         out.push_back("ContentType");
     return out;
+}
+
+bool adoptRoundedRegion(ScanSettings &settings, const ScanSettings &valid)
+{
+    if (regionMoved(settings, valid))
+        return false;
+    bool changed = false;
+    auto adopt = [&changed](int &mine, int theirs) {
+        changed = changed || mine != theirs;
+        mine = theirs;
+    };
+    if (valid.width) {
+        adopt(settings.xOffset, valid.xOffset);
+        adopt(settings.width, valid.width);
+    }
+    if (valid.height) {
+        adopt(settings.yOffset, valid.yOffset);
+        adopt(settings.height, valid.height);
+    }
+    return changed;
 }
 
 std::vector<std::string> settingsNamedIn(const soap::Fault &fault)

@@ -43,8 +43,16 @@ Refusal explainNotAcceptingJobs(const ScannerStatusInfo *status, bool feeder);
 // ColorProcessing, Resolution, ScanRegion, Brightness, Contrast,
 // CompressionQualityFactor, ContentType) where the device's ValidScanTicket
 // differs from what was asked. A value the device leaves out counts only for
-// Brightness and Contrast (dropping them is the correction).
+// Brightness and Contrast (dropping them is the correction). A ScanRegion
+// whose every edge the device moved by no more than rounding (1/50 inch or
+// 1 %, as for the delivered image: see page_geometry.h) is no objection:
+// devices clip a region to their own limits or round it to their grid.
 std::vector<std::string> objectedSettings(const ScanSettings &asked, const ScanSettings &valid);
+
+// Takes the device's ScanRegion from its ValidScanTicket when it only
+// rounds or clips the one asked (see objectedSettings): true when that
+// changed settings. The delivered image decides the page anyway.
+bool adoptRoundedRegion(ScanSettings &settings, const ScanSettings &valid);
 
 // The ScanTicket setting names a fault's Subcode, Reason or Detail
 // mentions, in the order of the list above.

@@ -136,6 +136,59 @@ START_TEST(names_objected_settings)
 }
 END_TEST
 
+// A region the device clips to its limits or rounds to its grid (each edge
+// within 1/50 inch or 1 %) is taken as the device gives it; one it moves
+// further is an objection, and a resolution or colour it will not do stays
+// one whatever the region.
+START_TEST(takes_a_rounded_or_clipped_region)
+{
+    wsd::ScanSettings asked;
+    asked.format = "jfif";
+    asked.colorEntry = "RGB24";
+    asked.xResolution = asked.yResolution = 300;
+    asked.xOffset = 500;
+    asked.yOffset = 0;
+    asked.width = 8000;
+    asked.height = 11693;  // A4's 297 mm
+    wsd::ScanSettings clipped = asked;
+    clipped.width = 7995;    // the far edge clipped by 5/1000 inch
+    clipped.xOffset = 512;   // the near edge rounded
+    clipped.height = 11690;  // rounded to the device's 1/100 inch
+    ck_assert(wsd::objectedSettings(asked, clipped).empty());
+    wsd::ScanSettings settings = asked;
+    ck_assert(wsd::adoptRoundedRegion(settings, clipped));
+    ck_assert_int_eq(settings.xOffset, 512);
+    ck_assert_int_eq(settings.width, 7995);
+    ck_assert_int_eq(settings.height, 11690);
+    ck_assert(!wsd::adoptRoundedRegion(settings, clipped));  // nothing left to take
+
+    // Beyond rounding: half a page cut off, or the region shifted by an inch.
+    wsd::ScanSettings halved = asked;
+    halved.height = 5800;
+    assertNames(wsd::objectedSettings(asked, halved), "ScanRegion");
+    settings = asked;
+    ck_assert(!wsd::adoptRoundedRegion(settings, halved));
+    ck_assert_int_eq(settings.height, asked.height);
+    wsd::ScanSettings shifted = asked;
+    shifted.yOffset = 1000;
+    shifted.height = asked.height - 1000;
+    assertNames(wsd::objectedSettings(asked, shifted), "ScanRegion");
+
+    // A clipped region does not excuse a resolution or colour the device will not do.
+    wsd::ScanSettings lower = clipped;
+    lower.xResolution = lower.yResolution = 200;
+    assertNames(wsd::objectedSettings(asked, lower), "Resolution");
+    wsd::ScanSettings gray = clipped;
+    gray.colorEntry = "Grayscale8";
+    assertNames(wsd::objectedSettings(asked, gray), "ColorProcessing");
+
+    // A ValidScanTicket without a region leaves it as asked.
+    settings = asked;
+    ck_assert(!wsd::adoptRoundedRegion(settings, wsd::ScanSettings{}));
+    ck_assert_int_eq(settings.width, asked.width);
+}
+END_TEST
+
 START_TEST(names_settings_in_faults)
 {
     wsd::soap::Fault f{"Sender", "ClientErrorInvalidScanTicket", "The ScanTicket is invalid: Brightness is not supported", ""};
@@ -159,6 +212,7 @@ Suite *jobRefusalSuite()
     tcase_add_test(tc, most_pressing_word_wins);
     tcase_add_test(tc, explains_not_accepting_jobs);
     tcase_add_test(tc, names_objected_settings);
+    tcase_add_test(tc, takes_a_rounded_or_clipped_region);
     tcase_add_test(tc, names_settings_in_faults);
     suite_add_tcase(s, tc);
     return s;
