@@ -238,24 +238,23 @@ SANE_Status Scanner::checkScannerStatus(const ScanSettings &settings, Deadline d
         return SANE_STATUS_GOOD;
     }
     options_.updateStatus(elements->status);
-    SANE_Status status = statusFromConditions(elements->status, settings.source);
-    if (status == SANE_STATUS_DEVICE_BUSY && warmingUp(elements->status)) {
+    const std::optional<Refusal> refusal = refusalBeforeScan(elements->status, settings.source);
+    if (!refusal)
+        return SANE_STATUS_GOOD;
+    if (refusal->warmingUp) {
         // CreateScanJob waits for the warm-up (warm-up-wait).
         WSD_INFO("the scanner is warming up");
         return SANE_STATUS_GOOD;
     }
-    if (status == SANE_STATUS_DEVICE_BUSY &&
+    if (refusal->status == SANE_STATUS_DEVICE_BUSY &&
         deviceEndingCancelledJob(wsscan::Client(http_).until(deadline), device_.scanServiceUrls.front())) {
         // Busy ending a cancelled job: CreateScanJob waits for it to end.
         WSD_INFO("the scanner is ending a cancelled job");
         return SANE_STATUS_GOOD;
     }
-    if (status != SANE_STATUS_GOOD) {
-        const std::optional<Refusal> cause = refusalFromStatus(elements->status, settings.feeder());
-        WSD_ERROR("scanner reports %s (%s)%s%s", elements->status.state.c_str(), sane_strstatus(status),
-                  cause ? ": " : "", cause ? cause->message.c_str() : "");
-    }
-    return status;
+    WSD_ERROR("scanner reports %s (%s): %s", elements->status.state.c_str(), sane_strstatus(refusal->status),
+              refusal->message.c_str());
+    return refusal->status;
 }
 
 // ValidateScanTicket, where the device offers it (WS-Scan ValidationInfo:

@@ -41,6 +41,20 @@ constexpr const char *SettingNames[] = {"Format",     "InputSource", "ColorProce
                                         "ScanRegion", "Brightness",  "Contrast",        "CompressionQualityFactor",
                                         "ContentType"};
 
+// A DeviceCondition on another source's component (WS-Scan DeviceCondition
+// Component: the feeder jammed while the platen is asked) does not stop the
+// scan; one without a component, or on the whole device, does.
+bool conditionApplies(const std::string &component, std::optional<InputSource> source)
+{
+    if (component == "ADF" || component == "MediaPath")
+        return source && isFeeder(*source);
+    if (component == "Platen")
+        return source == InputSource::Platen;
+    if (component == "Film")
+        return source == InputSource::Film;
+    return true;
+}
+
 // The ticket's lengths are in 1/1000 inch (WS-Scan ScanRegion).
 constexpr int TicketUnitsPerInch = 1000;
 
@@ -77,11 +91,14 @@ std::optional<Refusal> meaningOfStatusWord(const std::string &word, bool feeder)
     return std::nullopt;
 }
 
-std::optional<Refusal> refusalFromStatus(const ScannerStatusInfo &status, bool feeder)
+std::optional<Refusal> refusalFromStatus(const ScannerStatusInfo &status, const std::string &source)
 {
+    const std::optional<InputSource> input = inputSourceFromKeyword(source);
+    const bool feeder = input && isFeeder(*input);
     std::vector<std::string> words = status.reasons;
     for (const DeviceCondition &c : status.conditions)
-        words.push_back(c.name);
+        if (conditionApplies(c.component, input))
+            words.push_back(c.name);
     for (const StatusWord &w : StatusWords)
         for (const std::string &word : words)
             if (equalsIgnoreCase(word, w.word))
@@ -90,10 +107,21 @@ std::optional<Refusal> refusalFromStatus(const ScannerStatusInfo &status, bool f
     return std::nullopt;
 }
 
-Refusal explainNotAcceptingJobs(const ScannerStatusInfo *status, bool feeder)
+std::optional<Refusal> refusalBeforeScan(const ScannerStatusInfo &status, const std::string &source)
 {
+    if (std::optional<Refusal> r = refusalFromStatus(status, source))
+        return r;
+    if (equalsIgnoreCase(status.state, "Processing"))
+        return Refusal{SANE_STATUS_DEVICE_BUSY, "the scanner is busy with another job", false};
+    return std::nullopt;
+}
+
+Refusal explainNotAcceptingJobs(const ScannerStatusInfo *status, const std::string &source)
+{
+    const std::optional<InputSource> input = inputSourceFromKeyword(source);
+    const bool feeder = input && isFeeder(*input);
     if (status) {
-        if (std::optional<Refusal> r = refusalFromStatus(*status, feeder))
+        if (std::optional<Refusal> r = refusalFromStatus(*status, source))
             return *r;
         // An idle scanner has no job of its own to finish: with the feeder
         // selected, the refusal is its way to say the feeder is empty.

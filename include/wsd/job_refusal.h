@@ -5,6 +5,7 @@
 #pragma once
 
 #include "wsd/capabilities.h"
+#include "wsd/scan_modes.h"
 #include "wsd/scan_settings.h"
 #include "wsd/soap.h"
 
@@ -27,9 +28,15 @@ struct Refusal {
 // feeder: the scan uses the document feeder (an empty tray matters only then).
 std::optional<Refusal> meaningOfStatusWord(const std::string &word, bool feeder);
 
-// The most pressing thing the scanner's status says stops a scan (a jam
-// before a warm-up), nullopt when it names nothing the table knows.
-std::optional<Refusal> refusalFromStatus(const ScannerStatusInfo &status, bool feeder);
+// The most pressing thing the scanner's status says stops a scan from
+// source (WS-Scan InputSource keyword: a jam before a warm-up), nullopt when
+// it names nothing the table knows. A condition on another source's
+// component (the feeder's jam when the platen is asked) is left out.
+std::optional<Refusal> refusalFromStatus(const ScannerStatusInfo &status, const std::string &source);
+
+// The check before a scan: the table's refusal, or DEVICE_BUSY while the
+// scanner is Processing another job; nullopt when nothing stops the scan.
+std::optional<Refusal> refusalBeforeScan(const ScannerStatusInfo &status, const std::string &source);
 
 // A CreateScanJob refused with ServerErrorNotAcceptingJobs, explained by the
 // scanner's status read right after it (nullptr: the status is unknown).
@@ -37,7 +44,7 @@ std::optional<Refusal> refusalFromStatus(const ScannerStatusInfo &status, bool f
 // feeder selected means an empty feeder (Canon MF410); anything else is a
 // scanner that is busy or takes only jobs started at its panel (Kyocera in
 // WSD mode).
-Refusal explainNotAcceptingJobs(const ScannerStatusInfo *status, bool feeder);
+Refusal explainNotAcceptingJobs(const ScannerStatusInfo *status, const std::string &source);
 
 // The ScanTicket settings (WS-Scan element names: Format, InputSource,
 // ColorProcessing, Resolution, ScanRegion, Brightness, Contrast,
