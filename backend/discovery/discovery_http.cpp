@@ -1,12 +1,11 @@
 #include "discovery_shared.h"
+#include "host_lookup.h"
 
 #include "wsd/log.h"
 #include "wsd/metadata.h"
 #include "wsd/strings.h"
 #include "wsd/url.h"
 
-#include <netdb.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 
@@ -24,26 +23,6 @@ bool isMdnsHost(const std::string &u)
     if (!parts || parts->host.size() <= 6)
         return false;
     return equalsIgnoreCase(std::string_view(parts->host).substr(parts->host.size() - 6), ".local");
-}
-
-// The system resolver's addresses for a host name, IPv6 link-local ones with
-// their zone ("fe80::2%lab0").
-std::vector<std::string> lookUpHost(const std::string &name)
-{
-    addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo *list = nullptr;
-    std::vector<std::string> out;
-    if (getaddrinfo(name.c_str(), nullptr, &hints, &list) != 0)
-        return out;
-    for (addrinfo *a = list; a && out.size() < MaxLookupAddresses; a = a->ai_next) {
-        char text[NI_MAXHOST];
-        if (getnameinfo(a->ai_addr, a->ai_addrlen, text, sizeof text, nullptr, 0, NI_NUMERICHOST) == 0 &&
-            std::find(out.begin(), out.end(), text) == out.end())
-            out.push_back(text);
-    }
-    freeaddrinfo(list);
-    return out;
 }
 
 // The host a directed probe went to, as the answer's source.
@@ -150,7 +129,16 @@ void HttpWorkers::onMetadata(const HttpJob &job, const http::Response &response)
 void HttpWorkers::onHostLookup(const HttpJob &job)
 {
     auto parts = url::parse(job.request.url);
-    std::vector<std::string> addresses = parts ? lookUpHost(parts->host) : std::vector<std::string>();
+    // As long as a connection may take (see discoveryHttpOptions): a lookup
+    // is the first step of one.
+    const http::Deadline deadline =
+        Clock::now() + std::chrono::milliseconds(discoveryHttpOptions(s_.config).connectTimeoutMs);
+    auto stopping = [this] {
+        std::lock_guard<std::mutex> lock(s_.mutex);
+        return s_.stopping;
+    };
+    std::vector<std::string> addresses =
+        parts ? lookUpHost(parts->host, MaxLookupAddresses, deadline, stopping) : std::vector<std::string>();
     std::lock_guard<std::mutex> lock(s_.mutex);
     s_.table.onHostResolved(job.key, job.request.url, addresses, Clock::now());
     s_.dispatch();
