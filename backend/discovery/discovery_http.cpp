@@ -1,5 +1,5 @@
 #include "discovery_shared.h"
-#include "host_lookup.h"
+#include "wsd/host_lookup.h"
 
 #include "wsd/log.h"
 #include "wsd/metadata.h"

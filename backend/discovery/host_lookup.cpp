@@ -1,4 +1,4 @@
-#include "host_lookup.h"
+#include "wsd/host_lookup.h"
 
 #include "wsd/log.h"
 

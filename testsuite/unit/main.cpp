@@ -36,6 +36,7 @@ int main()
     srunner_add_suite(runner, addressingSuite());
     srunner_add_suite(runner, captureMaskSuite());
     srunner_add_suite(runner, jobRefusalSuite());
+    srunner_add_suite(runner, hostLookupSuite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

@@ -33,3 +33,4 @@ Suite *addressingSuite();
 Suite *captureMaskSuite();
 Suite *simEventingSuite();
 Suite *jobRefusalSuite();
+Suite *hostLookupSuite();
