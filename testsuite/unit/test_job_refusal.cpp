@@ -27,6 +27,18 @@ void assertNames(const std::vector<std::string> &names, const char *expected)
 
 bool mentions(const std::string &message, const char *word) { return message.find(word) != std::string::npos; }
 
+// A colour JPEG ticket at dpi for a width x height region (1/1000 inch).
+wsd::ScanSettings colourTicket(int dpi, int width, int height)
+{
+    wsd::ScanSettings t;
+    t.format = "jfif";
+    t.colorEntry = "RGB24";
+    t.xResolution = t.yResolution = dpi;
+    t.width = width;
+    t.height = height;
+    return t;
+}
+
 }  // namespace
 
 START_TEST(maps_every_scanner_state_reason)
@@ -168,12 +180,7 @@ END_TEST
 
 START_TEST(names_objected_settings)
 {
-    wsd::ScanSettings asked;
-    asked.format = "jfif";
-    asked.colorEntry = "RGB24";
-    asked.xResolution = asked.yResolution = 600;
-    asked.width = 8500;
-    asked.height = 11000;
+    wsd::ScanSettings asked = colourTicket(600, 8500, 11000);
     asked.brightness = 300;
     asked.contrast = 0;
     wsd::ScanSettings same = asked;
@@ -202,14 +209,8 @@ END_TEST
 // one whatever the region.
 START_TEST(takes_a_rounded_or_clipped_region)
 {
-    wsd::ScanSettings asked;
-    asked.format = "jfif";
-    asked.colorEntry = "RGB24";
-    asked.xResolution = asked.yResolution = 300;
+    wsd::ScanSettings asked = colourTicket(300, 8000, 11693);  // A4's 297 mm high
     asked.xOffset = 500;
-    asked.yOffset = 0;
-    asked.width = 8000;
-    asked.height = 11693;  // A4's 297 mm
     wsd::ScanSettings clipped = asked;
     clipped.width = 7995;    // the far edge clipped by 5/1000 inch
     clipped.xOffset = 512;   // the near edge rounded
