@@ -22,14 +22,15 @@ namespace {
 
 void usage(FILE *to)
 {
-    std::fputs("usage: wsd-discover [-v] [-t MS] [-i IFACE]... [-x IFACE]... [--no-multicast] [-w MS]\n"
+    std::fputs("usage: wsd-discover [-v] [-t MS] [-i IFACE]... [-x IFACE]... [--no-multicast] [--no-cups] [-w MS]\n"
                "       wsd-discover [-v] [-t MS] HOST|HOST:PORT|URL\n"
                "       wsd-discover [-v] [-t MS] --capture DIR HOST|HOST:PORT|URL\n"
                "  -v, --verbose          protocol trace on stderr (twice: whole messages)\n"
                "  -t, --timeout MS       how long to wait for answers (default 2000)\n"
                "  -i, --interface IFACE  probe on this interface only (repeatable)\n"
                "  -x, --exclude IFACE    never probe on this interface (repeatable)\n"
-               "      --no-multicast     no WS-Discovery multicast; Avahi-directed probes only\n"
+               "      --no-multicast     no WS-Discovery multicast; Avahi- and CUPS-directed probes only\n"
+               "      --no-cups          no directed probes to the hosts of CUPS's print queues\n"
                "  -w, --watch MS         then keep listening this long, printing devices that\n"
                "                         appear (Hello), move or go (Bye)\n"
                "  -h, --help             this text\n"
@@ -160,14 +161,17 @@ int main(int argc, char **argv)
     // Running the discovery tool asks for discovery, whatever wsd.conf or
     // SANE_WSD_DISCOVERY say for the backend.
     config.discovery = true;
+    // It shows what is on the network now, not what was there before.
+    config.discoveryCache = false;
     config.discoveryTimeoutMs = 2000;
     int verbosity = 0;
 
-    enum { NoMulticast = 1000, Capture };
+    enum { NoMulticast = 1000, NoCups, Capture };
     static const option longOptions[] = {
         {"verbose", no_argument, nullptr, 'v'},        {"timeout", required_argument, nullptr, 't'},
         {"interface", required_argument, nullptr, 'i'}, {"exclude", required_argument, nullptr, 'x'},
-        {"no-multicast", no_argument, nullptr, NoMulticast}, {"watch", required_argument, nullptr, 'w'},
+        {"no-multicast", no_argument, nullptr, NoMulticast}, {"no-cups", no_argument, nullptr, NoCups},
+        {"watch", required_argument, nullptr, 'w'},
         {"capture", required_argument, nullptr, Capture}, {"help", no_argument, nullptr, 'h'},
         {nullptr, 0, nullptr, 0},
     };
@@ -200,6 +204,9 @@ int main(int argc, char **argv)
             break;
         case NoMulticast:
             config.multicast = false;
+            break;
+        case NoCups:
+            config.cups = false;
             break;
         case 'h':
             usage(stdout);
@@ -241,6 +248,8 @@ int main(int argc, char **argv)
             std::printf("  device URL:   %s\n", u.c_str());
         for (const std::string &u : d.scanServiceUrls)
             std::printf("  scan service: %s\n", u.c_str());
+        for (const std::string &q : d.printQueues)
+            std::printf("  CUPS queue:   %s\n", q.c_str());
         std::printf("  found by:     %s\n\n", d.foundBy.c_str());
     }
     if (!devices.empty())

@@ -84,6 +84,10 @@ bool applySetting(Config &config, std::string_view key, std::string_view value)
         return parseSwitch(value, config.discovery);
     if (key == "multicast")
         return parseSwitch(value, config.multicast);
+    if (key == "discovery-cache")
+        return parseSwitch(value, config.discoveryCache);
+    if (key == "cups")
+        return parseSwitch(value, config.cups);
     if (key == "tls-verify")
         return parseSwitch(value, config.tlsVerify);
     if (key == "interface" || key == "exclude-interface") {
@@ -110,6 +114,13 @@ bool applySetting(Config &config, std::string_view key, std::string_view value)
         return parseMs(value, config.busyWaitMs);
     if (key == "warm-up-wait")
         return parseMs(value, config.warmUpWaitMs);
+    if (key == "push-destination") {
+        // WS-Scan bounds ClientDisplayName at 255 characters.
+        if (value.empty() || value.size() > 255)
+            return false;
+        config.pushDestination = std::string(value);
+        return true;
+    }
     if (key == "trace") {
         if (value.empty())
             return false;
@@ -175,6 +186,10 @@ void applyEnvironment(Config &config)
     if (const char *v = std::getenv("SANE_WSD_MULTICAST"); v && *v) {
         if (!parseSwitch(v, config.multicast))
             WSD_WARN("SANE_WSD_MULTICAST=%s: expected on or off", v);
+    }
+    if (const char *v = std::getenv("SANE_WSD_CUPS"); v && *v) {
+        if (!parseSwitch(v, config.cups))
+            WSD_WARN("SANE_WSD_CUPS=%s: expected on or off", v);
     }
     if (const char *v = std::getenv("SANE_WSD_TRACE"); v && *v)
         config.traceDir = v;

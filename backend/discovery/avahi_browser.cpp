@@ -47,6 +47,17 @@ void hostCallback(AvahiHostNameResolver *resolver, AvahiIfIndex ifindex, AvahiPr
     (*done)(host);
 }
 
+void serviceCallback(AvahiServiceResolver *resolver, AvahiIfIndex ifindex, AvahiProtocol, AvahiResolverEvent event,
+                     const char *name, const char *, const char *, const char *, const AvahiAddress *address,
+                     uint16_t, AvahiStringList *, AvahiLookupResultFlags, void *context)
+{
+    std::unique_ptr<AvahiBrowser::HostCallback> done(static_cast<AvahiBrowser::HostCallback *>(context));
+    std::string host = event == AVAHI_RESOLVER_FOUND && address ? addressText(address, ifindex) : std::string();
+    WSD_PROTO("avahi: service \"%s\" is at %s", name ? name : "?", host.empty() ? "no known address" : host.c_str());
+    avahi_service_resolver_free(resolver);
+    (*done)(host);
+}
+
 void browseCallback(AvahiServiceBrowser *, AvahiIfIndex ifindex, AvahiProtocol protocol, AvahiBrowserEvent event,
                     const char *name, const char *type, const char *domain, AvahiLookupResultFlags, void *self)
 {
@@ -123,20 +134,39 @@ AvahiBrowser::~AvahiBrowser()
         avahi_threaded_poll_free(poll_);
 }
 
-void AvahiBrowser::resolveHostName(const std::string &name, HostCallback done)
+// Starts a resolver with `create(context)` under Avahi's lock; the resolver's
+// callback then owns the context. If none starts, `done` gets "" at once.
+template <typename Create>
+void AvahiBrowser::startResolver(HostCallback done, const std::string &what, Create create)
 {
     auto context = std::make_unique<HostCallback>(std::move(done));
     avahi_threaded_poll_lock(poll_);
-    AvahiHostNameResolver *r =
-        avahi_host_name_resolver_new(client_, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC, name.c_str(), AVAHI_PROTO_UNSPEC,
-                                     AvahiLookupFlags(0), hostCallback, context.get());
+    const bool started = create(context.get()) != nullptr;
     avahi_threaded_poll_unlock(poll_);
-    if (r) {
-        context.release();  // hostCallback owns it now
+    if (started) {
+        context.release();
         return;
     }
-    WSD_DETAIL("avahi: cannot resolve host %s", name.c_str());
+    WSD_DETAIL("avahi: cannot resolve %s", what.c_str());
     (*context)(std::string());
+}
+
+void AvahiBrowser::resolveHostName(const std::string &name, HostCallback done)
+{
+    startResolver(std::move(done), "host " + name, [&](HostCallback *context) {
+        return avahi_host_name_resolver_new(client_, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC, name.c_str(),
+                                            AVAHI_PROTO_UNSPEC, AvahiLookupFlags(0), hostCallback, context);
+    });
+}
+
+void AvahiBrowser::resolveService(const std::string &name, const std::string &type, const std::string &domain,
+                                  HostCallback done)
+{
+    startResolver(std::move(done), "service " + name, [&](HostCallback *context) {
+        return avahi_service_resolver_new(client_, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC, name.c_str(), type.c_str(),
+                                          domain.c_str(), AVAHI_PROTO_UNSPEC, AvahiLookupFlags(0), serviceCallback,
+                                          context);
+    });
 }
 
 void AvahiBrowser::onBrowse(int ifindex, int protocol, int event, const char *name, const char *type,

@@ -1,6 +1,8 @@
 #include "wsd/discovery.h"
 
+#include "config.h"
 #include "discovery_shared.h"
+#include "wsd/device_cache.h"
 #include "wsd/discovery_channel.h"
 #include "wsd/directed_probe.h"
 #include "wsd/discovery_message.h"
@@ -33,6 +35,9 @@ constexpr milliseconds QuietTime{400};
 constexpr int MaxDatagramsPerWake = 64;
 constexpr int HttpWorkerCount = 3;
 constexpr std::chrono::seconds LinksRefresh{30};
+// A cached device on the local network answers a metadata Get in
+// milliseconds; one that takes longer is checked by discovery instead.
+constexpr int CacheCheckMs = 500;
 
 std::string interfaceName(unsigned index)
 {
@@ -51,7 +56,7 @@ d::Source sourceOf(const d::Datagram &datagram)
 }  // namespace
 
 // Discovery's network thread around the shared endpoint table: sockets,
-// probe timers, Resolves, Avahi's results and lookups.
+// probe timers, Resolves, Avahi's results and lookups, CUPS's queue hosts.
 struct Discovery::Impl : d::Shared {
     explicit Impl(const Config &c) : d::Shared(c), workers(*this) {}
 
@@ -65,6 +70,10 @@ struct Discovery::Impl : d::Shared {
     std::mt19937 random{std::random_device{}()};
 
     std::thread network;
+    std::thread cups;  // asks CUPS for its queues, then ends
+    std::thread cacheCheck;  // checks the devices of the cache, then ends
+    std::vector<DiscoveredDevice> confirmedFromCache;  // guarded by mutex
+    bool everyCachedDeviceAnswered = false;  // guarded by mutex: the first list need not wait
     d::HttpWorkers workers;
     std::unique_ptr<d::AvahiBrowser> avahi;  // set before the threads start, reset after they end
 
@@ -114,26 +123,70 @@ struct Discovery::Impl : d::Shared {
         return timeout;
     }
 
-    // Directed probes to a host Avahi found: UDP to its port 3702 and HTTP to
-    // the stable discovery URL on port 80 and on the advertised port.
-    void directedProbe(const d::AvahiService &service)
+    // Directed probes to one host: UDP to its port 3702 and HTTP to `urls`.
+    // An answer counts as found by `foundBy`.
+    void directedProbe(const std::string &address, const std::vector<std::string> &urls, const std::string &foundBy)
     {
         std::string id = soap::newMessageId();
         std::string probe = d::buildProbe(d::Version::V2005, {d::scanDeviceType()}, id);
         std::lock_guard<std::mutex> lock(mutex);
-        table.probeSent(id, "avahi");
-        if (auto to = d::SocketAddress::parse(service.address.host(), d::Port))
+        table.probeSent(id, foundBy);
+        if (auto to = d::SocketAddress::parse(address, d::Port))
             if (channel.sendTo(probe, *to))
                 WSD_PROTO("discovery: -> directed Probe to %s (UDP)", to->text().c_str());
+        for (const std::string &u : urls) {
+            WSD_PROTO("discovery: -> directed Probe to %s", u.c_str());
+            httpJobs.push_back({d::HttpJob::Kind::DirectedProbe, foundBy, {u, probe}});
+        }
+        workReady.notify_all();
+    }
+
+    // A host Avahi found: HTTP to the stable discovery URL on port 80 and on
+    // the advertised port.
+    void probeAvahiHost(const d::AvahiService &service)
+    {
         const std::string host = url::hostForUrl(service.address.host());
         std::vector<std::string> urls = {"http://" + host + d::StableProbePath};
         if (service.address.port() != 80)
             urls.push_back("http://" + host + ":" + std::to_string(service.address.port()) + d::StableProbePath);
-        for (const std::string &u : urls) {
-            WSD_PROTO("discovery: -> directed Probe to %s", u.c_str());
-            httpJobs.push_back({d::HttpJob::Kind::DirectedProbe, id, {u, probe}});
+        directedProbe(service.address.host(), urls, "avahi");
+    }
+
+    // The host of a CUPS queue: probed as a host named in wsd.conf is, on the
+    // ports WSD devices are known to serve.
+    void probePrintQueueHost(const d::PrintQueueHost &host)
+    {
+        const std::size_t pct = host.address.find('%');
+        const std::string zone = pct == std::string::npos ? std::string() : host.address.substr(pct + 1);
+        bool admitted;
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            admitted = table.admitPrintQueueHost(host.address.substr(0, pct), zone, host.queue, Clock::now());
         }
-        workReady.notify_all();
+        if (admitted)
+            directedProbe(host.address, d::hostProbeUrls(url::hostForUrl(host.address)), "cups");
+    }
+
+    // A CUPS queue's dnssd:// device URI: Avahi finds the service's host,
+    // which is then probed as any queue's host.
+    void resolvePrintQueueService(const d::PrintQueueService &p)
+    {
+        if (!avahi) {
+            WSD_INFO("discovery: CUPS queue %s names DNS-SD service \"%s\", which only Avahi could resolve",
+                     p.queue.c_str(), p.service.name.c_str());
+            return;
+        }
+        avahi->resolveService(p.service.name, p.service.type, p.service.domain, [this, p](const std::string &address) {
+            std::lock_guard<std::mutex> lock(mutex);
+            --servicesResolving;
+            if (stopping || address.empty())
+                return;
+            WSD_PROTO("discovery: CUPS queue %s prints to %s (DNS-SD service \"%s\")", p.queue.c_str(),
+                      address.c_str(), p.service.name.c_str());
+            printQueueHosts.push_back({address, p.queue});
+            table.noteActivity(Clock::now());
+            wake.signal();
+        });
     }
 
     void handleDatagram(const d::Datagram &datagram)
@@ -156,15 +209,24 @@ struct Discovery::Impl : d::Shared {
     {
         std::vector<d::AvahiService> found;
         std::vector<d::Work> hosts;
+        std::vector<d::PrintQueueHost> printers;
+        std::vector<d::PrintQueueService> services;
         {
             std::lock_guard<std::mutex> lock(mutex);
             if (stopping)
                 return false;
             found.swap(avahiQueue);
             hosts.swap(hostQueue);
+            printers.swap(printQueueHosts);
+            services.swap(printQueueServices);
+            servicesResolving += avahi ? static_cast<int>(services.size()) : 0;
         }
         for (const d::AvahiService &s : found)
-            directedProbe(s);
+            probeAvahiHost(s);
+        for (const d::PrintQueueHost &p : printers)
+            probePrintQueueHost(p);
+        for (const d::PrintQueueService &p : services)
+            resolvePrintQueueService(p);
         for (const d::Work &h : hosts) {
             auto parts = url::parse(h.url);
             avahi->resolveHostName(parts ? parts->host : std::string(), [this, h](const std::string &address) {
@@ -230,6 +292,38 @@ struct Discovery::Impl : d::Shared {
         table.setLocalLinks(std::move(links));
     }
 
+    // Runs on its own thread: the devices of the last discovery (device
+    // cache) that still answer where they were.
+    void checkCachedDevices()
+    {
+        const std::vector<DiscoveredDevice> cached = DeviceCache().load();
+        std::vector<DiscoveredDevice> confirmed;
+        if (!cached.empty()) {
+            http::Options options = httpOptions(config);
+            options.connectTimeoutMs = options.timeoutMs = std::min(config.discoveryTimeoutMs, CacheCheckMs);
+            confirmed = d::confirmCachedDevices(cached, d::LocalLinks::ofThisHost(), options);
+            WSD_INFO("device cache: %zu of %zu device(s) answer where they were", confirmed.size(), cached.size());
+        }
+        std::lock_guard<std::mutex> lock(mutex);
+        everyCachedDeviceAnswered = !cached.empty() && confirmed.size() == cached.size();
+        confirmedFromCache = std::move(confirmed);
+        checkingCache = false;
+        table.noteActivity(Clock::now());
+        changed.notify_all();
+    }
+
+    // What discovery lists, then the confirmed cached devices it has not
+    // (yet) found. Caller holds the mutex.
+    std::vector<DiscoveredDevice> listing() const
+    {
+        std::vector<DiscoveredDevice> out = table.listed();
+        for (const DiscoveredDevice &c : confirmedFromCache)
+            if (std::none_of(out.begin(), out.end(),
+                             [&c](const DiscoveredDevice &d) { return d.endpointUuid == c.endpointUuid; }))
+                out.push_back(c);
+        return out;
+    }
+
     // Runs on Avahi's thread.
     void onAvahiService(const d::AvahiService &service)
     {
@@ -249,6 +343,13 @@ Discovery::Discovery(const Config &config) : impl_(std::make_unique<Impl>(config
 
 Discovery::~Discovery()
 {
+    // What discovery found while the process ran is there for the next one.
+    if (impl_->config.discoveryCache && impl_->network.joinable()) {
+        std::unique_lock<std::mutex> lock(impl_->mutex);
+        const std::vector<DiscoveredDevice> listed = impl_->listing();
+        lock.unlock();
+        DeviceCache().store(listed);
+    }
     {
         std::lock_guard<std::mutex> lock(impl_->mutex);
         impl_->stopping = true;  // Avahi callbacks from now on do nothing
@@ -257,6 +358,10 @@ Discovery::~Discovery()
     impl_->workReady.notify_all();
     if (impl_->network.joinable())
         impl_->network.join();
+    if (impl_->cups.joinable())
+        impl_->cups.join();
+    if (impl_->cacheCheck.joinable())
+        impl_->cacheCheck.join();
     impl_->workers.join();
     impl_->avahi.reset();  // after the network thread, its only user; without our lock
 }
@@ -290,6 +395,25 @@ void Discovery::start()
     }
     s.network = std::thread([&s] { s.runNetwork(); });
     s.workers.start(HttpWorkerCount);
+    if (s.config.discoveryCache) {
+        {
+            std::lock_guard<std::mutex> lock(s.mutex);
+            s.checkingCache = true;
+        }
+        s.cacheCheck = std::thread([&s] { s.checkCachedDevices(); });
+    }
+#ifdef HAVE_CUPS
+    if (s.config.cups) {
+        {
+            std::lock_guard<std::mutex> lock(s.mutex);
+            s.askingCups = true;
+        }
+        s.cups = std::thread([&s] { d::askCupsForPrinters(s); });
+    }
+#else
+    if (s.config.cups)
+        WSD_DETAIL("discovery: built without CUPS (configure --without-cups): no print queues to look at");
+#endif
 }
 
 std::vector<DiscoveredDevice> Discovery::devices()
@@ -301,7 +425,8 @@ std::vector<DiscoveredDevice> Discovery::devices()
         const auto deadline = Clock::now() + milliseconds(std::max(0, s.config.discoveryTimeoutMs));
         for (;;) {
             const auto now = Clock::now();
-            if (now >= deadline)
+            // Nothing changed since the last discovery: no need to wait.
+            if (now >= deadline || s.everyCachedDeviceAnswered)
                 break;
             const bool busy = s.busy();
             const auto quietSince = s.table.lastActivity();
@@ -311,7 +436,11 @@ std::vector<DiscoveredDevice> Discovery::devices()
         }
     }
     s.generationReturned = s.table.generation();
-    return s.table.listed();
+    std::vector<DiscoveredDevice> listed = s.listing();
+    lock.unlock();
+    if (s.config.discoveryCache)
+        DeviceCache().store(listed);
+    return listed;
 }
 
 bool Discovery::waitForChange(int timeoutMs)

@@ -61,7 +61,8 @@ void Shared::dispatch()
 
 bool Shared::busy() const
 {
-    return httpInFlight > 0 || !httpJobs.empty() || !avahiQueue.empty() || !hostQueue.empty() || table.busy();
+    return httpInFlight > 0 || !httpJobs.empty() || !avahiQueue.empty() || !hostQueue.empty() || askingCups ||
+           checkingCache || !printQueueHosts.empty() || !printQueueServices.empty() || servicesResolving > 0 || table.busy();
 }
 
 void HttpWorkers::join()
@@ -93,19 +94,23 @@ void HttpWorkers::run()
             s_.httpInFlight += static_cast<int>(batch.size());
         }
         std::vector<http::Request> requests;
+        std::vector<const HttpJob *> posted;
         for (const HttpJob &job : batch)
-            if (job.kind != HttpJob::Kind::HostLookup)
+            if (job.kind != HttpJob::Kind::HostLookup) {
                 requests.push_back(job.request);
-        std::vector<http::Response> responses = http::postAll(requests, discoveryHttpOptions(s_.config));
-        std::size_t answered = 0;
-        for (const HttpJob &job : batch) {
+                posted.push_back(&job);
+            }
+        // Each answer as it comes: a silent host in the batch (a CUPS queue's
+        // printer that is off) must not hold up the others till it times out.
+        http::postAll(requests, discoveryHttpOptions(s_.config), [&](std::size_t i, const http::Response &response) {
+            if (posted[i]->kind == HttpJob::Kind::Metadata)
+                onMetadata(*posted[i], response);
+            else
+                onDirectedProbeAnswer(*posted[i], response);
+        });
+        for (const HttpJob &job : batch)
             if (job.kind == HttpJob::Kind::HostLookup)
                 onHostLookup(job);
-            else if (job.kind == HttpJob::Kind::Metadata)
-                onMetadata(job, responses[answered++]);
-            else
-                onDirectedProbeAnswer(job, responses[answered++]);
-        }
         std::lock_guard<std::mutex> lock(s_.mutex);
         s_.httpInFlight -= static_cast<int>(batch.size());
         s_.table.noteActivity(Clock::now());
@@ -159,7 +164,7 @@ void HttpWorkers::onDirectedProbeAnswer(const HttpJob &job, const http::Response
         return;
     }
     std::lock_guard<std::mutex> lock(s_.mutex);
-    s_.table.onMessage(*m, sourceOf(job.request.url), "avahi", Clock::now());
+    s_.table.onMessage(*m, sourceOf(job.request.url), job.key, Clock::now());
     s_.dispatch();
 }
 

@@ -11,6 +11,7 @@
 #include "wsd/discovery_table.h"
 #include "wsd/event_fd.h"
 #include "wsd/http.h"
+#include "wsd/print_queues.h"
 
 #include <condition_variable>
 #include <deque>
@@ -23,8 +24,20 @@ namespace wsd::discovery {
 
 struct HttpJob {
     enum class Kind { Metadata, DirectedProbe, HostLookup } kind;
-    std::string key;        // endpoint address, or the probe's MessageID
+    std::string key;        // endpoint address, or for a directed probe how an answer counts as found
     http::Request request;  // for a lookup, only the URL whose host is looked up
+};
+
+// The host of a CUPS print queue, on its way to the network thread.
+struct PrintQueueHost {
+    std::string address;  // IP literal, an IPv6 zone as "fe80::1%eth0"
+    std::string queue;
+};
+
+// A CUPS queue whose device URI names a DNS-SD service, for Avahi to resolve.
+struct PrintQueueService {
+    DnsSdService service;
+    std::string queue;
 };
 
 struct Shared {
@@ -39,6 +52,11 @@ struct Shared {
     int httpInFlight = 0;
     std::vector<AvahiService> avahiQueue;
     std::vector<Work> hostQueue;  // XAddrs whose .local host Avahi has to look up
+    std::vector<PrintQueueHost> printQueueHosts;  // to probe (network thread)
+    std::vector<PrintQueueService> printQueueServices;  // to resolve (network thread)
+    int servicesResolving = 0;  // asked of Avahi, no answer yet
+    bool askingCups = false;  // the CUPS thread has not handed over its hosts yet
+    bool checkingCache = false;  // the cached devices' check has not ended yet
     bool stopping = false;
     bool mdnsLookup = false;  // an Avahi browser runs; set before the threads start
     EventFd wake;             // thread-safe: the network thread has work
@@ -49,6 +67,11 @@ struct Shared {
     // Answers or lookups still to come. Caller holds the mutex.
     bool busy() const;
 };
+
+// Runs on a thread of its own (it may wait for CUPS and the system
+// resolver): asks CUPS for its queues and hands the addresses of the network
+// queues' hosts to the network thread. Built only with libcups.
+void askCupsForPrinters(Shared &shared);
 
 // The HTTP worker threads; they end when `stopping` is set and workReady
 // notified.

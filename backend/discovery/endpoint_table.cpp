@@ -15,6 +15,7 @@ using std::chrono::milliseconds;
 constexpr std::size_t MaxEndpoints = 512;
 constexpr int NewHellosPerSecond = 64;
 constexpr std::size_t MaxAvahiHosts = 256;
+constexpr std::size_t MaxPrintQueueHosts = 256;
 constexpr int ResolveAttempts = 3;
 
 constexpr std::size_t MaxKnownHosts = 2 * MaxXAddrsPerEndpoint + 1;
@@ -396,6 +397,28 @@ bool EndpointTable::admitAvahiHost(const std::string &address, const std::string
     return true;
 }
 
+bool EndpointTable::admitPrintQueueHost(const std::string &address, const std::string &zone, const std::string &queue,
+                                        Clock::time_point now)
+{
+    for (auto &entry : queuesByHost_)
+        if (sameAddress(entry.first, address)) {
+            if (std::find(entry.second.begin(), entry.second.end(), queue) == entry.second.end())
+                entry.second.push_back(queue);
+            return false;
+        }
+    if (queuesByHost_.size() >= MaxPrintQueueHosts)
+        return false;
+    const AddressVerdict verdict = links_.check(address, std::string(), zone);
+    if (verdict != AddressVerdict::Usable && verdict != AddressVerdict::OffLink) {
+        WSD_INFO("discovery: not probing %s, the host of CUPS queue %s: %s", address.c_str(), queue.c_str(),
+                 verdictText(verdict));
+        return false;
+    }
+    queuesByHost_[address].push_back(queue);
+    lastActivity_ = now;
+    return true;
+}
+
 std::vector<ResolveDue> EndpointTable::dueResolves(Clock::time_point now, bool canResolve, int *nextMs)
 {
     std::vector<ResolveDue> due;
@@ -447,6 +470,9 @@ std::vector<DiscoveredDevice> EndpointTable::listed() const
         preferUrls(dev.deviceUrls, e.source.address);
         dev.scanServiceUrls = e.scanServiceUrls;
         dev.foundBy = e.foundBy;
+        for (const auto &host : queuesByHost_)
+            if (knownHost(e, host.first))
+                dev.printQueues.insert(dev.printQueues.end(), host.second.begin(), host.second.end());
         out.push_back(std::move(dev));
     }
     return out;

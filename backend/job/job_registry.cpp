@@ -3,16 +3,13 @@
 #include "wsd/log.h"
 #include "wsd/small_file.h"
 #include "wsd/soap.h"
+#include "wsd/state_file.h"
 #include "wsd/strings.h"
 
-#include <fcntl.h>
-#include <pwd.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
 
 namespace wsd {
@@ -38,16 +35,6 @@ unsigned long long startTimeOf(long pid)
     if (fields.size() < 20)
         return 0;
     return std::strtoull(std::string(fields[19]).c_str(), nullptr, 10);
-}
-
-bool mkdirs(const std::string &dir)
-{
-    for (std::size_t at = dir.find('/', 1);; at = dir.find('/', at + 1)) {
-        if (mkdir(dir.substr(0, at).c_str(), 0700) != 0 && errno != EEXIST)
-            return false;
-        if (at == std::string::npos)
-            return true;
-    }
 }
 
 bool usable(const std::string &field) { return field.find_first_of("\t\n\r") == std::string::npos; }
@@ -97,29 +84,8 @@ std::vector<JobRecord> parseJobRecords(std::string_view text)
 
 namespace {
 
-// Holds the registry's lock file (flock) for one read-modify-write.
-class Locked {
-public:
-    explicit Locked(const std::string &path) : fd_(open((path + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600))
-    {
-        if (fd_ >= 0)
-            flock(fd_, LOCK_EX);
-    }
-    ~Locked()
-    {
-        if (fd_ >= 0)
-            close(fd_);  // releases the lock
-    }
-    Locked(const Locked &) = delete;
-    Locked &operator=(const Locked &) = delete;
-    bool held() const { return fd_ >= 0; }
-
-private:
-    int fd_;
-};
-
-// Writes a temporary file and renames it over the registry: a reader sees
-// the old records or the new ones, never half of them.
+// Replaces the file whole: a reader sees the old records or the new ones,
+// never half of them.
 void store(const std::string &path, std::vector<JobRecord> records)
 {
     if (records.size() > JobRegistry::MaxRecords)
@@ -127,36 +93,17 @@ void store(const std::string &path, std::vector<JobRecord> records)
     std::string text;
     for (const JobRecord &r : records)
         text += format(r);
-    const std::string temporary = path + ".new";
-    if (!writeSmallFile(temporary, text, 0600)) {
-        WSD_WARN("job registry %s: cannot write", temporary.c_str());
-        return;
-    }
-    chmod(temporary.c_str(), 0600);
-    if (rename(temporary.c_str(), path.c_str()) != 0)
-        WSD_WARN("job registry %s: cannot replace it", path.c_str());
+    state::replaceFile(path, text, "job registry");
 }
 
 // The registry's directory must be ours alone: records another local user
 // could plant would make us cancel the jobs they name.
-bool privateDirectory(const std::string &dir)
-{
-    struct stat st {};
-    if (lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
-        WSD_WARN("job registry: %s is not a directory of this user's alone; jobs are not recorded", dir.c_str());
-        return false;
-    }
-    return true;
-}
-
 template <typename Change>
 void update(const std::string &path, Change change)
 {
-    const std::size_t slash = path.rfind('/');
-    if (path.empty() || slash == std::string::npos || !mkdirs(path.substr(0, slash)) ||
-        !privateDirectory(path.substr(0, slash)))
+    if (!state::privateDirectoryFor(path, "job registry"))
         return;
-    Locked lock(path);
+    state::FileLock lock(path);
     if (!lock.held())
         return;
     std::vector<JobRecord> records = parseJobRecords(readOrEmpty(path, JobRegistry::MaxFileBytes));
@@ -205,18 +152,8 @@ JobRegistry::JobRegistry(std::string path) : path_(path.empty() ? defaultPath() 
 
 std::string JobRegistry::defaultPath()
 {
-    const char *runtime = std::getenv("XDG_RUNTIME_DIR");
-    if (runtime && *runtime == '/')
-        return std::string(runtime) + "/sane-wsd/jobs";
-    const char *cache = std::getenv("XDG_CACHE_HOME");
-    if (cache && *cache == '/')
-        return std::string(cache) + "/sane-wsd/jobs";
-    const char *home = std::getenv("HOME");
-    if (home && *home == '/')
-        return std::string(home) + "/.cache/sane-wsd/jobs";
-    if (const passwd *pw = getpwuid(getuid()); pw && pw->pw_dir && *pw->pw_dir == '/')
-        return std::string(pw->pw_dir) + "/.cache/sane-wsd/jobs";
-    return "";  // nowhere private: nothing is recorded
+    const std::string dir = state::userDirectory(true);
+    return dir.empty() ? std::string() : dir + "/jobs";  // "": nowhere private, nothing is recorded
 }
 
 void JobRegistry::record(const JobRecord &job)

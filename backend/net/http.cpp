@@ -323,7 +323,7 @@ Response post(const Request &request, const Options &options)
     return postAll({request}, options).front();
 }
 
-std::vector<Response> postAll(const std::vector<Request> &requests, const Options &options)
+std::vector<Response> postAll(const std::vector<Request> &requests, const Options &options, const DoneCallback &onDone)
 {
     globalInit();
     std::vector<Response> responses(requests.size());
@@ -352,7 +352,8 @@ std::vector<Response> postAll(const std::vector<Request> &requests, const Option
                 continue;
             Transfer *t = nullptr;
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char **>(&t));
-            Response &r = responses[static_cast<std::size_t>(t->request - requests.data())];
+            const std::size_t index = static_cast<std::size_t>(t->request - requests.data());
+            Response &r = responses[index];
             r.requestSent = t->requestSent();
             if (msg->data.result == CURLE_OK && t->deliverHeaders()) {
                 r.status = t->status();
@@ -364,6 +365,8 @@ std::vector<Response> postAll(const std::vector<Request> &requests, const Option
             if (t->trace)
                 t->trace->finish(r.error);
             curl_multi_remove_handle(multi.get(), msg->easy_handle);
+            if (onDone)
+                onDone(index, r);
         }
         if (running)
             curl_multi_poll(multi.get(), nullptr, 0, 1000, nullptr);

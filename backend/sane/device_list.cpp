@@ -8,6 +8,7 @@
 #include "wsd/metadata.h"
 #include "wsd/url.h"
 
+#include <algorithm>
 #include <future>
 
 namespace wsd {
@@ -43,6 +44,18 @@ void describeFromMetadata(DeviceRecord &record, const DeviceMetadata &metadata)
     // in the Relationship section is the device's endpoint address.
     if (record.endpointUuid.empty() && !metadata.host.addresses.empty())
         record.endpointUuid = metadata.host.addresses.front();
+}
+
+// The SANE model names the CUPS queues that print to the device, so that the
+// user recognises the printer set up for printing: "M2070 (CUPS: Office)".
+std::string withPrintQueues(const std::string &model, const std::vector<std::string> &queues)
+{
+    if (queues.empty())
+        return model;
+    std::string names;
+    for (const std::string &q : queues)
+        names += (names.empty() ? "" : ", ") + q;
+    return model + " (CUPS: " + names + ")";
 }
 
 // Bounded like discovery: the list must not wait for a silent device.
@@ -124,6 +137,16 @@ const SANE_Device **DeviceList::refresh(bool localOnly)
     records_ = configured_;
     if (discovery_ && !localOnly) {
         for (const DiscoveredDevice &d : discovery_->devices()) {
+            // A device of wsd.conf that discovery finds too is listed once,
+            // under the name the user gave it.
+            const auto configuredEnd = records_.begin() + static_cast<std::ptrdiff_t>(configured_.size());
+            auto configured = std::find_if(records_.begin(), configuredEnd, [&d](const DeviceRecord &c) {
+                return !c.endpointUuid.empty() && c.endpointUuid == d.endpointUuid;
+            });
+            if (configured != configuredEnd) {
+                configured->model = withPrintQueues(configured->model, d.printQueues);
+                continue;
+            }
             DeviceRecord r;
             r.saneName = withoutUrn(d.endpointUuid);
             r.endpointUuid = d.endpointUuid;
@@ -133,6 +156,7 @@ const SANE_Device **DeviceList::refresh(bool localOnly)
                 r.model = d.model;
             else if (!d.friendlyName.empty())
                 r.model = d.friendlyName;
+            r.model = withPrintQueues(r.model, d.printQueues);
             r.deviceUrls = d.deviceUrls;
             r.scanServiceUrls = d.scanServiceUrls;
             r.foundBy = d.foundBy;

@@ -350,6 +350,30 @@ void ScanOptions::addStatusOptions(const ScannerCapabilities &caps)
                      boolOf(coverOpen_), {}, {}, {}});
 }
 
+void ScanOptions::addPanelOptions(std::function<bool()> button, std::function<std::string()> source)
+{
+    rows_.push_back({group("panel", N_("Panel"), N_("Scans started at the scanner's own panel")), {}, {}, {}, {}});
+    rows_.push_back({option(SANE_NAME_SCAN, SANE_TITLE_SCAN,
+                            N_("True once after this computer was chosen on the scanner's panel and Scan was "
+                               "pressed there; reading it clears it. The next scan is that job."),
+                            SANE_TYPE_BOOL, SANE_UNIT_NONE, SANE_CAP_HARD_SELECT | SANE_CAP_SOFT_DETECT),
+                     [button = std::move(button)](void *value) {
+                         *static_cast<SANE_Word *>(value) = button() ? SANE_TRUE : SANE_FALSE;
+                     },
+                     {}, {}, {}});
+    SANE_Option_Descriptor d = option("panel-source", N_("Panel source"),
+                                      N_("The scan source chosen at the panel for the pending panel scan; empty "
+                                         "when none is pending or the scanner did not say."),
+                                      SANE_TYPE_STRING, SANE_UNIT_NONE, ReadOnly);
+    d.size = StateSize;
+    rows_.push_back({d, stringOf([source = std::move(source)] {
+                         const std::string keyword = source();
+                         std::optional<InputSource> known = inputSourceFromKeyword(keyword);
+                         return known ? std::string(saneName(*known)) : keyword;
+                     }, d.size),
+                     {}, {}, {}});
+}
+
 SANE_Int ScanOptions::find(const std::string &name) const
 {
     for (std::size_t i = 1; i < rows_.size(); ++i) {

@@ -12,6 +12,8 @@
 #include "wsd/scan_job_messages.h"
 #include "wsd/wsscan_client.h"
 
+#include <sane/saneopts.h>
+
 #include <pwd.h>
 #include <unistd.h>
 
@@ -23,6 +25,8 @@ namespace wsd {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+// sane_open waits at most this long for the panel subscription.
+constexpr std::chrono::seconds MaxSubscribeWait{5};
 
 // The scan service URLs from the device's metadata; empty when it has none
 // (or the URL given is not a device endpoint at all).
@@ -178,6 +182,7 @@ SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std:
         if (quirks.landscapeMaxSize)
             trustLandscapeSizes(elements->caps);
         out.reset(new Scanner(record, config, quirks, std::move(*elements)));
+        out->startPanel(config, deadline);
         WSD_INFO("opened %s at %s", record.saneName.c_str(), url.c_str());
         return SANE_STATUS_GOOD;
     }
@@ -322,6 +327,35 @@ SANE_Status Scanner::validateTicket(ScanSettings &settings, Deadline deadline)
     return SANE_STATUS_GOOD;
 }
 
+void Scanner::startPanel(const Config &config, Deadline deadline)
+{
+    if (config.pushDestination == "off")
+        return;
+    PanelConfig panel;
+    panel.serviceUrl = device_.scanServiceUrls.front();
+    panel.displayName = config.pushDestination.empty() ? hostName() : config.pushDestination;
+    panel.http = http_;
+    panel.closeHttp = cancelHttpOptions(config);
+    // A device that ignores Subscribe must not hold sane_open for long.
+    panel_ = PanelSubscription::start(panel, std::min(deadline, Clock::now() + MaxSubscribeWait));
+    if (panel_)
+        options_.addPanelOptions([p = panel_.get()] { return p->takeButton(); },
+                                 [p = panel_.get()] { return p->pendingSource(); });
+}
+
+void Scanner::selectPanelSource(const std::string &keyword)
+{
+    std::optional<InputSource> source = inputSourceFromKeyword(keyword);
+    if (!source)
+        return;
+    std::string name = saneName(*source);
+    name.resize(std::max<std::size_t>(name.size() + 1, 64));
+    SANE_Int info = 0;
+    if (options_.control(options_.find(SANE_NAME_SCAN_SOURCE), SANE_ACTION_SET_VALUE, name.data(), &info) !=
+        SANE_STATUS_GOOD)
+        WSD_WARN("the panel chose the source %s, which the scanner did not list", keyword.c_str());
+}
+
 SANE_Status Scanner::start()
 {
     // After sane_cancel a frontend may start again without reading on.
@@ -330,7 +364,17 @@ SANE_Status Scanner::start()
     scanning_ = false;
     worker_->beginStart();
     const Deadline deadline = Clock::now() + std::chrono::milliseconds(startDeadlineMs_);
+    // A press at the panel makes the next new job the device-initiated one.
+    std::optional<PanelPress> press;
+    if (panel_ && !worker_->job().active)
+        press = panel_->takePress();
+    if (press && !press->inputSource.empty())
+        selectPanelSource(press->inputSource);
     ScanSettings settings = options_.settings();
+    if (press) {
+        settings.scanIdentifier = press->scanIdentifier;
+        settings.destinationToken = press->destinationToken;
+    }
     static const std::string user = localUserName() + "@" + hostName();
     settings.userName = user;
     // Unique: the job registry and the search for an unconfirmed job know it by this name.

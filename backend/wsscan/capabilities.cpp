@@ -257,17 +257,23 @@ ScannerStatusInfo parseScannerStatus(const xml::Node &node)
     for (std::string &r : sx::keywords(sx::child(node, "ScannerStateReasons"), "ScannerStateReason"))
         if (r != "None")
             status.reasons.push_back(std::move(r));
-    for (const xml::Node &c : sx::children(sx::child(node, "ActiveConditions"), "DeviceCondition")) {
-        DeviceCondition dc;
-        std::optional<std::string> id = c.attr("Id");
-        dc.id = id ? static_cast<int>(xml::parseInt(*id, 0, 2147483647L).value_or(0)) : 0;
-        dc.name = sx::text(c, "Name");
-        dc.component = sx::text(c, "Component");
-        dc.severity = sx::text(c, "Severity");
-        if (!dc.name.empty())
-            status.conditions.push_back(std::move(dc));
-    }
+    for (const xml::Node &c : sx::children(sx::child(node, "ActiveConditions"), "DeviceCondition"))
+        if (std::optional<DeviceCondition> dc = parseDeviceCondition(c))
+            status.conditions.push_back(std::move(*dc));
     return status;
+}
+
+std::optional<DeviceCondition> parseDeviceCondition(const xml::Node &node)
+{
+    DeviceCondition dc;
+    std::optional<std::string> id = node.attr("Id");
+    dc.id = id ? static_cast<int>(xml::parseInt(*id, 0, 2147483647L).value_or(0)) : 0;
+    dc.name = sx::text(node, "Name");
+    dc.component = sx::text(node, "Component");
+    dc.severity = sx::text(node, "Severity");
+    if (dc.name.empty())
+        return std::nullopt;
+    return dc;
 }
 
 std::optional<ScannerElements> parseScannerElements(const soap::Message &message, std::string *error)

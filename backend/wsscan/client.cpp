@@ -69,7 +69,9 @@ Operation<TicketValidation> validateScanTicket(const std::string &serviceUrl, co
 
 Operation<CreatedJob> createScanJob(const std::string &serviceUrl, const ScanSettings &settings)
 {
-    return {"CreateScanJob", serviceUrl, buildCreateScanJobRequest(serviceUrl, settings), parseCreateScanJobResponse};
+    return {"CreateScanJob", serviceUrl,
+            buildCreateScanJobRequest(serviceUrl, settings, settings.scanIdentifier, settings.destinationToken),
+            parseCreateScanJobResponse};
 }
 
 Operation<JobStatus> getJobElements(const std::string &serviceUrl, int jobId)

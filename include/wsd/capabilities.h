@@ -88,5 +88,8 @@ std::optional<ScannerStatusInfo> parseScannerStatusResponse(const soap::Message 
 
 // The ScannerStatus element itself (also the body of status events).
 ScannerStatusInfo parseScannerStatus(const xml::Node &scannerStatus);
+// One DeviceCondition (in ActiveConditions, or the body of a
+// ScannerStatusConditionEvent); nullopt without a Name.
+std::optional<DeviceCondition> parseDeviceCondition(const xml::Node &deviceCondition);
 
 }  // namespace wsd

@@ -27,6 +27,9 @@ struct Config {
     std::vector<QuirkOverride> quirks;
     bool discovery = true;        // any automatic discovery (multicast, Avahi)
     bool multicast = true;        // WS-Discovery multicast probes and Hello/Bye
+    bool discoveryCache = true;   // list the devices of the last discovery once they answer a check
+    bool cups = true;             // directed probes to CUPS's network print queues' hosts
+                                  // (has no effect in a build --without-cups)
     std::vector<std::string> interfaces;          // empty: every suitable one
     std::vector<std::string> excludedInterfaces;
     int discoveryTimeoutMs = 1000;  // first sane_get_devices waits at most this
@@ -48,6 +51,9 @@ struct Config {
     int warmUpWaitMs = 30000;
     bool tlsVerify = false;         // devices use self-signed certificates
     std::string traceDir;           // protocol trace: one file per message
+    // Our name on the scanner's panel for scans started there (WS-Scan
+    // ClientDisplayName): empty for the host name, "off" for no panel scans.
+    std::string pushDestination;
     // Set by sane_init, not read from wsd.conf: the connections every
     // request of this backend instance shares (httpOptions() hands it on).
     std::shared_ptr<http::ConnectionPool> connections;
@@ -58,8 +64,8 @@ struct Config {
 // fileName:line and skipped.
 void parseConfig(Config &config, std::string_view text, const std::string &fileName);
 
-// Applies SANE_WSD_DEVICE, SANE_WSD_DISCOVERY, SANE_WSD_MULTICAST and
-// SANE_WSD_TRACE on top of what the file said.
+// Applies SANE_WSD_DEVICE, SANE_WSD_DISCOVERY, SANE_WSD_MULTICAST,
+// SANE_WSD_CUPS and SANE_WSD_TRACE on top of what the file said.
 void applyEnvironment(Config &config);
 
 // Finds wsd.conf through SANE_CONFIG_DIR (SANE's rules: a list separated by

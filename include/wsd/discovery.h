@@ -1,7 +1,8 @@
 // The backend's scanner discovery: WS-Discovery multicast Probe on every
 // suitable interface (IPv4 and IPv6), Resolve for endpoints without XAddrs,
-// Hello/Bye while the process lives, directed probes to what Avahi finds, and
-// a metadata Get per new endpoint. It runs in the background from start();
+// Hello/Bye while the process lives, directed probes to what Avahi finds and
+// to the hosts of CUPS's network print queues, and a metadata Get per new
+// endpoint. It runs in the background from start();
 // devices() hands out what is known.
 #pragma once
 
@@ -18,7 +19,8 @@ struct DiscoveredDevice {
     std::string friendlyName, manufacturer, model;
     std::vector<std::string> deviceUrls;       // XAddrs (metadata endpoints), routable ones first
     std::vector<std::string> scanServiceUrls;  // routable ones first
-    std::string foundBy;                       // "multicast" or "avahi"
+    std::string foundBy;                       // "multicast", "avahi" or "cups"
+    std::vector<std::string> printQueues;      // CUPS queues printing to this device's host
 };
 
 class Discovery {

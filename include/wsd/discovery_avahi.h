@@ -48,6 +48,10 @@ public:
     // while holding a lock that the callbacks take.
     using HostCallback = std::function<void(const std::string &address)>;
     void resolveHostName(const std::string &name, HostCallback done);
+    // The same for a DNS-SD service instance (a CUPS queue's dnssd:// device
+    // URI names one): `done` gets the address of its host.
+    void resolveService(const std::string &name, const std::string &type, const std::string &domain,
+                        HostCallback done);
     AvahiBrowser &operator=(const AvahiBrowser &) = delete;
 
     // Avahi callbacks (on Avahi's thread).
@@ -56,6 +60,8 @@ public:
 
 private:
     AvahiBrowser() = default;
+    template <typename Create>
+    void startResolver(HostCallback done, const std::string &what, Create create);
 
     std::vector<std::string> only_, excluded_;
     Callback callback_;

@@ -73,6 +73,13 @@ public:
     // and only an address on one of our links (mDNS answers are as
     // unauthenticated as WS-Discovery). `zone`: the interface Avahi saw it on.
     bool admitAvahiHost(const std::string &address, const std::string &zone, Clock::time_point now);
+    // Whether the host of CUPS queue `queue` gets a directed probe: each
+    // host once, bounded. Unlike Avahi's, it may be off our links (a queue
+    // is set up by the administrator, like a wsd.conf line, often by address
+    // on another subnet), but never loopback or this machine. Either way the
+    // queue's name goes with every endpoint at that host in listed().
+    bool admitPrintQueueHost(const std::string &address, const std::string &zone, const std::string &queue,
+                             Clock::time_point now);
 
     // Resolves to send now; canResolve false (no interface to multicast on)
     // gives those endpoints up. *nextMs: when to ask again (-1: never).
@@ -131,6 +138,7 @@ private:
     std::map<std::string, std::string> probes_;    // MessageID -> how the answer counts as found
     std::map<std::string, std::string> resolves_;  // MessageID -> endpoint address
     std::set<std::string> avahiHosts_;
+    std::map<std::string, std::vector<std::string>> queuesByHost_;  // CUPS queues by host address
     std::vector<Work> work_;
     LocalLinks links_;
     unsigned long generation_ = 0;

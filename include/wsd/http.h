@@ -79,7 +79,11 @@ Response post(const Request &request, const Options &options);
 
 // Several POSTs at once over one curl multi handle; returns when all are done
 // or failed, in the order given. Each request gets options.timeoutMs.
-std::vector<Response> postAll(const std::vector<Request> &requests, const Options &options);
+// `onDone`, when given, runs on the calling thread as each request ends (with
+// its index), so that a quick answer is acted on while slow ones still wait.
+using DoneCallback = std::function<void(std::size_t index, const Response &response)>;
+std::vector<Response> postAll(const std::vector<Request> &requests, const Options &options,
+                              const DoneCallback &onDone = DoneCallback());
 
 // Receives a streamed response body as it arrives.
 class StreamHandler {

@@ -61,6 +61,13 @@ public:
     // Refreshes the read-only status options (scanner state, sensors).
     void updateStatus(const ScannerStatusInfo &status);
 
+    // Adds the panel's sensor options (a group, `scan`, `panel-source`) as
+    // button daemons such as scanbd poll them; button() is called on each
+    // read of `scan` (and clears the press it reports), source() gives the
+    // pending press's WS-Scan InputSource. Call before any descriptor is
+    // handed out: the table grows.
+    void addPanelOptions(std::function<bool()> button, std::function<std::string()> source);
+
     // Index of an option by name, -1 if this device has no such option
     // (for tests and for the entry points' logging).
     SANE_Int find(const std::string &name) const;

@@ -29,6 +29,11 @@ struct ScanSettings {
     std::string contentType;                // Auto, Text, Photo, Halftone, Mixed; empty = not sent
     std::string jobName;
     std::string userName;
+    // A job the user started at the device's panel (WS-Scan
+    // CreateScanJobRequest): the ScanAvailableEvent's ScanIdentifier and the
+    // DestinationToken of our subscription. Both empty for a pull scan.
+    std::string scanIdentifier;
+    std::string destinationToken;
 
     bool duplex() const { return inputSourceFromKeyword(source) == InputSource::AdfDuplex; }
     bool feeder() const

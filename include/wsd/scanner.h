@@ -7,6 +7,7 @@
 #include "wsd/device_record.h"
 #include "wsd/options.h"
 #include "wsd/quirks.h"
+#include "wsd/panel_subscription.h"
 #include "wsd/scan_worker.h"
 
 #include <sane/sane.h>
@@ -39,6 +40,12 @@ private:
     // ValidateScanTicket before the job: GOOD to go on (settings possibly
     // corrected), INVAL when the device refuses a setting it will not drop.
     SANE_Status validateTicket(ScanSettings &settings, Deadline deadline);
+    // Subscribes to scans started at the panel (wsd.conf push-destination)
+    // and adds the panel's options when the device takes the subscription.
+    void startPanel(const Config &config, Deadline deadline);
+    // A panel press names its source: the source option follows it (with
+    // the constraints of that source) when the device has it.
+    void selectPanelSource(const std::string &keyword);
 
     DeviceRecord device_;
     http::Options http_;
@@ -47,6 +54,7 @@ private:
     ScanOptions options_;
     ScannerCapabilities caps_;  // the device's largest areas bound each image
     std::unique_ptr<ScanWorker> worker_;
+    std::unique_ptr<PanelSubscription> panel_;  // null: no scans from the panel
     bool scanning_ = false;      // between sane_start and the end of the page
     bool batchActive_ = false;   // an ADF job may have more pages
     bool nonBlocking_ = false;

@@ -62,7 +62,8 @@ backend_sources=(util/log util/strings net/xml net/soap net/url discovery/discov
     discovery/endpoint_table wsscan/metadata wsscan/scan_xml wsscan/capabilities wsscan/scan_job_messages
     wsscan/scan_modes sane/option_constraints sane/options sane/option_settings wsscan/quirks net/multipart net/mtom
     image/image_limits image/image_decoder image/decoder_jpeg image/decoder_png image/decoder_tiff image/decoder_dib
-    config/config job/job_registry util/capture_mask)
+    config/config job/job_registry util/small_file util/state_file util/capture_mask discovery/print_queues
+    discovery/device_cache events/event_parser events/subscription_messages)
 all_targets=()
 for f in "$fuzz_src"/fuzz_*.cpp; do
     t=$(basename "$f" .cpp)
@@ -72,7 +73,8 @@ read -r -a targets <<<"${WSD_FUZZ_TARGETS:-${all_targets[*]}}"
 
 pkgs="libxml-2.0 libcurl libjpeg libpng libtiff-4 uuid sane-backends"
 read -r -a pkg_cflags <<<"$(pkg-config --cflags $pkgs)"
-read -r -a pkg_libs <<<"$(pkg-config --libs $pkgs)"
+# libcups (Debian's libcups2-dev has no pkg-config file).
+read -r -a pkg_libs <<<"$(pkg-config --libs $pkgs) -lcups"
 sanitize=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
 objects=()
 for s in "${backend_sources[@]}"; do objects+=("$work/obj/${s//\//_}.o"); done

@@ -388,8 +388,9 @@ sim__exited() { ! kill -0 "$1" 2>/dev/null; }
 # config directory tests the backend without installing it.
 
 # sane_env_wsd DIR [WSD.CONF LINE...]: dll.conf naming only wsd; wsd.conf
-# made of the given lines.  Exports SANE_CONFIG_DIR and LD_LIBRARY_PATH, and
-# XDG_RUNTIME_DIR: the backend's job registry stays in the test's directory.
+# made of the given lines.  Exports SANE_CONFIG_DIR and LD_LIBRARY_PATH,
+# XDG_RUNTIME_DIR (the backend's job registry stays in the test's directory)
+# and XDG_CACHE_HOME (its device cache stays in DIR).
 sane_env_wsd() {
     local dir=$1 module
     shift
@@ -403,6 +404,9 @@ sane_env_wsd() {
     export SANE_CONFIG_DIR="$dir"
     export LD_LIBRARY_PATH="$dir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     export XDG_RUNTIME_DIR="$WORK_DIR/runtime"
+    # The device cache of this environment alone: another test's devices, or
+    # an earlier environment's, are not listed here.
+    export XDG_CACHE_HOME="$dir/cache"
     sane__sanitizer_wrappers "$dir" "$module"
 }
 

@@ -12,6 +12,9 @@
 // the device is healthy again), --repeat N with --sample-every K (N scans in
 // one process, printing its RSS, open fds and threads every K scans), and
 // several -d (each device scanned from its own thread, at the same time).
+// --list prints sane_get_devices' names instead of scanning (event "device"
+// per device, then "listed"), with --again-after-usr1 once more after SIGUSR1
+// (a frontend's refresh, for the device cache's "next call").
 #include <sane/sane.h>
 #include <sane/saneopts.h>
 
@@ -23,6 +26,7 @@
 
 #include <dirent.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -69,8 +73,10 @@ struct Args {
     bool scanAgain = false;      // after the first scan (failed or not), scan one more page
     bool againAfterUsr1 = false; // ... once SIGUSR1 came
     bool startAfterUsr1 = false; // open, then wait for SIGUSR1 before the first scan
+    int waitForButtonS = 0;      // > 0: poll the `scan` button option (as scanbd does) before the first scan
     int repeat = 1;              // scans (of --pages pages each) in one session
     int sampleEvery = 0;         // print RSS, fds and threads every this many scans
+    bool list = false;           // list the devices instead of scanning
 };
 
 SANE_Handle handle;  // the first device's: the one cancel options act on
@@ -126,11 +132,12 @@ void awaitUsr1()
 
 void usage()
 {
-    std::fputs("usage: sane-probe -d DEVICE [-d DEVICE]... [--option NAME=VALUE]... [--pages N]\n"
+    std::fputs("usage: sane-probe --list [--again-after-usr1]\n"
+               "       sane-probe -d DEVICE [-d DEVICE]... [--option NAME=VALUE]... [--pages N]\n"
                "       [--cancel-after-bytes N | --cancel-during-start MS | --cancel-after-ms MS | --cancel-between-pages |\n"
                "        --cancel-after-complete | --cancel-on-usr1 | --hold-until-usr1] [--signal]\n"
                "       [--restart-after-cancel] [--scan-again [--again-after-usr1]] [--start-after-usr1]\n"
-               "       [--repeat N [--sample-every K]] [-o FILE]\n",
+               "       [--repeat N [--sample-every K]] [--wait-for-button SECONDS] [-o FILE]\n",
                stderr);
     std::exit(2);
 }
@@ -181,16 +188,32 @@ Args parseArgs(int argc, char **argv)
             a.againAfterUsr1 = true;
         else if (arg == "--start-after-usr1")
             a.startAfterUsr1 = a.againAfterUsr1 = true;
+        else if (arg == "--wait-for-button")
+            a.waitForButtonS = std::atoi(next().c_str());
         else if (arg == "--repeat")
             a.repeat = std::atoi(next().c_str());
         else if (arg == "--sample-every")
             a.sampleEvery = std::atoi(next().c_str());
+        else if (arg == "--list")
+            a.list = true;
         else
             usage();
     }
-    if (a.devices.empty() || a.repeat < 1 || (a.againAfterUsr1 && a.cancelOnUsr1))
+    if (a.devices.empty() != a.list || a.repeat < 1 || (a.againAfterUsr1 && a.cancelOnUsr1))
         usage();
     return a;
+}
+
+// One sane_get_devices: an event per device, then how many.
+void listDevices()
+{
+    const SANE_Device **list = nullptr;
+    const SANE_Status s = sane_get_devices(&list, SANE_FALSE);
+    int count = 0;
+    for (; s == SANE_STATUS_GOOD && list[count]; ++count)
+        event("device", list[count]->name);
+    event("listed", s == SANE_STATUS_GOOD ? std::to_string(count) : sane_strstatus(s));
+    std::fflush(stdout);
 }
 
 bool setOption(SANE_Handle h, const std::string &name, const std::string &value)
@@ -217,6 +240,42 @@ bool setOption(SANE_Handle h, const std::string &name, const std::string &value)
         return s == SANE_STATUS_GOOD;
     }
     event("option", name + " not found");
+    return false;
+}
+
+// A string or bool option's value as text; empty when the device has none.
+std::string readOption(SANE_Handle h, const std::string &name)
+{
+    for (SANE_Int i = 1;; ++i) {
+        const SANE_Option_Descriptor *d = sane_get_option_descriptor(h, i);
+        if (!d)
+            return std::string();
+        if (!d->name || name != d->name)
+            continue;
+        std::vector<char> buf(static_cast<std::size_t>(std::max<SANE_Int>(d->size, sizeof(SANE_Word))) + 1, 0);
+        if (sane_control_option(h, i, SANE_ACTION_GET_VALUE, buf.data(), nullptr) != SANE_STATUS_GOOD)
+            return std::string();
+        if (d->type == SANE_TYPE_STRING)
+            return buf.data();
+        SANE_Word w;
+        std::memcpy(&w, buf.data(), sizeof w);
+        return std::to_string(w);
+    }
+}
+
+// Polls the `scan` button option the way button daemons (scanbd) do, until
+// it reads true or `seconds` pass.
+bool awaitButton(SANE_Handle h, int seconds)
+{
+    const double until = nowMs() + seconds * 1000.0;
+    while (nowMs() < until) {
+        if (readOption(h, SANE_NAME_SCAN) == std::to_string(SANE_TRUE)) {
+            event("button", "panel-source=" + readOption(h, "panel-source"));
+            return true;
+        }
+        usleep(100 * 1000);  // the poll interval of a button daemon
+    }
+    event("button", "none");
     return false;
 }
 
@@ -406,6 +465,10 @@ int session(const std::string &device, Args a, bool primary)
 
     if (a.startAfterUsr1)
         awaitUsr1();
+    if (a.waitForButtonS > 0 && !awaitButton(h, a.waitForButtonS)) {
+        sane_close(h);
+        return 1;
+    }
     int failures = 0;
     for (int scan = 1; scan <= a.repeat; ++scan) {
         s = scanOnce(h, a);
@@ -458,7 +521,13 @@ int main(int argc, char **argv)
         sigprocmask(SIG_BLOCK, &usr1, nullptr);
     }
     int result = 0;
-    if (a.devices.size() == 1) {
+    if (a.list) {
+        listDevices();
+        if (a.againAfterUsr1) {
+            awaitUsr1();
+            listDevices();
+        }
+    } else if (a.devices.size() == 1) {
         result = session(a.devices.front(), a, true);
     } else {
         std::vector<std::thread> sessions;

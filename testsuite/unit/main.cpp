@@ -1,5 +1,7 @@
 #include "suites.h"
 
+#include "config.h"
+
 #include <cstdlib>
 
 int main()
@@ -36,6 +38,12 @@ int main()
     srunner_add_suite(runner, addressingSuite());
     srunner_add_suite(runner, captureMaskSuite());
     srunner_add_suite(runner, jobRefusalSuite());
+    srunner_add_suite(runner, eventsSuite());
+    srunner_add_suite(runner, panelSubscriptionSuite());
+    srunner_add_suite(runner, deviceCacheSuite());
+#ifdef HAVE_CUPS
+    srunner_add_suite(runner, printQueuesSuite());
+#endif
     srunner_add_suite(runner, hostLookupSuite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);

@@ -33,4 +33,8 @@ Suite *addressingSuite();
 Suite *captureMaskSuite();
 Suite *simEventingSuite();
 Suite *jobRefusalSuite();
+Suite *eventsSuite();
+Suite *panelSubscriptionSuite();
+Suite *printQueuesSuite();  // built with libcups only
+Suite *deviceCacheSuite();
 Suite *hostLookupSuite();

@@ -3,6 +3,7 @@
 #include "wsd/config.h"
 
 #include <cstdlib>
+#include <string>
 #include <unistd.h>
 
 START_TEST(parses_every_setting)
@@ -12,6 +13,8 @@ START_TEST(parses_every_setting)
                      "# comment\n"
                      "discovery = off\n"
                      "multicast=no\n"
+                     "cups = off\n"
+                     "discovery-cache = off\n"
                      "interface = veth0\n"
                      "exclude-interface = docker0\n"
                      "discovery-timeout = 750   # trailing comment\n"
@@ -21,12 +24,15 @@ START_TEST(parses_every_setting)
                      "warm-up-wait = 45000\n"
                      "tls-verify = on\n"
                      "trace = /tmp/wsd trace\n"
+                     "push-destination = Alice's desk   # on the panel\n"
                      "device \"Office MFP\" http://198.18.0.2:5357/dev\n"
                      "device lab https://[fd00:5ca::2]:5358/scan\n"
                      "quirk lab rotate-back-side=on, scan-path=off\n",
                      "test.conf");
     ck_assert(!c.discovery);
     ck_assert(!c.multicast);
+    ck_assert(!c.cups);
+    ck_assert(!c.discoveryCache);
     ck_assert(c.tlsVerify);
     ck_assert_uint_eq(c.interfaces.size(), 1);
     ck_assert_str_eq(c.interfaces[0].c_str(), "veth0");
@@ -38,6 +44,7 @@ START_TEST(parses_every_setting)
     ck_assert_int_eq(c.warmUpWaitMs, 45000);
     ck_assert_int_eq(wsd::Config().warmUpWaitMs, 30000);  // the documented default
     ck_assert_str_eq(c.traceDir.c_str(), "/tmp/wsd trace");
+    ck_assert_str_eq(c.pushDestination.c_str(), "Alice's desk");
     ck_assert_uint_eq(c.devices.size(), 2);
     ck_assert_str_eq(c.devices[0].name.c_str(), "Office MFP");
     ck_assert_str_eq(c.devices[0].url.c_str(), "http://198.18.0.2:5357/dev");
@@ -53,33 +60,41 @@ START_TEST(skips_bad_lines_and_keeps_going)
 {
     wsd::Config c;
     wsd::parseConfig(c,
-                     "discovery = maybe\n"
-                     "nonsense\n"
-                     "device onlyname\n"
-                     "device x ftp://198.18.0.2/\n"
-                     "device \"unterminated http://x/\n"
-                     "discovery-timeout = -5\n"
-                     "unknown = 1\n"
-                     "quirk lab no-such-quirk=on\n"
-                     "quirk lab\n"
-                     "multicast = off\n",
+                     std::string("discovery = maybe\n"
+                                 "nonsense\n"
+                                 "device onlyname\n"
+                                 "device x ftp://198.18.0.2/\n"
+                                 "device \"unterminated http://x/\n"
+                                 "discovery-timeout = -5\n"
+                                 "unknown = 1\n"
+                                 "quirk lab no-such-quirk=on\n"
+                                 "quirk lab\n"
+                                 "push-destination = ") +
+                         std::string(300, 'x') +  // longer than a ClientDisplayName may be
+                         "\n"
+                         "multicast = off\n",
                      "bad.conf");
     ck_assert(c.discovery);  // the bad value left the default
     ck_assert(!c.multicast);  // the good line after the bad ones still counts
     ck_assert_uint_eq(c.devices.size(), 0);
     ck_assert_uint_eq(c.quirks.size(), 0);
     ck_assert_int_eq(c.discoveryTimeoutMs, 1000);
+    ck_assert(c.pushDestination.empty());
 }
 END_TEST
 
 START_TEST(environment_overrides_file)
 {
     wsd::Config c;
-    wsd::parseConfig(c, "discovery = on\n", "x.conf");
+    wsd::parseConfig(c, "discovery = on\ncups = on\n", "x.conf");
+    ck_assert(c.cups);
     setenv("SANE_WSD_DISCOVERY", "off", 1);
+    setenv("SANE_WSD_CUPS", "off", 1);
     setenv("SANE_WSD_DEVICE", "http://127.0.0.1:5357/a; Lab Sim=http://127.0.0.1:5358/b ; ftp://no", 1);
     wsd::applyEnvironment(c);
     ck_assert(!c.discovery);
+    ck_assert(!c.cups);
+    unsetenv("SANE_WSD_CUPS");
     ck_assert_uint_eq(c.devices.size(), 2);
     ck_assert_str_eq(c.devices[0].url.c_str(), "http://127.0.0.1:5357/a");
     ck_assert_str_eq(c.devices[1].name.c_str(), "Lab Sim");

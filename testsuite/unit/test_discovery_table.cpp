@@ -295,6 +295,50 @@ START_TEST(avahi_hosts_are_probed_once)
 }
 END_TEST
 
+START_TEST(print_queue_hosts_are_probed_once_even_off_link)
+{
+    d::EndpointTable table(labLinks());
+    ck_assert(table.admitPrintQueueHost("198.18.0.2", "", "Office", T0));
+    ck_assert(!table.admitPrintQueueHost("198.18.0.2", "", "Office_Duplex", T0));
+    ck_assert(table.admitPrintQueueHost("203.0.113.9", "", "Branch", T0));  // another subnet
+    ck_assert(table.admitPrintQueueHost("fe80::2", "lab0", "Local", T0));
+    ck_assert(!table.admitPrintQueueHost("127.0.0.1", "", "Loop", T0));
+    ck_assert(!table.admitPrintQueueHost("::1", "", "Loop6", T0));
+    ck_assert(!table.admitPrintQueueHost("198.18.0.1", "", "Self", T0));
+    ck_assert(!table.admitPrintQueueHost("224.0.0.251", "", "Group", T0));
+    ck_assert(!table.admitPrintQueueHost("fe80::3", "", "NoLink", T0));
+}
+END_TEST
+
+// Every endpoint at a queue's host names the queues, however it was found;
+// others name none.
+START_TEST(print_queues_name_the_endpoints_at_their_host)
+{
+    d::EndpointTable table(labLinks());
+    table.admitPrintQueueHost("198.18.0.2", "", "Office", T0);
+    table.admitPrintQueueHost("198.18.0.2", "", "Office_Duplex", T0);
+    table.admitPrintQueueHost("198.18.0.7", "", "Elsewhere", T0);
+    list(table, Uuid, DevUrl, Dev, ScanUrl);
+    const std::string other = "urn:uuid:5ca00000-0000-4000-8000-00000000a002";
+    table.onMessage(answer(d::Kind::ProbeMatches, "urn:uuid:any", other, {"http://198.18.0.3:5357/wsd"}),
+                    d::Source{"198.18.0.3", "lab0"}, "cups", T0);
+    d::Work get = onlyWork(table, d::Work::Kind::MetadataGet);
+    table.onMetadata(other, get.url, scanner("http://198.18.0.3:5357/scan"), T0);
+    auto listed = table.listed();
+    ck_assert_uint_eq(listed.size(), 2);
+    for (const auto &dev : listed) {
+        if (dev.endpointUuid == Uuid) {
+            ck_assert_uint_eq(dev.printQueues.size(), 2);
+            ck_assert_str_eq(dev.printQueues[0].c_str(), "Office");
+            ck_assert_str_eq(dev.printQueues[1].c_str(), "Office_Duplex");
+        } else {
+            ck_assert_str_eq(dev.foundBy.c_str(), "cups");
+            ck_assert(dev.printQueues.empty());
+        }
+    }
+}
+END_TEST
+
 Suite *discoveryTableSuite()
 {
     Suite *s = suite_create("discovery_table");
@@ -315,6 +359,8 @@ Suite *discoveryTableSuite()
     tcase_add_test(tc, avahi_hosts_are_probed_once);
     tcase_add_test(tc, every_record_of_a_probe_matches_is_taken);
     tcase_add_test(tc, host_name_xaddrs_from_the_wire);
+    tcase_add_test(tc, print_queue_hosts_are_probed_once_even_off_link);
+    tcase_add_test(tc, print_queues_name_the_endpoints_at_their_host);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -298,6 +299,41 @@ START_TEST(flatbed_only_profile)
     assertText(joined(o.formatChoices()), "png,jfif");
     setString(o, "mode", "Lineart");
     assertText(joined(o.formatChoices()), "png");
+}
+END_TEST
+
+// The panel's sensors as button daemons (scanbd) poll them: `scan` a
+// readable, not settable bool with SANE_CAP_HARD_SELECT, true once per press;
+// `panel-source` the press's source in SANE's words.
+START_TEST(panel_options)
+{
+    wsd::ScanOptions o(duplexMfp());
+    const SANE_Int before = o.count();
+    bool pressed = false;
+    std::string source;
+    o.addPanelOptions([&] { return std::exchange(pressed, false); }, [&] { return source; });
+    ck_assert_int_eq(o.count(), before + 3);  // the group and two options
+    SANE_Word count = 0;
+    ck_assert_int_eq(o.control(0, SANE_ACTION_GET_VALUE, &count, nullptr), SANE_STATUS_GOOD);
+    ck_assert_int_eq(count, before + 3);
+    const SANE_Option_Descriptor *scan = o.descriptor(index(o, SANE_NAME_SCAN));
+    ck_assert_int_eq(scan->type, SANE_TYPE_BOOL);
+    ck_assert(scan->cap & SANE_CAP_HARD_SELECT);
+    ck_assert(scan->cap & SANE_CAP_SOFT_DETECT);
+    ck_assert(!(scan->cap & SANE_CAP_SOFT_SELECT));
+    SANE_Word w = SANE_TRUE;
+    setWord(o, SANE_NAME_SCAN, w, SANE_STATUS_INVAL);  // a sensor: not settable
+    ck_assert_int_eq(getWord(o, SANE_NAME_SCAN), SANE_FALSE);
+    pressed = true;
+    source = "ADFDuplex";
+    ck_assert_int_eq(getWord(o, SANE_NAME_SCAN), SANE_TRUE);
+    ck_assert_int_eq(getWord(o, SANE_NAME_SCAN), SANE_FALSE);  // read once
+    const std::string chosen = getString(o, "panel-source");
+    ck_assert_str_eq(chosen.c_str(), "ADF Duplex");
+    source = "VendorTray";  // a word we have no SANE name for is shown as it came
+    const std::string vendor = getString(o, "panel-source");
+    ck_assert_str_eq(vendor.c_str(), "VendorTray");
+    setString(o, "panel-source", "ADF", SANE_STATUS_INVAL);
 }
 END_TEST
 
@@ -705,6 +741,7 @@ Suite *optionsSuite()
     tcase_add_test(tc, lineart_made_locally);
     tcase_add_test(tc, decodable_formats_only);
     tcase_add_test(tc, name_tables);
+    tcase_add_test(tc, panel_options);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,255 @@
+#include "wsd/panel_subscription.h"
+
+#include "wsd/log.h"
+#include "wsd/namespaces.h"
+#include "wsd/soap.h"
+#include "wsd/wsscan_client.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace wsd {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+// Renew once half the granted time has passed (DPWS: WSDAPI clients do the
+// same), never more often than MinRenewInterval; after a failure, try again
+// (Renew, else a new Subscribe) after RetryInterval.
+constexpr std::chrono::seconds MinRenewInterval = 1s;
+constexpr std::chrono::seconds RetryInterval = 30s;
+
+std::string scanAvailableAction() { return std::string(ns::ScanActionPrefix) + "ScanAvailableEvent"; }
+
+// 202: a one-way message taken (DPWS answers event deliveries without a body).
+constexpr unsigned Accepted = 202;
+constexpr unsigned BadRequest = 400;
+constexpr unsigned NotFound = 404;
+
+}  // namespace
+
+PanelSubscription::PanelSubscription(PanelConfig config)
+    : config_(std::move(config)), path_("/wsd-events/" + soap::newUuid()), identifier_(soap::newMessageId()),
+      clientContext_("sane-wsd-" + soap::newUuid()), session_(config_.http)
+{
+    session_.setCancelFd(stopFd_.fd());
+}
+
+std::unique_ptr<PanelSubscription> PanelSubscription::start(PanelConfig config, http::Deadline deadline)
+try {
+    std::unique_ptr<PanelSubscription> panel(new PanelSubscription(std::move(config)));
+    std::string error;
+    PanelSubscription *self = panel.get();
+    panel->listener_ = events::EventListener::start(
+        panel->config_.serviceUrl,
+        [self](const std::string &path, const std::string &body) { return self->deliver(path, body); }, &error);
+    if (!panel->listener_) {
+        WSD_WARN("%s: no event listener, so no scans from the panel: %s", panel->config_.serviceUrl.c_str(),
+                 error.c_str());
+        return nullptr;
+    }
+    panel->notifyTo_ = panel->listener_->baseUrl() + panel->path_;
+    if (!panel->subscribe(deadline)) {
+        panel->listener_.reset();
+        return nullptr;
+    }
+    panel->renewer_ = std::thread(&PanelSubscription::renewLoop, self);
+    return panel;
+} catch (const std::exception &e) {
+    // No descriptor or thread left: the handle works, without panel scans.
+    WSD_WARN("no scans from the panel: %s", e.what());
+    return nullptr;
+}
+
+PanelSubscription::~PanelSubscription()
+{
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stop_ = true;
+    }
+    stopFd_.signal();
+    wake_.notify_all();
+    if (renewer_.joinable())
+        renewer_.join();
+    unsubscribe();
+    listener_.reset();  // no event is handled after this
+}
+
+bool PanelSubscription::subscribe(http::Deadline deadline)
+{
+    events::SubscribeRequest request;
+    request.serviceUrl = config_.serviceUrl;
+    request.notifyTo = notifyTo();
+    request.identifier = identifier_;
+    request.actions = {scanAvailableAction()};
+    request.expires = config_.expires;
+    request.destination = events::Destination{config_.displayName, clientContext_};
+    auto subscribed = wsscan::Client(session_).until(deadline).call(events::subscribe(request));
+    if (!subscribed) {
+        WSD_WARN("%s: Subscribe to ScanAvailableEvent: %s", config_.serviceUrl.c_str(), subscribed.error.c_str());
+        return false;
+    }
+    auto own = std::find_if(subscribed->destinations.begin(), subscribed->destinations.end(),
+                            [&](const events::DestinationResponse &d) { return d.clientContext == clientContext_; });
+    if (own == subscribed->destinations.end()) {
+        // Without a DestinationToken no device-initiated job can be made.
+        WSD_WARN("%s: SubscribeResponse has no DestinationToken for our destination", config_.serviceUrl.c_str());
+        wsscan::Client(config_.closeHttp).call(events::unsubscribe(subscribed->manager));
+        return false;
+    }
+    const std::chrono::seconds granted = subscribed->expires.value_or(config_.expires);
+    std::lock_guard<std::mutex> lock(mutex_);
+    manager_ = subscribed->manager;
+    destinationToken_ = own->destinationToken;
+    renewAt_ = Clock::now() + std::max<std::chrono::seconds>(granted / 2, MinRenewInterval);
+    resubscribe_ = false;
+    WSD_INFO("subscribed to panel scans at %s as \"%s\" for %llds; events to %s", config_.serviceUrl.c_str(),
+             config_.displayName.c_str(), static_cast<long long>(granted.count()), notifyTo().c_str());
+    return true;
+}
+
+bool PanelSubscription::renew()
+{
+    std::optional<events::SubscriptionManager> manager;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        manager = manager_;
+    }
+    if (!manager)
+        return false;
+    auto renewed = wsscan::Client(session_).call(events::renew(*manager, config_.expires));
+    if (!renewed) {
+        WSD_WARN("%s: Renew: %s", manager->address.c_str(), renewed.error.c_str());
+        return false;
+    }
+    const std::chrono::seconds granted = renewed->expires.value_or(config_.expires);
+    std::lock_guard<std::mutex> lock(mutex_);
+    renewAt_ = Clock::now() + std::max<std::chrono::seconds>(granted / 2, MinRenewInterval);
+    WSD_DETAIL("renewed the panel subscription for %llds", static_cast<long long>(granted.count()));
+    return true;
+}
+
+void PanelSubscription::unsubscribe()
+{
+    std::optional<events::SubscriptionManager> manager;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        manager = std::exchange(manager_, std::nullopt);
+    }
+    if (!manager)
+        return;
+    auto done = wsscan::Client(config_.closeHttp).call(events::unsubscribe(*manager));
+    if (!done)
+        WSD_INFO("%s: Unsubscribe: %s", manager->address.c_str(), done.error.c_str());
+}
+
+void PanelSubscription::renewLoop()
+{
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!stop_) {
+        wake_.wait_until(lock, renewAt_, [this] { return stop_ || resubscribe_; });
+        if (stop_)
+            break;
+        const bool ended = resubscribe_;
+        lock.unlock();
+        // A Renew the device refuses (it rebooted and forgot us, or the
+        // subscription expired) is followed by a new Subscribe.
+        bool ok = (!ended && renew()) ||
+                  subscribe(Clock::now() + std::chrono::milliseconds(config_.http.timeoutMs));
+        lock.lock();
+        // Cut short by the handle closing: the subscription may well still
+        // exist, and the destructor Unsubscribes it.
+        if (!ok && !stop_) {
+            manager_.reset();
+            resubscribe_ = false;
+            renewAt_ = Clock::now() + RetryInterval;
+        }
+    }
+}
+
+bool PanelSubscription::takeButton()
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    return std::exchange(buttonUnread_, false);
+}
+
+std::string PanelSubscription::pendingSource() const
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    return press_ ? press_->inputSource : std::string();
+}
+
+std::optional<PanelPress> PanelSubscription::takePress()
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    buttonUnread_ = false;
+    return std::exchange(press_, std::nullopt);
+}
+
+unsigned PanelSubscription::deliver(const std::string &path, const std::string &body)
+{
+    if (path != path_) {
+        WSD_WARN("event listener: refused an event for %s, which is no subscription of ours", path.c_str());
+        return NotFound;
+    }
+    std::string error;
+    std::optional<events::Notification> n = events::parseNotification(body, &error);
+    if (!n) {
+        WSD_WARN("event listener: refused an unreadable event: %s", error.c_str());
+        return BadRequest;
+    }
+    // WS-Addressing: the notification is addressed to our NotifyTo EPR, whose
+    // reference parameter (wse:Identifier) comes back as a header.
+    if (n->to != notifyTo() || (!n->identifier.empty() && n->identifier != identifier_)) {
+        WSD_WARN("event listener: refused %s addressed to %s (identifier \"%s\"), not to our subscription",
+                 events::eventName(n->event), n->to.c_str(), n->identifier.c_str());
+        return BadRequest;
+    }
+    if (const auto *press = std::get_if<events::ScanAvailable>(&n->event))
+        return onScanAvailable(*press);
+    if (const auto *end = std::get_if<events::SubscriptionEnd>(&n->event))
+        return onSubscriptionEnd(*end);
+    // The subscription asks for ScanAvailableEvent only; a device that sends
+    // more is answered and ignored.
+    WSD_PROTO("event listener: ignored %s", events::eventName(n->event));
+    return Accepted;
+}
+
+unsigned PanelSubscription::onScanAvailable(const events::ScanAvailable &event)
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!manager_) {
+        WSD_WARN("event listener: refused ScanAvailableEvent: no live subscription");
+        return NotFound;
+    }
+    if (event.clientContext != clientContext_) {
+        WSD_WARN("event listener: refused ScanAvailableEvent for ClientContext \"%s\", not ours",
+                 event.clientContext.c_str());
+        return BadRequest;
+    }
+    press_ = PanelPress{event.scanIdentifier, destinationToken_, event.inputSource};
+    buttonUnread_ = true;
+    WSD_INFO("scan requested at the panel (ScanIdentifier %s, source %s)", event.scanIdentifier.c_str(),
+             event.inputSource.empty() ? "not named" : event.inputSource.c_str());
+    return Accepted;
+}
+
+unsigned PanelSubscription::onSubscriptionEnd(const events::SubscriptionEnd &end)
+{
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (!manager_ || (!end.identifier.empty() && !manager_->identifier.empty() && end.identifier != manager_->identifier)) {
+        WSD_WARN("event listener: refused SubscriptionEnd for a subscription that is not ours");
+        return BadRequest;
+    }
+    WSD_INFO("the device ended the panel subscription (%s: %s); subscribing again", end.status.c_str(),
+             end.reason.c_str());
+    manager_.reset();
+    resubscribe_ = true;
+    lock.unlock();
+    wake_.notify_all();
+    return Accepted;
+}
+
+}  // namespace wsd

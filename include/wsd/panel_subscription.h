@@ -1,0 +1,108 @@
+// Scans started at the device's panel, for one open SANE handle: an event
+// listener, a WS-Eventing subscription to ScanAvailableEvent with one
+// WS-Scan ScanDestination (our name on the panel), its renewal before it
+// expires (and a new subscription when the device ends or forgets it), and
+// Unsubscribe when the handle closes. A press on the panel becomes a
+// pending press: the `scan` option reads it once, sane_start takes it.
+//
+// Threads: the frontend's (options, sane_start, the destructor), the
+// renewal thread started here, and the listener's (libmicrohttpd). All that
+// more than one of them touches is under mutex_.
+#pragma once
+
+#include "wsd/event_fd.h"
+#include "wsd/event_listener.h"
+#include "wsd/events.h"
+#include "wsd/http.h"
+#include "wsd/subscription_messages.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace wsd {
+
+struct PanelConfig {
+    std::string serviceUrl;   // the scan service: the event source
+    std::string displayName;  // what the panel lists (wsd.conf push-destination)
+    http::Options http;       // Subscribe and Renew
+    http::Options closeHttp;  // Unsubscribe at close: short, a closing handle does not wait long
+    std::chrono::seconds expires{3600};  // asked for; the device grants what it grants
+};
+
+// What sane_start needs of a press (WS-Scan CreateScanJobRequest).
+struct PanelPress {
+    std::string scanIdentifier;
+    std::string destinationToken;  // of the subscription the event came through
+    std::string inputSource;       // WS-Scan keyword; empty when the device named none
+};
+
+class PanelSubscription {
+public:
+    // Starts the listener and subscribes (within deadline); nullptr when
+    // either fails: the device then offers no panel scans to this handle.
+    static std::unique_ptr<PanelSubscription> start(PanelConfig config, http::Deadline deadline);
+    ~PanelSubscription();  // stops renewing, Unsubscribes, stops the listener
+    PanelSubscription(const PanelSubscription &) = delete;
+    PanelSubscription &operator=(const PanelSubscription &) = delete;
+
+    // The `scan` option: true once for each press, false until the next
+    // (reading clears it, as button daemons expect); the press itself stays
+    // pending for sane_start.
+    bool takeButton();
+    // The pending press's input source (WS-Scan keyword), empty without one.
+    std::string pendingSource() const;
+    // sane_start: the pending press, now consumed; nullopt for a pull scan.
+    std::optional<PanelPress> takePress();
+
+    // The listener's handler (public for the unit tests, which play the
+    // device): checks and applies one notification, returns the HTTP status.
+    unsigned deliver(const std::string &path, const std::string &body);
+    // The address the device posts our events to.
+    const std::string &notifyTo() const { return notifyTo_; }
+
+private:
+    explicit PanelSubscription(PanelConfig config);
+    // Subscribe; true when the device took it (state updated under mutex_).
+    bool subscribe(http::Deadline deadline);
+    bool renew();
+    void unsubscribe();
+    void renewLoop();
+    unsigned onScanAvailable(const events::ScanAvailable &event);
+    unsigned onSubscriptionEnd(const events::SubscriptionEnd &end);
+
+    const PanelConfig config_;
+    // Fixed for the handle's life: the NotifyTo address's path and the
+    // identifier the device echoes. Events must name both; only the device
+    // learns them.
+    const std::string path_;
+    const std::string identifier_;
+    const std::string clientContext_;
+    std::unique_ptr<events::EventListener> listener_;  // set once in start()
+    // The listener's address + path_, set in start() before any Subscribe
+    // tells it to anyone; the listener's thread reads it (never listener_).
+    std::string notifyTo_;
+    // Subscribe and Renew: the frontend's thread in start(), then the
+    // renewal thread only. stopFd_ drops a request in flight when the
+    // handle closes, so sane_close never waits for a silent device.
+    EventFd stopFd_;
+    http::Session session_;
+
+    mutable std::mutex mutex_;  // guards everything below
+    std::condition_variable wake_;
+    std::optional<events::SubscriptionManager> manager_;  // set while subscribed
+    std::string destinationToken_;
+    std::chrono::steady_clock::time_point renewAt_;
+    bool resubscribe_ = false;  // the device ended the subscription
+    bool stop_ = false;
+    std::optional<PanelPress> press_;
+    bool buttonUnread_ = false;
+
+    std::thread renewer_;  // renewLoop; started last, joined first
+};
+
+}  // namespace wsd

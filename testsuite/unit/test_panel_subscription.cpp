@@ -1,0 +1,310 @@
+// PanelSubscription against a scripted event source on loopback: Subscribe
+// with our destination, the event listener taking a ScanAvailableEvent
+// (and refusing events not meant for us), the press read once by the
+// button and taken by sane_start, renewal before expiry, a new Subscribe
+// after SubscriptionEnd, and Unsubscribe when the handle closes.
+#include "../sim/http_server.h"
+#include "wsd/http.h"
+#include "wsd/namespaces.h"
+#include "wsd/panel_subscription.h"
+#include "wsd/soap.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <vector>
+
+// Last: check.h defines a macro named fail.
+#include "suites.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string Wse = "http://schemas.xmlsoap.org/ws/2004/08/eventing";
+
+// Answers the WS-Eventing operations as a device does and records them.
+class ScriptedSource {
+public:
+    std::string expires = "PT3600S";
+    bool holdRenew = false;  // a Renew gets no answer until release()
+    bool refuseRenew = false;  // a Renew gets a fault, as from a device that rebooted and forgot us
+
+    ScriptedSource()
+        : server_({"127.0.0.1"}, 0, [this](const wsdsim::HttpRequest &r) { return answer(r); })
+    {
+    }
+    ~ScriptedSource() { release(); }
+
+    void release()
+    {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            released_ = true;
+        }
+        seen_.notify_all();
+    }
+
+    std::string serviceUrl() const { return wsdsim::httpUrl("127.0.0.1", server_.port(), "/wsd/scan"); }
+
+    // Waits (a generous hang guard, no timing asserted) until `action` came `count` times.
+    bool waitFor(const std::string &action, std::size_t count)
+    {
+        std::unique_lock<std::mutex> lock(mutex_);
+        return seen_.wait_for(lock, 30s, [&] { return countLocked(action) >= count; });
+    }
+    std::size_t count(const std::string &action)
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return countLocked(action);
+    }
+    wsd::soap::Message last(const std::string &action)
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (auto it = requests_.rbegin(); it != requests_.rend(); ++it)
+            if (it->first == action)
+                return *wsd::soap::parse(it->second);
+        ck_abort_msg("no %s came", action.c_str());
+        return {};
+    }
+
+private:
+    std::size_t countLocked(const std::string &action) const
+    {
+        std::size_t n = 0;
+        for (const auto &r : requests_)
+            n += r.first == action;
+        return n;
+    }
+
+    wsdsim::HttpReply answer(const wsdsim::HttpRequest &request)
+    {
+        auto m = wsd::soap::parse(request.body);
+        ck_assert(m.has_value());
+        const std::string action = m->action.substr(Wse.size() + 1);
+        std::string body;
+        if (action == "Subscribe") {
+            std::string context =
+                m->payload.path(wsd::ns::Scan, {"ScanDestinations", "ScanDestination", "ClientContext"}).text();
+            body = "<wse:SubscribeResponse><wse:SubscriptionManager><wsa:Address>" + serviceUrl() +
+                   "</wsa:Address><wsa:ReferenceParameters><wse:Identifier>urn:uuid:sub-" +
+                   std::to_string(count("Subscribe")) + "</wse:Identifier></wsa:ReferenceParameters>"
+                   "</wse:SubscriptionManager><wse:Expires>" + expires + "</wse:Expires><wscn:DestinationResponses>"
+                   "<wscn:DestinationResponse><wscn:ClientContext>" + context + "</wscn:ClientContext>"
+                   "<wscn:DestinationToken>token-1</wscn:DestinationToken></wscn:DestinationResponse>"
+                   "</wscn:DestinationResponses></wse:SubscribeResponse>";
+        } else if (action == "Renew" && refuseRenew) {
+            wsd::soap::Addressing a;
+            a.to = wsd::ns::AnonymousReply;
+            a.relatesTo = m->messageId;
+            wsdsim::HttpReply fault;
+            fault.status = 500;
+            fault.contentType = "application/soap+xml";
+            fault.body = wsd::soap::buildFault(a, {"Receiver", "UnableToRenew", "no such subscription", ""});
+            std::lock_guard<std::mutex> lock(mutex_);
+            requests_.emplace_back(action, request.body);
+            seen_.notify_all();
+            return fault;
+        } else if (action == "Renew") {
+            body = "<wse:RenewResponse><wse:Expires>" + expires + "</wse:Expires></wse:RenewResponse>";
+        } else {
+            body = "<wse:UnsubscribeResponse/>";
+        }
+        wsd::soap::Addressing a;
+        a.to = wsd::ns::AnonymousReply;
+        a.action = m->action + "Response";
+        a.relatesTo = m->messageId;
+        wsdsim::HttpReply reply;
+        reply.contentType = "application/soap+xml";
+        reply.body = wsd::soap::buildEnvelope(a, {{"wse", Wse.c_str()}, {"wscn", wsd::ns::Scan}},
+                                              [&](wsd::xml::Writer &w) { w.raw(body); });
+        std::unique_lock<std::mutex> lock(mutex_);
+        requests_.emplace_back(action, request.body);
+        seen_.notify_all();
+        if (action == "Renew" && holdRenew)
+            seen_.wait(lock, [this] { return released_; });
+        return reply;
+    }
+
+    std::mutex mutex_;
+    std::condition_variable seen_;
+    std::vector<std::pair<std::string, std::string>> requests_;
+    bool released_ = false;
+    wsdsim::HttpServer server_;  // last: stops before what its handler uses goes
+};
+
+wsd::PanelConfig config(const ScriptedSource &source)
+{
+    wsd::PanelConfig c;
+    c.serviceUrl = source.serviceUrl();
+    c.displayName = "test host";
+    c.http.connectTimeoutMs = c.http.timeoutMs = 5000;
+    c.closeHttp = c.http;
+    return c;
+}
+
+std::unique_ptr<wsd::PanelSubscription> subscribed(ScriptedSource &source)
+{
+    auto panel = wsd::PanelSubscription::start(config(source), std::chrono::steady_clock::now() + 10s);
+    ck_assert(panel);
+    return panel;
+}
+
+std::string scanAvailable(const std::string &to, const std::string &identifier, const std::string &context,
+                          const std::string &extra = "")
+{
+    wsd::soap::Addressing a;
+    a.to = to;
+    a.action = std::string(wsd::ns::ScanActionPrefix) + "ScanAvailableEvent";
+    return wsd::soap::buildEnvelope(
+        a, {{"wse", Wse.c_str()}, {"wscn", wsd::ns::Scan}},
+        [&](wsd::xml::Writer &w) {
+            w.start("wscn", "ScanAvailableEvent").element("wscn", "ClientContext", context);
+            w.element("wscn", "ScanIdentifier", "scan-id-5").element("wscn", "InputSource", "ADF").end();
+            if (!extra.empty())
+                w.raw(extra);
+        },
+        [&](wsd::xml::Writer &w) {
+            if (!identifier.empty())
+                w.element("wse", "Identifier", identifier);
+        });
+}
+
+long post(const std::string &url, const std::string &body)
+{
+    wsd::http::Options o;
+    o.connectTimeoutMs = o.timeoutMs = 5000;
+    return wsd::http::post({url, body}, o).status;
+}
+
+// The ClientContext and NotifyTo identifier we subscribed with.
+std::string subscribedText(ScriptedSource &source, std::initializer_list<const char *> path, const char *ns)
+{
+    return source.last("Subscribe").payload.path(ns, path).text();
+}
+
+}  // namespace
+
+START_TEST(press_reaches_the_options_and_the_job)
+{
+    ScriptedSource source;
+    auto panel = subscribed(source);
+    auto subscribe = source.last("Subscribe");
+    ck_assert(subscribe.payload.path(wsd::ns::Scan, {"ScanDestinations", "ScanDestination", "ClientDisplayName"})
+                  .text() == "test host");
+    const std::string context =
+        subscribedText(source, {"ScanDestinations", "ScanDestination", "ClientContext"}, wsd::ns::Scan);
+    const std::string identifier = subscribe.payload.path(wsd::ns::Eventing, {"Delivery", "NotifyTo"})
+                                       .child(wsd::ns::Addressing, "ReferenceParameters")
+                                       .child(wsd::ns::Eventing, "Identifier")
+                                       .text();
+    const std::string notifyTo = panel->notifyTo();
+    ck_assert(subscribe.payload.path(wsd::ns::Eventing, {"Delivery", "NotifyTo"}).child(wsd::ns::Addressing, "Address")
+                  .text() == notifyTo);
+    ck_assert(notifyTo.rfind("http://127.0.0.1:", 0) == 0);  // the address that routes to the device
+
+    ck_assert(!panel->takeButton());
+    ck_assert(!panel->takePress());
+    ck_assert_int_eq(post(notifyTo, scanAvailable(notifyTo, identifier, context)), 202);
+    ck_assert(panel->takeButton());
+    ck_assert(!panel->takeButton());  // reading clears the button ...
+    const std::string pending = panel->pendingSource();
+    ck_assert_str_eq(pending.c_str(), "ADF");  // ... not the press
+    auto press = panel->takePress();
+    ck_assert(press.has_value());
+    ck_assert_str_eq(press->scanIdentifier.c_str(), "scan-id-5");
+    ck_assert_str_eq(press->destinationToken.c_str(), "token-1");
+    ck_assert(!panel->takePress());
+
+    panel.reset();
+    ck_assert_int_eq(static_cast<int>(source.count("Unsubscribe")), 1);
+    ck_assert(source.last("Unsubscribe").header.child(wsd::ns::Eventing, "Identifier").text() == "urn:uuid:sub-0");
+}
+END_TEST
+
+START_TEST(events_not_for_us_refused)
+{
+    ScriptedSource source;
+    auto panel = subscribed(source);
+    const std::string context =
+        subscribedText(source, {"ScanDestinations", "ScanDestination", "ClientContext"}, wsd::ns::Scan);
+    const std::string notifyTo = panel->notifyTo();
+    const std::string base = notifyTo.substr(0, notifyTo.find("/wsd-events/"));
+    // Another path, another identifier, another destination, another To.
+    ck_assert_int_eq(post(base + "/wsd-events/guess", scanAvailable(notifyTo, "", context)), 404);
+    ck_assert_int_eq(post(notifyTo, scanAvailable(notifyTo, "urn:uuid:forged", context)), 400);
+    ck_assert_int_eq(post(notifyTo, scanAvailable(notifyTo, "", "someone-else")), 400);
+    ck_assert_int_eq(post(notifyTo, scanAvailable(base + "/elsewhere", "", context)), 400);
+    // Malformed and oversized bodies.
+    ck_assert_int_eq(post(notifyTo, "<not-soap/>"), 400);
+    ck_assert_int_eq(post(notifyTo, scanAvailable(notifyTo, "", context, "<!--" + std::string(70000, '-') + "-->")),
+                     413);
+    ck_assert(!panel->takeButton());
+    ck_assert(!panel->takePress());
+}
+END_TEST
+
+START_TEST(renews_and_resubscribes)
+{
+    ScriptedSource source;
+    source.expires = "PT2S";  // renewed after a second
+    auto panel = subscribed(source);
+    ck_assert(source.waitFor("Renew", 2));
+    ck_assert(source.last("Renew").header.child(wsd::ns::Eventing, "Identifier").text() == "urn:uuid:sub-0");
+
+    // The device ends the subscription (it shuts down): a new Subscribe follows.
+    const std::string notifyTo = panel->notifyTo();
+    wsd::soap::Addressing a;
+    a.to = notifyTo;
+    a.action = Wse + "/SubscriptionEnd";
+    std::string end = wsd::soap::buildEnvelope(a, {{"wse", Wse.c_str()}}, [&](wsd::xml::Writer &w) {
+        w.start("wse", "SubscriptionEnd").start("wse", "SubscriptionManager");
+        w.element("wsa", "Address", source.serviceUrl());
+        w.start("wsa", "ReferenceParameters").element("wse", "Identifier", "urn:uuid:sub-0").end().end();
+        w.element("wse", "Status", Wse + "/SourceShuttingDown").end();
+    });
+    ck_assert_int_eq(post(notifyTo, end), 202);
+    ck_assert(source.waitFor("Subscribe", 2));
+}
+END_TEST
+
+START_TEST(refused_renew_subscribes_again)
+{
+    ScriptedSource source;
+    source.expires = "PT2S";
+    source.refuseRenew = true;
+    auto panel = subscribed(source);
+    ck_assert(source.waitFor("Renew", 1));
+    ck_assert(source.waitFor("Subscribe", 2));  // the device forgot us: a new subscription
+}
+END_TEST
+
+START_TEST(close_does_not_wait_for_a_silent_device)
+{
+    ScriptedSource source;
+    source.expires = "PT2S";
+    source.holdRenew = true;
+    auto panel = subscribed(source);
+    ck_assert(source.waitFor("Renew", 1));
+    // The Renew hangs on the device; closing drops it and still Unsubscribes
+    // (a hang here is caught by the test's timeout).
+    panel.reset();
+    ck_assert_int_eq(static_cast<int>(source.count("Unsubscribe")), 1);
+    source.release();
+}
+END_TEST
+
+Suite *panelSubscriptionSuite()
+{
+    Suite *s = suite_create("panel subscription");
+    TCase *tc = tcase_create("loopback");
+    tcase_set_timeout(tc, 90);
+    tcase_add_test(tc, press_reaches_the_options_and_the_job);
+    tcase_add_test(tc, events_not_for_us_refused);
+    tcase_add_test(tc, renews_and_resubscribes);
+    tcase_add_test(tc, refused_renew_subscribes_again);
+    tcase_add_test(tc, close_does_not_wait_for_a_silent_device);
+    suite_add_tcase(s, tc);
+    return s;
+}
