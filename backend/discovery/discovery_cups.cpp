@@ -1,5 +1,6 @@
 #include "discovery_shared.h"
 
+#include "wsd/host_lookup.h"
 #include "wsd/log.h"
 #include "wsd/print_queues.h"
 
@@ -17,7 +18,7 @@ constexpr std::size_t MaxAddressesPerHost = 4;
 
 // Where the queue's printer is; empty when it is not on the network, is a
 // DNS-SD service (Avahi resolves those), or the name does not resolve.
-std::vector<std::string> addressesOf(const PrintQueue &queue)
+std::vector<std::string> addressesOf(const PrintQueue &queue, Shared &s)
 {
     const std::optional<std::string> host = printerHostOf(queue.deviceUri);
     if (!host) {
@@ -29,11 +30,17 @@ std::vector<std::string> addressesOf(const PrintQueue &queue)
     const std::string bare = host->substr(0, host->find('%'));
     if (isIpLiteral(bare))
         return {*host};
-    std::vector<std::string> addresses = lookUpHost(*host);
+    // Bounded like CUPS itself, and cut short by sane_exit: a hanging
+    // resolver must not hold the thread it joins.
+    const http::Deadline deadline =
+        Clock::now() + std::chrono::milliseconds(std::clamp(s.config.discoveryTimeoutMs, 1, MaxCupsWaitMs));
+    auto stopping = [&s] {
+        std::lock_guard<std::mutex> lock(s.mutex);
+        return s.stopping;
+    };
+    std::vector<std::string> addresses = lookUpHost(*host, MaxAddressesPerHost, deadline, stopping);
     if (addresses.empty())
         WSD_INFO("discovery: CUPS queue %s: host %s does not resolve", queue.name.c_str(), host->c_str());
-    if (addresses.size() > MaxAddressesPerHost)
-        addresses.resize(MaxAddressesPerHost);
     return addresses;
 }
 
@@ -50,7 +57,7 @@ void askCupsForPrinters(Shared &s)
     for (const PrintQueue &q : queues ? *queues : std::vector<PrintQueue>()) {
         if (auto service = dnsSdServiceOf(q.deviceUri))
             services.push_back({*service, q.name});
-        for (const std::string &address : addressesOf(q)) {
+        for (const std::string &address : addressesOf(q, s)) {
             WSD_PROTO("discovery: CUPS queue %s prints to %s (%s)", q.name.c_str(), address.c_str(),
                       q.deviceUri.c_str());
             hosts.push_back({address, q.name});

@@ -1,12 +1,11 @@
 #include "discovery_shared.h"
+#include "wsd/host_lookup.h"
 
 #include "wsd/log.h"
 #include "wsd/metadata.h"
 #include "wsd/strings.h"
 #include "wsd/url.h"
 
-#include <netdb.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 
@@ -43,24 +42,6 @@ http::Options discoveryHttpOptions(const Config &config)
 }
 
 }  // namespace
-
-std::vector<std::string> lookUpHost(const std::string &name)
-{
-    addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo *list = nullptr;
-    std::vector<std::string> out;
-    if (getaddrinfo(name.c_str(), nullptr, &hints, &list) != 0)
-        return out;
-    for (addrinfo *a = list; a && out.size() < MaxLookupAddresses; a = a->ai_next) {
-        char text[NI_MAXHOST];
-        if (getnameinfo(a->ai_addr, a->ai_addrlen, text, sizeof text, nullptr, 0, NI_NUMERICHOST) == 0 &&
-            std::find(out.begin(), out.end(), text) == out.end())
-            out.push_back(text);
-    }
-    freeaddrinfo(list);
-    return out;
-}
 
 void Shared::dispatch()
 {
@@ -153,7 +134,16 @@ void HttpWorkers::onMetadata(const HttpJob &job, const http::Response &response)
 void HttpWorkers::onHostLookup(const HttpJob &job)
 {
     auto parts = url::parse(job.request.url);
-    std::vector<std::string> addresses = parts ? lookUpHost(parts->host) : std::vector<std::string>();
+    // As long as a connection may take (see discoveryHttpOptions): a lookup
+    // is the first step of one.
+    const http::Deadline deadline =
+        Clock::now() + std::chrono::milliseconds(discoveryHttpOptions(s_.config).connectTimeoutMs);
+    auto stopping = [this] {
+        std::lock_guard<std::mutex> lock(s_.mutex);
+        return s_.stopping;
+    };
+    std::vector<std::string> addresses =
+        parts ? lookUpHost(parts->host, MaxLookupAddresses, deadline, stopping) : std::vector<std::string>();
     std::lock_guard<std::mutex> lock(s_.mutex);
     s_.table.onHostResolved(job.key, job.request.url, addresses, Clock::now());
     s_.dispatch();

@@ -73,10 +73,6 @@ struct Shared {
 // queues' hosts to the network thread. Built only with libcups.
 void askCupsForPrinters(Shared &shared);
 
-// The system resolver's addresses for a host name, IPv6 link-local ones with
-// their zone ("fe80::2%lab0"); at most a few.
-std::vector<std::string> lookUpHost(const std::string &name);
-
 // The HTTP worker threads; they end when `stopping` is set and workReady
 // notified.
 class HttpWorkers {

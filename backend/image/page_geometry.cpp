@@ -16,12 +16,6 @@ constexpr int MaxScale = 8;
 
 long long pixels(int thousandths, int dpi) { return static_cast<long long>(thousandths) * dpi / 1000; }
 
-// Devices round the region to their own grid: differences up to 1/50 inch
-// (half a millimetre) or 1 % are rounding, not another region.
-long long slack(long long wanted, int dpi) { return std::max<long long>({2, dpi / 50, wanted / 100}); }
-
-bool near(long long length, long long wanted, int dpi) { return std::llabs(length - wanted) <= slack(wanted, dpi); }
-
 AxisMapping planAxis(int length, int offset, int extent, int askedDpi, int finalDpi)
 {
     AxisMapping a;
@@ -29,15 +23,16 @@ AxisMapping planAxis(int length, int offset, int extent, int askedDpi, int final
     a.sourceDpi = finalDpi > 0 ? finalDpi : a.outputDpi;
     if (a.sourceDpi > a.outputDpi * MaxScale || a.sourceDpi * MaxScale < a.outputDpi)
         a.sourceDpi = a.outputDpi;  // no device scans that far off: a bogus DocumentFinalParameters
-    if (length >= 0 && a.sourceDpi != a.outputDpi && near(length, pixels(extent, a.outputDpi), a.outputDpi) &&
-        !near(length, pixels(extent, a.sourceDpi), a.sourceDpi))
+    if (length >= 0 && a.sourceDpi != a.outputDpi &&
+        withinRounding(length, pixels(extent, a.outputDpi), a.outputDpi) &&
+        !withinRounding(length, pixels(extent, a.sourceDpi), a.sourceDpi))
         a.sourceDpi = a.outputDpi;  // the image has the size asked for: DocumentFinalParameters was wrong
     a.imageLength = length;
     if (length < 0)
         return a;  // streamed: lines are scaled as they come, none are cut
     const long long wanted = pixels(extent, a.sourceDpi);
     long long used = length;
-    if (wanted > 0 && length > wanted + slack(wanted, a.sourceDpi)) {
+    if (wanted > 0 && length > wanted + roundingSlack(wanted, a.sourceDpi)) {
         // More than the region: the device scanned from its origin, so the
         // region starts at its offset, or as far in as the image allows.
         a.first = static_cast<int>(std::min(pixels(offset, a.sourceDpi), length - wanted));
@@ -49,6 +44,16 @@ AxisMapping planAxis(int length, int offset, int extent, int askedDpi, int final
 }
 
 }  // namespace
+
+long long roundingSlack(long long wanted, int unitsPerInch)
+{
+    return std::max<long long>({2, unitsPerInch / 50, wanted / 100});
+}
+
+bool withinRounding(long long length, long long wanted, int unitsPerInch)
+{
+    return std::llabs(length - wanted) <= roundingSlack(wanted, unitsPerInch);
+}
 
 int AxisMapping::source(int i) const
 {

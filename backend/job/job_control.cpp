@@ -120,7 +120,7 @@ SANE_Status JobControl::explainFault(const soap::Fault &fault, SANE_Status statu
     auto elements = wsscan::Client(config_.cancelHttp).until(deadline).call(wsscan::getScannerElements(url));
     if (!elements)
         return status;
-    const std::optional<Refusal> refusal = refusalFromStatus(elements->status, settings.feeder());
+    const std::optional<Refusal> refusal = refusalFromStatus(elements->status, settings.source);
     if (!refusal || refusal->warmingUp)
         return status;
     WSD_ERROR("%s", refusal->message.c_str());
@@ -154,7 +154,7 @@ SANE_Status JobControl::waitForWarmUp(const std::string &url, const ScanSettings
                                       Clock::time_point refusedSince, int attempt, Deadline deadline)
 {
     auto elements = wsscan::Client(config_.cancelHttp).until(deadline).call(wsscan::getScannerElements(url));
-    const Refusal refusal = explainNotAcceptingJobs(elements ? &elements->status : nullptr, settings.feeder());
+    const Refusal refusal = explainNotAcceptingJobs(elements ? &elements->status : nullptr, settings.source);
     if (!refusal.warmingUp) {
         WSD_ERROR("%s", refusal.message.c_str());
         return refusal.status;
@@ -243,15 +243,15 @@ std::string JobControl::waitUntilEnded(int jobId, int wakeFd)
     return lastState;
 }
 
-SANE_Status JobControl::statusFromConditions(SANE_Status fallback)
+SANE_Status JobControl::causeFromScannerStatus(SANE_Status fallback)
 {
     const Job &job = *job_;
     auto elements = wsscan::Client(config_.cancelHttp).call(wsscan::getScannerElements(job.serviceUrl));
     if (!elements)
         return fallback;
-    // Busy (Processing) is our own job: not a cause.
-    const SANE_Status status = wsd::statusFromConditions(elements->status, job.settings.source);
-    return status == SANE_STATUS_GOOD || status == SANE_STATUS_DEVICE_BUSY ? fallback : status;
+    // Processing is our own job, and a busy scanner is no cause of a refused transfer.
+    const std::optional<Refusal> refusal = refusalFromStatus(elements->status, job.settings.source);
+    return refusal && refusal->status != SANE_STATUS_DEVICE_BUSY ? refusal->status : fallback;
 }
 
 // A job whose CreateScanJob answer was lost holds the device until it times

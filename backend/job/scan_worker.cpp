@@ -344,7 +344,7 @@ SANE_Status ScanWorker::retrieveImage(unsigned page, Deadline deadline)
             endJob();
             return SANE_STATUS_NO_DOCS;
         }
-        const SANE_Status status = jobs_.statusFromConditions(statusFromFault(fault));
+        const SANE_Status status = jobs_.causeFromScannerStatus(statusFromFault(fault));
         WSD_ERROR("RetrieveImage refused: %s/%s: %s (%s)", fault.code.c_str(), fault.subcode.c_str(),
                   fault.reason.c_str(), sane_strstatus(status));
         cancelJobOnDevice("the image could not be retrieved");

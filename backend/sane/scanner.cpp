@@ -243,30 +243,30 @@ SANE_Status Scanner::checkScannerStatus(const ScanSettings &settings, Deadline d
         return SANE_STATUS_GOOD;
     }
     options_.updateStatus(elements->status);
-    SANE_Status status = statusFromConditions(elements->status, settings.source);
-    if (status == SANE_STATUS_DEVICE_BUSY && warmingUp(elements->status)) {
+    const std::optional<Refusal> refusal = refusalBeforeScan(elements->status, settings.source);
+    if (!refusal)
+        return SANE_STATUS_GOOD;
+    if (refusal->warmingUp) {
         // CreateScanJob waits for the warm-up (warm-up-wait).
         WSD_INFO("the scanner is warming up");
         return SANE_STATUS_GOOD;
     }
-    if (status == SANE_STATUS_DEVICE_BUSY &&
+    if (refusal->status == SANE_STATUS_DEVICE_BUSY &&
         deviceEndingCancelledJob(wsscan::Client(http_).until(deadline), device_.scanServiceUrls.front())) {
         // Busy ending a cancelled job: CreateScanJob waits for it to end.
         WSD_INFO("the scanner is ending a cancelled job");
         return SANE_STATUS_GOOD;
     }
-    if (status != SANE_STATUS_GOOD) {
-        const std::optional<Refusal> cause = refusalFromStatus(elements->status, settings.feeder());
-        WSD_ERROR("scanner reports %s (%s)%s%s", elements->status.state.c_str(), sane_strstatus(status),
-                  cause ? ": " : "", cause ? cause->message.c_str() : "");
-    }
-    return status;
+    WSD_ERROR("scanner reports %s (%s): %s", elements->status.state.c_str(), sane_strstatus(refusal->status),
+              refusal->message.c_str());
+    return refusal->status;
 }
 
 // ValidateScanTicket, where the device offers it (WS-Scan ValidationInfo:
 // an invalid ticket comes back as ValidScanTicket with the invalid settings
 // changed). A format it would refuse is replaced by another it accepts,
-// brightness and contrast it refuses are dropped; any other objection ends
+// brightness and contrast it refuses are dropped, a region it only rounds or
+// clips is taken as the device gives it; any other objection ends
 // the scan before a job the device would refuse is made.
 SANE_Status Scanner::validateTicket(ScanSettings &settings, Deadline deadline)
 {
@@ -288,11 +288,15 @@ SANE_Status Scanner::validateTicket(ScanSettings &settings, Deadline deadline)
             return SANE_STATUS_INVAL;
         }
         std::vector<std::string> objections = objectedSettings(settings, *validation->validTicket);
-        if (objections.empty()) {
+        bool corrected = false;
+        if (adoptRoundedRegion(settings, *validation->validTicket)) {
+            WSD_INFO("the scanner rounds or clips the scan region: using its region");
+            corrected = true;
+        }
+        if (objections.empty() && !corrected) {
             WSD_WARN("ValidateScanTicket calls the ticket invalid but changes nothing in it: going on");
             return SANE_STATUS_GOOD;
         }
-        bool corrected = false;
         auto objectsTo = [&](const char *name) {
             return std::find(objections.begin(), objections.end(), name) != objections.end();
         };

@@ -193,40 +193,6 @@ std::string sectionOf(const xml::Node &elementData)
 }
 
 // component: a DeviceCondition's Component keyword.
-bool conditionApplies(const std::string &component, std::optional<InputSource> source)
-{
-    if (component == "ADF" || component == "MediaPath")
-        return source && isFeeder(*source);
-    if (component == "Platen")
-        return source == InputSource::Platen;
-    if (component == "Film")
-        return source == InputSource::Film;
-    return true;
-}
-
-// Condition and reason words, with the component a condition names.
-struct Signal {
-    const std::string &name;
-    const std::string &component;
-};
-
-std::vector<Signal> signalsOf(const ScannerStatusInfo &status)
-{
-    static const std::string none;
-    std::vector<Signal> out;
-    for (const std::string &r : status.reasons)
-        out.push_back({r, none});
-    for (const DeviceCondition &c : status.conditions)
-        out.push_back({c.name, c.component});
-    return out;
-}
-
-bool isWarmingWord(const std::string &w)
-{
-    // The XSD spells LampWarming as LampWarning (WS-Scan schema, DeviceCondition Name; the element reference says LampWarming).
-    return w == "Calibrating" || w == "LampWarming" || w == "LampWarning";
-}
-
 std::string getScannerElementsRequest(const std::string &serviceUrl, std::initializer_list<const char *> names)
 {
     soap::Addressing a;
@@ -360,42 +326,6 @@ void trustLandscapeSizes(ScannerCapabilities &caps)
         s.minSize.width = std::min(s.minSize.width, s.maxSize.width);
         s.minSize.height = std::min(s.minSize.height, s.maxSize.height);
     }
-}
-
-SANE_Status statusFromConditions(const ScannerStatusInfo &status, const std::string &source)
-{
-    bool jammed = false, coverOpen = false, empty = false, busy = status.state == "Processing";
-    const std::optional<InputSource> input = inputSourceFromKeyword(source);
-    const bool feeder = input && isFeeder(*input);
-    for (const Signal &s : signalsOf(status)) {
-        if (!conditionApplies(s.component, input))
-            continue;
-        if (s.name == "MediaJam" || s.name == "MultipleFeedError")
-            jammed = true;
-        else if (s.name == "CoverOpen" || s.name == "InterlockOpen")
-            coverOpen = true;
-        else if (s.name == "InputTrayEmpty")
-            empty = empty || feeder;
-        else if (isWarmingWord(s.name))
-            busy = true;
-    }
-    if (jammed)
-        return SANE_STATUS_JAMMED;
-    if (coverOpen)
-        return SANE_STATUS_COVER_OPEN;
-    if (empty)
-        return SANE_STATUS_NO_DOCS;
-    if (busy)
-        return SANE_STATUS_DEVICE_BUSY;
-    return SANE_STATUS_GOOD;
-}
-
-bool warmingUp(const ScannerStatusInfo &status)
-{
-    for (const Signal &s : signalsOf(status))
-        if (isWarmingWord(s.name))
-            return true;
-    return false;
 }
 
 }  // namespace wsd

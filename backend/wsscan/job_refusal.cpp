@@ -1,5 +1,6 @@
 #include "wsd/job_refusal.h"
 
+#include "wsd/page_geometry.h"
 #include "wsd/strings.h"
 
 #include <algorithm>
@@ -40,6 +41,42 @@ constexpr const char *SettingNames[] = {"Format",     "InputSource", "ColorProce
                                         "ScanRegion", "Brightness",  "Contrast",        "CompressionQualityFactor",
                                         "ContentType"};
 
+// A DeviceCondition on another source's component (WS-Scan DeviceCondition
+// Component: the feeder jammed while the platen is asked) does not stop the
+// scan; one without a component, or on the whole device, does.
+bool conditionApplies(const std::string &component, std::optional<InputSource> source)
+{
+    if (component == "ADF" || component == "MediaPath")
+        return source && isFeeder(*source);
+    if (component == "Platen")
+        return source == InputSource::Platen;
+    if (component == "Film")
+        return source == InputSource::Film;
+    return true;
+}
+
+// The ticket's lengths are in 1/1000 inch (WS-Scan ScanRegion).
+constexpr int TicketUnitsPerInch = 1000;
+
+bool edgeRounded(long long valid, long long asked) { return withinRounding(valid, asked, TicketUnitsPerInch); }
+
+// One axis of the region: the device gave it (extent non-zero) and moved an
+// edge further than rounding or clipping to its grid explains.
+bool axisMoved(int askedOffset, int askedExtent, int validOffset, int validExtent)
+{
+    if (!validExtent)
+        return false;
+    return !edgeRounded(validOffset, askedOffset) ||
+           !edgeRounded(static_cast<long long>(validOffset) + validExtent,
+                        static_cast<long long>(askedOffset) + askedExtent);
+}
+
+bool regionMoved(const ScanSettings &asked, const ScanSettings &valid)
+{
+    return axisMoved(asked.xOffset, asked.width, valid.xOffset, valid.width) ||
+           axisMoved(asked.yOffset, asked.height, valid.yOffset, valid.height);
+}
+
 }  // namespace
 
 std::optional<Refusal> meaningOfStatusWord(const std::string &word, bool feeder)
@@ -54,11 +91,14 @@ std::optional<Refusal> meaningOfStatusWord(const std::string &word, bool feeder)
     return std::nullopt;
 }
 
-std::optional<Refusal> refusalFromStatus(const ScannerStatusInfo &status, bool feeder)
+std::optional<Refusal> refusalFromStatus(const ScannerStatusInfo &status, const std::string &source)
 {
+    const std::optional<InputSource> input = inputSourceFromKeyword(source);
+    const bool feeder = input && isFeeder(*input);
     std::vector<std::string> words = status.reasons;
     for (const DeviceCondition &c : status.conditions)
-        words.push_back(c.name);
+        if (conditionApplies(c.component, input))
+            words.push_back(c.name);
     for (const StatusWord &w : StatusWords)
         for (const std::string &word : words)
             if (equalsIgnoreCase(word, w.word))
@@ -67,10 +107,21 @@ std::optional<Refusal> refusalFromStatus(const ScannerStatusInfo &status, bool f
     return std::nullopt;
 }
 
-Refusal explainNotAcceptingJobs(const ScannerStatusInfo *status, bool feeder)
+std::optional<Refusal> refusalBeforeScan(const ScannerStatusInfo &status, const std::string &source)
 {
+    if (std::optional<Refusal> r = refusalFromStatus(status, source))
+        return r;
+    if (equalsIgnoreCase(status.state, "Processing"))
+        return Refusal{SANE_STATUS_DEVICE_BUSY, "the scanner is busy with another job", false};
+    return std::nullopt;
+}
+
+Refusal explainNotAcceptingJobs(const ScannerStatusInfo *status, const std::string &source)
+{
+    const std::optional<InputSource> input = inputSourceFromKeyword(source);
+    const bool feeder = input && isFeeder(*input);
     if (status) {
-        if (std::optional<Refusal> r = refusalFromStatus(*status, feeder))
+        if (std::optional<Refusal> r = refusalFromStatus(*status, source))
             return *r;
         // An idle scanner has no job of its own to finish: with the feeder
         // selected, the refusal is its way to say the feeder is empty.
@@ -100,8 +151,7 @@ std::vector<std::string> objectedSettings(const ScanSettings &asked, const ScanS
     if ((valid.xResolution && valid.xResolution != asked.xResolution) ||
         (valid.yResolution && asked.yResolution && valid.yResolution != asked.yResolution))
         out.push_back("Resolution");
-    if ((valid.width && valid.width != asked.width) || (valid.height && valid.height != asked.height) ||
-        (valid.width && valid.xOffset != asked.xOffset) || (valid.height && valid.yOffset != asked.yOffset))
+    if (regionMoved(asked, valid))
         out.push_back("ScanRegion");
     if (dropped(asked.brightness, valid.brightness))
         out.push_back("Brightness");
@@ -112,6 +162,26 @@ std::vector<std::string> objectedSettings(const ScanSettings &asked, const ScanS
     if (!asked.contentType.empty() && differs(asked.contentType, valid.contentType))
         out.push_back("ContentType");
     return out;
+}
+
+bool adoptRoundedRegion(ScanSettings &settings, const ScanSettings &valid)
+{
+    if (regionMoved(settings, valid))
+        return false;
+    bool changed = false;
+    auto adopt = [&changed](int &mine, int theirs) {
+        changed = changed || mine != theirs;
+        mine = theirs;
+    };
+    if (valid.width) {
+        adopt(settings.xOffset, valid.xOffset);
+        adopt(settings.width, valid.width);
+    }
+    if (valid.height) {
+        adopt(settings.yOffset, valid.yOffset);
+        adopt(settings.height, valid.height);
+    }
+    return changed;
 }
 
 std::vector<std::string> settingsNamedIn(const soap::Fault &fault)

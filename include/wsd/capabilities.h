@@ -92,15 +92,4 @@ ScannerStatusInfo parseScannerStatus(const xml::Node &scannerStatus);
 // ScannerStatusConditionEvent); nullopt without a Name.
 std::optional<DeviceCondition> parseDeviceCondition(const xml::Node &deviceCondition);
 
-// What the status means for a scan from source (WS-Scan InputSource word):
-// JAMMED, COVER_OPEN, NO_DOCS (empty tray, feeder sources only), DEVICE_BUSY
-// (Processing, calibrating, lamp warming up), GOOD otherwise. Conditions
-// on another source's component (the feeder when scanning from the platen)
-// are ignored.
-SANE_Status statusFromConditions(const ScannerStatusInfo &status, const std::string &source);
-
-// True while the device is only calibrating or warming its lamp: worth
-// waiting for rather than failing.
-bool warmingUp(const ScannerStatusInfo &status);
-
 }  // namespace wsd

@@ -74,7 +74,7 @@ public:
     std::string waitUntilEnded(int jobId, int wakeFd);
     // Devices report a jam or an open cover mid-job with a generic fault
     // (OperationFailed): their scanner status says what happened.
-    SANE_Status statusFromConditions(SANE_Status fallback);
+    SANE_Status causeFromScannerStatus(SANE_Status fallback);
     // After a CreateScanJob whose request went out but whose answer was
     // lost (late, cut off, unreadable): finds that job by its name among
     // the device's active jobs and cancels it. Call once the page has ended,

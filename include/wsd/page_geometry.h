@@ -15,6 +15,13 @@ namespace wsd {
 
 struct ScanSettings;
 
+// Devices round a length to their own grid: a difference up to 1/50 inch
+// (half a millimetre), 2 units or 1 % of the length is rounding, not
+// another length. unitsPerInch: the dpi for pixels, 1000 for the ticket's
+// 1/1000 inch.
+long long roundingSlack(long long wanted, int unitsPerInch);
+bool withinRounding(long long length, long long wanted, int unitsPerInch);
+
 // One axis: output pixel i is source pixel first + (2i + 1) * sourceDpi /
 // (2 * outputDpi), clamped to the last of sourceLength pixels.
 struct AxisMapping {

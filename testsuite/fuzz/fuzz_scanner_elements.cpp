@@ -3,6 +3,7 @@
 // set as a frontend would.
 #include "fuzz_support.h"
 #include "wsd/capabilities.h"
+#include "wsd/job_refusal.h"
 #include "wsd/options.h"
 
 #include <cstring>
@@ -52,8 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     for (const char *source : {"Platen", "ADF", "ADFDuplex"})
-        wsd::statusFromConditions(elements->status, source);
-    wsd::warmingUp(elements->status);
+        wsd::refusalBeforeScan(elements->status, source);
 
     wsd::ScanOptions options(*elements);
     exerciseOptions(options);

@@ -17,7 +17,13 @@
 #                               refused validation; one refused job without it
 #   storage-full                a status reason's own SANE status and message
 #                               (InternalStorageFull, then LampError and
-#                               AttentionRequired through the knob)
+#                               AttentionRequired through the knob), from the
+#                               status read before the scan: no job asked
+#   clips-region                a full-area scan whose region ValidateScanTicket
+#                               clips by 5/1000 inch: scanned with the device's
+#                               region, page pixel-checked; without validation
+#                               the unclipped region is refused; clipped by two
+#                               inches (knob): INVAL naming ScanRegion
 . "$(dirname "$0")/lib.sh"
 
 require_commands scanimage python3 curl
@@ -37,12 +43,15 @@ sim_start --name stopped --listen 127.0.0.1 --profile storage-full
 stopped_url=$SIM_DEVICE_URL
 sim_start --name highres --listen 127.0.0.1 --profile refuses-high-resolution
 highres_url=$SIM_DEVICE_URL
+sim_start --name clips --listen 127.0.0.1 --profile clips-region
+clips_url=$SIM_DEVICE_URL
 sane_env_wsd "$WORK_DIR/sane" "discovery = off" \
     "device panel $panel_url" "device feeder $feeder_url" \
     "device bright $bright_url" "device bright-unvalidated $bright_url" "quirk bright-unvalidated skip-validation=on" \
     "device wrong $wrong_url" "device wrong-unvalidated $wrong_url" "quirk wrong-unvalidated skip-validation=on" \
     "device jobinfo $jobinfo_url" "device stopped $stopped_url" \
-    "device highres $highres_url" "device highres-unvalidated $highres_url" "quirk highres-unvalidated skip-validation=on"
+    "device highres $highres_url" "device highres-unvalidated $highres_url" "quirk highres-unvalidated skip-validation=on" \
+    "device clips $clips_url" "device clips-unvalidated $clips_url" "quirk clips-unvalidated skip-validation=on"
 
 # scan_refused DEVICE [SCANIMAGE OPTION...]: a scan that must fail; prints
 # what scanimage and the backend's errors said.
@@ -172,9 +181,10 @@ check_stopped() {
 check_stopped InternalStorageFull "Out of memory" "internal storage is full"
 check_stopped LampError "Error during device I/O" "lamp failure"
 check_stopped AttentionRequired "Device busy" "needs attention"
-assert_eq "$(create_outcomes stopped)" \
-    "fault:ServerErrorNotAcceptingJobs;fault:ServerErrorNotAcceptingJobs;fault:ServerErrorNotAcceptingJobs" \
-    "stopped: one refused CreateScanJob each"
+# The status read before the scan says it all (the same table of reasons
+# as after a refused job): no CreateScanJob is sent.
+assert_logged --name stopped "stopped: the status read before the scan" operation=GetScannerElements
+assert_not_logged --name stopped "stopped: refused before a job, from the status" operation=CreateScanJob
 [ -z "$(sim_jobs --name stopped id)" ] || fail "stopped: a job was created"
 
 it_log "refuses-high-resolution: INVAL naming Resolution, no job after the refused validation"
@@ -190,5 +200,32 @@ assert_contains "$said" "it objects to Resolution (ClientErrorInvalidScanTicket)
 assert_eq "$(create_outcomes highres)" "fault:ClientErrorInvalidScanTicket" "refused resolution, unvalidated: CreateScanJob"
 scan_flatbed_and_check "" wsd:highres
 assert_nothing_active highres
+
+it_log "clips-region: the device's clipped region is used; the full-area page checked pixel by pixel"
+# office-mfp's platen is 8.5 x 11.69 inches; the device's own area is 5/1000
+# inch less each way, within rounding of what is asked.
+guard 180 scanimage -d wsd:clips --format=png --resolution 150 --mode Color \
+    -l 0 -t 0 -x 215.9 -y 296.926 -o "$WORK_DIR/clips.png" || fail "clips-region: the full-area scan failed"
+pattern_check "$WORK_DIR/clips.png" --resolution 150 --mode color --sheet 1 --side front \
+    --left 0 --top 0 --width 215.9 --height 296.926
+assert_logged --name clips "clips-region: validated" operation=ValidateScanTicket
+assert_eq "$(create_outcomes clips)" "ok" "clips-region: CreateScanJob with the device's region"
+assert_nothing_active clips
+it_log "clips-region without validation: the unclipped region is refused (the device is strict)"
+sim_control --name clips POST /reset-log >/dev/null
+scan_refused clips-unvalidated -l 0 -t 0 -x 215.9 -y 296.926 >/dev/null
+case $(create_outcomes clips) in
+    fault:InvalidArgs*) ;;
+    *) fail "clips-region, unvalidated: CreateScanJob outcomes $(create_outcomes clips)" ;;
+esac
+[ "$(sim_log --name clips --count operation=CreateScanJob outcome=ok)" = 0 ] || fail "clips-region, unvalidated: a job was made"
+it_log "clips-region by two inches: INVAL naming ScanRegion, no job"
+sim_control --name clips POST /knobs '{"clip-region-by": 2000}' >/dev/null
+sim_control --name clips POST /reset-log >/dev/null
+said=$(scan_refused clips -l 0 -t 0 -x 215.9 -y 296.926)
+assert_contains "$said" "scanimage: sane_start: Invalid argument" "region clipped far: status"
+assert_contains "$said" "the scanner refused the scan settings: it objects to ScanRegion" "region clipped far: message"
+assert_not_logged --name clips "region clipped far: no job after a refused validation" operation=CreateScanJob
+assert_nothing_active clips
 
 it_log "all personalities handled"

@@ -67,6 +67,7 @@ const std::vector<KnobField> &table()
         {"validate-wrong", &Knobs::validateWrong},
         {"require-job-information", &Knobs::requireJobInformation},
         {"stopped-reason", &Knobs::stoppedReason},
+        {"clip-region-by", &Knobs::clipRegionBy},
     };
     return t;
 }

@@ -82,6 +82,11 @@ struct Knobs {
     // Stopped with that reason, CreateScanJob refused with
     // ServerErrorNotAcceptingJobs. Empty (default): none.
     std::string stoppedReason;
+    // clip-region-by: the scan area is N/1000 inch narrower and shorter
+    // than every MaximumSize says; ValidateScanTicket clips a region to it
+    // (ValidTicket=false with the clipped ValidScanTicket), CreateScanJob
+    // refuses a region reaching beyond it. 0 (default): the area advertised.
+    long clipRegionBy = 0;
 };
 
 class KnobBoard {

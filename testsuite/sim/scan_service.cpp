@@ -12,6 +12,7 @@
 #include "wsd/namespaces.h"
 #include "wsd/strings.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -53,6 +54,24 @@ std::string refusedSettingName(const ScanTicket &t, const std::string &knob)
                                  t.front.yResolution.value > RefusedResolutionAbove))
         return "Resolution";
     return "";
+}
+
+// The clip-region-by device's true scan area: narrower and shorter by
+// clipBy/1000 inch than every MaximumSize it advertises.
+Profile withTrueScanArea(const Profile &advertised, long clipBy)
+{
+    Profile p = advertised;
+    const int by = static_cast<int>(std::clamp<long>(clipBy, 0, 1000000));
+    for (SourceCaps *c : {&p.platen, &p.adfFront, &p.adfBack}) {
+        c->maxWidth = std::max(c->minWidth, c->maxWidth - by);
+        c->maxHeight = std::max(c->minHeight, c->maxHeight - by);
+    }
+    return p;
+}
+
+bool regionOverridden(const SideTicket &s)
+{
+    return s.xOffset.overridden || s.yOffset.overridden || s.width.overridden || s.height.overridden;
 }
 
 // What a ValidScanTicket holds in the refused setting's place.
@@ -356,7 +375,8 @@ HttpReply ScanService::validateScanTicket(Call &call)
     if (!parseScanTicket(ticketNode, requested, &error))
         return fault(call, invalidArgs(error));
     noteTicket(call, requested);
-    TicketCheck check = checkTicket(device_.profile, requested, CheckMode::Validate);
+    TicketCheck check = checkTicket(withTrueScanArea(device_.profile, call.knobs.clipRegionBy), requested,
+                                    CheckMode::Validate);
     if (!refusedSettingName(check.final, call.knobs.refuseSetting).empty()) {
         correctRefusedSetting(check.final, call.knobs.refuseSetting);
         check.valid = false;
@@ -416,9 +436,11 @@ HttpReply ScanService::createScanJob(Call &call)
     const Knobs &k = call.knobs;
     if (k.requireJobInformation && requested.jobInformation.empty())
         return fault(call, invalidArgs("The JobDescription has no JobInformation"));
-    TicketCheck check = checkTicket(device_.profile, requested, CheckMode::Create);
+    TicketCheck check = checkTicket(withTrueScanArea(device_.profile, k.clipRegionBy), requested, CheckMode::Create);
     if (check.fault)
         return fault(call, *check.fault);
+    if (k.clipRegionBy && (regionOverridden(check.final.front) || regionOverridden(check.final.back)))
+        return fault(call, invalidArgs("The ScanRegion reaches beyond the scan area"));
     // The paper is where the user put it: the ticket must scan from there.
     if (press && (press->source == "Platen") != (check.final.inputSource.value == "Platen"))
         return fault(call, invalidArgs("The scan was started at the panel from " + press->source + ", not from " +

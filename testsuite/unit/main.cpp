@@ -44,6 +44,7 @@ int main()
 #ifdef HAVE_CUPS
     srunner_add_suite(runner, printQueuesSuite());
 #endif
+    srunner_add_suite(runner, hostLookupSuite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

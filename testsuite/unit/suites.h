@@ -37,3 +37,4 @@ Suite *eventsSuite();
 Suite *panelSubscriptionSuite();
 Suite *printQueuesSuite();  // built with libcups only
 Suite *deviceCacheSuite();
+Suite *hostLookupSuite();

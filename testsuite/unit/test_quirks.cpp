@@ -1,8 +1,11 @@
 #include "suites.h"
+#include "test_files.h"
 
 #include "wsd/quirks.h"
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -48,6 +51,38 @@ START_TEST(overrides_from_configuration)
 }
 END_TEST
 
+// sane-wsd(5) lists exactly the quirks the code knows: each is a ".TP"
+// item of the list after "The quirks:" (between .RS and .RE), its name the
+// ".B" line that follows, with groff's "\-" for each hyphen.
+START_TEST(man_page_lists_every_quirk)
+{
+    const std::string page = readTestFile(std::string(WSD_SOURCE_DIR) + "/doc/sane-wsd.5.in");
+    const std::size_t intro = page.find("The quirks:\n.RS\n");
+    ck_assert_msg(intro != std::string::npos, "sane-wsd(5) has no list after \"The quirks:\"");
+    const std::size_t end = page.find("\n.RE\n", intro);
+    ck_assert(end != std::string::npos);
+    std::vector<std::string> listed;
+    const std::string item = "\n.TP\n.B ";
+    for (std::size_t at = page.find(item, intro); at != std::string::npos && at < end;
+         at = page.find(item, at + 1)) {
+        const std::size_t from = at + item.size();
+        std::string name = page.substr(from, page.find('\n', from) - from);
+        for (std::size_t dash; (dash = name.find("\\-")) != std::string::npos;)
+            name.erase(dash, 1);
+        listed.push_back(name);
+    }
+    std::vector<std::string> known = wsd::quirkNames();
+    std::sort(listed.begin(), listed.end());
+    std::sort(known.begin(), known.end());
+    std::string listedText, knownText;
+    for (const std::string &n : listed)
+        listedText += n + " ";
+    for (const std::string &n : known)
+        knownText += n + " ";
+    assertText(listedText, knownText.c_str());
+}
+END_TEST
+
 START_TEST(scan_path_url)
 {
     assertText(wsd::scanPathUrl("http://198.18.0.2:8018/wsd"), "http://198.18.0.2:8018/wsd/scan");
@@ -65,6 +100,7 @@ Suite *quirksSuite()
     tcase_add_test(tc, table_by_manufacturer_and_model);
     tcase_add_test(tc, overrides_from_configuration);
     tcase_add_test(tc, scan_path_url);
+    tcase_add_test(tc, man_page_lists_every_quirk);
     suite_add_tcase(s, tc);
     return s;
 }
