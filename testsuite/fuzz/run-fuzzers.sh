@@ -59,7 +59,7 @@ command -v "$CXX" >/dev/null || { echo "error: $CXX not found (apt-get install c
 
 # The backend's parsers of untrusted input and what they depend on.
 backend_sources=(util/log util/strings net/xml net/soap net/url discovery/discovery_message discovery/discovery_links
-    discovery/endpoint_table wsscan/metadata wsscan/scan_xml wsscan/capabilities wsscan/scan_job_messages
+    discovery/endpoint_table wsscan/metadata wsscan/scan_xml wsscan/capabilities wsscan/job_refusal image/page_geometry wsscan/scan_job_messages
     wsscan/scan_modes sane/option_constraints sane/options sane/option_settings wsscan/quirks net/multipart net/mtom
     image/image_limits image/image_decoder image/decoder_jpeg image/decoder_png image/decoder_tiff image/decoder_dib
     config/config job/job_registry util/small_file util/state_file util/capture_mask util/shared_library
