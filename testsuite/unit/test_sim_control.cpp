@@ -256,14 +256,14 @@ START_TEST(profile_shapes_and_strict_content_type)
     };
     wsd::xml::Document sent = configuration(mfp.transposedConfigurationXml);
     wsd::xml::Node platenMax = sent.root().path(wsd::ns::Scan, {"Platen", "PlatenMaximumSize"});
-    ck_assert_str_eq(platenMax.child(wsd::ns::Scan, "Width").text().c_str(), "11690");
-    ck_assert_str_eq(platenMax.child(wsd::ns::Scan, "Height").text().c_str(), "8500");
+    ck_assert_msg(platenMax.child(wsd::ns::Scan, "Width").text() == "11690", "%s", platenMax.child(wsd::ns::Scan, "Width").text().c_str());
+    ck_assert_msg(platenMax.child(wsd::ns::Scan, "Height").text() == "8500", "%s", platenMax.child(wsd::ns::Scan, "Height").text().c_str());
     wsd::xml::Node adfMax = sent.root().path(wsd::ns::Scan, {"ADF", "ADFFront", "ADFMaximumSize"});
-    ck_assert_str_eq(adfMax.child(wsd::ns::Scan, "Width").text().c_str(), "14000");
+    ck_assert_msg(adfMax.child(wsd::ns::Scan, "Width").text() == "14000", "%s", adfMax.child(wsd::ns::Scan, "Width").text().c_str());
     wsd::xml::Node platenMin = sent.root().path(wsd::ns::Scan, {"Platen", "PlatenMinimumSize"});
-    ck_assert_str_eq(platenMin.child(wsd::ns::Scan, "Width").text().c_str(), "500");  // minimums untouched
+    ck_assert_msg(platenMin.child(wsd::ns::Scan, "Width").text() == "500", "%s", platenMin.child(wsd::ns::Scan, "Width").text().c_str());  // minimums untouched
     wsd::xml::Document plain = configuration(mfp.scannerConfigurationXml);
-    ck_assert_str_eq(plain.root().path(wsd::ns::Scan, {"Platen", "PlatenMaximumSize", "Width"}).text().c_str(), "8500");
+    ck_assert_msg(plain.root().path(wsd::ns::Scan, {"Platen", "PlatenMaximumSize", "Width"}).text() == "8500", "%s", plain.root().path(wsd::ns::Scan, {"Platen", "PlatenMaximumSize", "Width"}).text().c_str());
     ck_assert_int_eq(mfp.platen.maxWidth, 8500);
     ck_assert_int_eq(mfp.platen.maxHeight, 11690);
 
