@@ -219,6 +219,14 @@ unsigned PanelSubscription::deliver(const std::string &path, const std::string &
 
 unsigned PanelSubscription::onScanAvailable(const events::ScanAvailable &event)
 {
+    const unsigned status = recordPress(event);
+    if (status == Accepted && config_.onPress)
+        config_.onPress();
+    return status;
+}
+
+unsigned PanelSubscription::recordPress(const events::ScanAvailable &event)
+{
     std::lock_guard<std::mutex> lock(mutex_);
     if (!manager_) {
         WSD_WARN("event listener: refused ScanAvailableEvent: no live subscription");

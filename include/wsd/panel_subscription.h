@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -32,6 +33,9 @@ struct PanelConfig {
     http::Options http;       // Subscribe and Renew
     http::Options closeHttp;  // Unsubscribe at close: short, a closing handle does not wait long
     std::chrono::seconds expires{3600};  // asked for; the device grants what it grants
+    // Called on the listener's thread after a press is pending (outside the
+    // lock), so that a daemon need not poll takeButton; may be empty.
+    std::function<void()> onPress;
 };
 
 // What sane_start needs of a press (WS-Scan CreateScanJobRequest).
@@ -73,6 +77,7 @@ private:
     void unsubscribe();
     void renewLoop();
     unsigned onScanAvailable(const events::ScanAvailable &event);
+    unsigned recordPress(const events::ScanAvailable &event);  // under mutex_
     unsigned onSubscriptionEnd(const events::SubscriptionEnd &end);
 
     const PanelConfig config_;

@@ -1,0 +1,447 @@
+// wsd-scand: shows this computer on the panel of every WSD scanner that
+// wsd.conf or discovery gives, and scans what the user sends from there into
+// a folder (wsd-scand(1)). A user of the backend's core library: the
+// backend's Scanner runs the device-initiated jobs, PanelSubscription keeps
+// one WS-Eventing subscription per destination.
+#include "document_writer.h"
+#include "notifier.h"
+#include "scand_config.h"
+
+#include "wsd/config.h"
+#include "wsd/device_list.h"
+#include "wsd/log.h"
+#include "wsd/panel_subscription.h"
+#include "wsd/scanner.h"
+#include "wsd/served_devices.h"
+
+#include <sane/saneopts.h>
+
+#include <getopt.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdarg>
+#include <cstdio>
+#include <ctime>
+#include <deque>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// How often devices that were not reachable are tried again, and discovery
+// asked for new ones.
+constexpr auto RescanInterval = 60s;
+
+// Journal priorities (sd-daemon(3)): systemd reads the prefix of each stderr line.
+enum Priority { Err = 3, Warning = 4, Notice = 5, Info = 6 };
+
+void say(Priority priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void say(Priority priority, const char *fmt, ...)
+{
+    char line[1024];
+    va_list args;
+    va_start(args, fmt);
+    std::vsnprintf(line, sizeof line, fmt, args);
+    va_end(args);
+    std::fprintf(stderr, "<%d>wsd-scand: %s\n", priority, line);
+}
+
+void usage(FILE *to)
+{
+    std::fputs("usage: wsd-scand [-c FILE] [-f DIR] [--once] [-v]\n"
+               "  -c, --config FILE  destinations and folder (default $XDG_CONFIG_HOME/sane-wsd/wsd-scand.conf)\n"
+               "  -f, --folder DIR   write documents here (overrides the configuration)\n"
+               "      --once         handle one press, then exit\n"
+               "  -v, --verbose      the backend's log too (more: repeat)\n"
+               "  -h, --help         this text\n",
+               to);
+}
+
+std::string hostName()
+{
+    char name[256] = {};
+    gethostname(name, sizeof name - 1);
+    return name[0] ? name : "this computer";
+}
+
+std::string defaultConfigPath()
+{
+    if (const char *config = std::getenv("XDG_CONFIG_HOME"); config && *config)
+        return std::string(config) + "/sane-wsd/wsd-scand.conf";
+    if (const char *home = std::getenv("HOME"))
+        return std::string(home) + "/.config/sane-wsd/wsd-scand.conf";
+    return {};
+}
+
+struct Press {
+    std::size_t device, destination;
+};
+
+// Presses from the listeners' threads, signals from the signal thread.
+struct Inbox {
+    std::mutex mutex;
+    std::condition_variable wake;
+    std::deque<Press> presses;
+    bool stop = false;
+};
+
+// One scanner: the backend's handle and one subscription per destination.
+struct ServedDevice {
+    std::string saneName;
+    std::unique_ptr<wsd::Scanner> scanner;
+    std::vector<std::unique_ptr<wsd::PanelSubscription>> subscriptions;
+};
+
+class Daemon {
+public:
+    Daemon(scand::Settings settings, wsd::Config config)
+        : settings_(std::move(settings)), config_(std::move(config)), devices_(config_)
+    {
+    }
+    bool claim(std::string *error) { return servedFile_.claim(wsd::servedDevicesPath(), error); }
+    // Subscribes at every device found that is not served yet.
+    void serveNewDevices();
+    // Handles presses until a signal (or, with once, after one press).
+    int run(bool once);
+    void stop();
+
+private:
+    void serve(const wsd::DeviceRecord &record);
+    void handle(const Press &press);
+    std::vector<scand::Page> scan(wsd::Scanner &scanner, const scand::Destination &destination, wsd::PanelPress press);
+
+    const scand::Settings settings_;
+    wsd::Config config_;
+    wsd::DeviceList devices_;
+    scand::Notifier notifier_;
+    wsd::ServedDevicesFile servedFile_;
+    Inbox inbox_;
+    // After inbox_: destroyed first, so no listener calls into a gone inbox.
+    std::vector<ServedDevice> served_;
+};
+
+SANE_Int findOption(wsd::Scanner &scanner, const char *name)
+{
+    SANE_Int count = 0;
+    if (scanner.control(0, SANE_ACTION_GET_VALUE, &count, nullptr) != SANE_STATUS_GOOD)
+        return -1;
+    for (SANE_Int i = 1; i < count; ++i) {
+        const SANE_Option_Descriptor *d = scanner.descriptor(i);
+        if (d && d->name && std::string(d->name) == name)
+            return i;
+    }
+    return -1;
+}
+
+bool setOption(wsd::Scanner &scanner, const char *name, const std::string &value)
+{
+    const SANE_Int option = findOption(scanner, name);
+    if (option < 0)
+        return false;
+    const SANE_Option_Descriptor *d = scanner.descriptor(option);
+    if (d->type == SANE_TYPE_STRING) {
+        std::string text = value;
+        text.resize(std::max<std::size_t>(value.size() + 1, d->size));
+        return scanner.control(option, SANE_ACTION_SET_VALUE, text.data(), nullptr) == SANE_STATUS_GOOD;
+    }
+    SANE_Word word = std::atoi(value.c_str());
+    if (d->type == SANE_TYPE_FIXED)
+        word = SANE_FIX(word);
+    return scanner.control(option, SANE_ACTION_SET_VALUE, &word, nullptr) == SANE_STATUS_GOOD;
+}
+
+std::string optionText(wsd::Scanner &scanner, const char *name)
+{
+    const SANE_Int option = findOption(scanner, name);
+    if (option < 0 || scanner.descriptor(option)->type != SANE_TYPE_STRING)
+        return {};
+    std::string text(scanner.descriptor(option)->size, '\0');
+    scanner.control(option, SANE_ACTION_GET_VALUE, text.data(), nullptr);
+    return text.c_str();
+}
+
+int optionInt(wsd::Scanner &scanner, const char *name)
+{
+    const SANE_Int option = findOption(scanner, name);
+    SANE_Word word = 0;
+    if (option < 0 || scanner.control(option, SANE_ACTION_GET_VALUE, &word, nullptr) != SANE_STATUS_GOOD)
+        return 0;
+    return scanner.descriptor(option)->type == SANE_TYPE_FIXED ? SANE_UNFIX(word) : word;
+}
+
+// One page of the job: sane_start, the parameters, reads to the end.
+SANE_Status readPage(wsd::Scanner &scanner, int dpi, std::vector<scand::Page> &pages)
+{
+    SANE_Status status = scanner.start();
+    if (status != SANE_STATUS_GOOD)
+        return status;
+    SANE_Parameters p{};
+    if ((status = scanner.parameters(&p)) != SANE_STATUS_GOOD)
+        return status;
+    scand::Page page;
+    page.width = p.pixels_per_line;
+    page.channels = p.format == SANE_FRAME_RGB ? 3 : 1;
+    page.depth = p.depth;
+    page.bytesPerLine = p.bytes_per_line;
+    page.dpi = dpi;
+    std::vector<SANE_Byte> chunk(64 * 1024);
+    SANE_Int length = 0;
+    while ((status = scanner.read(chunk.data(), static_cast<SANE_Int>(chunk.size()), &length)) == SANE_STATUS_GOOD)
+        page.data.insert(page.data.end(), chunk.begin(), chunk.begin() + length);
+    if (status != SANE_STATUS_EOF)
+        return status;
+    if (page.bytesPerLine <= 0 || (page.depth != 8 && page.depth != 1))
+        return SANE_STATUS_UNSUPPORTED;
+    page.height = static_cast<int>(page.data.size() / page.bytesPerLine);
+    if (page.width <= 0 || page.height <= 0)
+        return SANE_STATUS_IO_ERROR;
+    pages.push_back(std::move(page));
+    return SANE_STATUS_GOOD;
+}
+
+std::string timestamp()
+{
+    char text[32];
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    std::strftime(text, sizeof text, "scan-%Y%m%d-%H%M%S", &local);
+    return text;
+}
+
+void Daemon::serveNewDevices()
+{
+    const SANE_Device **list = devices_.refresh(false);
+    bool changed = false;
+    for (; list && *list; ++list) {
+        const std::string name = (*list)->name;
+        if (std::any_of(served_.begin(), served_.end(), [&](const ServedDevice &d) { return d.saneName == name; }))
+            continue;
+        if (std::optional<wsd::DeviceRecord> record = devices_.find(name)) {
+            const std::size_t before = served_.size();
+            serve(*record);
+            changed |= served_.size() != before;
+        }
+    }
+    if (changed) {
+        std::vector<std::string> urls;
+        for (const ServedDevice &d : served_)
+            urls.insert(urls.end(), d.scanner->device().scanServiceUrls.begin(),
+                        d.scanner->device().scanServiceUrls.end());
+        servedFile_.publish(urls);
+    }
+}
+
+void Daemon::serve(const wsd::DeviceRecord &record)
+{
+    ServedDevice device;
+    device.saneName = record.saneName;
+    if (wsd::Scanner::open(record, config_, device.scanner) != SANE_STATUS_GOOD) {
+        say(Warning, "%s: not reachable now; trying again later", record.saneName.c_str());
+        return;
+    }
+    const std::size_t index = served_.size();
+    for (std::size_t i = 0; i < settings_.destinations.size(); ++i) {
+        wsd::PanelConfig panel;
+        panel.serviceUrl = device.scanner->device().scanServiceUrls.front();
+        panel.displayName = settings_.destinations[i].displayName;
+        panel.http = wsd::httpOptions(config_);
+        panel.closeHttp = wsd::cancelHttpOptions(config_);
+        panel.onPress = [this, index, i] {
+            std::lock_guard<std::mutex> lock(inbox_.mutex);
+            inbox_.presses.push_back({index, i});
+            inbox_.wake.notify_all();
+        };
+        auto subscription = wsd::PanelSubscription::start(
+            panel, std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.requestTimeoutMs));
+        if (!subscription) {
+            say(Warning, "%s: the scanner took no subscription for \"%s\"", record.saneName.c_str(),
+                panel.displayName.c_str());
+            continue;
+        }
+        device.subscriptions.push_back(std::move(subscription));
+    }
+    if (device.subscriptions.size() != settings_.destinations.size()) {
+        // All or nothing: the subscriptions made Unsubscribe as they go.
+        say(Warning, "%s: not all destinations shown; trying again later", record.saneName.c_str());
+        return;
+    }
+    say(Info, "%s: this computer is on the panel (%zu destinations)", record.saneName.c_str(),
+        device.subscriptions.size());
+    served_.push_back(std::move(device));
+}
+
+std::vector<scand::Page> Daemon::scan(wsd::Scanner &scanner, const scand::Destination &destination,
+                                      wsd::PanelPress press)
+{
+    if (!destination.mode.empty() && !setOption(scanner, SANE_NAME_SCAN_MODE, destination.mode))
+        say(Warning, "the scanner has no mode \"%s\"; scanning with %s", destination.mode.c_str(),
+            optionText(scanner, SANE_NAME_SCAN_MODE).c_str());
+    if (destination.resolution && !setOption(scanner, SANE_NAME_SCAN_RESOLUTION, std::to_string(destination.resolution)))
+        say(Warning, "the scanner has no resolution %d", destination.resolution);
+    // The panel's choice of source wins over the configured one.
+    if (press.inputSource.empty() && !destination.source.empty() &&
+        !setOption(scanner, SANE_NAME_SCAN_SOURCE, destination.source))
+        say(Warning, "the scanner has no source \"%s\"", destination.source.c_str());
+    scanner.queuePanelPress(std::move(press));
+    std::vector<scand::Page> pages;
+    for (;;) {
+        const int dpi = optionInt(scanner, SANE_NAME_SCAN_RESOLUTION);
+        const SANE_Status status = readPage(scanner, dpi, pages);
+        if (status == SANE_STATUS_NO_DOCS && !pages.empty())
+            break;  // the feeder is empty: the batch is over
+        if (status != SANE_STATUS_GOOD) {
+            say(Err, "page %zu: %s", pages.size() + 1, sane_strstatus(status));
+            break;
+        }
+        // Flatbed: one page. A feeder: pages until it reports no more.
+        if (optionText(scanner, SANE_NAME_SCAN_SOURCE).compare(0, 3, "ADF") != 0)
+            break;
+    }
+    scanner.cancel();
+    return pages;
+}
+
+void Daemon::handle(const Press &press)
+{
+    ServedDevice &device = served_.at(press.device);
+    const scand::Destination &destination = settings_.destinations.at(press.destination);
+    std::optional<wsd::PanelPress> pending = device.subscriptions.at(press.destination)->takePress();
+    if (!pending)
+        return;
+    say(Info, "%s: Scan pressed for \"%s\"", device.saneName.c_str(), destination.displayName.c_str());
+    std::vector<scand::Page> pages = scan(*device.scanner, destination, std::move(*pending));
+    if (pages.empty()) {
+        notifier_.show("Scan failed", "The scan from " + device.saneName + " did not arrive.");
+        return;
+    }
+    mkdir(settings_.folder.c_str(), 0700);
+    std::string error;
+    std::vector<std::string> files = scand::writeDocument(pages, destination.format, settings_.folder, timestamp(), &error);
+    if (files.empty()) {
+        say(Err, "cannot write the document to %s: %s", settings_.folder.c_str(), error.c_str());
+        notifier_.show("Scan failed", "Cannot write to " + settings_.folder + ": " + error);
+        return;
+    }
+    say(Notice, "%zu page(s) from %s written: %s%s", pages.size(), device.saneName.c_str(), files.front().c_str(),
+        files.size() > 1 ? " ..." : "");
+    notifier_.show("Scan received", std::to_string(pages.size()) + " page(s) in " + files.front());
+}
+
+int Daemon::run(bool once)
+{
+    std::unique_lock<std::mutex> lock(inbox_.mutex);
+    for (;;) {
+        inbox_.wake.wait_for(lock, RescanInterval, [this] { return inbox_.stop || !inbox_.presses.empty(); });
+        if (inbox_.stop)
+            return 0;
+        if (inbox_.presses.empty()) {
+            lock.unlock();
+            serveNewDevices();
+            lock.lock();
+            continue;
+        }
+        const Press press = inbox_.presses.front();
+        inbox_.presses.pop_front();
+        lock.unlock();
+        handle(press);
+        if (once)
+            return 0;
+        lock.lock();
+    }
+}
+
+void Daemon::stop()
+{
+    std::lock_guard<std::mutex> lock(inbox_.mutex);
+    inbox_.stop = true;
+    inbox_.wake.notify_all();
+}
+
+}  // namespace
+
+int main(int argc, char **argv)
+{
+    static const option longOptions[] = {{"config", required_argument, nullptr, 'c'},
+                                         {"folder", required_argument, nullptr, 'f'},
+                                         {"once", no_argument, nullptr, 'o'},
+                                         {"verbose", no_argument, nullptr, 'v'},
+                                         {"help", no_argument, nullptr, 'h'},
+                                         {nullptr, 0, nullptr, 0}};
+    std::string configPath = defaultConfigPath(), folder;
+    bool once = false;
+    int verbose = 0;
+    for (int c; (c = getopt_long(argc, argv, "c:f:vh", longOptions, nullptr)) != -1;) {
+        switch (c) {
+        case 'c': configPath = optarg; break;
+        case 'f': folder = optarg; break;
+        case 'o': once = true; break;
+        case 'v': ++verbose; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    wsd::log::init();
+    if (verbose)
+        wsd::log::setLevel(2 + verbose);
+
+    std::string text;
+    if (std::ifstream in{configPath}) {
+        std::ostringstream all;
+        all << in.rdbuf();
+        text = all.str();
+    }
+    std::string error;
+    std::optional<scand::Settings> settings = scand::parseSettings(text, hostName(), &error);
+    if (!settings) {
+        say(Err, "%s:%s", configPath.c_str(), error.c_str());
+        return 2;
+    }
+    if (!folder.empty())
+        settings->folder = folder;
+
+    wsd::Config config = wsd::loadConfig();
+    // The daemon's own subscriptions show this computer; its handles add none.
+    config.pushDestination = "off";
+
+    // Signals are taken by one thread (sigwait); every other thread, the
+    // listeners' too, is started after they are blocked.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+
+    Daemon daemon(std::move(*settings), std::move(config));
+    if (!daemon.claim(&error)) {
+        say(Err, "%s", error.c_str());
+        return 1;
+    }
+    std::thread signalThread([&daemon, signals] {
+        int received = 0;
+        sigwait(&signals, &received);
+        say(Info, "signal %d: leaving the panels", received);
+        daemon.stop();
+    });
+    daemon.serveNewDevices();
+    const int status = daemon.run(once);
+    // Wake the signal thread when the run ended by itself (--once).
+    pthread_kill(signalThread.native_handle(), SIGTERM);
+    signalThread.join();
+    return status;
+}
