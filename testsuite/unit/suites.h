@@ -35,5 +35,6 @@ Suite *simEventingSuite();
 Suite *jobRefusalSuite();
 Suite *eventsSuite();
 Suite *panelSubscriptionSuite();
+Suite *servedDevicesSuite();
 Suite *printQueuesSuite();  // built with libcups only
 Suite *deviceCacheSuite();

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdarg>
@@ -40,6 +41,9 @@ using namespace std::chrono_literals;
 // How often devices that were not reachable are tried again, and discovery
 // asked for new ones.
 constexpr auto RescanInterval = 60s;
+// Asked for each subscription (renewed at half of it): a destination that a
+// killed daemon could not Unsubscribe leaves the panel within this time.
+constexpr std::chrono::seconds SubscriptionExpiry = 10min;
 
 // Journal priorities (sd-daemon(3)): systemd reads the prefix of each stderr line.
 enum Priority { Err = 3, Warning = 4, Notice = 5, Info = 6 };
@@ -256,6 +260,7 @@ void Daemon::serve(const wsd::DeviceRecord &record)
         panel.displayName = settings_.destinations[i].displayName;
         panel.http = wsd::httpOptions(config_);
         panel.closeHttp = wsd::cancelHttpOptions(config_);
+        panel.expires = SubscriptionExpiry;
         panel.onPress = [this, index, i] {
             std::lock_guard<std::mutex> lock(inbox_.mutex);
             inbox_.presses.push_back({index, i});
@@ -432,15 +437,18 @@ int main(int argc, char **argv)
         say(Err, "%s", error.c_str());
         return 1;
     }
-    std::thread signalThread([&daemon, signals] {
+    std::atomic<bool> finished{false};
+    std::thread signalThread([&daemon, &finished, signals] {
         int received = 0;
         sigwait(&signals, &received);
-        say(Info, "signal %d: leaving the panels", received);
+        if (!finished)
+            say(Info, "signal %d: leaving the panels", received);
         daemon.stop();
     });
     daemon.serveNewDevices();
     const int status = daemon.run(once);
-    // Wake the signal thread when the run ended by itself (--once).
+    // The run ended by itself (--once): the signal thread is woken to end.
+    finished = true;
     pthread_kill(signalThread.native_handle(), SIGTERM);
     signalThread.join();
     return status;

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# wsd-scand against wsd-sim's panel (issue 17, part 3), on loopback with
+# discovery off and the device from wsd.conf, with the panel-only
+# personality (which takes no host-initiated job at all): the daemon shows
+# two destinations for this computer; a flatbed press of one writes a PNG
+# (pixel-checked), an ADF press of 5 pages of the other one 5-page PDF (each
+# page rendered with pdftoppm and checked); each job Completed on the
+# simulator; at exit the daemon Unsubscribes and the panel is empty. While
+# the daemon serves the device, a SANE handle adds no destination.
+. "$(dirname "$0")/lib.sh"
+
+require_commands python3 curl pdfinfo pdftoppm
+build_program scand tools/wsd-scand
+build_program check testsuite/tools/pattern-check
+build_program probe testsuite/tools/sane-probe
+export SANE_WSD_DISCOVERY=off
+
+sim_start --listen 127.0.0.1 --profile panel-only
+sane_env_wsd "$WORK_DIR/sane" "discovery = off" "device panel $SIM_DEVICE_URL"
+out="$WORK_DIR/Scans"
+mkdir -p "$XDG_RUNTIME_DIR"
+cat >"$WORK_DIR/scand.conf" <<'CONF'
+# Two destinations for one computer.
+[destination Alice — PDF]
+mode = Gray
+resolution = 100
+source = ADF
+format = pdf
+
+[destination Alice — Photo]
+mode = Color
+resolution = 100
+format = png
+CONF
+
+# panel_names: the names the panel shows, sorted, one a line.
+panel_names() {
+    sim_control GET /panel | python3 -c '
+import json, sys
+print("\n".join(sorted(d["name"] for d in json.load(sys.stdin)["destinations"])))'
+}
+panel_count() { sim_control GET /panel | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["destinations"]))'; }
+shows_two() { [ "$(panel_count)" = 2 ]; }
+
+# start_scand: wsd-scand --once in the background, ready when the panel shows its destinations.
+start_scand() {
+    "$scand" -c "$WORK_DIR/scand.conf" -f "$out" --once >>"$WORK_DIR/scand.out" 2>>"$WORK_DIR/scand.err" &
+    scand_pid=$!
+    lab_at_exit "kill $scand_pid 2>/dev/null || true"
+    lab_wait_until 60 "wsd-scand's destinations on the panel" shows_two || fail "the panel does not show wsd-scand"
+}
+show_on_failure "$WORK_DIR/scand.err"
+
+it_log "two destinations for this computer"
+start_scand
+assert_eq "$(panel_names)" "$(printf 'Alice — PDF\nAlice — Photo')" "the panel's destinations"
+
+it_log "a SANE handle on a device wsd-scand serves adds no destination"
+subscribes=$(sim_log --count operation=Subscribe)
+# panel-only refuses the pull scan itself: what counts is that the handle was open.
+guard 120 "$probe" -d wsd:panel --option resolution=100 -o "$WORK_DIR/pull.raw" >"$WORK_DIR/probe.out" 2>&1 || true
+assert_contains "$(cat "$WORK_DIR/probe.out")" " open Success" "sane-probe"
+assert_eq "$(sim_log --count operation=Subscribe)" "$subscribes" "Subscribes while wsd-scand serves the device"
+
+it_log "a flatbed press: one PNG"
+sim_control POST /panel/press '{"destination": "Alice — Photo", "source": "Platen"}' >/dev/null
+wait_child "$scand_pid" 180 wsd-scand || fail "wsd-scand --once failed"
+png=$(find "$out" -name '*.png')
+assert_eq "$(wc -l <<<"$png")" 1 "PNG files written"
+pattern_check "$png" --resolution 100 --mode color --sheet 1
+assert_eq "$(sim_jobs state | tail -n 1)" Completed "the flatbed job on the simulator"
+assert_logged "Unsubscribe at exit" operation=Unsubscribe outcome=ok
+assert_eq "$(panel_count)" 0 "destinations after wsd-scand exited"
+
+it_log "an ADF press of 5 pages: one 5-page PDF"
+start_scand
+sim_control POST /panel/press '{"destination": "Alice — PDF", "source": "ADF", "pages": 5}' >/dev/null
+wait_child "$scand_pid" 300 wsd-scand || fail "wsd-scand --once failed"
+pdf=$(find "$out" -name '*.pdf')
+assert_eq "$(wc -l <<<"$pdf")" 1 "PDF files written"
+pages=$(pdfinfo "$pdf" | sed -n 's/^Pages: *//p')
+assert_eq "$pages" 5 "pages in the PDF"
+guard 120 pdftoppm -r 100 -gray "$pdf" "$WORK_DIR/pdf-page" || fail "pdftoppm"
+for i in 1 2 3 4 5; do
+    pattern_check "$(ls "$WORK_DIR"/pdf-page-*"$i".pgm)" --resolution 100 --mode gray --sheet "$i"
+done
+assert_eq "$(sim_jobs state | tail -n 1)" Completed "the feeder job on the simulator"
+assert_eq "$(panel_count)" 0 "destinations after wsd-scand exited"
+it_log "PASS"
