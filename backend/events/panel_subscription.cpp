@@ -169,6 +169,12 @@ void PanelSubscription::renewLoop()
     }
 }
 
+std::optional<events::SubscriptionManager> PanelSubscription::manager() const
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    return manager_;
+}
+
 bool PanelSubscription::takeButton()
 {
     std::lock_guard<std::mutex> lock(mutex_);

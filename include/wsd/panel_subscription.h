@@ -66,6 +66,9 @@ public:
     // The listener's handler (public for the unit tests, which play the
     // device): checks and applies one notification, returns the HTTP status.
     unsigned deliver(const std::string &path, const std::string &body);
+    // The live subscription's manager (nullopt between a lost subscription
+    // and the next), for a daemon that Unsubscribes it after a crash.
+    std::optional<events::SubscriptionManager> manager() const;
     // The address the device posts our events to.
     const std::string &notifyTo() const { return notifyTo_; }
 

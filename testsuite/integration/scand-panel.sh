@@ -5,7 +5,8 @@
 # two destinations for this computer; a flatbed press of one writes a PNG
 # (pixel-checked), an ADF press of 5 pages of the other one 5-page PDF (each
 # page rendered with pdftoppm and checked); each job Completed on the
-# simulator; at exit the daemon Unsubscribes and the panel is empty. While
+# simulator; at exit the daemon Unsubscribes and the panel is empty; after
+# a crash (SIGKILL) the next start leaves the stale destinations first. While
 # the daemon serves the device, a SANE handle adds no destination.
 . "$(dirname "$0")/lib.sh"
 
@@ -19,6 +20,8 @@ sim_start --listen 127.0.0.1 --profile panel-only
 sane_env_wsd "$WORK_DIR/sane" "discovery = off" "device panel $SIM_DEVICE_URL"
 out="$WORK_DIR/Scans"
 mkdir -p "$XDG_RUNTIME_DIR"
+# The ledger of subscriptions a killed daemon leaves behind.
+export XDG_STATE_HOME="$WORK_DIR/state"
 cat >"$WORK_DIR/scand.conf" <<'CONF'
 # Two destinations for one computer.
 [destination Alice — PDF]
@@ -42,12 +45,13 @@ print("\n".join(sorted(d["name"] for d in json.load(sys.stdin)["destinations"]))
 panel_count() { sim_control GET /panel | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["destinations"]))'; }
 shows_two() { [ "$(panel_count)" = 2 ]; }
 
-# start_scand: wsd-scand --once in the background, ready when the panel shows its destinations.
+# start_scand [READY...]: wsd-scand --once in the background, ready when
+# READY succeeds (default: the panel shows its two destinations).
 start_scand() {
     "$scand" -c "$WORK_DIR/scand.conf" -f "$out" --once >>"$WORK_DIR/scand.out" 2>>"$WORK_DIR/scand.err" &
     scand_pid=$!
     lab_at_exit "kill $scand_pid 2>/dev/null || true"
-    lab_wait_until 60 "wsd-scand's destinations on the panel" shows_two || fail "the panel does not show wsd-scand"
+    lab_wait_until 60 "wsd-scand's destinations on the panel" "${@:-shows_two}" || fail "the panel does not show wsd-scand"
 }
 show_on_failure "$WORK_DIR/scand.err"
 
@@ -85,5 +89,21 @@ for i in 1 2 3 4 5; do
     pattern_check "$(ls "$WORK_DIR"/pdf-page-*"$i".pgm)" --resolution 100 --mode gray --sheet "$i"
 done
 assert_eq "$(sim_jobs state | tail -n 1)" Completed "the feeder job on the simulator"
+assert_eq "$(panel_count)" 0 "destinations after wsd-scand exited"
+
+it_log "a killed wsd-scand's destinations are left at the next start"
+"$scand" -c "$WORK_DIR/scand.conf" -f "$out" >>"$WORK_DIR/scand.out" 2>>"$WORK_DIR/scand.err" &
+crashed_pid=$!
+lab_at_exit "kill -KILL $crashed_pid 2>/dev/null || true"
+lab_wait_until 60 "wsd-scand's destinations on the panel" shows_two || fail "the panel does not show wsd-scand"
+kill -KILL "$crashed_pid"
+wait "$crashed_pid" 2>/dev/null || true
+assert_eq "$(panel_count)" 2 "destinations a killed wsd-scand left"
+subscribes=$(sim_log --count operation=Subscribe)
+subscribed_again() { [ "$(sim_log --count operation=Subscribe)" -ge $((subscribes + 2)) ]; }
+start_scand subscribed_again
+assert_eq "$(panel_count)" 2 "destinations after the restart (none twice)"
+sim_control POST /panel/press '{"destination": "Alice — Photo", "source": "Platen"}' >/dev/null
+wait_child "$scand_pid" 180 wsd-scand || fail "wsd-scand --once failed"
 assert_eq "$(panel_count)" 0 "destinations after wsd-scand exited"
 it_log "PASS"

@@ -4,6 +4,8 @@
 #include <cairo.h>
 #include <jpeglib.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
 
@@ -149,7 +151,26 @@ bool writeJpeg(const Page &page, const std::string &temporary, std::string *erro
     return true;
 }
 
+const char *extensionOf(DocumentFormat format)
+{
+    return format == DocumentFormat::Pdf ? ".pdf" : format == DocumentFormat::Png ? ".png" : ".jpg";
+}
+
 }  // namespace
+
+std::string freeBaseName(const std::string &folder, const std::string &baseName, DocumentFormat format)
+{
+    const std::string extension = extensionOf(format);
+    auto taken = [&](const std::string &name) {
+        // A document of several pages starts with NAME-1.
+        return access((folder + "/" + name + extension).c_str(), F_OK) == 0 ||
+               access((folder + "/" + name + "-1" + extension).c_str(), F_OK) == 0;
+    };
+    std::string name = baseName;
+    for (int n = 2; taken(name); ++n)
+        name = baseName + "-" + std::to_string(n);
+    return name;
+}
 
 std::vector<std::string> writeDocument(const std::vector<Page> &pages, DocumentFormat format,
                                        const std::string &folder, const std::string &baseName, std::string *error)
@@ -168,7 +189,7 @@ std::vector<std::string> writeDocument(const std::vector<Page> &pages, DocumentF
             std::remove(temporary.c_str());
         return written;
     }
-    const char *extension = format == DocumentFormat::Png ? ".png" : ".jpg";
+    const char *extension = extensionOf(format);
     for (std::size_t i = 0; i < pages.size(); ++i) {
         const std::string name = pages.size() == 1 ? baseName : baseName + "-" + std::to_string(i + 1);
         const std::string path = folder + "/" + name + extension;

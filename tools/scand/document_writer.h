@@ -22,6 +22,10 @@ struct Page {
     std::vector<std::uint8_t> data;
 };
 
+// baseName, or baseName-2, -3 ...: the first whose files do not exist yet
+// in folder (two scans within one second keep both).
+std::string freeBaseName(const std::string &folder, const std::string &baseName, DocumentFormat format);
+
 // The files written (full paths), empty with *error set on failure.
 // baseName has no extension ("scan-20261207-054600").
 std::vector<std::string> writeDocument(const std::vector<Page> &pages, DocumentFormat format,

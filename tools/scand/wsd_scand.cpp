@@ -6,6 +6,7 @@
 #include "document_writer.h"
 #include "notifier.h"
 #include "scand_config.h"
+#include "subscription_ledger.h"
 
 #include "wsd/config.h"
 #include "wsd/device_list.h"
@@ -13,6 +14,7 @@
 #include "wsd/panel_subscription.h"
 #include "wsd/scanner.h"
 #include "wsd/served_devices.h"
+#include "wsd/wsscan_client.h"
 
 #include <sane/saneopts.h>
 
@@ -111,7 +113,11 @@ public:
         : settings_(std::move(settings)), config_(std::move(config)), devices_(config_)
     {
     }
-    bool claim(std::string *error) { return servedFile_.claim(wsd::servedDevicesPath(), error); }
+    ~Daemon();
+    // Only the daemon that holds the served-devices lock touches the ledger.
+    bool claim(std::string *error) { return claimed_ = servedFile_.claim(wsd::servedDevicesPath(), error); }
+    // Unsubscribes what a daemon before us (killed, so silent) left on panels.
+    void leaveStaleSubscriptions();
     // Subscribes at every device found that is not served yet.
     void serveNewDevices();
     // Handles presses until a signal (or, with once, after one press).
@@ -121,10 +127,14 @@ public:
 private:
     void serve(const wsd::DeviceRecord &record);
     void handle(const Press &press);
+    // Writes the live subscriptions' managers to the ledger.
+    void recordSubscriptions();
     std::vector<scand::Page> scan(wsd::Scanner &scanner, const scand::Destination &destination, wsd::PanelPress press);
 
     const scand::Settings settings_;
     wsd::Config config_;
+    const std::string ledgerPath_ = scand::ledgerPath();
+    bool claimed_ = false;
     wsd::DeviceList devices_;
     scand::Notifier notifier_;
     wsd::ServedDevicesFile servedFile_;
@@ -222,6 +232,36 @@ std::string timestamp()
     return text;
 }
 
+Daemon::~Daemon()
+{
+    served_.clear();  // Unsubscribes everywhere
+    if (claimed_)
+        scand::writeLedger(ledgerPath_, {});
+}
+
+void Daemon::leaveStaleSubscriptions()
+{
+    for (const wsd::events::SubscriptionManager &manager : scand::readLedger(ledgerPath_)) {
+        // The device may have forgotten it (reboot, expiry): any answer will do.
+        auto done = wsd::wsscan::Client(wsd::cancelHttpOptions(config_)).call(wsd::events::unsubscribe(manager));
+        say(Info, "left a destination a previous wsd-scand did not: %s%s", manager.address.c_str(),
+            done ? "" : " (the device no longer had it)");
+    }
+    scand::writeLedger(ledgerPath_, {});
+}
+
+void Daemon::recordSubscriptions()
+{
+    std::vector<wsd::events::SubscriptionManager> managers;
+    for (const ServedDevice &device : served_)
+        for (const auto &subscription : device.subscriptions)
+            if (auto manager = subscription->manager())
+                managers.push_back(std::move(*manager));
+    if (!scand::writeLedger(ledgerPath_, managers))
+        say(Warning, "cannot write %s: after a crash, the next start cannot clear the panels",
+            ledgerPath_.c_str());
+}
+
 void Daemon::serveNewDevices()
 {
     const SANE_Device **list = devices_.refresh(false);
@@ -243,6 +283,7 @@ void Daemon::serveNewDevices()
                         d.scanner->device().scanServiceUrls.end());
         servedFile_.publish(urls);
     }
+    recordSubscriptions();
 }
 
 void Daemon::serve(const wsd::DeviceRecord &record)
@@ -331,7 +372,9 @@ void Daemon::handle(const Press &press)
     }
     mkdir(settings_.folder.c_str(), 0700);
     std::string error;
-    std::vector<std::string> files = scand::writeDocument(pages, destination.format, settings_.folder, timestamp(), &error);
+    std::vector<std::string> files = scand::writeDocument(
+        pages, destination.format, settings_.folder,
+        scand::freeBaseName(settings_.folder, timestamp(), destination.format), &error);
     if (files.empty()) {
         say(Err, "cannot write the document to %s: %s", settings_.folder.c_str(), error.c_str());
         notifier_.show("Scan failed", "Cannot write to " + settings_.folder + ": " + error);
@@ -361,6 +404,8 @@ int Daemon::run(bool once)
         handle(press);
         if (once)
             return 0;
+        // A subscription made again since (device reboot) is recorded now.
+        recordSubscriptions();
         lock.lock();
     }
 }
@@ -445,6 +490,7 @@ int main(int argc, char **argv)
             say(Info, "signal %d: leaving the panels", received);
         daemon.stop();
     });
+    daemon.leaveStaleSubscriptions();
     daemon.serveNewDevices();
     const int status = daemon.run(once);
     // The run ended by itself (--once): the signal thread is woken to end.
