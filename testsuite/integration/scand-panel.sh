@@ -6,7 +6,8 @@
 # (pixel-checked), an ADF press of 5 pages of the other one 5-page PDF (each
 # page rendered with pdftoppm and checked); each job Completed on the
 # simulator; at exit the daemon Unsubscribes and the panel is empty; after
-# a crash (SIGKILL) the next start leaves the stale destinations first. While
+# a crash (SIGKILL) the next start leaves the stale destinations first; after
+# a device reboot the daemon subscribes again and the press works. While
 # the daemon serves the device, a SANE handle adds no destination.
 . "$(dirname "$0")/lib.sh"
 
@@ -16,7 +17,9 @@ build_program check testsuite/tools/pattern-check
 build_program probe testsuite/tools/sane-probe
 export SANE_WSD_DISCOVERY=off
 
-sim_start --listen 127.0.0.1 --profile panel-only
+# Short subscriptions: the daemon renews every 15 s, so it notices a reboot
+# soon; long enough that a killed daemon's stay until the restart.
+sim_start --listen 127.0.0.1 --profile panel-only --max-expiry-s 30
 sane_env_wsd "$WORK_DIR/sane" "discovery = off" "device panel $SIM_DEVICE_URL"
 out="$WORK_DIR/Scans"
 mkdir -p "$XDG_RUNTIME_DIR"
@@ -100,9 +103,19 @@ kill -KILL "$crashed_pid"
 wait "$crashed_pid" 2>/dev/null || true
 assert_eq "$(panel_count)" 2 "destinations a killed wsd-scand left"
 subscribes=$(sim_log --count operation=Subscribe)
+unsubscribes=$(sim_log --count operation=Unsubscribe outcome=ok)
 subscribed_again() { [ "$(sim_log --count operation=Subscribe)" -ge $((subscribes + 2)) ]; }
 start_scand subscribed_again
+assert_eq "$(sim_log --count operation=Unsubscribe outcome=ok)" $((unsubscribes + 2)) \
+    "the killed daemon's subscriptions Unsubscribed at the restart"
 assert_eq "$(panel_count)" 2 "destinations after the restart (none twice)"
+
+it_log "a device reboot: the daemon subscribes again"
+subscribes=$(sim_log --count operation=Subscribe)
+sim_control POST /reboot >/dev/null
+assert_eq "$(panel_count)" 0 "destinations right after the reboot"
+lab_wait_until 60 "wsd-scand's destinations after the reboot" subscribed_again || fail "no new Subscribe after the reboot"
+lab_wait_until 60 "wsd-scand's destinations after the reboot" shows_two || fail "the panel does not show wsd-scand"
 sim_control POST /panel/press '{"destination": "Alice — Photo", "source": "Platen"}' >/dev/null
 wait_child "$scand_pid" 180 wsd-scand || fail "wsd-scand --once failed"
 assert_eq "$(panel_count)" 0 "destinations after wsd-scand exited"
