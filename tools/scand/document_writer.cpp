@@ -57,46 +57,6 @@ Surface imageOf(const Page &page)
     return image;
 }
 
-bool finish(const std::string &temporary, const std::string &path, std::string *error)
-{
-    if (std::rename(temporary.c_str(), path.c_str()) == 0)
-        return true;
-    *error = "cannot rename " + temporary + " to " + path;
-    std::remove(temporary.c_str());
-    return false;
-}
-
-bool writePdf(const std::vector<Page> &pages, const std::string &temporary, std::string *error)
-{
-    // PDF units are points (1/72 inch): the page keeps the scanned size.
-    auto points = [](int pixels, int dpi) { return pixels * 72.0 / (dpi > 0 ? dpi : 72); };
-    Surface pdf(cairo_pdf_surface_create(temporary.c_str(), points(pages[0].width, pages[0].dpi),
-                                         points(pages[0].height, pages[0].dpi)));
-    Cairo cr(cairo_create(pdf.get()));
-    for (const Page &page : pages) {
-        Surface image = imageOf(page);
-        if (!image) {
-            *error = "out of memory for a page image";
-            return false;
-        }
-        const double scale = points(1, page.dpi);
-        cairo_pdf_surface_set_size(pdf.get(), page.width * scale, page.height * scale);
-        cairo_save(cr.get());
-        cairo_scale(cr.get(), scale, scale);
-        cairo_set_source_surface(cr.get(), image.get(), 0, 0);
-        cairo_paint(cr.get());
-        cairo_restore(cr.get());
-        cairo_show_page(cr.get());
-    }
-    cr.reset();
-    cairo_surface_finish(pdf.get());
-    if (cairo_surface_status(pdf.get()) != CAIRO_STATUS_SUCCESS) {
-        *error = std::string("PDF: ") + cairo_status_to_string(cairo_surface_status(pdf.get()));
-        return false;
-    }
-    return true;
-}
-
 bool writePng(const Page &page, const std::string &temporary, std::string *error)
 {
     Surface image = imageOf(page);
@@ -172,37 +132,93 @@ std::string freeBaseName(const std::string &folder, const std::string &baseName,
     return name;
 }
 
-std::vector<std::string> writeDocument(const std::vector<Page> &pages, DocumentFormat format,
-                                       const std::string &folder, const std::string &baseName, std::string *error)
+struct DocumentWriter::Pdf {
+    Surface surface;
+    Cairo cr;
+};
+
+DocumentWriter::DocumentWriter(DocumentFormat format, std::string folder, std::string baseName)
+    : format_(format), folder_(std::move(folder)), baseName_(std::move(baseName))
 {
-    std::vector<std::string> written;
-    if (pages.empty()) {
+}
+
+DocumentWriter::~DocumentWriter()
+{
+    pdf_.reset();
+    for (const std::string &temporary : temporaries_)
+        std::remove(temporary.c_str());
+}
+
+bool DocumentWriter::addPage(const Page &page, std::string *error)
+{
+    const std::string extension = extensionOf(format_);
+    if (format_ != DocumentFormat::Pdf) {
+        const std::string temporary = folder_ + "/." + baseName_ + "-" + std::to_string(pages_ + 1) + extension + ".part";
+        temporaries_.push_back(temporary);
+        const bool ok = format_ == DocumentFormat::Png ? writePng(page, temporary, error)
+                                                       : writeJpeg(page, temporary, error);
+        pages_ += ok;
+        return ok;
+    }
+    // PDF units are points (1/72 inch): the page keeps the scanned size.
+    const double scale = 72.0 / (page.dpi > 0 ? page.dpi : 72);
+    if (!pdf_) {
+        const std::string temporary = folder_ + "/." + baseName_ + extension + ".part";
+        temporaries_.push_back(temporary);
+        Surface surface(cairo_pdf_surface_create(temporary.c_str(), page.width * scale, page.height * scale));
+        Cairo cr(cairo_create(surface.get()));
+        pdf_.reset(new Pdf{std::move(surface), std::move(cr)});
+    }
+    Surface image = imageOf(page);
+    if (!image) {
+        *error = "out of memory for a page image";
+        return false;
+    }
+    cairo_t *cr = pdf_->cr.get();
+    cairo_pdf_surface_set_size(pdf_->surface.get(), page.width * scale, page.height * scale);
+    cairo_save(cr);
+    cairo_scale(cr, scale, scale);
+    cairo_set_source_surface(cr, image.get(), 0, 0);
+    cairo_paint(cr);
+    cairo_restore(cr);
+    cairo_show_page(cr);
+    if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
+        *error = std::string("PDF: ") + cairo_status_to_string(cairo_status(cr));
+        return false;
+    }
+    ++pages_;
+    return true;
+}
+
+std::vector<std::string> DocumentWriter::finish(std::string *error)
+{
+    if (pages_ == 0) {
         *error = "no pages";
-        return written;
+        return {};
     }
-    if (format == DocumentFormat::Pdf) {
-        const std::string path = folder + "/" + baseName + ".pdf";
-        const std::string temporary = folder + "/." + baseName + ".pdf.part";
-        if (writePdf(pages, temporary, error) && finish(temporary, path, error))
-            written.push_back(path);
-        else
-            std::remove(temporary.c_str());
-        return written;
-    }
-    const char *extension = extensionOf(format);
-    for (std::size_t i = 0; i < pages.size(); ++i) {
-        const std::string name = pages.size() == 1 ? baseName : baseName + "-" + std::to_string(i + 1);
-        const std::string path = folder + "/" + name + extension;
-        const std::string temporary = folder + "/." + name + extension + ".part";
-        const bool ok = format == DocumentFormat::Png ? writePng(pages[i], temporary, error)
-                                                      : writeJpeg(pages[i], temporary, error);
-        if (!ok || !finish(temporary, path, error)) {
-            std::remove(temporary.c_str());
+    if (pdf_) {
+        pdf_->cr.reset();
+        cairo_surface_finish(pdf_->surface.get());
+        const cairo_status_t status = cairo_surface_status(pdf_->surface.get());
+        pdf_.reset();
+        if (status != CAIRO_STATUS_SUCCESS) {
+            *error = std::string("PDF: ") + cairo_status_to_string(status);
             return {};
         }
-        written.push_back(path);
     }
-    return written;
+    const std::string extension = extensionOf(format_);
+    std::vector<std::string> paths;
+    for (std::size_t i = 0; i < temporaries_.size(); ++i) {
+        // One page (or the PDF): the base name alone; several: -1, -2 ...
+        const std::string name = temporaries_.size() == 1 ? baseName_ : baseName_ + "-" + std::to_string(i + 1);
+        paths.push_back(folder_ + "/" + name + extension);
+        if (std::rename(temporaries_[i].c_str(), paths.back().c_str()) != 0) {
+            *error = "cannot rename " + temporaries_[i] + " to " + paths.back();
+            return {};
+        }
+    }
+    temporaries_.clear();
+    return paths;
 }
 
 }  // namespace scand

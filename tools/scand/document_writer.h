@@ -5,7 +5,9 @@
 
 #include "scand_config.h"
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,9 +28,31 @@ struct Page {
 // in folder (two scans within one second keep both).
 std::string freeBaseName(const std::string &folder, const std::string &baseName, DocumentFormat format);
 
-// The files written (full paths), empty with *error set on failure.
-// baseName has no extension ("scan-20261207-054600").
-std::vector<std::string> writeDocument(const std::vector<Page> &pages, DocumentFormat format,
-                                       const std::string &folder, const std::string &baseName, std::string *error);
+// One document, a page at a time, so that a long feeder job never holds
+// more than one page in memory. Files appear under their names only in
+// finish(); until then (and when it is never called) they are hidden
+// temporaries, removed by the destructor.
+class DocumentWriter {
+public:
+    // baseName has no extension ("scan-20261207-054600").
+    DocumentWriter(DocumentFormat format, std::string folder, std::string baseName);
+    ~DocumentWriter();
+    DocumentWriter(const DocumentWriter &) = delete;
+    DocumentWriter &operator=(const DocumentWriter &) = delete;
+
+    bool addPage(const Page &page, std::string *error);
+    std::size_t pages() const { return pages_; }
+    // The files (full paths), empty with *error set on failure.
+    std::vector<std::string> finish(std::string *error);
+
+private:
+    struct Pdf;  // the cairo PDF surface and its context
+
+    const DocumentFormat format_;
+    const std::string folder_, baseName_;
+    std::unique_ptr<Pdf> pdf_;
+    std::vector<std::string> temporaries_;
+    std::size_t pages_ = 0;
+};
 
 }  // namespace scand

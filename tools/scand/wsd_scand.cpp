@@ -129,7 +129,9 @@ private:
     void handle(const Press &press);
     // Writes the live subscriptions' managers to the ledger.
     void recordSubscriptions();
-    std::vector<scand::Page> scan(wsd::Scanner &scanner, const scand::Destination &destination, wsd::PanelPress press);
+    // Runs the job, each page into document; false when a page failed.
+    bool scan(wsd::Scanner &scanner, const scand::Destination &destination, wsd::PanelPress press,
+              scand::DocumentWriter &document);
 
     const scand::Settings settings_;
     wsd::Config config_;
@@ -193,7 +195,7 @@ int optionInt(wsd::Scanner &scanner, const char *name)
 }
 
 // One page of the job: sane_start, the parameters, reads to the end.
-SANE_Status readPage(wsd::Scanner &scanner, int dpi, std::vector<scand::Page> &pages)
+SANE_Status readPage(wsd::Scanner &scanner, int dpi, scand::Page &page)
 {
     SANE_Status status = scanner.start();
     if (status != SANE_STATUS_GOOD)
@@ -201,7 +203,7 @@ SANE_Status readPage(wsd::Scanner &scanner, int dpi, std::vector<scand::Page> &p
     SANE_Parameters p{};
     if ((status = scanner.parameters(&p)) != SANE_STATUS_GOOD)
         return status;
-    scand::Page page;
+    page = scand::Page();
     page.width = p.pixels_per_line;
     page.channels = p.format == SANE_FRAME_RGB ? 3 : 1;
     page.depth = p.depth;
@@ -218,7 +220,6 @@ SANE_Status readPage(wsd::Scanner &scanner, int dpi, std::vector<scand::Page> &p
     page.height = static_cast<int>(page.data.size() / page.bytesPerLine);
     if (page.width <= 0 || page.height <= 0)
         return SANE_STATUS_IO_ERROR;
-    pages.push_back(std::move(page));
     return SANE_STATUS_GOOD;
 }
 
@@ -326,8 +327,8 @@ void Daemon::serve(const wsd::DeviceRecord &record)
     served_.push_back(std::move(device));
 }
 
-std::vector<scand::Page> Daemon::scan(wsd::Scanner &scanner, const scand::Destination &destination,
-                                      wsd::PanelPress press)
+bool Daemon::scan(wsd::Scanner &scanner, const scand::Destination &destination, wsd::PanelPress press,
+                  scand::DocumentWriter &document)
 {
     if (!destination.mode.empty() && !setOption(scanner, SANE_NAME_SCAN_MODE, destination.mode))
         say(Warning, "the scanner has no mode \"%s\"; scanning with %s", destination.mode.c_str(),
@@ -339,14 +340,17 @@ std::vector<scand::Page> Daemon::scan(wsd::Scanner &scanner, const scand::Destin
         !setOption(scanner, SANE_NAME_SCAN_SOURCE, destination.source))
         say(Warning, "the scanner has no source \"%s\"", destination.source.c_str());
     scanner.queuePanelPress(std::move(press));
-    std::vector<scand::Page> pages;
-    for (;;) {
+    bool ok = true;
+    for (scand::Page page;;) {
         const int dpi = optionInt(scanner, SANE_NAME_SCAN_RESOLUTION);
-        const SANE_Status status = readPage(scanner, dpi, pages);
-        if (status == SANE_STATUS_NO_DOCS && !pages.empty())
+        const SANE_Status status = readPage(scanner, dpi, page);
+        if (status == SANE_STATUS_NO_DOCS && document.pages() > 0)
             break;  // the feeder is empty: the batch is over
-        if (status != SANE_STATUS_GOOD) {
-            say(Err, "page %zu: %s", pages.size() + 1, sane_strstatus(status));
+        std::string error;
+        if (status != SANE_STATUS_GOOD || !document.addPage(page, &error)) {
+            say(Err, "page %zu: %s", document.pages() + 1,
+                status != SANE_STATUS_GOOD ? sane_strstatus(status) : error.c_str());
+            ok = false;
             break;
         }
         // Flatbed: one page. A feeder: pages until it reports no more.
@@ -354,7 +358,7 @@ std::vector<scand::Page> Daemon::scan(wsd::Scanner &scanner, const scand::Destin
             break;
     }
     scanner.cancel();
-    return pages;
+    return ok;
 }
 
 void Daemon::handle(const Press &press)
@@ -365,24 +369,22 @@ void Daemon::handle(const Press &press)
     if (!pending)
         return;
     say(Info, "%s: Scan pressed for \"%s\"", device.saneName.c_str(), destination.displayName.c_str());
-    std::vector<scand::Page> pages = scan(*device.scanner, destination, std::move(*pending));
-    if (pages.empty()) {
-        notifier_.show("Scan failed", "The scan from " + device.saneName + " did not arrive.");
-        return;
-    }
     mkdir(settings_.folder.c_str(), 0700);
-    std::string error;
-    std::vector<std::string> files = scand::writeDocument(
-        pages, destination.format, settings_.folder,
-        scand::freeBaseName(settings_.folder, timestamp(), destination.format), &error);
+    scand::DocumentWriter document(destination.format, settings_.folder,
+                                   scand::freeBaseName(settings_.folder, timestamp(), destination.format));
+    const bool complete = scan(*device.scanner, destination, std::move(*pending), document);
+    // The pages that came are kept even when a later one failed.
+    std::string error = "no page arrived";
+    std::vector<std::string> files = document.pages() ? document.finish(&error) : std::vector<std::string>();
     if (files.empty()) {
-        say(Err, "cannot write the document to %s: %s", settings_.folder.c_str(), error.c_str());
-        notifier_.show("Scan failed", "Cannot write to " + settings_.folder + ": " + error);
+        say(Err, "the scan from %s: %s", device.saneName.c_str(), error.c_str());
+        notifier_.show("Scan failed", "The scan from " + device.saneName + ": " + error);
         return;
     }
-    say(Notice, "%zu page(s) from %s written: %s%s", pages.size(), device.saneName.c_str(), files.front().c_str(),
-        files.size() > 1 ? " ..." : "");
-    notifier_.show("Scan received", std::to_string(pages.size()) + " page(s) in " + files.front());
+    say(Notice, "%zu page(s) from %s written%s: %s%s", document.pages(), device.saneName.c_str(),
+        complete ? "" : " (then the scan failed)", files.front().c_str(), files.size() > 1 ? " ..." : "");
+    notifier_.show(complete ? "Scan received" : "Scan incomplete",
+                   std::to_string(document.pages()) + " page(s) in " + files.front());
 }
 
 int Daemon::run(bool once)
