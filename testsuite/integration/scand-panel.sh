@@ -58,9 +58,22 @@ start_scand() {
 }
 show_on_failure "$WORK_DIR/scand.err"
 
+it_log "a bad configuration is refused"
+printf '[destination Bob]\nformat = gif\n' >"$WORK_DIR/bad.conf"
+status=0
+guard 30 "$scand" -c "$WORK_DIR/bad.conf" --once 2>"$WORK_DIR/bad.err" || status=$?
+assert_eq "$status" 2 "exit status for a bad configuration"
+assert_eq "$(panel_count)" 0 "destinations after a refused configuration"
+
 it_log "two destinations for this computer"
 start_scand
 assert_eq "$(panel_names)" "$(printf 'Alice — PDF\nAlice — Photo')" "the panel's destinations"
+
+it_log "one wsd-scand at a time"
+status=0
+guard 60 "$scand" -c "$WORK_DIR/scand.conf" -f "$out" --once 2>"$WORK_DIR/second.err" || status=$?
+assert_eq "$status" 1 "exit status of a second wsd-scand"
+assert_eq "$(panel_count)" 2 "destinations with a second wsd-scand refused"
 
 it_log "a SANE handle on a device wsd-scand serves adds no destination"
 subscribes=$(sim_log --count operation=Subscribe)
