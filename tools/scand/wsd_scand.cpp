@@ -6,6 +6,7 @@
 #include "document_writer.h"
 #include "notifier.h"
 #include "scand_config.h"
+#include "scanner_access.h"
 #include "subscription_ledger.h"
 
 #include "wsd/config.h"
@@ -23,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -145,84 +147,6 @@ private:
     std::vector<ServedDevice> served_;
 };
 
-SANE_Int findOption(wsd::Scanner &scanner, const char *name)
-{
-    SANE_Int count = 0;
-    if (scanner.control(0, SANE_ACTION_GET_VALUE, &count, nullptr) != SANE_STATUS_GOOD)
-        return -1;
-    for (SANE_Int i = 1; i < count; ++i) {
-        const SANE_Option_Descriptor *d = scanner.descriptor(i);
-        if (d && d->name && std::string(d->name) == name)
-            return i;
-    }
-    return -1;
-}
-
-bool setOption(wsd::Scanner &scanner, const char *name, const std::string &value)
-{
-    const SANE_Int option = findOption(scanner, name);
-    if (option < 0)
-        return false;
-    const SANE_Option_Descriptor *d = scanner.descriptor(option);
-    if (d->type == SANE_TYPE_STRING) {
-        std::string text = value;
-        text.resize(std::max<std::size_t>(value.size() + 1, d->size));
-        return scanner.control(option, SANE_ACTION_SET_VALUE, text.data(), nullptr) == SANE_STATUS_GOOD;
-    }
-    SANE_Word word = std::atoi(value.c_str());
-    if (d->type == SANE_TYPE_FIXED)
-        word = SANE_FIX(word);
-    return scanner.control(option, SANE_ACTION_SET_VALUE, &word, nullptr) == SANE_STATUS_GOOD;
-}
-
-std::string optionText(wsd::Scanner &scanner, const char *name)
-{
-    const SANE_Int option = findOption(scanner, name);
-    if (option < 0 || scanner.descriptor(option)->type != SANE_TYPE_STRING)
-        return {};
-    std::string text(scanner.descriptor(option)->size, '\0');
-    scanner.control(option, SANE_ACTION_GET_VALUE, text.data(), nullptr);
-    return text.c_str();
-}
-
-int optionInt(wsd::Scanner &scanner, const char *name)
-{
-    const SANE_Int option = findOption(scanner, name);
-    SANE_Word word = 0;
-    if (option < 0 || scanner.control(option, SANE_ACTION_GET_VALUE, &word, nullptr) != SANE_STATUS_GOOD)
-        return 0;
-    return scanner.descriptor(option)->type == SANE_TYPE_FIXED ? SANE_UNFIX(word) : word;
-}
-
-// One page of the job: sane_start, the parameters, reads to the end.
-SANE_Status readPage(wsd::Scanner &scanner, int dpi, scand::Page &page)
-{
-    SANE_Status status = scanner.start();
-    if (status != SANE_STATUS_GOOD)
-        return status;
-    SANE_Parameters p{};
-    if ((status = scanner.parameters(&p)) != SANE_STATUS_GOOD)
-        return status;
-    page = scand::Page();
-    page.width = p.pixels_per_line;
-    page.channels = p.format == SANE_FRAME_RGB ? 3 : 1;
-    page.depth = p.depth;
-    page.bytesPerLine = p.bytes_per_line;
-    page.dpi = dpi;
-    std::vector<SANE_Byte> chunk(64 * 1024);
-    SANE_Int length = 0;
-    while ((status = scanner.read(chunk.data(), static_cast<SANE_Int>(chunk.size()), &length)) == SANE_STATUS_GOOD)
-        page.data.insert(page.data.end(), chunk.begin(), chunk.begin() + length);
-    if (status != SANE_STATUS_EOF)
-        return status;
-    if (page.bytesPerLine <= 0 || (page.depth != 8 && page.depth != 1))
-        return SANE_STATUS_UNSUPPORTED;
-    page.height = static_cast<int>(page.data.size() / page.bytesPerLine);
-    if (page.width <= 0 || page.height <= 0)
-        return SANE_STATUS_IO_ERROR;
-    return SANE_STATUS_GOOD;
-}
-
 std::string timestamp()
 {
     char text[32];
@@ -330,20 +254,21 @@ void Daemon::serve(const wsd::DeviceRecord &record)
 bool Daemon::scan(wsd::Scanner &scanner, const scand::Destination &destination, wsd::PanelPress press,
                   scand::DocumentWriter &document)
 {
-    if (!destination.mode.empty() && !setOption(scanner, SANE_NAME_SCAN_MODE, destination.mode))
+    if (!destination.mode.empty() && !scand::setOption(scanner, SANE_NAME_SCAN_MODE, destination.mode))
         say(Warning, "the scanner has no mode \"%s\"; scanning with %s", destination.mode.c_str(),
-            optionText(scanner, SANE_NAME_SCAN_MODE).c_str());
-    if (destination.resolution && !setOption(scanner, SANE_NAME_SCAN_RESOLUTION, std::to_string(destination.resolution)))
+            scand::optionText(scanner, SANE_NAME_SCAN_MODE).c_str());
+    if (destination.resolution &&
+        !scand::setOption(scanner, SANE_NAME_SCAN_RESOLUTION, std::to_string(destination.resolution)))
         say(Warning, "the scanner has no resolution %d", destination.resolution);
     // The panel's choice of source wins over the configured one.
     if (press.inputSource.empty() && !destination.source.empty() &&
-        !setOption(scanner, SANE_NAME_SCAN_SOURCE, destination.source))
+        !scand::setOption(scanner, SANE_NAME_SCAN_SOURCE, destination.source))
         say(Warning, "the scanner has no source \"%s\"", destination.source.c_str());
     scanner.queuePanelPress(std::move(press));
     bool ok = true;
     for (scand::Page page;;) {
-        const int dpi = optionInt(scanner, SANE_NAME_SCAN_RESOLUTION);
-        const SANE_Status status = readPage(scanner, dpi, page);
+        const int dpi = scand::optionInt(scanner, SANE_NAME_SCAN_RESOLUTION);
+        const SANE_Status status = scand::readPage(scanner, dpi, page);
         if (status == SANE_STATUS_NO_DOCS && document.pages() > 0)
             break;  // the feeder is empty: the batch is over
         std::string error;
@@ -354,7 +279,7 @@ bool Daemon::scan(wsd::Scanner &scanner, const scand::Destination &destination, 
             break;
         }
         // Flatbed: one page. A feeder: pages until it reports no more.
-        if (optionText(scanner, SANE_NAME_SCAN_SOURCE).compare(0, 3, "ADF") != 0)
+        if (scand::optionText(scanner, SANE_NAME_SCAN_SOURCE).compare(0, 3, "ADF") != 0)
             break;
     }
     scanner.cancel();
