@@ -32,7 +32,9 @@
 #include <cstdio>
 #include <ctime>
 #include <deque>
+#include <cstdint>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <sstream>
@@ -91,7 +93,8 @@ std::string defaultConfigPath()
 }
 
 struct Press {
-    std::size_t device, destination;
+    std::uint64_t device;  // the ServedDevice's key
+    std::size_t destination;
 };
 
 // Presses from the listeners' threads, signals from the signal thread.
@@ -107,7 +110,13 @@ struct ServedDevice {
     std::string saneName;
     std::unique_ptr<wsd::Scanner> scanner;
     std::vector<std::unique_ptr<wsd::PanelSubscription>> subscriptions;
+    int rescansWithoutSubscription = 0;
 };
+
+// Rescans in a row (a minute apart) that found none of a device's
+// subscriptions alive: the device is then dropped and found afresh (it may
+// have a new address, or have been gone).
+constexpr int LostAfterRescans = 2;
 
 class Daemon {
 public:
@@ -122,6 +131,8 @@ public:
     void leaveStaleSubscriptions();
     // Subscribes at every device found that is not served yet.
     void serveNewDevices();
+    // Drops the devices whose subscriptions stay lost, to be found again.
+    void dropLostDevices();
     // Handles presses until a signal (or, with once, after one press).
     int run(bool once);
     void stop();
@@ -144,7 +155,8 @@ private:
     wsd::ServedDevicesFile servedFile_;
     Inbox inbox_;
     // After inbox_: destroyed first, so no listener calls into a gone inbox.
-    std::vector<ServedDevice> served_;
+    std::map<std::uint64_t, ServedDevice> served_;
+    std::uint64_t nextKey_ = 0;
 };
 
 std::string timestamp()
@@ -178,7 +190,7 @@ void Daemon::leaveStaleSubscriptions()
 void Daemon::recordSubscriptions()
 {
     std::vector<wsd::events::SubscriptionManager> managers;
-    for (const ServedDevice &device : served_)
+    for (const auto &[key, device] : served_)
         for (const auto &subscription : device.subscriptions)
             if (auto manager = subscription->manager())
                 managers.push_back(std::move(*manager));
@@ -187,27 +199,36 @@ void Daemon::recordSubscriptions()
             ledgerPath_.c_str());
 }
 
+void Daemon::dropLostDevices()
+{
+    for (auto it = served_.begin(); it != served_.end();) {
+        ServedDevice &device = it->second;
+        const bool alive = std::any_of(device.subscriptions.begin(), device.subscriptions.end(),
+                                       [](const auto &subscription) { return subscription->manager().has_value(); });
+        device.rescansWithoutSubscription = alive ? 0 : device.rescansWithoutSubscription + 1;
+        if (device.rescansWithoutSubscription < LostAfterRescans) {
+            ++it;
+            continue;
+        }
+        say(Warning, "%s: no subscription for a while; looking for the scanner again", device.saneName.c_str());
+        it = served_.erase(it);
+    }
+}
+
 void Daemon::serveNewDevices()
 {
     const SANE_Device **list = devices_.refresh(false);
-    bool changed = false;
     for (; list && *list; ++list) {
         const std::string name = (*list)->name;
-        if (std::any_of(served_.begin(), served_.end(), [&](const ServedDevice &d) { return d.saneName == name; }))
+        if (std::any_of(served_.begin(), served_.end(), [&](const auto &d) { return d.second.saneName == name; }))
             continue;
-        if (std::optional<wsd::DeviceRecord> record = devices_.find(name)) {
-            const std::size_t before = served_.size();
+        if (std::optional<wsd::DeviceRecord> record = devices_.find(name))
             serve(*record);
-            changed |= served_.size() != before;
-        }
     }
-    if (changed) {
-        std::vector<std::string> urls;
-        for (const ServedDevice &d : served_)
-            urls.insert(urls.end(), d.scanner->device().scanServiceUrls.begin(),
-                        d.scanner->device().scanServiceUrls.end());
-        servedFile_.publish(urls);
-    }
+    std::vector<std::string> urls;
+    for (const auto &[key, d] : served_)
+        urls.insert(urls.end(), d.scanner->device().scanServiceUrls.begin(), d.scanner->device().scanServiceUrls.end());
+    servedFile_.publish(urls);
     recordSubscriptions();
 }
 
@@ -219,7 +240,7 @@ void Daemon::serve(const wsd::DeviceRecord &record)
         say(Warning, "%s: not reachable now; trying again later", record.saneName.c_str());
         return;
     }
-    const std::size_t index = served_.size();
+    const std::uint64_t key = nextKey_++;
     for (std::size_t i = 0; i < settings_.destinations.size(); ++i) {
         wsd::PanelConfig panel;
         panel.serviceUrl = device.scanner->device().scanServiceUrls.front();
@@ -227,9 +248,9 @@ void Daemon::serve(const wsd::DeviceRecord &record)
         panel.http = wsd::httpOptions(config_);
         panel.closeHttp = wsd::cancelHttpOptions(config_);
         panel.expires = SubscriptionExpiry;
-        panel.onPress = [this, index, i] {
+        panel.onPress = [this, key, i] {
             std::lock_guard<std::mutex> lock(inbox_.mutex);
-            inbox_.presses.push_back({index, i});
+            inbox_.presses.push_back({key, i});
             inbox_.wake.notify_all();
         };
         auto subscription = wsd::PanelSubscription::start(
@@ -248,7 +269,7 @@ void Daemon::serve(const wsd::DeviceRecord &record)
     }
     say(Info, "%s: this computer is on the panel (%zu destinations)", record.saneName.c_str(),
         device.subscriptions.size());
-    served_.push_back(std::move(device));
+    served_.emplace(key, std::move(device));
 }
 
 bool Daemon::scan(wsd::Scanner &scanner, const scand::Destination &destination, wsd::PanelPress press,
@@ -288,7 +309,10 @@ bool Daemon::scan(wsd::Scanner &scanner, const scand::Destination &destination, 
 
 void Daemon::handle(const Press &press)
 {
-    ServedDevice &device = served_.at(press.device);
+    auto found = served_.find(press.device);
+    if (found == served_.end())
+        return;  // dropped since (dropLostDevices)
+    ServedDevice &device = found->second;
     const scand::Destination &destination = settings_.destinations.at(press.destination);
     std::optional<wsd::PanelPress> pending = device.subscriptions.at(press.destination)->takePress();
     if (!pending)
@@ -321,6 +345,7 @@ int Daemon::run(bool once)
             return 0;
         if (inbox_.presses.empty()) {
             lock.unlock();
+            dropLostDevices();
             serveNewDevices();
             lock.lock();
             continue;
