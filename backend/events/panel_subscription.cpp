@@ -169,6 +169,12 @@ void PanelSubscription::renewLoop()
     }
 }
 
+std::optional<events::SubscriptionManager> PanelSubscription::manager() const
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    return manager_;
+}
+
 bool PanelSubscription::takeButton()
 {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -218,6 +224,14 @@ unsigned PanelSubscription::deliver(const std::string &path, const std::string &
 }
 
 unsigned PanelSubscription::onScanAvailable(const events::ScanAvailable &event)
+{
+    const unsigned status = recordPress(event);
+    if (status == Accepted && config_.onPress)
+        config_.onPress();
+    return status;
+}
+
+unsigned PanelSubscription::recordPress(const events::ScanAvailable &event)
 {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!manager_) {

@@ -10,6 +10,7 @@
 #include "wsd/metadata.h"
 #include "wsd/quirks.h"
 #include "wsd/scan_job_messages.h"
+#include "wsd/served_devices.h"
 #include "wsd/wsscan_client.h"
 
 #include <sane/saneopts.h>
@@ -19,6 +20,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 namespace wsd {
 
@@ -331,6 +333,13 @@ void Scanner::startPanel(const Config &config, Deadline deadline)
 {
     if (config.pushDestination == "off")
         return;
+    if (servedByDaemon(device_.scanServiceUrls)) {
+        // wsd-scand already shows this computer on the panel: a second
+        // destination would list it twice.
+        WSD_INFO("%s: wsd-scand serves this scanner's panel; this handle adds no destination",
+                 device_.saneName.c_str());
+        return;
+    }
     PanelConfig panel;
     panel.serviceUrl = device_.scanServiceUrls.front();
     panel.displayName = config.pushDestination.empty() ? hostName() : config.pushDestination;
@@ -368,6 +377,8 @@ SANE_Status Scanner::start()
     std::optional<PanelPress> press;
     if (panel_ && !worker_->job().active)
         press = panel_->takePress();
+    if (!press && queuedPress_ && !worker_->job().active)
+        press = std::exchange(queuedPress_, std::nullopt);
     if (press && !press->inputSource.empty())
         selectPanelSource(press->inputSource);
     ScanSettings settings = options_.settings();

@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -32,6 +33,9 @@ struct PanelConfig {
     http::Options http;       // Subscribe and Renew
     http::Options closeHttp;  // Unsubscribe at close: short, a closing handle does not wait long
     std::chrono::seconds expires{3600};  // asked for; the device grants what it grants
+    // Called on the listener's thread after a press is pending (outside the
+    // lock), so that a daemon need not poll takeButton; may be empty.
+    std::function<void()> onPress;
 };
 
 // What sane_start needs of a press (WS-Scan CreateScanJobRequest).
@@ -62,6 +66,9 @@ public:
     // The listener's handler (public for the unit tests, which play the
     // device): checks and applies one notification, returns the HTTP status.
     unsigned deliver(const std::string &path, const std::string &body);
+    // The live subscription's manager (nullopt between a lost subscription
+    // and the next), for a daemon that Unsubscribes it after a crash.
+    std::optional<events::SubscriptionManager> manager() const;
     // The address the device posts our events to.
     const std::string &notifyTo() const { return notifyTo_; }
 
@@ -73,6 +80,7 @@ private:
     void unsubscribe();
     void renewLoop();
     unsigned onScanAvailable(const events::ScanAvailable &event);
+    unsigned recordPress(const events::ScanAvailable &event);  // under mutex_
     unsigned onSubscriptionEnd(const events::SubscriptionEnd &end);
 
     const PanelConfig config_;

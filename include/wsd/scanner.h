@@ -13,6 +13,7 @@
 #include <sane/sane.h>
 
 #include <memory>
+#include <optional>
 
 namespace wsd {
 
@@ -30,6 +31,11 @@ public:
     SANE_Status read(SANE_Byte *data, SANE_Int max, SANE_Int *length);
     void cancel() noexcept { worker_->cancel(); }
     SANE_Status setIoMode(SANE_Bool nonBlocking);
+    // A press that a subscription of the caller's own received (wsd-scand):
+    // the next new job is that device-initiated one, as with panel_'s.
+    void queuePanelPress(PanelPress press) { queuedPress_ = std::move(press); }
+    // The device as opened: the scan service that answered comes first.
+    const DeviceRecord &device() const { return device_; }
     SANE_Status selectFd(SANE_Int *fd) const;
 
 private:
@@ -55,6 +61,7 @@ private:
     ScannerCapabilities caps_;  // the device's largest areas bound each image
     std::unique_ptr<ScanWorker> worker_;
     std::unique_ptr<PanelSubscription> panel_;  // null: no scans from the panel
+    std::optional<PanelPress> queuedPress_;     // queuePanelPress
     bool scanning_ = false;      // between sane_start and the end of the page
     bool batchActive_ = false;   // an ADF job may have more pages
     bool nonBlocking_ = false;

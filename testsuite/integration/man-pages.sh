@@ -8,7 +8,8 @@
 
 require_commands groff man lexgrog
 it_require_build_dir
-pages=("$WSD_BUILD_DIR/doc/sane-wsd.5" "$WSD_SOURCE_DIR/doc/wsd-discover.1" "$WSD_SOURCE_DIR/doc/wsd-sim.1")
+pages=("$WSD_BUILD_DIR/doc/sane-wsd.5" "$WSD_SOURCE_DIR/doc/wsd-discover.1" "$WSD_SOURCE_DIR/doc/wsd-sim.1"
+    "$WSD_SOURCE_DIR/doc/wsd-scand.1")
 for page in "${pages[@]}"; do
     [ -s "$page" ] || hard_error "$page missing (sane-wsd.5 is made by 'make' in doc/)"
 done
