@@ -3,6 +3,7 @@
 #include "wsd/log.h"
 #include "wsd/namespaces.h"
 #include "wsd/soap.h"
+#include "wsd/url.h"
 #include "wsd/wsscan_client.h"
 
 #include <algorithm>
@@ -27,6 +28,16 @@ std::string scanAvailableAction() { return std::string(ns::ScanActionPrefix) + "
 constexpr unsigned Accepted = 202;
 constexpr unsigned BadRequest = 400;
 constexpr unsigned NotFound = 404;
+
+// WS-Addressing: wsa:To is our NotifyTo Address, compared as a URI, so a
+// device may spell the scheme in capitals or name the default port.
+bool sameAddress(const std::string &to, const std::string &ours)
+{
+    if (to == ours)
+        return true;
+    const std::optional<std::string> toPath = url::path(to), ourPath = url::path(ours);
+    return toPath && ourPath && *toPath == *ourPath && url::sameOrigin(to, ours);
+}
 
 }  // namespace
 
@@ -202,7 +213,7 @@ unsigned PanelSubscription::deliver(const std::string &path, const std::string &
     }
     // WS-Addressing: the notification is addressed to our NotifyTo EPR, whose
     // reference parameter (wse:Identifier) comes back as a header.
-    if (n->to != notifyTo() || (!n->identifier.empty() && n->identifier != identifier_)) {
+    if (!sameAddress(n->to, notifyTo()) || (!n->identifier.empty() && n->identifier != identifier_)) {
         WSD_WARN("event listener: refused %s addressed to %s (identifier \"%s\"), not to our subscription",
                  events::eventName(n->event), n->to.c_str(), n->identifier.c_str());
         return BadRequest;

@@ -69,7 +69,7 @@ struct Args {
     bool restartAfterCancel = false;  // then scan one more page normally
     bool cancelOnUsr1 = false;   // a test sends SIGUSR1 when the moment has come
     bool holdUntilUsr1 = false;  // read nothing of page 1 before SIGUSR1
-    std::string output;          // raw image bytes of the last page
+    std::string output;          // raw image bytes of the last page; "%d" in it: of each page, numbered
     bool scanAgain = false;      // after the first scan (failed or not), scan one more page
     bool againAfterUsr1 = false; // ... once SIGUSR1 came
     bool startAfterUsr1 = false; // open, then wait for SIGUSR1 before the first scan
@@ -323,7 +323,10 @@ SANE_Status readPage(SANE_Handle h, const Args &a, int page, bool &cancelled, do
     std::vector<SANE_Byte> buf(256 * 1024);
     long total = 0;
     bool first = true;
-    FILE *out = !a.output.empty() && eventTag.empty() ? std::fopen(a.output.c_str(), "wb") : nullptr;
+    std::string path = a.output;
+    if (std::size_t at = path.find("%d"); at != std::string::npos)
+        path.replace(at, 2, std::to_string(page));
+    FILE *out = !path.empty() && eventTag.empty() ? std::fopen(path.c_str(), "wb") : nullptr;
     SANE_Status s;
     for (;;) {
         SANE_Int len = 0;
