@@ -15,6 +15,8 @@
 // --list prints sane_get_devices' names instead of scanning (event "device"
 // per device, then "listed"), with --again-after-usr1 once more after SIGUSR1
 // (a frontend's refresh, for the device cache's "next call").
+// Panel tests use --wait-for-button (poll the `scan` option as scanbd does)
+// and --watch-option NAME=VALUE (poll a status option until it reads VALUE).
 #include <sane/sane.h>
 #include <sane/saneopts.h>
 
@@ -74,6 +76,8 @@ struct Args {
     bool againAfterUsr1 = false; // ... once SIGUSR1 came
     bool startAfterUsr1 = false; // open, then wait for SIGUSR1 before the first scan
     int waitForButtonS = 0;      // > 0: poll the `scan` button option (as scanbd does) before the first scan
+    std::string watchOption;     // NAME=VALUE: before that, poll option NAME until it reads VALUE ...
+    int watchOptionS = 0;        // ... for at most this long
     int repeat = 1;              // scans (of --pages pages each) in one session
     int sampleEvery = 0;         // print RSS, fds and threads every this many scans
     bool list = false;           // list the devices instead of scanning
@@ -137,7 +141,8 @@ void usage()
                "       [--cancel-after-bytes N | --cancel-during-start MS | --cancel-after-ms MS | --cancel-between-pages |\n"
                "        --cancel-after-complete | --cancel-on-usr1 | --hold-until-usr1] [--signal]\n"
                "       [--restart-after-cancel] [--scan-again [--again-after-usr1]] [--start-after-usr1]\n"
-               "       [--repeat N [--sample-every K]] [--wait-for-button SECONDS] [-o FILE]\n",
+               "       [--repeat N [--sample-every K]] [--watch-option NAME=VALUE SECONDS] [--wait-for-button SECONDS]\n"
+               "       [-o FILE]\n",
                stderr);
     std::exit(2);
 }
@@ -188,7 +193,10 @@ Args parseArgs(int argc, char **argv)
             a.againAfterUsr1 = true;
         else if (arg == "--start-after-usr1")
             a.startAfterUsr1 = a.againAfterUsr1 = true;
-        else if (arg == "--wait-for-button")
+        else if (arg == "--watch-option") {
+            a.watchOption = next();
+            a.watchOptionS = std::atoi(next().c_str());
+        } else if (arg == "--wait-for-button")
             a.waitForButtonS = std::atoi(next().c_str());
         else if (arg == "--repeat")
             a.repeat = std::atoi(next().c_str());
@@ -276,6 +284,26 @@ bool awaitButton(SANE_Handle h, int seconds)
         usleep(100 * 1000);  // the poll interval of a button daemon
     }
     event("button", "none");
+    return false;
+}
+
+// Polls an option (a sensor, as a status applet does) until it reads the
+// value asked for or `seconds` pass; booleans read 0 or 1.
+bool awaitOptionValue(SANE_Handle h, const std::string &nameValue, int seconds)
+{
+    const std::size_t eq = nameValue.find('=');
+    const std::string name = nameValue.substr(0, eq), wanted = eq == std::string::npos ? "" : nameValue.substr(eq + 1);
+    const double until = nowMs() + seconds * 1000.0;
+    std::string value;
+    while (nowMs() < until) {
+        value = readOption(h, name);
+        if (value == wanted) {
+            event("option-watch", nameValue);
+            return true;
+        }
+        usleep(100 * 1000);
+    }
+    event("option-watch", "timeout " + name + "=" + value);
     return false;
 }
 
@@ -468,6 +496,10 @@ int session(const std::string &device, Args a, bool primary)
 
     if (a.startAfterUsr1)
         awaitUsr1();
+    if (!a.watchOption.empty() && !awaitOptionValue(h, a.watchOption, a.watchOptionS)) {
+        sane_close(h);
+        return 1;
+    }
     if (a.waitForButtonS > 0 && !awaitButton(h, a.waitForButtonS)) {
         sane_close(h);
         return 1;
