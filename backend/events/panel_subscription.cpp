@@ -68,6 +68,7 @@ try {
         return nullptr;
     }
     panel->renewer_ = std::thread(&PanelSubscription::renewLoop, self);
+    panel->restartWatch_ = restarts::watch(panel->config_.endpoint, [self] { self->deviceRestarted(); });
     return panel;
 } catch (const std::exception &e) {
     // No descriptor or thread left: the handle works, without panel scans.
@@ -77,6 +78,7 @@ try {
 
 PanelSubscription::~PanelSubscription()
 {
+    restartWatch_.reset();  // discovery calls nothing here from now on
     {
         std::lock_guard<std::mutex> lock(mutex_);
         stop_ = true;
@@ -189,7 +191,8 @@ void PanelSubscription::renewLoop()
 {
     std::unique_lock<std::mutex> lock(mutex_);
     while (!stop_) {
-        wake_.wait_until(lock, renewAt_, [this] { return stop_ || resubscribe_; });
+        // deviceRestarted() may bring renewAt_ forward: the predicate reads it anew.
+        wake_.wait_until(lock, renewAt_, [this] { return stop_ || resubscribe_ || Clock::now() >= renewAt_; });
         if (stop_)
             break;
         const bool ended = resubscribe_;
@@ -260,6 +263,16 @@ unsigned PanelSubscription::deliver(const std::string &path, const std::string &
     // Job events were not asked for; a device that sends them is answered.
     WSD_PROTO("event listener: ignored %s", events::eventName(n->event));
     return Accepted;
+}
+
+void PanelSubscription::deviceRestarted()
+{
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        WSD_INFO("%s restarted: checking the panel subscription", config_.serviceUrl.c_str());
+        renewAt_ = Clock::now();
+    }
+    wake_.notify_all();
 }
 
 std::optional<ScannerStatusInfo> PanelSubscription::statusSince(unsigned long *seen) const

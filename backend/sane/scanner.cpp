@@ -336,6 +336,7 @@ void Scanner::startPanel(const Config &config, const ScannerStatusInfo &status, 
         return;
     PanelConfig panel;
     panel.serviceUrl = device_.scanServiceUrls.front();
+    panel.endpoint = device_.endpointUuid;
     panel.displayName = config.pushDestination.empty() ? hostName() : config.pushDestination;
     panel.http = http_;
     panel.closeHttp = cancelHttpOptions(config);

@@ -13,6 +13,7 @@
 // more than one of them touches is under mutex_.
 #pragma once
 
+#include "wsd/device_restarts.h"
 #include "wsd/event_fd.h"
 #include "wsd/event_listener.h"
 #include "wsd/events.h"
@@ -31,6 +32,7 @@ namespace wsd {
 
 struct PanelConfig {
     std::string serviceUrl;   // the scan service: the event source
+    std::string endpoint;     // the WS-Discovery endpoint address, "" when unknown
     std::string displayName;  // what the panel lists (wsd.conf push-destination)
     http::Options http;       // Subscribe and Renew
     http::Options closeHttp;  // Unsubscribe at close: short, a closing handle does not wait long
@@ -68,6 +70,10 @@ public:
     std::optional<ScannerStatusInfo> statusSince(unsigned long *seen) const;
     // A GetScannerElements answer: the newest status, which events update from now on.
     void setStatus(const ScannerStatusInfo &status);
+
+    // The device restarted (discovery saw its Hello): Renew at once, and
+    // Subscribe again when the device no longer knows the subscription.
+    void deviceRestarted();
 
     // The listener's handler (public for the unit tests, which play the
     // device): checks and applies one notification, returns the HTTP status.
@@ -118,6 +124,7 @@ private:
     bool statusEvents_ = true;            // false once the device refused them: not asked again
 
     std::thread renewer_;  // renewLoop; started last, joined first
+    std::unique_ptr<restarts::Watch> restartWatch_;  // set after renewer_, reset first
 };
 
 }  // namespace wsd

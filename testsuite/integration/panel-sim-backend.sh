@@ -27,6 +27,7 @@ for d in json.load(sys.stdin)["destinations"]:
     print(d["name"])'
 }
 on_panel() { [ "$(panel_names)" = "$DESTINATION" ]; }
+logged() { [ "$(sim_log --count "$@")" -gt 0 ]; }
 
 # check_page N MODE DPI: the Nth page sane-probe wrote shows sheet N's pattern.
 check_page() {
@@ -58,7 +59,9 @@ panel_scan() {
     local probe_pid=$!
     lab_at_exit "kill $probe_pid 2>/dev/null || true"
     lab_wait_until 60 "our destination on the panel" on_panel || fail "the panel lists: $(panel_names)"
-    assert_logged "Subscribe" operation=Subscribe outcome=ok client=127.0.0.1
+    # The panel shows the destination a moment before the log has the request.
+    lab_wait_until 30 "the Subscribe on the log" logged operation=Subscribe outcome=ok client=127.0.0.1 ||
+        fail "no Subscribe: $(sim_log operation=Subscribe)"
     local subscription
     subscription=$(sim_control GET /panel | python3 -c 'import json, sys; print(json.load(sys.stdin)["destinations"][0]["subscription"])')
 

@@ -25,13 +25,14 @@ for d in json.load(sys.stdin)["destinations"]:
     print(d["name"] + "\t" + d["subscription"])' | sed -n "s/^$DESTINATION\t//p"
 }
 renewed_at_least() { [ "$(sim_log --count operation=Renew outcome=ok subscription="$1")" -ge "$2" ]; }
+on_panel() { [ -n "$(panel_subscriptions)" ]; }
 subscribed_anew() { local s; s=$(panel_subscriptions); [ -n "$s" ] && [ "$s" != "$1" ]; }
 
 "$probe" -d wsd:panel --option resolution=100 --option mode=Gray --wait-for-button 120 \
     >"$WORK_DIR/probe.out" 2>"$WORK_DIR/probe.err" &
 probe_pid=$!
 lab_at_exit "kill $probe_pid 2>/dev/null || true"
-lab_wait_until 60 "our destination on the panel" panel_subscriptions || fail "the panel lists nothing"
+lab_wait_until 60 "our destination on the panel" on_panel || fail "the panel lists nothing"
 first=$(panel_subscriptions)
 
 it_log "renewal across several expiry periods"

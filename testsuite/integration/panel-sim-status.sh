@@ -23,6 +23,7 @@ for d in json.load(sys.stdin)["destinations"]:
     if d["name"] == sys.argv[1]:
         print(d["subscription"])' "$DESTINATION"
 }
+on_panel() { [ -n "$(subscription)" ]; }
 probe_says() { grep -q " $1\$" "$WORK_DIR/probe.out"; }
 
 # The frontend watches cover-open (as a status applet polls it), then waits
@@ -31,7 +32,7 @@ probe_says() { grep -q " $1\$" "$WORK_DIR/probe.out"; }
     --wait-for-button 90 >"$WORK_DIR/probe.out" 2>"$WORK_DIR/probe.err" &
 probe_pid=$!
 lab_at_exit "kill $probe_pid 2>/dev/null || true"
-lab_wait_until 60 "our destination on the panel" subscription || fail "the panel lists nothing"
+lab_wait_until 60 "our destination on the panel" on_panel || fail "the panel lists nothing"
 sub=$(subscription)
 asked=$(sim_log --count operation=GetScannerElements)
 
