@@ -9,6 +9,7 @@
 # the hour the subscription had left. A press then scans through the new
 # subscription, the page pixel-checked, and closing the handle Unsubscribes.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/panel-lib.sh"
 
 require_commands python3 curl ss
 build_program probe testsuite/tools/sane-probe
@@ -22,13 +23,7 @@ sim_start --side dev --interface "$LAB_IF" --uuid "$uuid" --name "Panel Lab" --m
 show_on_failure "$WORK_DIR/probe.err"
 sane_env_wsd "$WORK_DIR/sane" "push-destination = $DESTINATION"
 
-panel_subscriptions() {
-    sim_control GET /panel | python3 -c '
-import json, sys
-for d in json.load(sys.stdin)["destinations"]:
-    if d["name"] == sys.argv[1]:
-        print(d["subscription"])' "$DESTINATION"
-}
+panel_subscriptions() { panel_subscription "$DESTINATION"; }
 on_panel() { [ -n "$(panel_subscriptions)" ]; }
 subscribed_anew() { local s; s=$(panel_subscriptions); [ -n "$s" ] && [ "$s" != "$1" ]; }
 
@@ -68,10 +63,7 @@ assert_logged "the event at the host's address" operation=ScanAvailableEvent out
     to="http://$LAB_ADDR4_HOST:*" subscription="$second"
 assert_logged "the job of the press" operation=CreateScanJob outcome=ok subscription="$second"
 assert_eq "$(sim_jobs state)" Completed "the job's end state"
-params=$(grep ' parameters ' <<<"$out" | tail -n 1)
-ppl=$(sed -n 's/.* ppl=\([0-9]*\).*/\1/p' <<<"$params")
-lines=$(sed -n 's/.* lines=\([0-9]*\).*/\1/p' <<<"$params")
-{ printf 'P5\n%s %s\n255\n' "$ppl" "$lines"; cat "$WORK_DIR/page.raw"; } >"$WORK_DIR/page.pgm"
+probe_page_to_pnm "$WORK_DIR/probe.out" 1 "$WORK_DIR/page.raw" "$WORK_DIR/page.pgm" gray
 guard 60 "$check" -r 100 -m gray -s 1 "$WORK_DIR/page.pgm" || fail "the pattern of the panel scan"
 assert_logged "Unsubscribe at close" operation=Unsubscribe outcome=ok subscription="$second"
 assert_eq "$(panel_subscriptions)" "" "destinations left on the panel"

@@ -11,6 +11,7 @@
 # device (it refuses host-initiated jobs), and an ADF press of several pages.
 # No discovery.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/panel-lib.sh"
 
 require_commands python3 curl
 build_program probe testsuite/tools/sane-probe
@@ -31,12 +32,8 @@ logged() { [ "$(sim_log --count "$@")" -gt 0 ]; }
 
 # check_page N MODE DPI: the Nth page sane-probe wrote shows sheet N's pattern.
 check_page() {
-    local n=$1 mode=$2 dpi=$3 params ppl lines magic=P6
-    params=$(grep ' parameters ' "$WORK_DIR/probe.out" | sed -n "${n}p")
-    ppl=$(sed -n 's/.* ppl=\([0-9]*\).*/\1/p' <<<"$params")
-    lines=$(sed -n 's/.* lines=\([0-9]*\).*/\1/p' <<<"$params")
-    [ "$mode" = gray ] && magic=P5
-    { printf '%s\n%s %s\n255\n' "$magic" "$ppl" "$lines"; cat "$WORK_DIR/page-$n.raw"; } >"$WORK_DIR/page-$n.pnm"
+    local n=$1 mode=$2 dpi=$3
+    probe_page_to_pnm "$WORK_DIR/probe.out" "$n" "$WORK_DIR/page-$n.raw" "$WORK_DIR/page-$n.pnm" "$mode"
     guard 60 "$check" -r "$dpi" -m "$mode" -s "$n" "$WORK_DIR/page-$n.pnm" || fail "the pattern of page $n"
 }
 

@@ -7,6 +7,7 @@
 # the new subscription, and closing the handle Unsubscribes it, leaving the
 # panel empty. No discovery (the Hello of a rebooted device is a lab matter).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/panel-lib.sh"
 
 require_commands python3 curl
 build_program probe testsuite/tools/sane-probe
@@ -18,12 +19,7 @@ show_on_failure "$WORK_DIR/probe.err"
 sane_env_wsd "$WORK_DIR/sane" "discovery = off" "push-destination = $DESTINATION" "device panel $SIM_DEVICE_URL"
 
 # panel_subscriptions: the subscription of each destination on the panel, one a line.
-panel_subscriptions() {
-    sim_control GET /panel | python3 -c '
-import json, sys
-for d in json.load(sys.stdin)["destinations"]:
-    print(d["name"] + "\t" + d["subscription"])' | sed -n "s/^$DESTINATION\t//p"
-}
+panel_subscriptions() { panel_subscription "$DESTINATION"; }
 renewed_at_least() { [ "$(sim_log --count operation=Renew outcome=ok subscription="$1")" -ge "$2" ]; }
 on_panel() { [ -n "$(panel_subscriptions)" ]; }
 subscribed_anew() { local s; s=$(panel_subscriptions); [ -n "$s" ] && [ "$s" != "$1" ]; }
@@ -50,13 +46,7 @@ assert_eq "$(sim_log --count operation=Subscribe outcome=ok)" 2 "Subscribe reque
 lab_wait_until 60 "the new subscription renewed" renewed_at_least "$second" 1 || fail "no Renew of $second"
 
 it_log "a press still scans"
-sim_control POST /panel/press "{\"destination\": \"$DESTINATION\", \"source\": \"Platen\"}" >/dev/null
-wait_child "$probe_pid" 120 sane-probe || fail "sane-probe: $(cat "$WORK_DIR/probe.out")"
-assert_no_sanitizer_report "$WORK_DIR/probe.err" sane-probe
-assert_contains "$(cat "$WORK_DIR/probe.out")" " read-end page=1 status=End of file" "sane-probe"
-assert_logged "the job of the press" operation=CreateScanJob outcome=ok subscription="$second"
-assert_eq "$(sim_jobs state)" Completed "the job's end state"
-assert_logged "Unsubscribe at close" operation=Unsubscribe outcome=ok subscription="$second"
+press_and_scan "$DESTINATION" "$probe_pid" "$second"
 assert_eq "$(panel_subscriptions)" "" "destinations left on the panel"
 assert_not_logged "no event went to a gone subscription" outcome=dropped
 it_log "PASS"

@@ -6,6 +6,7 @@
 # GetScannerElements; closing it shows too; a press then scans. (A device
 # that offers no status events keeps the panel: panel-loopback.sh.)
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/panel-lib.sh"
 
 require_commands python3 curl
 build_program probe testsuite/tools/sane-probe
@@ -16,13 +17,7 @@ sim_start --listen 127.0.0.1 --profile office-mfp
 show_on_failure "$WORK_DIR/probe.err"
 sane_env_wsd "$WORK_DIR/sane" "discovery = off" "push-destination = $DESTINATION" "device panel $SIM_DEVICE_URL"
 
-subscription() {
-    sim_control GET /panel | python3 -c '
-import json, sys
-for d in json.load(sys.stdin)["destinations"]:
-    if d["name"] == sys.argv[1]:
-        print(d["subscription"])' "$DESTINATION"
-}
+subscription() { panel_subscription "$DESTINATION"; }
 on_panel() { [ -n "$(subscription)" ]; }
 probe_says() { grep -q " $1\$" "$WORK_DIR/probe.out"; }
 
@@ -47,11 +42,5 @@ it_log "the cover closes, a press scans"
 sim_control POST /knobs '{"cover-open": false}' >/dev/null
 cleared() { [ "$(sim_log --count operation=ScannerStatusConditionClearedEvent outcome=delivered)" -gt 0 ]; }
 lab_wait_until 60 "the cleared event delivered" cleared || fail "no ScannerStatusConditionClearedEvent delivered"
-sim_control POST /panel/press "{\"destination\": \"$DESTINATION\", \"source\": \"Platen\"}" >/dev/null
-wait_child "$probe_pid" 120 sane-probe || fail "sane-probe: $(cat "$WORK_DIR/probe.out")"
-assert_no_sanitizer_report "$WORK_DIR/probe.err" sane-probe
-assert_contains "$(cat "$WORK_DIR/probe.out")" " read-end page=1 status=End of file" "sane-probe"
-assert_logged "the job of the press" operation=CreateScanJob outcome=ok subscription="$sub"
-assert_eq "$(sim_jobs state)" Completed "the job's end state"
-assert_logged "Unsubscribe at close" operation=Unsubscribe outcome=ok subscription="$sub"
+press_and_scan "$DESTINATION" "$probe_pid" "$sub"
 it_log "PASS"
