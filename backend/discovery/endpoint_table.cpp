@@ -1,5 +1,6 @@
 #include "wsd/discovery_table.h"
 
+#include "wsd/device_restarts.h"
 #include "wsd/log.h"
 #include "wsd/url.h"
 
@@ -342,11 +343,16 @@ void EndpointTable::onMetadata(const std::string &endpoint, const std::string &u
     preferUrls(e.scanServiceUrls, device.address);
     e.state = e.scanServiceUrls.empty() ? State::NotScanner : State::Listed;
     ++generation_;
-    if (e.state == State::Listed)
+    if (e.state == State::Listed) {
         WSD_INFO("discovery: %s \"%s\" (%s %s), scan service %s, found by %s", e.address.c_str(),
                  e.friendlyName.c_str(), e.manufacturer.c_str(), e.model.c_str(), e.scanServiceUrls.front().c_str(),
                  e.foundBy.c_str());
-    else
+        // Listed anew: a Hello after a Bye, a new InstanceId or
+        // MetadataVersion. The device may have lost its subscriptions: open
+        // handles on it check theirs (a Renew the device refuses brings a
+        // new Subscribe). It answers again, so now is when that can work.
+        restarts::announce(e.address);
+    } else
         WSD_DETAIL("discovery: %s hosts no scan service", e.address.c_str());
 }
 

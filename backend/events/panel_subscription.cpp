@@ -3,6 +3,8 @@
 #include "wsd/log.h"
 #include "wsd/namespaces.h"
 #include "wsd/soap.h"
+#include "wsd/status_events.h"
+#include "wsd/url.h"
 #include "wsd/wsscan_client.h"
 
 #include <algorithm>
@@ -21,18 +23,28 @@ using namespace std::chrono_literals;
 constexpr std::chrono::seconds MinRenewInterval = 1s;
 constexpr std::chrono::seconds RetryInterval = 30s;
 
-std::string scanAvailableAction() { return std::string(ns::ScanActionPrefix) + "ScanAvailableEvent"; }
+std::string scanAction(const char *event) { return std::string(ns::ScanActionPrefix) + event; }
 
 // 202: a one-way message taken (DPWS answers event deliveries without a body).
 constexpr unsigned Accepted = 202;
 constexpr unsigned BadRequest = 400;
 constexpr unsigned NotFound = 404;
 
+// WS-Addressing: wsa:To is our NotifyTo Address, compared as a URI, so a
+// device may spell the scheme in capitals or name the default port.
+bool sameAddress(const std::string &to, const std::string &ours)
+{
+    if (to == ours)
+        return true;
+    const std::optional<std::string> toPath = url::path(to), ourPath = url::path(ours);
+    return toPath && ourPath && *toPath == *ourPath && url::sameOrigin(to, ours);
+}
+
 }  // namespace
 
 PanelSubscription::PanelSubscription(PanelConfig config)
     : config_(std::move(config)), path_("/wsd-events/" + soap::newUuid()), identifier_(soap::newMessageId()),
-      clientContext_("sane-wsd-" + soap::newUuid()), session_(config_.http)
+      clientContext_("sane-wsd-" + soap::newUuid()), session_(config_.http), status_(config_.status)
 {
     session_.setCancelFd(stopFd_.fd());
 }
@@ -56,6 +68,7 @@ try {
         return nullptr;
     }
     panel->renewer_ = std::thread(&PanelSubscription::renewLoop, self);
+    panel->restartWatch_ = restarts::watch(panel->config_.endpoint, [self] { self->deviceRestarted(); });
     return panel;
 } catch (const std::exception &e) {
     // No descriptor or thread left: the handle works, without panel scans.
@@ -65,6 +78,7 @@ try {
 
 PanelSubscription::~PanelSubscription()
 {
+    restartWatch_.reset();  // discovery calls nothing here from now on
     {
         std::lock_guard<std::mutex> lock(mutex_);
         stop_ = true;
@@ -77,16 +91,44 @@ PanelSubscription::~PanelSubscription()
     listener_.reset();  // no event is handled after this
 }
 
-bool PanelSubscription::subscribe(http::Deadline deadline)
+wsscan::Result<events::Subscribed> PanelSubscription::subscribeTo(std::vector<std::string> actions,
+                                                                http::Deadline deadline)
 {
     events::SubscribeRequest request;
     request.serviceUrl = config_.serviceUrl;
     request.notifyTo = notifyTo();
     request.identifier = identifier_;
-    request.actions = {scanAvailableAction()};
+    request.actions = std::move(actions);
     request.expires = config_.expires;
     request.destination = events::Destination{config_.displayName, clientContext_};
-    auto subscribed = wsscan::Client(session_).until(deadline).call(events::subscribe(request));
+    return wsscan::Client(session_).until(deadline).call(events::subscribe(request));
+}
+
+bool PanelSubscription::subscribe(http::Deadline deadline)
+{
+    bool withStatus;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        withStatus = statusEvents_;
+    }
+    std::vector<std::string> actions = {scanAction("ScanAvailableEvent")};
+    if (withStatus)
+        for (const char *event :
+             {"ScannerStatusSummaryEvent", "ScannerStatusConditionEvent", "ScannerStatusConditionClearedEvent"})
+            actions.push_back(scanAction(event));
+    auto subscribed = subscribeTo(actions, deadline);
+    if (!subscribed && subscribed.fault && withStatus) {
+        // DPWS: a filter action the source does not offer is refused
+        // (wsdp:FilterActionNotSupported); some devices fault otherwise.
+        // The panel is what matters; the status is read when scanning.
+        WSD_INFO("%s: Subscribe with the status events refused (%s): ScanAvailableEvent alone",
+                 config_.serviceUrl.c_str(), subscribed.fault->subcode.c_str());
+        subscribed = subscribeTo({actions.front()}, deadline);
+        if (subscribed) {
+            std::lock_guard<std::mutex> lock(mutex_);
+            statusEvents_ = false;
+        }
+    }
     if (!subscribed) {
         WSD_WARN("%s: Subscribe to ScanAvailableEvent: %s", config_.serviceUrl.c_str(), subscribed.error.c_str());
         return false;
@@ -149,7 +191,8 @@ void PanelSubscription::renewLoop()
 {
     std::unique_lock<std::mutex> lock(mutex_);
     while (!stop_) {
-        wake_.wait_until(lock, renewAt_, [this] { return stop_ || resubscribe_; });
+        // deviceRestarted() may bring renewAt_ forward: the predicate reads it anew.
+        wake_.wait_until(lock, renewAt_, [this] { return stop_ || resubscribe_ || Clock::now() >= renewAt_; });
         if (stop_)
             break;
         const bool ended = resubscribe_;
@@ -208,7 +251,7 @@ unsigned PanelSubscription::deliver(const std::string &path, const std::string &
     }
     // WS-Addressing: the notification is addressed to our NotifyTo EPR, whose
     // reference parameter (wse:Identifier) comes back as a header.
-    if (n->to != notifyTo() || (!n->identifier.empty() && n->identifier != identifier_)) {
+    if (!sameAddress(n->to, notifyTo()) || (!n->identifier.empty() && n->identifier != identifier_)) {
         WSD_WARN("event listener: refused %s addressed to %s (identifier \"%s\"), not to our subscription",
                  events::eventName(n->event), n->to.c_str(), n->identifier.c_str());
         return BadRequest;
@@ -217,10 +260,41 @@ unsigned PanelSubscription::deliver(const std::string &path, const std::string &
         return onScanAvailable(*press);
     if (const auto *end = std::get_if<events::SubscriptionEnd>(&n->event))
         return onSubscriptionEnd(*end);
-    // The subscription asks for ScanAvailableEvent only; a device that sends
-    // more is answered and ignored.
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (events::applyStatusEvent(status_, n->event)) {
+        ++statusGeneration_;
+        WSD_PROTO("event listener: %s (scanner %s)", events::eventName(n->event), status_.state.c_str());
+        return Accepted;
+    }
+    // Job events were not asked for; a device that sends them is answered.
     WSD_PROTO("event listener: ignored %s", events::eventName(n->event));
     return Accepted;
+}
+
+void PanelSubscription::deviceRestarted()
+{
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        WSD_INFO("%s restarted: checking the panel subscription", config_.serviceUrl.c_str());
+        renewAt_ = Clock::now();
+    }
+    wake_.notify_all();
+}
+
+std::optional<ScannerStatusInfo> PanelSubscription::statusSince(unsigned long *seen) const
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (statusGeneration_ == *seen)
+        return std::nullopt;
+    *seen = statusGeneration_;
+    return status_;
+}
+
+void PanelSubscription::setStatus(const ScannerStatusInfo &status)
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    status_ = status;
+    ++statusGeneration_;
 }
 
 unsigned PanelSubscription::onScanAvailable(const events::ScanAvailable &event)

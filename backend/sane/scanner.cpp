@@ -183,8 +183,9 @@ SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std:
         Quirks quirks = deviceQuirks(record, config);
         if (quirks.landscapeMaxSize)
             trustLandscapeSizes(elements->caps);
+        const ScannerStatusInfo status = elements->status;
         out.reset(new Scanner(record, config, quirks, std::move(*elements)));
-        out->startPanel(config, deadline);
+        out->startPanel(config, status, deadline);
         WSD_INFO("opened %s at %s", record.saneName.c_str(), url.c_str());
         return SANE_STATUS_GOOD;
     }
@@ -216,6 +217,10 @@ SANE_Status Scanner::control(SANE_Int option, SANE_Action action, void *value, S
 {
     if (scanning_ && action != SANE_ACTION_GET_VALUE)
         return SANE_STATUS_DEVICE_BUSY;
+    // The status options follow the scanner's status events between scans.
+    if (panel_)
+        if (std::optional<ScannerStatusInfo> status = panel_->statusSince(&statusSeen_))
+            options_.updateStatus(*status);
     return options_.control(option, action, value, info);
 }
 
@@ -245,6 +250,8 @@ SANE_Status Scanner::checkScannerStatus(const ScanSettings &settings, Deadline d
         return SANE_STATUS_GOOD;
     }
     options_.updateStatus(elements->status);
+    if (panel_)
+        panel_->setStatus(elements->status);
     const std::optional<Refusal> refusal = refusalBeforeScan(elements->status, settings.source);
     if (!refusal)
         return SANE_STATUS_GOOD;
@@ -329,7 +336,7 @@ SANE_Status Scanner::validateTicket(ScanSettings &settings, Deadline deadline)
     return SANE_STATUS_GOOD;
 }
 
-void Scanner::startPanel(const Config &config, Deadline deadline)
+void Scanner::startPanel(const Config &config, const ScannerStatusInfo &status, Deadline deadline)
 {
     if (config.pushDestination == "off")
         return;
@@ -342,9 +349,11 @@ void Scanner::startPanel(const Config &config, Deadline deadline)
     }
     PanelConfig panel;
     panel.serviceUrl = device_.scanServiceUrls.front();
+    panel.endpoint = device_.endpointUuid;
     panel.displayName = config.pushDestination.empty() ? hostName() : config.pushDestination;
     panel.http = http_;
     panel.closeHttp = cancelHttpOptions(config);
+    panel.status = status;
     // A device that ignores Subscribe must not hold sane_open for long.
     panel_ = PanelSubscription::start(panel, std::min(deadline, Clock::now() + MaxSubscribeWait));
     if (panel_)

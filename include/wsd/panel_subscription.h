@@ -4,12 +4,16 @@
 // expires (and a new subscription when the device ends or forgets it), and
 // Unsubscribe when the handle closes. A press on the panel becomes a
 // pending press: the `scan` option reads it once, sane_start takes it.
+// The same subscription asks for the scanner's status events, so that the
+// status options follow the device between scans; a device that refuses
+// them is subscribed to ScanAvailableEvent alone.
 //
 // Threads: the frontend's (options, sane_start, the destructor), the
 // renewal thread started here, and the listener's (libmicrohttpd). All that
 // more than one of them touches is under mutex_.
 #pragma once
 
+#include "wsd/device_restarts.h"
 #include "wsd/event_fd.h"
 #include "wsd/event_listener.h"
 #include "wsd/events.h"
@@ -29,6 +33,7 @@ namespace wsd {
 
 struct PanelConfig {
     std::string serviceUrl;   // the scan service: the event source
+    std::string endpoint;     // the WS-Discovery endpoint address, "" when unknown
     std::string displayName;  // what the panel lists (wsd.conf push-destination)
     http::Options http;       // Subscribe and Renew
     http::Options closeHttp;  // Unsubscribe at close: short, a closing handle does not wait long
@@ -36,6 +41,7 @@ struct PanelConfig {
     // Called on the listener's thread after a press is pending (outside the
     // lock), so that a daemon need not poll takeButton; may be empty.
     std::function<void()> onPress;
+    ScannerStatusInfo status;            // as GetScannerElements told it at open: events update it
 };
 
 // What sane_start needs of a press (WS-Scan CreateScanJobRequest).
@@ -63,6 +69,16 @@ public:
     // sane_start: the pending press, now consumed; nullopt for a pull scan.
     std::optional<PanelPress> takePress();
 
+    // The scanner's status as the events left it, when it changed since
+    // *seen (which is then updated); nullopt otherwise.
+    std::optional<ScannerStatusInfo> statusSince(unsigned long *seen) const;
+    // A GetScannerElements answer: the newest status, which events update from now on.
+    void setStatus(const ScannerStatusInfo &status);
+
+    // The device restarted (discovery saw its Hello): Renew at once, and
+    // Subscribe again when the device no longer knows the subscription.
+    void deviceRestarted();
+
     // The listener's handler (public for the unit tests, which play the
     // device): checks and applies one notification, returns the HTTP status.
     unsigned deliver(const std::string &path, const std::string &body);
@@ -75,7 +91,9 @@ public:
 private:
     explicit PanelSubscription(PanelConfig config);
     // Subscribe; true when the device took it (state updated under mutex_).
+    // A device that refuses the status events gets ScanAvailableEvent alone.
     bool subscribe(http::Deadline deadline);
+    wsscan::Result<events::Subscribed> subscribeTo(std::vector<std::string> actions, http::Deadline deadline);
     bool renew();
     void unsubscribe();
     void renewLoop();
@@ -109,8 +127,12 @@ private:
     bool stop_ = false;
     std::optional<PanelPress> press_;
     bool buttonUnread_ = false;
+    ScannerStatusInfo status_;
+    unsigned long statusGeneration_ = 0;  // bumped by each status event and setStatus
+    bool statusEvents_ = true;            // false once the device refused them: not asked again
 
     std::thread renewer_;  // renewLoop; started last, joined first
+    std::unique_ptr<restarts::Watch> restartWatch_;  // set after renewer_, reset first
 };
 
 }  // namespace wsd

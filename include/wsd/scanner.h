@@ -47,8 +47,9 @@ private:
     // corrected), INVAL when the device refuses a setting it will not drop.
     SANE_Status validateTicket(ScanSettings &settings, Deadline deadline);
     // Subscribes to scans started at the panel (wsd.conf push-destination)
-    // and adds the panel's options when the device takes the subscription.
-    void startPanel(const Config &config, Deadline deadline);
+    // and to the status events (which update `status`, what open read), and
+    // adds the panel's options when the device takes the subscription.
+    void startPanel(const Config &config, const ScannerStatusInfo &status, Deadline deadline);
     // A panel press names its source: the source option follows it (with
     // the constraints of that source) when the device has it.
     void selectPanelSource(const std::string &keyword);
@@ -62,6 +63,7 @@ private:
     std::unique_ptr<ScanWorker> worker_;
     std::unique_ptr<PanelSubscription> panel_;  // null: no scans from the panel
     std::optional<PanelPress> queuedPress_;     // queuePanelPress
+    unsigned long statusSeen_ = 0;  // the panel's status generation the options show
     bool scanning_ = false;      // between sane_start and the end of the page
     bool batchActive_ = false;   // an ADF job may have more pages
     bool nonBlocking_ = false;

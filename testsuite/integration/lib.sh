@@ -307,7 +307,8 @@ print(" ".join(map(str, items)))' "$1"
 # sim_log [--name NAME] [--count] [FIELD=PATTERN...]: the simulator's log
 # (GET /log, read as JSON), oldest first: the entries whose every FIELD
 # (time, operation, jobId, outcome, client, to) matches its shell PATTERN, one
-# PATTERN or several separated by "|"; e.g. operation='Probe (UDP*'
+# PATTERN or several separated by "|" (also subscription: the WS-Eventing
+# subscription an event or a panel job belongs to, "" for none); e.g. operation='Probe (UDP*'
 # outcome=ok client="$LAB_ADDR4_HOST|$LAB_ADDR6_HOST". Prints them one a
 # line, "operation<TAB>outcome<TAB>client<TAB>jobId", or with --count how
 # many there are.
@@ -320,10 +321,10 @@ sim_log() {
 import fnmatch, json, sys
 count, filters = sys.argv[1] == "1", [arg.partition("=") for arg in sys.argv[2:]]
 for field, equals, _ in filters:
-    if field not in ("time", "operation", "jobId", "outcome", "client", "to") or not equals:
+    if field not in ("time", "operation", "jobId", "outcome", "client", "to", "subscription") or not equals:
         sys.exit("sim_log: %r is not FIELD=PATTERN with a field of the log" % (field + equals))
 def matches(entry):
-    return all(any(fnmatch.fnmatchcase(str(entry[field]), p) for p in patterns.split("|"))
+    return all(any(fnmatch.fnmatchcase(str(entry.get(field, "")), p) for p in patterns.split("|"))
                for field, _, patterns in filters)
 entries = [e for e in json.load(sys.stdin)["log"] if matches(e)]
 if count:

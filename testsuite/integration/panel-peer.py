@@ -2,7 +2,8 @@
 """A scripted panel device for panel-loopback.sh: an HTTP peer in front of
 wsd-sim that plays the WS-Eventing event source (Subscribe, Renew,
 Unsubscribe, as WS-Eventing 2004/08 and DPWS describe them) and the panel,
-and forwards every other request to wsd-sim (device URLs in its XML answers
+offering ScanAvailableEvent alone (a Subscribe whose filter names any other
+event is refused with wsdp:FilterActionNotSupported), and forwards every other request to wsd-sim (device URLs in its XML answers
 rewritten to point here).
 
 A CreateScanJob that carries a ScanIdentifier and a DestinationToken must
@@ -37,7 +38,7 @@ DIALECT = "http://schemas.xmlsoap.org/ws/2006/02/devprof/Action"
 SIM = urllib.parse.urlsplit(sys.argv[1])
 lock = threading.Lock()
 state = {
-    "subscribe": 0, "renew": 0, "unsubscribe": 0,
+    "subscribe": 0, "renew": 0, "unsubscribe": 0, "refused_filters": [],
     "display_name": None, "notify_to": None, "notify_identifier": None, "filter_ok": False,
     "client_context": None, "issued_scan_identifier": None, "destination_token": None,
     "create_scan_jobs": [], "renew_identifiers": [], "unsubscribe_identifiers": [],
@@ -99,7 +100,7 @@ class Peer(http.server.BaseHTTPRequestHandler):
         except ET.ParseError:
             action, message_id = "", None
         if action.startswith(WSE + "/"):
-            self.reply(200, eventing(action[len(WSE) + 1:], root, header, message_id))
+            self.reply(*eventing(action[len(WSE) + 1:], root, header, message_id))
             return
         if action == SCAN + "/CreateScanJob":
             request = root.find(q(SOAP, "Body")).find(q(SCAN, "CreateScanJobRequest"))
@@ -137,6 +138,14 @@ def eventing(operation, root, header, message_id):
             notify = sub.find(q(WSE, "Delivery")).find(q(WSE, "NotifyTo"))
             destination = sub.find(q(SCAN, "ScanDestinations")).find(q(SCAN, "ScanDestination"))
             filt = sub.find(q(WSE, "Filter"))
+            actions = (filt.text or "").split() if filt is not None else []
+            if actions != [SCAN + "/ScanAvailableEvent"]:
+                state["refused_filters"].append(actions)
+                return 400, envelope(WSA + "/fault", "<soap:Fault><soap:Code><soap:Value>soap:Sender</soap:Value>"
+                                     "<soap:Subcode><soap:Value xmlns:wsdp=\"http://schemas.xmlsoap.org/ws/2006/02/"
+                                     "devprof\">wsdp:FilterActionNotSupported</soap:Value></soap:Subcode></soap:Code>"
+                                     "<soap:Reason><soap:Text xml:lang=\"en\">only ScanAvailableEvent</soap:Text>"
+                                     "</soap:Reason></soap:Fault>", relates_to=message_id)
             state["subscribe"] += 1
             state["notify_to"] = text(notify, (WSA, "Address"))
             state["notify_identifier"] = text(notify, (WSA, "ReferenceParameters"), (WSE, "Identifier"))
@@ -159,7 +168,7 @@ def eventing(operation, root, header, message_id):
             state[key + "_identifiers"].append(text(header, (WSE, "Identifier")))
             answer = ("<wse:RenewResponse><wse:Expires>PT3600S</wse:Expires></wse:RenewResponse>"
                       if operation == "Renew" else "")
-    return envelope(WSE + "/" + operation + "Response", answer, relates_to=message_id)
+    return 200, envelope(WSE + "/" + operation + "Response", answer, relates_to=message_id)
 
 
 def press(kind, source):

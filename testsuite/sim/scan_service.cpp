@@ -491,6 +491,8 @@ HttpReply ScanService::createScanJob(Call &call)
     if (press && device_.panel.claim(scanIdentifier, token, nullptr) != PressClaim::Ok)
         return fault(call, {"Sender", "ClientErrorInvalidScanIdentifier",
                             "The scan started at the panel was taken up meanwhile", ""});
+    if (press)
+        call.details.subscription = press->subscriptionId;  // the log tells a panel job by its subscription
     device_.status.clearJam();
     device_.events.requestStatusCheck();
     Job job = device_.jobs.create(t, planned, std::chrono::seconds(k.jobTimeoutSeconds), false, call.client, firstSheet);

@@ -15,6 +15,8 @@
 // --list prints sane_get_devices' names instead of scanning (event "device"
 // per device, then "listed"), with --again-after-usr1 once more after SIGUSR1
 // (a frontend's refresh, for the device cache's "next call").
+// Panel tests use --wait-for-button (poll the `scan` option as scanbd does)
+// and --watch-option NAME=VALUE (poll a status option until it reads VALUE).
 #include <sane/sane.h>
 #include <sane/saneopts.h>
 
@@ -69,11 +71,13 @@ struct Args {
     bool restartAfterCancel = false;  // then scan one more page normally
     bool cancelOnUsr1 = false;   // a test sends SIGUSR1 when the moment has come
     bool holdUntilUsr1 = false;  // read nothing of page 1 before SIGUSR1
-    std::string output;          // raw image bytes of the last page
+    std::string output;          // raw image bytes of the last page; "%d" in it: of each page, numbered
     bool scanAgain = false;      // after the first scan (failed or not), scan one more page
     bool againAfterUsr1 = false; // ... once SIGUSR1 came
     bool startAfterUsr1 = false; // open, then wait for SIGUSR1 before the first scan
     int waitForButtonS = 0;      // > 0: poll the `scan` button option (as scanbd does) before the first scan
+    std::string watchOption;     // NAME=VALUE: before that, poll option NAME until it reads VALUE ...
+    int watchOptionS = 0;        // ... for at most this long
     int repeat = 1;              // scans (of --pages pages each) in one session
     int sampleEvery = 0;         // print RSS, fds and threads every this many scans
     bool list = false;           // list the devices instead of scanning
@@ -137,7 +141,8 @@ void usage()
                "       [--cancel-after-bytes N | --cancel-during-start MS | --cancel-after-ms MS | --cancel-between-pages |\n"
                "        --cancel-after-complete | --cancel-on-usr1 | --hold-until-usr1] [--signal]\n"
                "       [--restart-after-cancel] [--scan-again [--again-after-usr1]] [--start-after-usr1]\n"
-               "       [--repeat N [--sample-every K]] [--wait-for-button SECONDS] [-o FILE]\n",
+               "       [--repeat N [--sample-every K]] [--watch-option NAME=VALUE SECONDS] [--wait-for-button SECONDS]\n"
+               "       [-o FILE]\n",
                stderr);
     std::exit(2);
 }
@@ -188,7 +193,10 @@ Args parseArgs(int argc, char **argv)
             a.againAfterUsr1 = true;
         else if (arg == "--start-after-usr1")
             a.startAfterUsr1 = a.againAfterUsr1 = true;
-        else if (arg == "--wait-for-button")
+        else if (arg == "--watch-option") {
+            a.watchOption = next();
+            a.watchOptionS = std::atoi(next().c_str());
+        } else if (arg == "--wait-for-button")
             a.waitForButtonS = std::atoi(next().c_str());
         else if (arg == "--repeat")
             a.repeat = std::atoi(next().c_str());
@@ -279,6 +287,26 @@ bool awaitButton(SANE_Handle h, int seconds)
     return false;
 }
 
+// Polls an option (a sensor, as a status applet does) until it reads the
+// value asked for or `seconds` pass; booleans read 0 or 1.
+bool awaitOptionValue(SANE_Handle h, const std::string &nameValue, int seconds)
+{
+    const std::size_t eq = nameValue.find('=');
+    const std::string name = nameValue.substr(0, eq), wanted = eq == std::string::npos ? "" : nameValue.substr(eq + 1);
+    const double until = nowMs() + seconds * 1000.0;
+    std::string value;
+    while (nowMs() < until) {
+        value = readOption(h, name);
+        if (value == wanted) {
+            event("option-watch", nameValue);
+            return true;
+        }
+        usleep(100 * 1000);
+    }
+    event("option-watch", "timeout " + name + "=" + value);
+    return false;
+}
+
 long peakRssKb()
 {
     rusage ru;
@@ -323,7 +351,10 @@ SANE_Status readPage(SANE_Handle h, const Args &a, int page, bool &cancelled, do
     std::vector<SANE_Byte> buf(256 * 1024);
     long total = 0;
     bool first = true;
-    FILE *out = !a.output.empty() && eventTag.empty() ? std::fopen(a.output.c_str(), "wb") : nullptr;
+    std::string path = a.output;
+    if (std::size_t at = path.find("%d"); at != std::string::npos)
+        path.replace(at, 2, std::to_string(page));
+    FILE *out = !path.empty() && eventTag.empty() ? std::fopen(path.c_str(), "wb") : nullptr;
     SANE_Status s;
     for (;;) {
         SANE_Int len = 0;
@@ -465,6 +496,10 @@ int session(const std::string &device, Args a, bool primary)
 
     if (a.startAfterUsr1)
         awaitUsr1();
+    if (!a.watchOption.empty() && !awaitOptionValue(h, a.watchOption, a.watchOptionS)) {
+        sane_close(h);
+        return 1;
+    }
     if (a.waitForButtonS > 0 && !awaitButton(h, a.waitForButtonS)) {
         sane_close(h);
         return 1;

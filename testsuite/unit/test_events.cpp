@@ -4,6 +4,7 @@
 #include "wsd/events.h"
 #include "wsd/namespaces.h"
 #include "wsd/soap.h"
+#include "wsd/status_events.h"
 #include "wsd/subscription_messages.h"
 
 #include <ctime>
@@ -309,6 +310,31 @@ START_TEST(expires_values)
 }
 END_TEST
 
+START_TEST(status_follows_events)
+{
+    using namespace wsd;
+    ScannerStatusInfo status;
+    status.state = "Idle";
+    ck_assert(events::applyStatusEvent(status, events::Event(DeviceCondition{7, "CoverOpen", "Platen", "Error"})));
+    ck_assert(events::applyStatusEvent(status, events::Event(ScannerStatusInfo{"Stopped", {"CoverOpen"}, {}})));
+    ck_assert_str_eq(status.state.c_str(), "Stopped");
+    ck_assert_int_eq(static_cast<int>(status.conditions.size()), 1);  // the summary keeps the conditions
+    // A changed condition comes again under its Id: replaced, not added.
+    ck_assert(events::applyStatusEvent(status, events::Event(DeviceCondition{7, "CoverOpen", "ADF", "Error"})));
+    ck_assert_int_eq(static_cast<int>(status.conditions.size()), 1);
+    ck_assert_str_eq(status.conditions.front().component.c_str(), "ADF");
+    ck_assert(events::applyStatusEvent(status, events::Event(events::ConditionCleared{7})));
+    ck_assert(status.conditions.empty());
+    ck_assert(events::applyStatusEvent(status, events::Event(events::ConditionCleared{99})));  // unknown: no harm
+    ck_assert(!events::applyStatusEvent(status, events::Event(events::ScanAvailable{"c", "s", ""})));
+    // A flood of conditions stays bounded.
+    for (int id = 1; id <= 1000; ++id)
+        events::applyStatusEvent(status, events::Event(DeviceCondition{id, "Jam", "ADF", "Error"}));
+    ck_assert_uint_le(status.conditions.size(), 256);
+    ck_assert_int_eq(status.conditions.back().id, 1000);
+}
+END_TEST
+
 Suite *eventsSuite()
 {
     Suite *s = suite_create("events");
@@ -324,6 +350,9 @@ Suite *eventsSuite()
     tcase_add_test(tc, subscribe_response_and_renew);
     tcase_add_test(tc, hostile_subscribe_responses);
     tcase_add_test(tc, expires_values);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("status");
+    tcase_add_test(tc, status_follows_events);
     suite_add_tcase(s, tc);
     return s;
 }

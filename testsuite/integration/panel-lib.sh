@@ -1,0 +1,39 @@
+# Helpers of the panel tests that run the backend against wsd-sim (bash;
+# source after lib.sh).
+
+# panel_subscription NAME: the subscription of the destination NAME on
+# wsd-sim's panel; nothing when the panel does not list it.
+panel_subscription() {
+    sim_control GET /panel | python3 -c '
+import json, sys
+for d in json.load(sys.stdin)["destinations"]:
+    if d["name"] == sys.argv[1]:
+        print(d["subscription"])' "$1"
+}
+
+# probe_page_to_pnm PROBE_OUT N RAW PNM MODE: the Nth page sane-probe read
+# (its raw bytes in RAW, its size in PROBE_OUT's Nth "parameters" event) as
+# a PNM file, for pattern-check; MODE gray or color.
+probe_page_to_pnm() {
+    local params ppl lines magic=P6
+    params=$(grep ' parameters ' "$1" | sed -n "$2p")
+    ppl=$(sed -n 's/.* ppl=\([0-9]*\).*/\1/p' <<<"$params")
+    lines=$(sed -n 's/.* lines=\([0-9]*\).*/\1/p' <<<"$params")
+    [ "$5" = gray ] && magic=P5
+    { printf '%s\n%s %s\n255\n' "$magic" "$ppl" "$lines"; cat "$3"; } >"$4"
+}
+
+# press_and_scan DESTINATION PROBE_PID SUBSCRIPTION: presses Scan at the
+# panel for DESTINATION (platen) and checks that the waiting sane-probe
+# (its output in $WORK_DIR/probe.out and probe.err) scanned one page
+# through the device-initiated job of SUBSCRIPTION, which ended Completed,
+# and Unsubscribed at close.
+press_and_scan() {
+    sim_control POST /panel/press "{\"destination\": \"$1\", \"source\": \"Platen\"}" >/dev/null
+    wait_child "$2" 120 sane-probe || fail "sane-probe: $(cat "$WORK_DIR/probe.out")"
+    assert_no_sanitizer_report "$WORK_DIR/probe.err" sane-probe
+    assert_contains "$(cat "$WORK_DIR/probe.out")" " read-end page=1 status=End of file" "sane-probe"
+    assert_logged "the job of the press" operation=CreateScanJob outcome=ok subscription="$3"
+    assert_eq "$(sim_jobs state)" Completed "the job's end state"
+    assert_logged "Unsubscribe at close" operation=Unsubscribe outcome=ok subscription="$3"
+}
