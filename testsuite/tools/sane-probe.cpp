@@ -20,7 +20,9 @@
 #include <sane/sane.h>
 #include <sane/saneopts.h>
 
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
@@ -34,6 +36,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -338,10 +341,55 @@ long countEntries(const char *dir)
     return n - (std::strcmp(dir, "/proc/self/fd") == 0 ? 1 : 0);  // opendir's own fd
 }
 
+// The local TCP port of a socket fd, 0 for anything else.
+unsigned localPort(int fd)
+{
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    if (getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) != 0)
+        return 0;
+    if (address.ss_family == AF_INET)
+        return ntohs(reinterpret_cast<const sockaddr_in &>(address).sin_port);
+    if (address.ss_family == AF_INET6)
+        return ntohs(reinterpret_cast<const sockaddr_in6 &>(address).sin6_port);
+    return 0;
+}
+
+// Connections that peers opened to a listening socket of this process (the
+// backend's event listener): their number follows the peers (a device posting
+// an event), not the scans, and the listener bounds it. Counted apart from
+// the fds of our own making, whose growth would be a leak.
+long countInboundConnections()
+{
+    std::vector<int> sockets;
+    std::set<unsigned> listeningPorts;
+    if (DIR *d = opendir("/proc/self/fd")) {
+        while (const dirent *e = readdir(d)) {
+            if (e->d_name[0] == '.')
+                continue;
+            const int fd = std::atoi(e->d_name);
+            int listening = 0;
+            socklen_t length = sizeof listening;
+            if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0)
+                continue;
+            if (listening)
+                listeningPorts.insert(localPort(fd));
+            else
+                sockets.push_back(fd);
+        }
+        closedir(d);
+    }
+    listeningPorts.erase(0);
+    return std::count_if(sockets.begin(), sockets.end(),
+                         [&](int fd) { return listeningPorts.count(localPort(fd)) > 0; });
+}
+
 void sample(int scans)
 {
+    const long inbound = countInboundConnections();
     event("sample", "scans=" + std::to_string(scans) + " rss-kb=" + std::to_string(currentRssKb()) +
-                        " fds=" + std::to_string(countEntries("/proc/self/fd")) +
+                        " fds=" + std::to_string(countEntries("/proc/self/fd") - inbound) +
+                        " inbound=" + std::to_string(inbound) +
                         " threads=" + std::to_string(countEntries("/proc/self/task")));
 }
 
