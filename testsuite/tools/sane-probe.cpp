@@ -14,7 +14,8 @@
 // several -d (each device scanned from its own thread, at the same time).
 // --list prints sane_get_devices' names instead of scanning (event "device"
 // per device, then "listed"), with --again-after-usr1 once more after SIGUSR1
-// (a frontend's refresh, for the device cache's "next call").
+// (a frontend's refresh, for the device cache's "next call"), with --repeat N
+// N times, SANE exited and initialised again between (--sample-every K).
 // Panel tests use --wait-for-button (poll the `scan` option as scanbd does)
 // and --watch-option NAME=VALUE (poll a status option until it reads VALUE).
 #include <sane/sane.h>
@@ -139,7 +140,7 @@ void awaitUsr1()
 
 void usage()
 {
-    std::fputs("usage: sane-probe --list [--again-after-usr1]\n"
+    std::fputs("usage: sane-probe --list [--again-after-usr1] [--repeat N [--sample-every K]]\n"
                "       sane-probe -d DEVICE [-d DEVICE]... [--option NAME=VALUE]... [--pages N]\n"
                "       [--cancel-after-bytes N | --cancel-during-start MS | --cancel-after-ms MS | --cancel-between-pages |\n"
                "        --cancel-after-complete | --cancel-on-usr1 | --hold-until-usr1] [--signal]\n"
@@ -606,6 +607,17 @@ int main(int argc, char **argv)
     int result = 0;
     if (a.list) {
         listDevices();
+        // A frontend (or scanbd) that re-initialises SANE: the dll backend
+        // unloads the module at each sane_exit and loads it again.
+        for (int cycle = 2; cycle <= a.repeat; ++cycle) {
+            sane_exit();
+            s = sane_init(&version, nullptr);
+            if (s != SANE_STATUS_GOOD)
+                event("init", sane_strstatus(s));
+            listDevices();
+            if (a.sampleEvery > 0 && cycle % a.sampleEvery == 0)
+                sample(cycle);
+        }
         if (a.againAfterUsr1) {
             awaitUsr1();
             listDevices();
