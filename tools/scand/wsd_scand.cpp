@@ -244,6 +244,9 @@ void Daemon::serve(const wsd::DeviceRecord &record)
     for (std::size_t i = 0; i < settings_.destinations.size(); ++i) {
         wsd::PanelConfig panel;
         panel.serviceUrl = device.scanner->device().scanServiceUrls.front();
+        // Discovery's Hello after a reboot makes the subscription check
+        // itself at once, not at the next Renew minutes later.
+        panel.endpoint = device.scanner->device().endpointUuid;
         panel.displayName = settings_.destinations[i].displayName;
         panel.http = wsd::httpOptions(config_);
         panel.closeHttp = wsd::cancelHttpOptions(config_);
