@@ -50,10 +50,10 @@ import json, sys
 print("\n".join(sorted(d["subscription"] for d in json.load(sys.stdin)["destinations"])))'
 }
 
-# start_scand: wsd-scand --once (with the backend's log) in the lab's host
-# side, ready when the panel shows its two destinations.
+# start_scand: wsd-scand --once in the lab's host side (its default log:
+# the backend's warnings too), ready when the panel shows its two destinations.
 start_scand() {
-    lab_command host "$scand" -v -c "$WORK_DIR/scand.conf" -f "$WORK_DIR/Scans" --once
+    lab_command host "$scand" -c "$WORK_DIR/scand.conf" -f "$WORK_DIR/Scans" --once
     "${LAB_CMD[@]}" </dev/null >>"$WORK_DIR/scand.out" 2>>"$WORK_DIR/scand.err" &
     scand_pid=$!
     lab_at_exit "kill $scand_pid 2>/dev/null || true"

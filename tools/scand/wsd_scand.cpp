@@ -71,7 +71,7 @@ void usage(FILE *to)
                "  -c, --config FILE  destinations and folder (default $XDG_CONFIG_HOME/sane-wsd/wsd-scand.conf)\n"
                "  -f, --folder DIR   write documents here (overrides the configuration)\n"
                "      --once         handle one press, then exit\n"
-               "  -v, --verbose      the backend's log too (more: repeat)\n"
+               "  -v, --verbose      more of the backend's log than its warnings (more: repeat)\n"
                "  -h, --help         this text\n",
                to);
 }
@@ -399,9 +399,13 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    // A daemon's journal keeps the backend's errors and warnings (a refused
+    // event, a connection from another host, a failed Renew) unless
+    // SANE_DEBUG_WSD says otherwise; -v adds more.
+    wsd::log::setLevel(wsd::log::Warning);
     wsd::log::init();
     if (verbose)
-        wsd::log::setLevel(2 + verbose);
+        wsd::log::setLevel(wsd::log::Warning + verbose);
 
     std::string text;
     if (std::ifstream in{configPath}) {
