@@ -4,10 +4,11 @@
 # destinations on the panel of the panel-only personality, and a press there
 # lands as a pixel-checked PNG; the job Completed, the panel empty after
 # --once. A second run: a device reboot (Bye, then a Hello with a new
-# InstanceId) brings new subscriptions at once, a connection to the event
-# listener from another address than the device's is refused and logged,
-# and an ADF press of 5 pages lands as one 5-page PDF (each page rendered
-# with pdftoppm and pixel-checked), the job Completed, the panel empty.
+# InstanceId) brings new subscriptions at once, granted 2 s at a time and
+# renewed period after period; a connection to the event listener from
+# another address than the device's is refused and logged; an ADF press of
+# 5 pages lands as one 5-page PDF (each page rendered with pdftoppm and
+# pixel-checked), the job Completed, the panel empty.
 # Needs root and network namespaces (else SKIP).
 . "$(dirname "$0")/lib.sh"
 
@@ -83,6 +84,10 @@ subscribes=$(sim_log --count operation=Subscribe outcome=ok)
 subscribed_anew() {
     [ "$(sim_log --count operation=Subscribe outcome=ok)" -ge $((subscribes + 2)) ] && shows_two
 }
+# From now on the device grants 2 s at a time: the subscriptions made after
+# the reboot must be renewed period after period. Those before it have 10
+# minutes left, so only the Hello brings their check soon.
+sim_control POST /knobs '{"max-expiry-s": 2}' >/dev/null
 sim_control POST /reboot >/dev/null
 lab_wait_until 60 "new subscriptions after the reboot" subscribed_anew || fail "the panel shows: $(panel_clients)"
 assert_logged "the Hello with a new InstanceId" operation=Hello outcome=sent
@@ -90,6 +95,18 @@ assert_logged "the Hello with a new InstanceId" operation=Hello outcome=sent
 assert_logged "the Renews the rebooted device refused" operation=Renew outcome=fault:UnableToRenew \
     subscription="$(paste -sd '|' <<<"$first")"
 second=$(panel_subscriptions)
+
+it_log "renewal across several 2 s expiry periods"
+# Renewed at half the grant: four Renews each span two whole periods.
+renewed_four_times() {
+    local subscription
+    for subscription in $second; do
+        [ "$(sim_log --count operation=Renew outcome=ok subscription="$subscription")" -ge 4 ] || return 1
+    done
+}
+lab_wait_until 60 "four Renews of each subscription" renewed_four_times || fail "Renews: $(sim_log operation=Renew)"
+assert_not_logged "no subscription ran out" operation=SubscriptionExpiry
+assert_eq "$(panel_subscriptions)" "$second" "the subscriptions on the panel"
 
 it_log "a connection from another address than the device's is refused and logged"
 INTRUDER=198.18.0.3
