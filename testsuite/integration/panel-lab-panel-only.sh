@@ -7,9 +7,10 @@
 # period and never runs out; hostile deliveries to the event listener are
 # refused and logged: a connection from another address than the device's
 # (a second address on the device's side of the link), and an event POST from
-# the device's address for a subscription that is not ours; then a press
-# scans through the one subscription (page pixel-checked, job Completed), and
-# closing the handle Unsubscribes it: the panel is empty.
+# the device's address for a subscription that is not ours; then an ADF
+# press of 5 pages scans through the one subscription (each page
+# pixel-checked, job Completed), and closing the handle Unsubscribes it: the
+# panel is empty.
 # Needs root and network namespaces (else SKIP).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/panel-lib.sh"
@@ -48,7 +49,7 @@ assert_eq "$(panel_subscriptions)" "" "destinations after the pull scan"
 subscribes=$(sim_log --count operation=Subscribe)
 # Warnings logged: the refusals below are asserted on them.
 lab_command host env SANE_DEBUG_WSD=2 "$probe" -d "wsd:$uuid" --option resolution=100 --option mode=Gray \
-    --wait-for-button 120 -o "$WORK_DIR/page.raw"
+    --wait-for-button 120 --pages 0 -o "$WORK_DIR/page-%d.raw"
 "${LAB_CMD[@]}" >"$WORK_DIR/probe.out" 2>"$WORK_DIR/probe.err" &
 probe_pid=$!
 lab_at_exit "kill $probe_pid 2>/dev/null || true"
@@ -84,11 +85,14 @@ assert_contains "$(cat "$WORK_DIR/probe.err")" "refused an event for /forged, wh
     "the backend's log"
 kill -0 "$probe_pid" 2>/dev/null || fail "sane-probe died"
 
-it_log "a press scans through the one subscription"
-press_and_scan "$DESTINATION" "$probe_pid" "$subscription"
+it_log "an ADF press of 5 pages scans through the one subscription"
+press_and_scan "$DESTINATION" "$probe_pid" "$subscription" ADF 5
+assert_contains "$(cat "$WORK_DIR/probe.out")" " button panel-source=ADF" "the panel's source as a SANE option"
 assert_eq "$(sim_log --count operation=CreateScanJob outcome=ok)" 1 "jobs the device took"
-probe_page_to_pnm "$WORK_DIR/probe.out" 1 "$WORK_DIR/page.raw" "$WORK_DIR/page.pgm" gray
-guard 60 "$check" -r 100 -m gray -s 1 "$WORK_DIR/page.pgm" || fail "the pattern of the panel scan"
+for n in 1 2 3 4 5; do
+    probe_page_to_pnm "$WORK_DIR/probe.out" "$n" "$WORK_DIR/page-$n.raw" "$WORK_DIR/page-$n.pgm" gray
+    guard 60 "$check" -r 100 -m gray -s "$n" "$WORK_DIR/page-$n.pgm" || fail "the pattern of page $n"
+done
 assert_eq "$(sim_log --count operation=Subscribe)" $((subscribes + 1)) "Subscribe requests"
 assert_not_logged "the subscription never ran out" operation=SubscriptionExpiry
 assert_eq "$(panel_subscriptions)" "" "destinations left on the panel"
