@@ -127,7 +127,7 @@ bool PanelSubscription::subscribe(http::Deadline deadline)
             actions.push_back(scanAction(event));
     // A press handed over and never taken left its subscription, with our
     // name, on the panel: end it, so that the panel lists this computer once.
-    for (const handover::Entry &stale : handover::takeExpired({config_.serviceUrl})) {
+    for (const handover::Entry &stale : handover::takeExpired({config_.serviceUrl}, config_.handOverPath)) {
         WSD_INFO("%s: a press handed over was not taken in time: Unsubscribe", config_.serviceUrl.c_str());
         wsscan::Client(config_.closeHttp).until(deadline).call(events::unsubscribe(stale.manager));
     }
@@ -220,7 +220,7 @@ bool PanelSubscription::handOver()
         entry.manager = *manager_;
         entry.press = *press_;
     }
-    if (!handover::put(entry))
+    if (!handover::put(entry, config_.handOverPath))
         return false;
     WSD_INFO("%s: the panel press (ScanIdentifier %s) is handed over to the next sane_start on this scanner, "
              "with its subscription, for %llds",

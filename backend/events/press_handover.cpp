@@ -4,6 +4,7 @@
 #include "wsd/small_file.h"
 #include "wsd/state_file.h"
 
+#include <sys/stat.h>
 #include <time.h>
 
 #include <algorithm>
@@ -161,9 +162,12 @@ std::vector<Entry> readEntries(const std::string &path)
 
 // Reads, lets `change` edit the entries, writes them back when it says so;
 // all under the file's lock, so that two processes never both take one.
-bool update(const std::string &path, const std::function<bool(std::vector<Entry> &)> &change)
+// Without `create`, a missing file is an empty list, and nothing is made
+// (every sane_open and sane_start looks).
+bool update(const std::string &path, const std::function<bool(std::vector<Entry> &)> &change, bool create = false)
 {
-    if (path.empty() || !state::privateDirectoryFor(path, What))
+    struct stat st {};
+    if (path.empty() || (!create && lstat(path.c_str(), &st) != 0) || !state::privateDirectoryFor(path, What))
         return false;
     state::FileLock lock(path);
     if (!lock.held())
@@ -213,7 +217,7 @@ bool put(const Entry &entry, const std::string &path)
         entries.push_back(entry);
         stored = true;
         return true;
-    });
+    }, true);
     return written && stored;
 }
 

@@ -50,6 +50,7 @@ struct PanelConfig {
     // subscribe only after it (its subscription is still on the panel, with
     // our name), unless deviceRestarted() comes first.
     std::optional<std::chrono::steady_clock::time_point> subscribeAfter;
+    std::string handOverPath = handover::defaultPath();  // where a press is handed over
 };
 
 class PanelSubscription {
