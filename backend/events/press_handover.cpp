@@ -16,7 +16,6 @@ namespace {
 
 // A few presses of a few scanners; anything larger is not ours.
 constexpr std::size_t MaxFileSize = 64 * 1024;
-constexpr std::size_t MaxEntries = 16;
 constexpr std::size_t MaxField = 4096;
 constexpr std::size_t MaxReferenceParameters = 8;
 const char *const What = "panel press hand-over";
@@ -102,14 +101,6 @@ bool fits(const Entry &e)
     return std::all_of(fields.begin(), fields.end(), [](const std::string &f) { return f.size() <= MaxField; });
 }
 
-std::string format(const Entry &e)
-{
-    std::string line;
-    for (const std::string &f : fieldsOf(e))
-        line += (line.empty() ? "" : "\t") + escape(f);
-    return line + "\n";
-}
-
 std::optional<Entry> parse(const std::string &line)
 {
     std::vector<std::string> fields = split(line, '\t');
@@ -145,18 +136,13 @@ std::optional<Entry> parse(const std::string &line)
 
 std::vector<Entry> readEntries(const std::string &path)
 {
-    std::vector<Entry> entries;
     const std::optional<std::string> text = readSmallFile(path, MaxFileSize);
     if (!text)
-        return entries;
-    for (const std::string &line : split(*text, '\n')) {
-        if (line.empty())
-            continue;
-        if (std::optional<Entry> e = parse(line); e && entries.size() < MaxEntries)
-            entries.push_back(std::move(*e));
-        else
-            WSD_WARN("%s %s: an unreadable entry, dropped", What, path.c_str());
-    }
+        return {};
+    std::size_t dropped = 0;
+    std::vector<Entry> entries = parseEntries(*text, &dropped);
+    if (dropped)
+        WSD_WARN("%s %s: %zu unreadable entries, dropped", What, path.c_str(), dropped);
     return entries;
 }
 
@@ -177,7 +163,7 @@ bool update(const std::string &path, const std::function<bool(std::vector<Entry>
         return true;
     std::string text;
     for (const Entry &e : entries)
-        text += format(e);
+        text += formatEntry(e);
     return state::replaceFile(path, text, What);
 }
 
@@ -187,6 +173,31 @@ bool forService(const Entry &e, const std::vector<std::string> &serviceUrls)
 }
 
 }  // namespace
+
+std::vector<Entry> parseEntries(const std::string &text, std::size_t *dropped)
+{
+    std::vector<Entry> entries;
+    std::size_t bad = 0;
+    for (const std::string &line : split(text, '\n')) {
+        if (line.empty())
+            continue;
+        if (std::optional<Entry> e = parse(line); e && entries.size() < MaxEntries)
+            entries.push_back(std::move(*e));
+        else
+            ++bad;
+    }
+    if (dropped)
+        *dropped = bad;
+    return entries;
+}
+
+std::string formatEntry(const Entry &e)
+{
+    std::string line;
+    for (const std::string &f : fieldsOf(e))
+        line += (line.empty() ? "" : "\t") + escape(f);
+    return line + "\n";
+}
 
 long long nowMs()
 {

@@ -53,6 +53,13 @@ long long nowMs();
 // The file's path; empty when this user has no home.
 std::string defaultPath();
 
+// The file's text: the entries of its readable lines (MaxEntries at most),
+// *dropped counting the others; and one entry's line. A file in the user's
+// own directory may still hold any bytes (a crash mid-write, another program).
+constexpr std::size_t MaxEntries = 16;
+std::vector<Entry> parseEntries(const std::string &text, std::size_t *dropped = nullptr);
+std::string formatEntry(const Entry &entry);
+
 // Adds the entry (replacing one for the same scanner); false, logged, when
 // it cannot be stored or does not fit the file's bounds.
 bool put(const Entry &entry, const std::string &path = defaultPath());
