@@ -21,6 +21,7 @@
 #include <fstream>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 // Last: check.h defines a macro named fail.
@@ -459,6 +460,31 @@ START_TEST(hand_over_file)
 }
 END_TEST
 
+// Button daemon scripts may start two frontends at once: one takes the press.
+START_TEST(hand_over_taken_once_by_racing_takers)
+{
+    TempHandOver file;
+    wsd::handover::Entry e;
+    e.serviceUrl = "http://192.0.2.1/scan";
+    e.manager.address = "http://192.0.2.1/sub";
+    e.press = {"id", "token", "Platen"};
+    for (int round = 0; round < 20; ++round) {
+        e.deadlineMs = wsd::handover::nowMs() + 60000;
+        ck_assert(wsd::handover::put(e, file.path));
+        std::vector<int> got(8, 0);
+        std::vector<std::thread> takers;
+        for (std::size_t i = 0; i < got.size(); ++i)
+            takers.emplace_back([&, i] { got[i] = wsd::handover::take({e.serviceUrl}, file.path).has_value(); });
+        for (std::thread &t : takers)
+            t.join();
+        int taken = 0;
+        for (int g : got)
+            taken += g;
+        ck_assert_int_eq(taken, 1);
+    }
+}
+END_TEST
+
 Suite *panelSubscriptionSuite()
 {
     Suite *s = suite_create("panel subscription");
@@ -475,6 +501,7 @@ Suite *panelSubscriptionSuite()
     suite_add_tcase(s, tc);
     TCase *file = tcase_create("hand-over file");
     tcase_add_test(file, hand_over_file);
+    tcase_add_test(file, hand_over_taken_once_by_racing_takers);
     suite_add_tcase(s, file);
     return s;
 }
