@@ -64,7 +64,7 @@ backend_sources=(util/log util/strings net/xml net/soap net/url discovery/discov
     image/image_limits image/image_decoder image/decoder_jpeg image/decoder_png image/decoder_tiff image/decoder_dib
     config/config job/job_registry util/small_file util/state_file util/capture_mask util/shared_library
     discovery/print_queues discovery/device_cache events/event_parser events/subscription_messages
-    events/device_restarts)
+    events/device_restarts events/press_handover)
 all_targets=()
 for f in "$fuzz_src"/fuzz_*.cpp; do
     t=$(basename "$f" .cpp)

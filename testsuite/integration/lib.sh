@@ -99,10 +99,12 @@ guard() {
 # exit status; a watchdog kills it, and fails the test, when it still runs
 # after SECONDS (a hang guard). SIGKILL stops the watchdog: a just-forked
 # subshell may still hold the inherited traps and must not run the test's
-# exit hooks.
+# exit hooks. Its sleep, which SIGKILL leaves running, holds none of the
+# test's output: the test harness reads that until every writer is gone.
 wait_child() {
     local pid=$1 seconds=$2 what=${3:-process} watchdog fired="$WORK_DIR/watchdog.$1" status
-    ( trap - EXIT INT TERM; sleep "$seconds"; kill -KILL "$pid" 2>/dev/null && touch "$fired" ) &
+    ( trap - EXIT INT TERM; sleep "$seconds"; kill -KILL "$pid" 2>/dev/null && touch "$fired" ) \
+        </dev/null >/dev/null 2>&1 &
     watchdog=$!
     wait "$pid" 2>/dev/null
     status=$?
