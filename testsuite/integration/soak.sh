@@ -90,14 +90,20 @@ assert_eq "$(jobs_states a)" "10xCompleted/1" "(3) jobs on a"
 assert_eq "$(jobs_states b)" "10xCompleted/1" "(3) jobs on b"
 it_log "(3) both done in $(grep ' peak-rss-kb' <<<"$out" | cut -d' ' -f2) ms, peak RSS $(grep peak-rss-kb <<<"$out" | cut -d' ' -f4) kB"
 it_log "(4) $cycles times sane_exit and sane_init again (the module unloaded and loaded each time)"
-out=$(guard 170 "$probe" --list --repeat "$cycles" --sample-every 10)
+# sane-probe is instrumented in a sanitizer build: LeakSanitizer checks its exit.
+out=$(guard 170 "$probe" --list --repeat "$cycles" --sample-every 10) || fail "(4) sane-probe exited $?"
 samples=$(grep ' sample ' <<<"$out")
 echo "$samples"
 [ "$(grep -c ' listed 2$' <<<"$out")" = "$cycles" ] || fail "(4) not every listing named both devices: $(grep ' listed ' <<<"$out" | sort | uniq -c)"
+if nm -D --undefined-only "$WSD_BUILD_DIR/backend/.libs/libsane-wsd.so.1" | grep -q ' __asan_init'; then
+    # ASan keeps ~750 kB of its own for every load of an instrumented module.
+    it_log "(4) a sanitizer build: RSS not bounded, LeakSanitizer found nothing at exit"
+    cycles_slack_kb=
+fi
 # Base: the second sample, once the allocator has settled. Each cycle used to
 # lose the ~116 kB the TLS library's constructor allocates (4.6 MB by the end).
 echo "$samples" >"$WORK_DIR/cycle-samples"
-python3 - "$cycles_slack_kb" "$WORK_DIR/cycle-samples" <<'EOF' || fail "(4) RSS grew from cycle to cycle (samples above)"
+[ -z "$cycles_slack_kb" ] || python3 - "$cycles_slack_kb" "$WORK_DIR/cycle-samples" <<'EOF' || fail "(4) RSS grew from cycle to cycle (samples above)"
 import re, sys
 rows = [dict((k, int(v)) for k, v in re.findall(r"([a-z-]+)=(\d+)", line)) for line in open(sys.argv[2])]
 grew = rows[-1]["rss-kb"] - rows[1]["rss-kb"]
