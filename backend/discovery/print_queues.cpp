@@ -1,11 +1,14 @@
 #include "wsd/print_queues.h"
 
+#include "wsd/log.h"
+#include "wsd/shared_library.h"
 #include "wsd/strings.h"
 
 #include <cups/cups.h>
 
 #include <cstring>
 #include <memory>
+#include <mutex>
 
 namespace wsd::discovery {
 
@@ -94,6 +97,16 @@ std::optional<DnsSdService> dnsSdServiceOf(const std::string &deviceUri)
 
 std::optional<std::vector<PrintQueue>> listPrintQueues(int timeoutMs, std::string *error)
 {
+    // libcups keeps per-thread state behind a pthread key whose destructor
+    // is libcups' own code: a thread of the frontend that asked CUPS and
+    // ends after sane_exit unloaded libcups would call into unmapped code.
+    // So libcups stays loaded once used (the sanitizer build's LeakSanitizer
+    // found that state orphaned at every exit).
+    static std::once_flag pinned;
+    std::call_once(pinned, [] {
+        if (!keepLoadedForProcess(reinterpret_cast<const void *>(&cupsServer)))
+            WSD_WARN("libcups could not be kept loaded after sane_exit");
+    });
     // libcups keeps these per thread: they affect only this lookup.
     cupsSetPasswordCB2(noPassword, nullptr);
     const char *server = cupsServer();

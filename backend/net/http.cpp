@@ -4,6 +4,7 @@
 
 #include "wsd/log.h"
 #include "wsd/protocol_trace.h"
+#include "wsd/shared_library.h"
 
 #include <curl/curl.h>
 #include <dlfcn.h>
@@ -60,18 +61,14 @@ void skipSshCrypto()
         init(noCrypto);
 }
 
-// libcurl, and the TLS library under it, stay loaded until the process ends,
-// whatever the frontend does with this module. SANE's dll backend unloads us
-// at sane_exit, and with us libcurl and GnuTLS; GnuTLS's constructor
-// allocates ~110 kB that unloading does not free, so each sane_exit and
-// sane_init again lost that much (measured: 116 kB a cycle; scanbd, for one,
-// re-initialises SANE around every scan). libcurl's global init is meant to
-// run once in a process anyway. The handle is deliberately never closed.
-void keepLoadedForProcess()
+// libcurl, and the TLS library under it, stay loaded until the process ends:
+// GnuTLS's constructor allocates ~110 kB that unloading does not free, so
+// each sane_exit and sane_init again lost that much (measured: 116 kB a
+// cycle; scanbd, for one, re-initialises SANE around every scan). libcurl's
+// global init is meant to run once in a process anyway.
+void keepLibcurlLoaded()
 {
-    Dl_info info{};
-    if (dladdr(reinterpret_cast<void *>(&curl_global_init), &info) == 0 || info.dli_fname == nullptr ||
-        dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE) == nullptr)
+    if (!keepLoadedForProcess(reinterpret_cast<const void *>(&curl_global_init)))
         WSD_WARN("libcurl could not be kept loaded: each sane_exit leaks its TLS library's start-up memory");
 }
 
@@ -79,7 +76,7 @@ void globalInit()
 {
     static std::once_flag once;
     std::call_once(once, [] {
-        keepLoadedForProcess();
+        keepLibcurlLoaded();
         skipSshCrypto();
         curl_global_init(CURL_GLOBAL_DEFAULT);
     });
