@@ -72,7 +72,7 @@ for f in "$fuzz_src"/fuzz_*.cpp; do
 done
 read -r -a targets <<<"${WSD_FUZZ_TARGETS:-${all_targets[*]}}"
 
-pkgs="libxml-2.0 libcurl libjpeg libpng libtiff-4 uuid sane-backends"
+pkgs="libxml-2.0 libcurl libjpeg libpng libtiff-4 sane-backends"
 read -r -a pkg_cflags <<<"$(pkg-config --cflags $pkgs)"
 read -r -a pkg_libs <<<"$(pkg-config --libs $pkgs)"
 sanitize=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
