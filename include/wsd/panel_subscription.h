@@ -2,11 +2,13 @@
 // listener, a WS-Eventing subscription to ScanAvailableEvent with one
 // WS-Scan ScanDestination (our name on the panel), its renewal before it
 // expires (and a new subscription when the device ends or forgets it), and
-// Unsubscribe when the handle closes. A press on the panel becomes a
-// pending press: the `scan` option reads it once, sane_start takes it. A
-// press the frontend read but did not scan when it closes the handle is
-// handed over to the next process (wsd/press_handover.h), with the
-// subscription it needs.
+// Unsubscribe when the handle closes. A Renew lost to a network outage is
+// tried again (with backoff) while the subscription lasts, and only then
+// replaced by a new Subscribe, so the panel never lists us twice. A press
+// on the panel becomes a pending press: the `scan` option reads it once,
+// sane_start takes it. A press the frontend read but did not scan when it
+// closes the handle is handed over to the next process
+// (wsd/press_handover.h), with the subscription it needs.
 // The same subscription asks for the scanner's status events, so that the
 // status options follow the device between scans; a device that refuses
 // them is subscribed to ScanAvailableEvent alone.
@@ -98,7 +100,10 @@ private:
     // A device that refuses the status events gets ScanAvailableEvent alone.
     bool subscribe(http::Deadline deadline);
     wsscan::Result<events::Subscribed> subscribeTo(std::vector<std::string> actions, http::Deadline deadline);
-    bool renew();
+    // Renewed: renewAt_ and expiresAt_ updated. Refused: the device answered
+    // with a fault (or we hold no subscription). Unanswered: no answer.
+    enum class Renewal { Renewed, Refused, Unanswered };
+    Renewal renew();
     void unsubscribe();
     // At close: a press the frontend read and did not scan, with the live
     // subscription it belongs to, stored for the next process; true when stored.
