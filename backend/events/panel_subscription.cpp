@@ -99,6 +99,7 @@ PanelSubscription::~PanelSubscription()
         renewer_.join();
     if (!handOver())
         unsubscribe();
+    leaveLost();
     listener_.reset();  // no event is handled after this
 }
 
@@ -208,6 +209,26 @@ void PanelSubscription::unsubscribe()
         WSD_INFO("%s: Unsubscribe: %s", manager->address.c_str(), done.error.c_str());
 }
 
+void PanelSubscription::leaveLost()
+{
+    std::optional<events::SubscriptionManager> lost;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        lost = lost_;
+    }
+    if (!lost)
+        return;
+    // Any answer will do (the device most likely forgot it): only then is
+    // it sure that the device no longer lists it.
+    auto done = wsscan::Client(config_.closeHttp).call(events::unsubscribe(*lost));
+    if (!done && done.failure == wsscan::Failure::NoAnswer)
+        return;
+    WSD_INFO("%s: left the subscription given up on%s", lost->address.c_str(),
+             done ? "" : " (the device no longer had it)");
+    std::lock_guard<std::mutex> lock(mutex_);
+    lost_.reset();
+}
+
 bool PanelSubscription::handOver()
 {
     handover::Entry entry;
@@ -245,7 +266,15 @@ void PanelSubscription::renewLoop()
         // Ended by the device, lost, or run out while the device was out of
         // reach: the device has forgotten it, only a new Subscribe helps.
         const bool gone = resubscribe_ || !manager_ || Clock::now() >= expiresAt_;
+        if (manager_ && gone) {
+            // Run out here while Renews got no answer: one of them may
+            // still reach the device (a connection's data is resent once
+            // the link is back) and keep the subscription alive there.
+            lost_ = std::exchange(manager_, std::nullopt);
+        }
         lock.unlock();
+        if (gone)
+            leaveLost();
         // A Renew the device refuses (it rebooted and forgot us) is followed
         // by a new Subscribe. One it does not answer is not: the device may
         // still list the subscription, and a second one would show this
@@ -270,6 +299,8 @@ void PanelSubscription::renewLoop()
             // The last try falls on the expiry at the latest; from then on, Subscribe.
             renewAt_ = std::min(now + retry, expiresAt_);
         } else {
+            if (renewal == Renewal::Unanswered)
+                lost_ = manager_;
             manager_.reset();
             resubscribe_ = false;
             renewAt_ = now + retry;

@@ -105,6 +105,8 @@ private:
     enum class Renewal { Renewed, Refused, Unanswered };
     Renewal renew();
     void unsubscribe();
+    // Unsubscribes lost_, if any; it is forgotten once the device answered.
+    void leaveLost();
     // At close: a press the frontend read and did not scan, with the live
     // subscription it belongs to, stored for the next process; true when stored.
     bool handOver();
@@ -133,6 +135,9 @@ private:
     mutable std::mutex mutex_;  // guards everything below
     std::condition_variable wake_;
     std::optional<events::SubscriptionManager> manager_;  // set while subscribed
+    // Given up on after Renews that got no answer: the device may still list
+    // it, so it is Unsubscribed before the next Subscribe (and at close).
+    std::optional<events::SubscriptionManager> lost_;
     std::string destinationToken_;
     std::chrono::steady_clock::time_point renewAt_;
     std::chrono::steady_clock::time_point expiresAt_;  // as granted by the last Subscribe or Renew

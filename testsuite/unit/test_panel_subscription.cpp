@@ -354,8 +354,12 @@ START_TEST(unanswered_until_expiry_subscribes_again)
     source.unansweredRenews = 1000;  // the network stays down past the expiry
     auto panel = impatient(source);
     ck_assert(source.waitFor("Renew", 1));
-    // Run out: the device forgot it, a new Subscribe (not another Renew) follows.
+    // Run out: a new Subscribe (not another Renew) follows, after an
+    // Unsubscribe of the old one, which a Renew delayed by the network may
+    // have kept alive on the device.
     ck_assert(source.waitFor("Subscribe", 2));
+    ck_assert_int_eq(static_cast<int>(source.count("Unsubscribe")), 1);
+    ck_assert(source.last("Unsubscribe").header.child(wsd::ns::Eventing, "Identifier").text() == "urn:uuid:sub-0");
 }
 END_TEST
 
