@@ -10,6 +10,7 @@
 # press then scans (pixel-checked PNG, the job Completed, the panel empty).
 # Needs root and network namespaces (else SKIP).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/panel-lib.sh"
 
 require_commands python3 curl
 build_program scand tools/wsd-scand
@@ -45,20 +46,7 @@ print("\n".join(sorted(d["subscription"] for d in json.load(sys.stdin)["destinat
 shows_one() { [ "$(panel_subscriptions | grep -c .)" = 1 ]; }
 logged_times() { grep -cF -- "$1" "$WORK_DIR/scand.err" || true; }
 
-# The device's side of the link: down keeps its addresses (IPv6 ones too),
-# so only the link is gone; up restores the multicast route the lab added.
-ip netns exec "$LAB_NS_DEV" sysctl -qw "net.ipv6.conf.$LAB_IF.keep_addr_on_down=1" ||
-    hard_error "keep_addr_on_down"
-link_down() {
-    ip -n "$LAB_NS_DEV" link set "$LAB_IF" down || hard_error "link down"
-    it_log "link down"
-}
-link_up() {
-    ip -n "$LAB_NS_DEV" link set "$LAB_IF" up || hard_error "link up"
-    ip -n "$LAB_NS_DEV" route replace 224.0.0.0/4 dev "$LAB_IF" || hard_error "multicast route"
-    it_log "link up"
-}
-lab_at_exit "ip -n $LAB_NS_DEV link set $LAB_IF up 2>/dev/null || true"
+netloss_setup
 
 lab_command host "$scand" -c "$WORK_DIR/scand.conf" -f "$WORK_DIR/Scans" --once
 "${LAB_CMD[@]}" </dev/null >>"$WORK_DIR/scand.out" 2>>"$WORK_DIR/scand.err" &
@@ -72,10 +60,10 @@ assert_eq "$subscribes" 1 "Subscribes"
 it_log "the link comes back before the subscription expires"
 renews=$(sim_log --count operation=Renew outcome=ok subscription="$first")
 retries=$(logged_times "not renewed yet; trying again")
-link_down
+netloss_down
 renew_failed() { [ "$(logged_times "not renewed yet; trying again")" -gt "$retries" ]; }
 lab_wait_until 30 "a failed Renew" renew_failed || fail "no failed Renew logged"
-link_up
+netloss_up
 renewed_again() { [ "$(sim_log --count operation=Renew outcome=ok subscription="$first")" -gt "$renews" ]; }
 lab_wait_until 30 "the same subscription renewed" renewed_again || fail "Renews: $(sim_log operation=Renew)"
 recovered() { grep -qF "the panel subscription is back" "$WORK_DIR/scand.err"; }
@@ -90,14 +78,14 @@ sim_control POST /knobs '{"max-expiry-s": 3}' >/dev/null
 renews=$(sim_log --count operation=Renew outcome=ok subscription="$first")
 lab_wait_until 30 "a Renew granting 3 s" renewed_again || fail "Renews: $(sim_log operation=Renew)"
 lost=$(logged_times "is lost; trying again in 2s")
-link_down
+netloss_down
 expired() { [ "$(sim_log --count operation=SubscriptionExpiry subscription="$first")" -ge 1 ]; }
 lab_wait_until 30 "the device dropping the subscription" expired || fail "no expiry: $(sim_log operation=SubscriptionExpiry)"
 # Down until a new Subscribe failed too: the retries back off (1 s, then 2 s).
 noticed() { [ "$(logged_times "is lost; trying again in 2s")" -gt "$lost" ]; }
 lab_wait_until 60 "wsd-scand noticing" noticed || fail "wsd-scand did not back off after the lost subscription"
 assert_eq "$(panel_subscriptions)" "" "destinations while the link is down"
-link_up
+netloss_up
 up_at=$(lab_now_ms)
 resubscribed() { shows_one && [ "$(panel_subscriptions)" != "$first" ]; }
 lab_wait_until 60 "a new subscription" resubscribed || fail "the panel shows: $(panel_subscriptions)"
