@@ -286,7 +286,8 @@ void PanelSubscription::renewLoop()
         lock.lock();
         if (ok) {
             if (retry != FirstRetry)
-                WSD_WARN("%s: the panel subscription is back", config_.serviceUrl.c_str());
+                WSD_WARN("%s: the panel subscription for \"%s\" is back", config_.serviceUrl.c_str(),
+                         config_.displayName.c_str());
             retry = FirstRetry;
             continue;
         }
@@ -305,8 +306,9 @@ void PanelSubscription::renewLoop()
             resubscribe_ = false;
             renewAt_ = now + retry;
         }
-        WSD_WARN("%s: the panel subscription is %s; trying again in %llds", config_.serviceUrl.c_str(),
-                 manager_ ? "not renewed yet" : "lost", static_cast<long long>(retry.count()));
+        WSD_WARN("%s: the panel subscription for \"%s\" is %s; trying again in %llds", config_.serviceUrl.c_str(),
+                 config_.displayName.c_str(), manager_ ? "not renewed yet" : "lost",
+                 static_cast<long long>(retry.count()));
         retry = std::min(retry * 2, std::chrono::seconds(RetryInterval));
     }
 }

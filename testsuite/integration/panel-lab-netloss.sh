@@ -21,11 +21,11 @@ export SANE_DEBUG_WSD=2
 
 DESTINATION="Lab Panel"
 uuid=5ca00000-0000-4000-8000-000000000419
-sim_start --side dev --interface "$LAB_IF" --uuid "$uuid" --name "Panel Lab" --max-expiry-s 10
+sim_start --side dev --interface "$LAB_IF" --uuid "$uuid" --name "Panel Lab" --max-expiry-s 12
 show_on_failure "$WORK_DIR/probe.err"
 # A request to a device out of reach gives up after a second or two (the
-# defaults are 5 s to connect, 30 s in all). With 10 s granted, a Renew
-# after 5 s cut off by the outage fails 3 s before the expiry.
+# defaults are 5 s to connect, 30 s in all). With 12 s granted, a Renew
+# after 6 s cut off by the outage fails 4 s before the expiry.
 sane_env_wsd "$WORK_DIR/sane" "push-destination = $DESTINATION" "interface = $LAB_IF" "connect-timeout = 1000" \
     "request-timeout = 2000"
 netloss_setup
@@ -51,7 +51,7 @@ netloss_down
 renew_failed() { [ "$(logged_times "not renewed yet; trying again")" -ge 1 ]; }
 lab_wait_until 30 "a failed Renew" renew_failed || fail "no failed Renew logged"
 netloss_up
-renewed_again() { [ "$(renews_of "$first")" -gt "$renews" ] && grep -qF "subscription is back" "$WORK_DIR/probe.err"; }
+renewed_again() { [ "$(renews_of "$first")" -gt "$renews" ] && grep -qF "\" is back" "$WORK_DIR/probe.err"; }
 lab_wait_until 30 "the same subscription renewed" renewed_again || fail "Renews: $(sim_log operation=Renew)"
 assert_not_logged "no subscription ran out" operation=SubscriptionExpiry
 assert_eq "$(sim_log --count operation=Subscribe outcome=ok)" "$subscribes" "Subscribes after a short outage"
