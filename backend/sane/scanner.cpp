@@ -208,6 +208,7 @@ Scanner::Scanner(DeviceRecord device, const Config &config, const Quirks &quirks
     wc.stallTimeoutMs = config.stallTimeoutMs;
     wc.busyWaitMs = config.busyWaitMs;
     wc.warmUpWaitMs = config.warmUpWaitMs;
+    wc.events = jobEvents_;
     worker_ = std::make_unique<ScanWorker>(wc);
 }
 
@@ -354,6 +355,7 @@ void Scanner::startPanel(const Config &config, const ScannerStatusInfo &status, 
     panel.http = http_;
     panel.closeHttp = cancelHttpOptions(config);
     panel.status = status;
+    panel.jobEvents = jobEvents_;
     // A device that ignores Subscribe must not hold sane_open for long.
     panel_ = PanelSubscription::start(panel, std::min(deadline, Clock::now() + MaxSubscribeWait));
     if (panel_)

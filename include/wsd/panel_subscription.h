@@ -5,8 +5,10 @@
 // Unsubscribe when the handle closes. A press on the panel becomes a
 // pending press: the `scan` option reads it once, sane_start takes it.
 // The same subscription asks for the scanner's status events, so that the
-// status options follow the device between scans; a device that refuses
-// them is subscribed to ScanAvailableEvent alone.
+// status options follow the device between scans, and for the job events,
+// which the job worker follows (JobEvents) instead of polling; a device
+// that refuses them is asked without the job events, then for
+// ScanAvailableEvent alone.
 //
 // Threads: the frontend's (options, sane_start, the destructor), the
 // renewal thread started here, and the listener's (libmicrohttpd). All that
@@ -18,6 +20,7 @@
 #include "wsd/event_listener.h"
 #include "wsd/events.h"
 #include "wsd/http.h"
+#include "wsd/job_events.h"
 #include "wsd/subscription_messages.h"
 
 #include <chrono>
@@ -42,6 +45,9 @@ struct PanelConfig {
     // lock), so that a daemon need not poll takeButton; may be empty.
     std::function<void()> onPress;
     ScannerStatusInfo status;            // as GetScannerElements told it at open: events update it
+    // The job worker's view of the job and status events (may be null):
+    // live while a subscription the device took includes them.
+    std::shared_ptr<JobEvents> jobEvents;
 };
 
 // What sane_start needs of a press (WS-Scan CreateScanJobRequest).
@@ -91,8 +97,11 @@ public:
 private:
     explicit PanelSubscription(PanelConfig config);
     // Subscribe; true when the device took it (state updated under mutex_).
-    // A device that refuses the status events gets ScanAvailableEvent alone.
+    // A device that refuses the job events is asked without them, one that
+    // refuses the status events too gets ScanAvailableEvent alone.
     bool subscribe(http::Deadline deadline);
+    // The subscription with the job events is live, or no more.
+    void jobEventsLive(bool live);
     wsscan::Result<events::Subscribed> subscribeTo(std::vector<std::string> actions, http::Deadline deadline);
     bool renew();
     void unsubscribe();
@@ -129,7 +138,9 @@ private:
     bool buttonUnread_ = false;
     ScannerStatusInfo status_;
     unsigned long statusGeneration_ = 0;  // bumped by each status event and setStatus
-    bool statusEvents_ = true;            // false once the device refused them: not asked again
+    // The event sets the device may take (EventSets), from the widest: one
+    // it refused is not asked again.
+    std::size_t eventSet_ = 0;
 
     std::thread renewer_;  // renewLoop; started last, joined first
     std::unique_ptr<restarts::Watch> restartWatch_;  // set after renewer_, reset first
