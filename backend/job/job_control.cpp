@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 namespace wsd {
 
@@ -35,7 +36,7 @@ SANE_Status JobControl::create(const ScanSettings &settings, Deadline deadline)
 {
     endUnconfirmedJob();
     refusedSettings_.clear();
-    eventsMissed_ = false;
+    statusUnconfirmed_ = false;
     // Recorded before the request leaves: if this process dies before the
     // answer, a later sane_open finds the job by its name.
     registry_.record(JobRecord{config_.device, 0, settings.jobName, self_});
@@ -165,11 +166,12 @@ SANE_Status JobControl::waitForWarmUp(const std::string &url, const ScanSettings
 {
     // The status events keep the status the last GetScannerElements told:
     // when it says the scanner warms up, nothing needs asking. Anything
-    // else is asked, as the events may not have told the change yet.
+    // else is asked, as the events may not have told the change yet, and so
+    // is all after the events were silent for a whole period.
     // (An event that comes while it is asked still wakes the wait below.)
     unsigned long seen = 0;
     std::optional<Refusal> told;
-    if (eventsServe()) {
+    if (eventsServe() && !std::exchange(statusUnconfirmed_, false)) {
         const ScannerStatusInfo status = config_.events->status(&seen);
         told = explainNotAcceptingJobs(&status, settings.source);
         if (!told->warmingUp)
@@ -218,8 +220,10 @@ SANE_Status JobControl::waitForStatusEvent(unsigned long seen, Clock::time_point
         break;
     }
     if (Clock::now() < bound) {
-        eventsMissed_ = true;
-        WSD_PROTO("no status event from the scanner within %d ms: asking it instead, as without events",
+        // A warm-up may well last longer than that without a change to
+        // tell; or the events are lost. Either way, the scanner is asked.
+        statusUnconfirmed_ = true;
+        WSD_INFO("no status event from the scanner within %d ms: asking it, as without events",
                   config_.statusEventWaitMs);
     }
     return SANE_STATUS_GOOD;
@@ -304,7 +308,7 @@ std::string JobControl::waitUntilEnded(int jobId, int wakeFd)
         case EventWait::Woken:
             return lastState;  // something new is waiting
         case EventWait::Silent:
-            WSD_PROTO("job %d: no end event within %d ms: asking the device (GetJobElements), as without events",
+            WSD_INFO("job %d: no end event within %d ms: asking the device (GetJobElements), as without events",
                       jobId, config_.jobEndEventWaitMs);
             break;
         }

@@ -42,7 +42,7 @@ struct JobControlConfig {
     // The device's job and status events, when a subscription the device
     // took includes them (null, or not live: the worker polls). An event
     // expected but not come within these bounds makes the worker ask the
-    // device instead, as without events, for the rest of that wait.
+    // device, as without events.
     std::shared_ptr<JobEvents> events;
     int jobEndEventWaitMs = 3000;  // a cancelled job's end (JobEndStateEvent)
     int statusEventWaitMs = 5000;  // a warming scanner's next status (ScannerStatusSummaryEvent)
@@ -114,16 +114,16 @@ private:
     SANE_Status pauseUnlessCancelled(std::chrono::milliseconds pause, std::chrono::steady_clock::time_point bound);
     // Where the events serve (live, and none missed in this wait): waits
     // until the scanner's status changes from generation seen (an event),
-    // bound, or sane_cancel. GOOD: ask again; CANCELLED. An event that does
-    // not come within statusEventWaitMs ends the events' part in this wait.
+    // bound, or sane_cancel. GOOD: ask again; CANCELLED. When none comes
+    // within statusEventWaitMs, the scanner is asked again (CreateScanJob,
+    // and GetScannerElements if it still refuses), as without events.
     SANE_Status waitForStatusEvent(unsigned long seen, std::chrono::steady_clock::time_point bound);
     // The events' outcome of a wait: the awaited one came, wakeFd became
     // readable, or the bound passed (or the subscription was lost) first.
     enum class EventWait { Came, Woken, Silent };
     EventWait waitForEvent(const std::function<bool()> &came, int wakeFd,
                            std::chrono::steady_clock::time_point bound) const;
-    // The events are live and none has been missed in this create().
-    bool eventsServe() const { return config_.events && !eventsMissed_ && config_.events->live(); }
+    bool eventsServe() const { return config_.events && config_.events->live(); }
     // The SANE status of a CreateScanJob fault, with its cause logged: the
     // settings a refused ticket named, or what the scanner's status says
     // (asked for after the fault).
@@ -144,8 +144,9 @@ private:
     // The name of a job CreateScanJob may have created without our learning
     // its JobId.
     std::string unconfirmedJobName_;
-    // An event expected in this create() did not come: poll for the rest.
-    bool eventsMissed_ = false;
+    // The status events were silent for statusEventWaitMs: the status they
+    // tell is not trusted until GetScannerElements has been asked.
+    bool statusUnconfirmed_ = false;
 };
 
 }  // namespace wsd

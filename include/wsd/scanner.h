@@ -63,8 +63,10 @@ private:
     // The job and status events the panel subscription passes to the
     // worker (live only while the device sends them).
     std::shared_ptr<JobEvents> jobEvents_ = std::make_shared<JobEvents>();
-    std::unique_ptr<ScanWorker> worker_;
     std::unique_ptr<PanelSubscription> panel_;  // null: no scans from the panel
+    // Declared after panel_, so it goes first at sane_close: a job it
+    // cancels then still ends by its events, before the Unsubscribe.
+    std::unique_ptr<ScanWorker> worker_;
     std::optional<PanelPress> queuedPress_;     // queuePanelPress
     unsigned long statusSeen_ = 0;  // the panel's status generation the options show
     bool scanning_ = false;      // between sane_start and the end of the page
