@@ -43,7 +43,7 @@ struct JobControlConfig {
     // took includes them (null, or not live: the worker polls). An event
     // expected but not come within these bounds makes the worker ask the
     // device, as without events.
-    std::shared_ptr<JobEvents> events;
+    std::shared_ptr<JobEvents> events = nullptr;
     int jobEndEventWaitMs = 3000;  // a cancelled job's end (JobEndStateEvent)
     int statusEventWaitMs = 5000;  // a warming scanner's next status (ScannerStatusSummaryEvent)
 };
