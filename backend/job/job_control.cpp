@@ -210,7 +210,11 @@ SANE_Status JobControl::waitForStatusEvent(unsigned long seen, Clock::time_point
 {
     const auto silentBound = std::min(bound, Clock::now() + std::chrono::milliseconds(config_.statusEventWaitMs));
     unsigned long now = seen;
-    switch (waitForEvent([&] { config_.events->status(&now); return now != seen; }, session_.cancelFd(), silentBound)) {
+    const auto changed = [&] {
+        config_.events->status(&now);
+        return now != seen;
+    };
+    switch (waitForEvent(changed, session_.cancelFd(), silentBound)) {
     case EventWait::Came:
         WSD_PROTO("the scanner's status changed (status event): CreateScanJob again");
         return SANE_STATUS_GOOD;
@@ -223,8 +227,11 @@ SANE_Status JobControl::waitForStatusEvent(unsigned long seen, Clock::time_point
         // A warm-up may well last longer than that without a change to
         // tell; or the events are lost. Either way, the scanner is asked.
         statusUnconfirmed_ = true;
-        WSD_INFO("no status event from the scanner within %d ms: asking it, as without events",
-                  config_.statusEventWaitMs);
+        if (config_.events->live())
+            WSD_INFO("no status event from the scanner within %d ms: asking it, as without events",
+                     config_.statusEventWaitMs);
+        else
+            WSD_INFO("the event subscription is gone: asking the scanner, as without events");
     }
     return SANE_STATUS_GOOD;
 }
@@ -308,8 +315,11 @@ std::string JobControl::waitUntilEnded(int jobId, int wakeFd)
         case EventWait::Woken:
             return lastState;  // something new is waiting
         case EventWait::Silent:
-            WSD_INFO("job %d: no end event within %d ms: asking the device (GetJobElements), as without events",
-                      jobId, config_.jobEndEventWaitMs);
+            if (config_.events->live())
+                WSD_INFO("job %d: no end event within %d ms: asking the device (GetJobElements), as without events",
+                         jobId, config_.jobEndEventWaitMs);
+            else
+                WSD_INFO("job %d: the event subscription is gone: asking the device (GetJobElements)", jobId);
             break;
         }
     }
