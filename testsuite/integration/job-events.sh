@@ -75,18 +75,23 @@ cancelled_scan() {
 
 # warm_up_scan NAME: the scanner reboots and calibrates for 1.5 s; a scan
 # right after waits for it and succeeds (pixels checked). The refusal is
-# checked on the log: CreateScanJob refused, then taken.
+# checked on the log: CreateScanJob refused, then taken. Status 1 when the
+# warm-up was over before the scan began (a slow machine): no wait to check.
 warm_up_scan() {
     local name=$1 outcomes
     knobs '{"warm-up-ms": 1500}'
     sim_control POST /reboot >/dev/null
     sim_control POST /reset-log >/dev/null
-    SANE_DEBUG_WSD=3 scan_flatbed_and_check "" wsd:ev 2>"$WORK_DIR/$name.err"
+    scan_flatbed_and_check "" wsd:ev 2>"$WORK_DIR/$name.err"
     show_on_failure "$WORK_DIR/$name.err"
     outcomes=$(sim_log operation=CreateScanJob | cut -f2 | paste -sd';')
     case $outcomes in
         "fault:ServerErrorNotAcceptingJobs;"*ok) ;;
-        ok) skip "$name: the warm-up was over before the scan began (a slow machine); the wait is not exercised" ;;
+        ok)
+            it_log "$name: the warm-up was over before the scan began (a slow machine); the wait is not exercised"
+            assert_no_active
+            return 1
+            ;;
         *) fail "$name: CreateScanJob outcomes $outcomes" ;;
     esac
     assert_no_active
@@ -99,10 +104,11 @@ assert_not_logged "no poll of the job" operation=GetJobElements jobId="$JOB"
 assert_contains "$(cat "$WORK_DIR/cancel-events.err")" "job $JOB ended Canceled (its event)" "the backend's log"
 
 it_log "with events: a warm-up refusal ends by the status event"
-warm_up_scan warm-events
-assert_logged "the status event at the warm-up's end" operation=ScannerStatusSummaryEvent outcome=delivered
-assert_eq "$(after_first CreateScanJob 'fault:*' GetScannerElements)" 0 "GetScannerElements after the refusal"
-assert_contains "$(cat "$WORK_DIR/warm-events.err")" "CreateScanJob again when its status changes" "the backend's log"
+if warm_up_scan warm-events; then
+    assert_logged "the status event at the warm-up's end" operation=ScannerStatusSummaryEvent outcome=delivered
+    assert_eq "$(after_first CreateScanJob 'fault:*' GetScannerElements)" 0 "GetScannerElements after the refusal"
+    assert_contains "$(cat "$WORK_DIR/warm-events.err")" "CreateScanJob again when its status changes" "the backend's log"
+fi
 
 it_log "without events (drop-status-events): the cancelled scan ends by GetJobElements"
 knobs '{"warm-up-ms": 0, "drop-status-events": true}'
@@ -112,8 +118,9 @@ assert_logged "the job's end asked for" operation=GetJobElements outcome=ok jobI
 assert_contains "$(cat "$WORK_DIR/cancel-polled.err")" "no end event within" "the backend's log"
 
 it_log "without events (drop-status-events): the warm-up refusal ends by asking again"
-warm_up_scan warm-polled
-assert_not_logged "no status event delivered" operation='ScannerStatus*' outcome=delivered
-assert_logged "the status events held back" operation='ScannerStatus*' outcome=dropped
-assert_contains "$(cat "$WORK_DIR/warm-polled.err")" "no status event from the scanner within" "the backend's log"
+if warm_up_scan warm-polled; then
+    assert_not_logged "no status event delivered" operation='ScannerStatus*' outcome=delivered
+    assert_logged "the status events held back" operation='ScannerStatus*' outcome=dropped
+    assert_contains "$(cat "$WORK_DIR/warm-polled.err")" "no status event from the scanner within" "the backend's log"
+fi
 it_log "PASS"
