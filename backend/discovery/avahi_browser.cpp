@@ -1,6 +1,7 @@
 #include "wsd/discovery_avahi.h"
 
 #include "wsd/log.h"
+#include "wsd/shared_library.h"
 
 #include <avahi-client/client.h>
 #include <avahi-client/lookup.h>
@@ -13,6 +14,7 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
+#include <mutex>
 
 namespace wsd::discovery {
 
@@ -95,6 +97,14 @@ const std::vector<std::string> &avahiServiceTypes()
 std::unique_ptr<AvahiBrowser> AvahiBrowser::start(const std::vector<std::string> &only,
                                                   const std::vector<std::string> &excluded, Callback callback)
 {
+    // Avahi's client talks D-Bus through libdbus, whose global state (it
+    // is never shut down: other users of D-Bus may share the process)
+    // would be orphaned by unloading them at sane_exit: they stay loaded.
+    static std::once_flag pinned;
+    std::call_once(pinned, [] {
+        if (!keepLoadedForProcess(reinterpret_cast<const void *>(&avahi_client_new)))
+            WSD_WARN("Avahi's client library could not be kept loaded after sane_exit");
+    });
     std::unique_ptr<AvahiBrowser> b(new AvahiBrowser());
     b->only_ = only;
     b->excluded_ = excluded;

@@ -71,6 +71,11 @@ struct Discovery::Impl : d::Shared {
 
     std::thread network;
     std::thread cups;  // asks CUPS for its queues, then ends
+#ifdef HAVE_CUPS
+    // Opened by the CUPS thread, closed once that thread is joined: libcups's
+    // per-thread data is freed by libcups's code when the thread exits.
+    std::unique_ptr<d::CupsLibrary> cupsLibrary;
+#endif
     std::thread cacheCheck;  // checks the devices of the cache, then ends
     std::vector<DiscoveredDevice> confirmedFromCache;  // guarded by mutex
     bool everyCachedDeviceAnswered = false;  // guarded by mutex: the first list need not wait
@@ -211,6 +216,7 @@ struct Discovery::Impl : d::Shared {
         std::vector<d::Work> hosts;
         std::vector<d::PrintQueueHost> printers;
         std::vector<d::PrintQueueService> services;
+        std::thread cupsDone;
         {
             std::lock_guard<std::mutex> lock(mutex);
             if (stopping)
@@ -220,7 +226,19 @@ struct Discovery::Impl : d::Shared {
             printers.swap(printQueueHosts);
             services.swap(printQueueServices);
             servicesResolving += avahi ? static_cast<int>(services.size()) : 0;
+            // The CUPS thread has handed over its hosts and takes the lock
+            // no more.
+            if (!askingCups && cups.joinable())
+                cupsDone = std::move(cups);
         }
+#ifdef HAVE_CUPS
+        if (cupsDone.joinable()) {
+            // Once it has ended (libcups's thread-exit destructor run),
+            // libcups is unmapped: a frontend that stays open does not keep it.
+            cupsDone.join();
+            cupsLibrary.reset();
+        }
+#endif
         for (const d::AvahiService &s : found)
             probeAvahiHost(s);
         for (const d::PrintQueueHost &p : printers)
@@ -360,6 +378,9 @@ Discovery::~Discovery()
         impl_->network.join();
     if (impl_->cups.joinable())
         impl_->cups.join();
+#ifdef HAVE_CUPS
+    impl_->cupsLibrary.reset();
+#endif
     if (impl_->cacheCheck.joinable())
         impl_->cacheCheck.join();
     impl_->workers.join();
@@ -404,11 +425,14 @@ void Discovery::start()
     }
 #ifdef HAVE_CUPS
     if (s.config.cups) {
-        {
-            std::lock_guard<std::mutex> lock(s.mutex);
-            s.askingCups = true;
-        }
-        s.cups = std::thread([&s] { d::askCupsForPrinters(s); });
+        // Under the lock: the network thread joins it once it has handed
+        // over its hosts (serveQueues).
+        std::lock_guard<std::mutex> lock(s.mutex);
+        s.askingCups = true;
+        s.cups = std::thread([&s] {
+            s.cupsLibrary = std::make_unique<d::CupsLibrary>();
+            d::askCupsForPrinters(s, *s.cupsLibrary);
+        });
     }
 #else
     if (s.config.cups)

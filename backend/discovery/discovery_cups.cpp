@@ -18,11 +18,11 @@ constexpr std::size_t MaxAddressesPerHost = 4;
 
 // Where the queue's printer is; empty when it is not on the network, is a
 // DNS-SD service (Avahi resolves those), or the name does not resolve.
-std::vector<std::string> addressesOf(const PrintQueue &queue, Shared &s)
+std::vector<std::string> addressesOf(const CupsLibrary &cups, const PrintQueue &queue, Shared &s)
 {
-    const std::optional<std::string> host = printerHostOf(queue.deviceUri);
+    const std::optional<std::string> host = printerHostOf(cups, queue.deviceUri);
     if (!host) {
-        if (!dnsSdServiceOf(queue.deviceUri))
+        if (!dnsSdServiceOf(cups, queue.deviceUri))
             WSD_DETAIL("discovery: CUPS queue %s is not a network printer (%s)", queue.name.c_str(),
                        queue.deviceUri.c_str());
         return {};
@@ -46,18 +46,18 @@ std::vector<std::string> addressesOf(const PrintQueue &queue, Shared &s)
 
 }  // namespace
 
-void askCupsForPrinters(Shared &s)
+void askCupsForPrinters(Shared &s, const CupsLibrary &cups)
 {
     std::string error;
-    const auto queues = listPrintQueues(std::clamp(s.config.discoveryTimeoutMs, 1, MaxCupsWaitMs), &error);
+    const auto queues = listPrintQueues(cups, std::clamp(s.config.discoveryTimeoutMs, 1, MaxCupsWaitMs), &error);
     if (!queues)
         WSD_INFO("discovery: no CUPS print queues to look at: %s", error.c_str());
     std::vector<PrintQueueHost> hosts;
     std::vector<PrintQueueService> services;
     for (const PrintQueue &q : queues ? *queues : std::vector<PrintQueue>()) {
-        if (auto service = dnsSdServiceOf(q.deviceUri))
+        if (auto service = dnsSdServiceOf(cups, q.deviceUri))
             services.push_back({*service, q.name});
-        for (const std::string &address : addressesOf(q, s)) {
+        for (const std::string &address : addressesOf(cups, q, s)) {
             WSD_PROTO("discovery: CUPS queue %s prints to %s (%s)", q.name.c_str(), address.c_str(),
                       q.deviceUri.c_str());
             hosts.push_back({address, q.name});

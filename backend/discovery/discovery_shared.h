@@ -69,9 +69,10 @@ struct Shared {
 };
 
 // Runs on a thread of its own (it may wait for CUPS and the system
-// resolver): asks CUPS for its queues and hands the addresses of the network
-// queues' hosts to the network thread. Built only with libcups.
-void askCupsForPrinters(Shared &shared);
+// resolver): asks CUPS for its queues through `cups` and hands the addresses
+// of the network queues' hosts to the network thread. Built only with CUPS's
+// headers.
+void askCupsForPrinters(Shared &shared, const CupsLibrary &cups);
 
 // The HTTP worker threads; they end when `stopping` is set and workReady
 // notified.

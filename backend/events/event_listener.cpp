@@ -2,6 +2,7 @@
 
 #include "wsd/events.h"
 #include "wsd/log.h"
+#include "wsd/shared_library.h"
 #include "wsd/url.h"
 
 #include <arpa/inet.h>
@@ -12,6 +13,8 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <utility>
 
 namespace wsd::events {
@@ -22,6 +25,45 @@ namespace {
 // cover a retry overlapping a slow answer, and no peer can hold more.
 constexpr unsigned MaxConnections = 4;
 constexpr unsigned ConnectionTimeoutSeconds = 10;
+
+// libmicrohttpd is opened when the first listener starts (a handle open on a
+// device that takes the subscription), not when the backend is loaded:
+// listing devices never maps it.
+struct MhdLibrary {
+    SharedLibrary library{WSD_MHD_SONAME};
+    decltype(&MHD_create_response_from_buffer) create_response_from_buffer = nullptr;
+    decltype(&MHD_destroy_response) destroy_response = nullptr;
+    decltype(&MHD_lookup_connection_value) lookup_connection_value = nullptr;
+    decltype(&MHD_queue_response) queue_response = nullptr;
+    decltype(&MHD_start_daemon) start_daemon = nullptr;
+    decltype(&MHD_stop_daemon) stop_daemon = nullptr;
+    bool complete = false;
+
+    MhdLibrary()
+    {
+        complete = library.bind(create_response_from_buffer, "MHD_create_response_from_buffer") &&
+                   library.bind(destroy_response, "MHD_destroy_response") &&
+                   library.bind(lookup_connection_value, "MHD_lookup_connection_value") &&
+                   library.bind(queue_response, "MHD_queue_response") &&
+                   library.bind(start_daemon, "MHD_start_daemon") && library.bind(stop_daemon, "MHD_stop_daemon");
+    }
+};
+
+// One table for every listener alive, closed with the last of them (after
+// MHD_stop_daemon has joined its thread): a device that refuses the
+// subscription, or a closed handle, leaves nothing mapped.
+std::shared_ptr<const MhdLibrary> openLibmicrohttpd()
+{
+    static std::mutex mutex;
+    static std::weak_ptr<const MhdLibrary> shared;
+    std::lock_guard<std::mutex> lock(mutex);
+    std::shared_ptr<const MhdLibrary> library = shared.lock();
+    if (!library) {
+        library = std::make_shared<const MhdLibrary>();
+        shared = library;
+    }
+    return library;
+}
 
 class Socket {
 public:
@@ -132,19 +174,20 @@ struct Upload {
     bool tooLarge = false;
 };
 
-MHD_Result reply(MHD_Connection *connection, unsigned status)
+MHD_Result reply(const MhdLibrary &mhd, MHD_Connection *connection, unsigned status)
 {
-    MHD_Response *response = MHD_create_response_from_buffer(0, nullptr, MHD_RESPMEM_PERSISTENT);
+    MHD_Response *response = mhd.create_response_from_buffer(0, nullptr, MHD_RESPMEM_PERSISTENT);
     if (!response)
         return MHD_NO;
-    MHD_Result queued = MHD_queue_response(connection, status, response);
-    MHD_destroy_response(response);
+    MHD_Result queued = mhd.queue_response(connection, status, response);
+    mhd.destroy_response(response);
     return queued;
 }
 
 }  // namespace
 
 struct EventListener::State {
+    std::shared_ptr<const MhdLibrary> mhd;  // released after the daemon has stopped
     Handler handler;
     sockaddr_storage device{};
 
@@ -167,12 +210,13 @@ struct EventListener::State {
         if (!*requestState) {
             if (std::strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
                 WSD_WARN("event listener: refused %s %s (only POST carries events)", method, url);
-                return reply(connection, MHD_HTTP_METHOD_NOT_ALLOWED);
+                return reply(*state.mhd, connection, MHD_HTTP_METHOD_NOT_ALLOWED);
             }
-            const char *declared = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+            const char *declared =
+                state.mhd->lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
             if (declared && std::strtoull(declared, nullptr, 10) > MaxEventSize) {
                 WSD_WARN("event listener: refused an event of %s bytes (at most %zu)", declared, MaxEventSize);
-                return reply(connection, MHD_HTTP_CONTENT_TOO_LARGE);
+                return reply(*state.mhd, connection, MHD_HTTP_CONTENT_TOO_LARGE);
             }
             *requestState = new Upload;
             return MHD_YES;
@@ -189,7 +233,7 @@ struct EventListener::State {
         }
         if (upload.tooLarge) {
             WSD_WARN("event listener: refused an event of more than %zu bytes", MaxEventSize);
-            return reply(connection, MHD_HTTP_CONTENT_TOO_LARGE);
+            return reply(*state.mhd, connection, MHD_HTTP_CONTENT_TOO_LARGE);
         }
         unsigned status = MHD_HTTP_INTERNAL_SERVER_ERROR;
         try {
@@ -197,7 +241,7 @@ struct EventListener::State {
         } catch (const std::exception &e) {
             WSD_ERROR("event listener: %s", e.what());
         }
-        return reply(connection, status);
+        return reply(*state.mhd, connection, status);
     }
 
     static void completed(void *, MHD_Connection *, void **requestState, MHD_RequestTerminationCode)
@@ -212,12 +256,18 @@ EventListener::EventListener(std::unique_ptr<State> state) : state_(std::move(st
 EventListener::~EventListener()
 {
     if (daemon_)
-        MHD_stop_daemon(daemon_);  // joins its thread; closes the listening socket
+        state_->mhd->stop_daemon(daemon_);  // joins its thread; closes the listening socket
 }
 
 std::unique_ptr<EventListener> EventListener::start(const std::string &deviceUrl, Handler handler, std::string *error)
 {
     auto state = std::make_unique<State>();
+    state->mhd = openLibmicrohttpd();
+    const MhdLibrary &mhd = *state->mhd;
+    if (!mhd.complete) {
+        *error = mhd.library.error();
+        return nullptr;
+    }
     state->handler = std::move(handler);
     sockaddr_storage local{};
     if (!routeTo(deviceUrl, state->device, local, error))
@@ -230,7 +280,7 @@ std::unique_ptr<EventListener> EventListener::start(const std::string &deviceUrl
     if (local.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     State *callbacks = listener->state_.get();
-    listener->daemon_ = MHD_start_daemon(
+    listener->daemon_ = mhd.start_daemon(
         flags, 0, &State::acceptFrom, callbacks, &State::answer, callbacks, MHD_OPTION_LISTEN_SOCKET, listening.fd(),
         MHD_OPTION_NOTIFY_COMPLETED, &State::completed, nullptr, MHD_OPTION_CONNECTION_LIMIT, MaxConnections,
         MHD_OPTION_CONNECTION_TIMEOUT, ConnectionTimeoutSeconds, MHD_OPTION_END);

@@ -22,6 +22,9 @@ using namespace std::chrono_literals;
 // (Renew, else a new Subscribe) after RetryInterval.
 constexpr std::chrono::seconds MinRenewInterval = 1s;
 constexpr std::chrono::seconds RetryInterval = 30s;
+// A subscription about to expire is not worth handing over: the next
+// process could not make the job before the device drops the token.
+constexpr std::chrono::seconds MinHandOver = 2s;
 
 std::string scanAction(const char *event) { return std::string(ns::ScanActionPrefix) + event; }
 
@@ -88,7 +91,12 @@ try {
         return nullptr;
     }
     panel->notifyTo_ = panel->listener_->baseUrl() + panel->path_;
-    if (!panel->subscribe(deadline)) {
+    if (panel->config_.subscribeAfter) {
+        // The renewal thread subscribes then (a Renew without a subscription fails).
+        panel->renewAt_ = *panel->config_.subscribeAfter;
+        WSD_INFO("%s: a press handed over by another process holds our name on the panel: subscribing later",
+                 panel->config_.serviceUrl.c_str());
+    } else if (!panel->subscribe(deadline)) {
         panel->listener_.reset();
         return nullptr;
     }
@@ -113,7 +121,8 @@ PanelSubscription::~PanelSubscription()
     wake_.notify_all();
     if (renewer_.joinable())
         renewer_.join();
-    unsubscribe();
+    if (!handOver())
+        unsubscribe();
     listener_.reset();  // no event is handled after this
 }
 
@@ -136,6 +145,12 @@ bool PanelSubscription::subscribe(http::Deadline deadline)
     {
         std::lock_guard<std::mutex> lock(mutex_);
         set = eventSet_;
+    }
+    // A press handed over and never taken left its subscription, with our
+    // name, on the panel: end it, so that the panel lists this computer once.
+    for (const handover::Entry &stale : handover::takeExpired({config_.serviceUrl}, config_.handOverPath)) {
+        WSD_INFO("%s: a press handed over was not taken in time: Unsubscribe", config_.serviceUrl.c_str());
+        wsscan::Client(config_.closeHttp).until(deadline).call(events::unsubscribe(stale.manager));
     }
     auto subscribed = subscribeTo(eventActions(set), deadline);
     while (!subscribed && subscribed.fault && set + 1 < std::size(EventSets)) {
@@ -168,6 +183,7 @@ bool PanelSubscription::subscribe(http::Deadline deadline)
     manager_ = subscribed->manager;
     destinationToken_ = own->destinationToken;
     renewAt_ = Clock::now() + std::max<std::chrono::seconds>(granted / 2, MinRenewInterval);
+    expiresAt_ = Clock::now() + granted;
     resubscribe_ = false;
     WSD_INFO("subscribed to panel scans at %s as \"%s\" for %llds (%s); events to %s", config_.serviceUrl.c_str(),
              config_.displayName.c_str(), static_cast<long long>(granted.count()), EventSets[set].what,
@@ -200,6 +216,7 @@ bool PanelSubscription::renew()
     const std::chrono::seconds granted = renewed->expires.value_or(config_.expires);
     std::lock_guard<std::mutex> lock(mutex_);
     renewAt_ = Clock::now() + std::max<std::chrono::seconds>(granted / 2, MinRenewInterval);
+    expiresAt_ = Clock::now() + granted;
     WSD_DETAIL("renewed the panel subscription for %llds", static_cast<long long>(granted.count()));
     return true;
 }
@@ -216,6 +233,31 @@ void PanelSubscription::unsubscribe()
     auto done = wsscan::Client(config_.closeHttp).call(events::unsubscribe(*manager));
     if (!done)
         WSD_INFO("%s: Unsubscribe: %s", manager->address.c_str(), done.error.c_str());
+}
+
+bool PanelSubscription::handOver()
+{
+    handover::Entry entry;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        // An unread press never reached the frontend: nobody would scan it.
+        if (!press_ || buttonUnread_ || !manager_)
+            return false;
+        const Clock::duration left = std::min<Clock::duration>(expiresAt_ - Clock::now(), handover::Lifetime);
+        if (left < MinHandOver)
+            return false;
+        entry.deadlineMs = handover::nowMs() + std::chrono::duration_cast<std::chrono::milliseconds>(left).count();
+        entry.serviceUrl = config_.serviceUrl;
+        entry.manager = *manager_;
+        entry.press = *press_;
+    }
+    if (!handover::put(entry, config_.handOverPath))
+        return false;
+    WSD_INFO("%s: the panel press (ScanIdentifier %s) is handed over to the next sane_start on this scanner, "
+             "with its subscription, for %llds",
+             config_.serviceUrl.c_str(), entry.press.scanIdentifier.c_str(),
+             static_cast<long long>((entry.deadlineMs - handover::nowMs()) / 1000));
+    return true;
 }
 
 void PanelSubscription::renewLoop()

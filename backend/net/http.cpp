@@ -4,6 +4,7 @@
 
 #include "wsd/log.h"
 #include "wsd/protocol_trace.h"
+#include "wsd/shared_library.h"
 
 #include <curl/curl.h>
 #include <dlfcn.h>
@@ -60,10 +61,22 @@ void skipSshCrypto()
         init(noCrypto);
 }
 
+// libcurl, and the TLS library under it, stay loaded until the process ends:
+// GnuTLS's constructor allocates ~110 kB that unloading does not free, so
+// each sane_exit and sane_init again lost that much (measured: 116 kB a
+// cycle; scanbd, for one, re-initialises SANE around every scan). libcurl's
+// global init is meant to run once in a process anyway.
+void keepLibcurlLoaded()
+{
+    if (!keepLoadedForProcess(reinterpret_cast<const void *>(&curl_global_init)))
+        WSD_WARN("libcurl could not be kept loaded: each sane_exit leaks its TLS library's start-up memory");
+}
+
 void globalInit()
 {
     static std::once_flag once;
     std::call_once(once, [] {
+        keepLibcurlLoaded();
         skipSshCrypto();
         curl_global_init(CURL_GLOBAL_DEFAULT);
     });

@@ -3,16 +3,29 @@
 #include "wsd/namespaces.h"
 #include "wsd/url.h"
 
-#include <uuid/uuid.h>
+#include <cstdio>
+#include <random>
 
 namespace wsd::soap {
 
 std::string newUuid()
 {
-    uuid_t id;
-    uuid_generate_random(id);
+    // A random UUID (RFC 4122 section 4.4, version 4) from the system's
+    // generator, as libuuid's uuid_generate_random made it; without libuuid
+    // the process maps one library less.
+    std::random_device random;
+    unsigned char id[16];
+    for (std::size_t i = 0; i < sizeof id; i += 4) {
+        const std::uint32_t word = random();
+        for (std::size_t j = 0; j < 4; ++j)
+            id[i + j] = static_cast<unsigned char>(word >> (8 * j));
+    }
+    id[6] = (id[6] & 0x0f) | 0x40;  // version 4
+    id[8] = (id[8] & 0x3f) | 0x80;  // the RFC 4122 variant
     char text[37];
-    uuid_unparse_lower(id, text);
+    std::snprintf(text, sizeof text, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", id[0],
+                  id[1], id[2], id[3], id[4], id[5], id[6], id[7], id[8], id[9], id[10], id[11], id[12], id[13],
+                  id[14], id[15]);
     return text;
 }
 

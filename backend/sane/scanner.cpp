@@ -9,6 +9,7 @@
 #include "wsd/log.h"
 #include "wsd/metadata.h"
 #include "wsd/quirks.h"
+#include "wsd/press_handover.h"
 #include "wsd/scan_job_messages.h"
 #include "wsd/served_devices.h"
 #include "wsd/wsscan_client.h"
@@ -194,8 +195,8 @@ SANE_Status Scanner::open(const DeviceRecord &device, const Config &config, std:
 }
 
 Scanner::Scanner(DeviceRecord device, const Config &config, const Quirks &quirks, ScannerElements elements)
-    : device_(std::move(device)), http_(httpOptions(config)), startDeadlineMs_(config.startDeadlineMs), options_(elements),
-      caps_(elements.caps)
+    : device_(std::move(device)), http_(httpOptions(config)), closeHttp_(cancelHttpOptions(config)),
+      startDeadlineMs_(config.startDeadlineMs), options_(elements), caps_(elements.caps)
 {
     WSD_INFO("%s %s: quirks: %s", device_.vendor.c_str(), device_.model.c_str(), describeQuirks(quirks).c_str());
     skipTicketValidation_ = quirks.skipTicketValidation;
@@ -210,6 +211,21 @@ Scanner::Scanner(DeviceRecord device, const Config &config, const Quirks &quirks
     wc.warmUpWaitMs = config.warmUpWaitMs;
     wc.events = jobEvents_;
     worker_ = std::make_unique<ScanWorker>(wc);
+}
+
+Scanner::~Scanner()
+{
+    // The worker first: a job it cancels now still ends by its events,
+    // before the subscription goes.
+    worker_.reset();
+    panel_.reset();
+    // The subscription of a press taken from another process: its token has
+    // served (or the device refused it); nobody else renews or ends it.
+    if (handedOver_) {
+        auto done = wsscan::Client(closeHttp_).call(events::unsubscribe(*handedOver_));
+        if (!done)
+            WSD_INFO("%s: Unsubscribe: %s", handedOver_->address.c_str(), done.error.c_str());
+    }
 }
 
 const SANE_Option_Descriptor *Scanner::descriptor(SANE_Int option) const { return options_.descriptor(option); }
@@ -356,6 +372,11 @@ void Scanner::startPanel(const Config &config, const ScannerStatusInfo &status, 
     panel.closeHttp = cancelHttpOptions(config);
     panel.status = status;
     panel.jobEvents = jobEvents_;
+    if (std::optional<long long> handedOver = handover::liveDeadline(device_.scanServiceUrls))
+        // A second past the deadline, so that the entry has expired when the
+        // renewal thread looks (and Unsubscribes it when nobody took it).
+        panel.subscribeAfter = Clock::now() + std::chrono::milliseconds(*handedOver - handover::nowMs()) +
+                              std::chrono::seconds(1);
     // A device that ignores Subscribe must not hold sane_open for long.
     panel_ = PanelSubscription::start(panel, std::min(deadline, Clock::now() + MaxSubscribeWait));
     if (panel_)
@@ -390,6 +411,16 @@ SANE_Status Scanner::start()
         press = panel_->takePress();
     if (!press && queuedPress_ && !worker_->job().active)
         press = std::exchange(queuedPress_, std::nullopt);
+    if (!press && !worker_->job().active && !handedOver_) {
+        // A button daemon read the press in another process and closed its
+        // handle before running its script (scanbd): this scan is that press.
+        if (std::optional<handover::Entry> entry = handover::take(device_.scanServiceUrls)) {
+            WSD_INFO("taking the panel press (ScanIdentifier %s) that another process handed over",
+                     entry->press.scanIdentifier.c_str());
+            press = entry->press;
+            handedOver_ = entry->manager;
+        }
+    }
     if (press && !press->inputSource.empty())
         selectPanelSource(press->inputSource);
     ScanSettings settings = options_.settings();

@@ -31,4 +31,12 @@ void *SharedLibrary::symbol(const char *name)
     return address;
 }
 
+bool keepLoadedForProcess(const void *symbol)
+{
+    Dl_info info{};
+    // The handle is deliberately never closed: that is the point.
+    return dladdr(symbol, &info) != 0 && info.dli_fname != nullptr &&
+           dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE) != nullptr;
+}
+
 }  // namespace wsd

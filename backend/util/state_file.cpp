@@ -79,6 +79,11 @@ std::string userDirectory(bool preferRuntime)
     const char *cache = std::getenv("XDG_CACHE_HOME");
     if (cache && *cache == '/')
         return std::string(cache) + "/sane-wsd";
+    return homeDirectory();
+}
+
+std::string homeDirectory()
+{
     const char *home = std::getenv("HOME");
     if (home && *home == '/')
         return std::string(home) + "/.cache/sane-wsd";

@@ -3,7 +3,10 @@
 // WS-Scan ScanDestination (our name on the panel), its renewal before it
 // expires (and a new subscription when the device ends or forgets it), and
 // Unsubscribe when the handle closes. A press on the panel becomes a
-// pending press: the `scan` option reads it once, sane_start takes it.
+// pending press: the `scan` option reads it once, sane_start takes it. A
+// press the frontend read but did not scan when it closes the handle is
+// handed over to the next process (wsd/press_handover.h), with the
+// subscription it needs.
 // The same subscription asks for the scanner's status events, so that the
 // status options follow the device between scans, and for the job events,
 // which the job worker follows (JobEvents) instead of polling; a device
@@ -21,6 +24,7 @@
 #include "wsd/events.h"
 #include "wsd/http.h"
 #include "wsd/job_events.h"
+#include "wsd/press_handover.h"
 #include "wsd/subscription_messages.h"
 
 #include <chrono>
@@ -45,16 +49,14 @@ struct PanelConfig {
     // lock), so that a daemon need not poll takeButton; may be empty.
     std::function<void()> onPress;
     ScannerStatusInfo status;            // as GetScannerElements told it at open: events update it
+    // Another process's press for this scanner is handed over until then:
+    // subscribe only after it (its subscription is still on the panel, with
+    // our name), unless deviceRestarted() comes first.
+    std::optional<std::chrono::steady_clock::time_point> subscribeAfter;
+    std::string handOverPath = handover::defaultPath();  // where a press is handed over
     // The job worker's view of the job and status events (may be null):
     // live while a subscription the device took includes them.
     std::shared_ptr<JobEvents> jobEvents;
-};
-
-// What sane_start needs of a press (WS-Scan CreateScanJobRequest).
-struct PanelPress {
-    std::string scanIdentifier;
-    std::string destinationToken;  // of the subscription the event came through
-    std::string inputSource;       // WS-Scan keyword; empty when the device named none
 };
 
 class PanelSubscription {
@@ -62,7 +64,9 @@ public:
     // Starts the listener and subscribes (within deadline); nullptr when
     // either fails: the device then offers no panel scans to this handle.
     static std::unique_ptr<PanelSubscription> start(PanelConfig config, http::Deadline deadline);
-    ~PanelSubscription();  // stops renewing, Unsubscribes, stops the listener
+    // Stops renewing, hands a read but unscanned press over (else
+    // Unsubscribes), stops the listener.
+    ~PanelSubscription();
     PanelSubscription(const PanelSubscription &) = delete;
     PanelSubscription &operator=(const PanelSubscription &) = delete;
 
@@ -105,6 +109,9 @@ private:
     wsscan::Result<events::Subscribed> subscribeTo(std::vector<std::string> actions, http::Deadline deadline);
     bool renew();
     void unsubscribe();
+    // At close: a press the frontend read and did not scan, with the live
+    // subscription it belongs to, stored for the next process; true when stored.
+    bool handOver();
     void renewLoop();
     unsigned onScanAvailable(const events::ScanAvailable &event);
     unsigned recordPress(const events::ScanAvailable &event);  // under mutex_
@@ -132,6 +139,7 @@ private:
     std::optional<events::SubscriptionManager> manager_;  // set while subscribed
     std::string destinationToken_;
     std::chrono::steady_clock::time_point renewAt_;
+    std::chrono::steady_clock::time_point expiresAt_;  // as granted by the last Subscribe or Renew
     bool resubscribe_ = false;  // the device ended the subscription
     bool stop_ = false;
     std::optional<PanelPress> press_;

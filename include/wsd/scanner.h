@@ -22,7 +22,7 @@ public:
     // Reads the scanner's metadata (when the service URL is not known yet)
     // and its capabilities, and builds the options.
     static SANE_Status open(const DeviceRecord &device, const Config &config, std::unique_ptr<Scanner> &out);
-    ~Scanner() = default;
+    ~Scanner();  // hands over or ends the panel subscription, and ends a taken-over one
 
     const SANE_Option_Descriptor *descriptor(SANE_Int option) const;
     SANE_Status control(SANE_Int option, SANE_Action action, void *value, SANE_Int *info);
@@ -56,6 +56,7 @@ private:
 
     DeviceRecord device_;
     http::Options http_;
+    http::Options closeHttp_;  // requests at close: short
     int startDeadlineMs_;
     bool skipTicketValidation_ = false;  // the skip-validation quirk
     ScanOptions options_;
@@ -64,10 +65,11 @@ private:
     // worker (live only while the device sends them).
     std::shared_ptr<JobEvents> jobEvents_ = std::make_shared<JobEvents>();
     std::unique_ptr<PanelSubscription> panel_;  // null: no scans from the panel
-    // Declared after panel_, so it goes first at sane_close: a job it
-    // cancels then still ends by its events, before the Unsubscribe.
-    std::unique_ptr<ScanWorker> worker_;
+    std::unique_ptr<ScanWorker> worker_;        // reset before panel_ (~Scanner)
     std::optional<PanelPress> queuedPress_;     // queuePanelPress
+    // The subscription of a press another process handed over, taken by
+    // sane_start: Unsubscribed at close.
+    std::optional<events::SubscriptionManager> handedOver_;
     unsigned long statusSeen_ = 0;  // the panel's status generation the options show
     bool scanning_ = false;      // between sane_start and the end of the page
     bool batchActive_ = false;   // an ADF job may have more pages

@@ -37,4 +37,10 @@ private:
     std::string error_;
 };
 
+// Keeps the shared library that holds `symbol` loaded until the process
+// ends (RTLD_NODELETE), whatever unloads this module: for libraries whose
+// global or per-thread state cannot survive being unloaded and loaded again.
+// SANE's dll backend unloads us at every sane_exit. False when it cannot.
+bool keepLoadedForProcess(const void *symbol);
+
 }  // namespace wsd

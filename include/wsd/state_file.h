@@ -34,5 +34,8 @@ bool replaceFile(const std::string &path, const std::string &text, const char *w
 // prefers $XDG_RUNTIME_DIR, "cache" $XDG_CACHE_HOME; both fall back to
 // ~/.cache. "" when there is no private place.
 std::string userDirectory(bool preferRuntime);
+// ~/.cache/sane-wsd from $HOME (else the passwd entry's home) alone, for a
+// file that processes with less of the environment must find too.
+std::string homeDirectory();
 
 }  // namespace wsd::state

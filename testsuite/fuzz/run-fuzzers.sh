@@ -64,7 +64,7 @@ backend_sources=(util/log util/strings net/xml net/soap net/url discovery/discov
     image/image_limits image/image_decoder image/decoder_jpeg image/decoder_png image/decoder_tiff image/decoder_dib
     config/config job/job_registry util/small_file util/state_file util/capture_mask util/shared_library
     discovery/print_queues discovery/device_cache events/event_parser events/subscription_messages
-    events/device_restarts)
+    events/device_restarts events/press_handover)
 all_targets=()
 for f in "$fuzz_src"/fuzz_*.cpp; do
     t=$(basename "$f" .cpp)
@@ -72,18 +72,20 @@ for f in "$fuzz_src"/fuzz_*.cpp; do
 done
 read -r -a targets <<<"${WSD_FUZZ_TARGETS:-${all_targets[*]}}"
 
-pkgs="libxml-2.0 libcurl libjpeg libpng libtiff-4 uuid sane-backends"
+pkgs="libxml-2.0 libcurl libjpeg libpng libtiff-4 sane-backends"
 read -r -a pkg_cflags <<<"$(pkg-config --cflags $pkgs)"
-# libcups (Debian's libcups2-dev has no pkg-config file).
-read -r -a pkg_libs <<<"$(pkg-config --libs $pkgs) -lcups"
+read -r -a pkg_libs <<<"$(pkg-config --libs $pkgs)"
 sanitize=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
 objects=()
 for s in "${backend_sources[@]}"; do objects+=("$work/obj/${s//\//_}.o"); done
 cxxflags=(-std=c++17 -g -O1 "${sanitize[@]}" -I"$WSD_SOURCE_DIR/include" "${pkg_cflags[@]}")
 # decoder_tiff and decoder_png open libtiff and libpng by SONAME (dlopen) when
-# an image of theirs comes, as configure finds it.
-soname() { objdump -p "$(pkg-config --variable=libdir "$1")/lib$2.so" | sed -n 's/^ *SONAME *//p'; }
-cxxflags+=(-DWSD_TIFF_SONAME="\"$(soname libtiff-4 tiff)\"" -DWSD_PNG_SONAME="\"$(soname libpng png)\"")
+# an image of theirs comes, print_queues libcups, as configure finds them
+# (Debian's libcups2-dev has no pkg-config file).
+soname_of() { objdump -p "$1" | sed -n 's/^ *SONAME *//p'; }
+soname() { soname_of "$(pkg-config --variable=libdir "$1")/lib$2.so"; }
+cxxflags+=(-DWSD_TIFF_SONAME="\"$(soname libtiff-4 tiff)\"" -DWSD_PNG_SONAME="\"$(soname libpng png)\""
+    -DWSD_CUPS_SONAME="\"$(soname_of "$("$CXX" -print-file-name=libcups.so)")\"")
 
 # --- build ---------------------------------------------------------------------
 # Objects are rebuilt when their source or any header is newer (cheap make).

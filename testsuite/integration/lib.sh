@@ -99,10 +99,12 @@ guard() {
 # exit status; a watchdog kills it, and fails the test, when it still runs
 # after SECONDS (a hang guard). SIGKILL stops the watchdog: a just-forked
 # subshell may still hold the inherited traps and must not run the test's
-# exit hooks.
+# exit hooks. Its sleep, which SIGKILL leaves running, holds none of the
+# test's output: the test harness reads that until every writer is gone.
 wait_child() {
     local pid=$1 seconds=$2 what=${3:-process} watchdog fired="$WORK_DIR/watchdog.$1" status
-    ( trap - EXIT INT TERM; sleep "$seconds"; kill -KILL "$pid" 2>/dev/null && touch "$fired" ) &
+    ( trap - EXIT INT TERM; sleep "$seconds"; kill -KILL "$pid" 2>/dev/null && touch "$fired" ) \
+        </dev/null >/dev/null 2>&1 &
     watchdog=$!
     wait "$pid" 2>/dev/null
     status=$?
@@ -415,13 +417,13 @@ sane_env_wsd() {
 # (libtool links it without them: their symbols stay undefined) loaded
 # first, which a non-instrumented frontend does not do.  For that build,
 # DIR/bin (put first in PATH) gets a wrapper for each installed frontend the
-# tests start (scanimage, simple-scan, xsane) that preloads them for that
+# tests start (scanimage, simple-scan, xsane, saned) that preloads them for that
 # program alone, with libasan-swift-demangle.so (without it Simple Scan
 # hangs at start: see tools/asan-swift-demangle.cpp).  An ASan/UBSan report
 # fails the program (exit status 86); leaks are checked at exit, except in
 # the libraries named in lsan-frontends.supp (not ours).  sane-probe, wsd-sim
 # and the unit tests are instrumented themselves.
-SANE_SANITIZED_FRONTENDS=(scanimage simple-scan xsane)
+SANE_SANITIZED_FRONTENDS=(scanimage simple-scan xsane saned)
 sane__sanitizer_wrappers() {
     local dir=$1 module=$2 runtime='' lib program real context
     nm -D --undefined-only "$module" 2>/dev/null | grep -q ' __asan_init' || return 0

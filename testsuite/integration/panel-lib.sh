@@ -23,16 +23,20 @@ probe_page_to_pnm() {
     { printf '%s\n%s %s\n255\n' "$magic" "$ppl" "$lines"; cat "$3"; } >"$4"
 }
 
-# press_and_scan DESTINATION PROBE_PID SUBSCRIPTION: presses Scan at the
-# panel for DESTINATION (platen) and checks that the waiting sane-probe
-# (its output in $WORK_DIR/probe.out and probe.err) scanned one page
-# through the device-initiated job of SUBSCRIPTION, which ended Completed,
-# and Unsubscribed at close.
+# press_and_scan DESTINATION PROBE_PID SUBSCRIPTION [SOURCE PAGES]: presses
+# Scan at the panel for DESTINATION (SOURCE Platen, the default, or ADF with
+# PAGES sheets) and checks that the waiting sane-probe (its output in
+# $WORK_DIR/probe.out and probe.err) scanned the pages through the
+# device-initiated job of SUBSCRIPTION, which ended Completed, and
+# Unsubscribed at close.
 press_and_scan() {
-    sim_control POST /panel/press "{\"destination\": \"$1\", \"source\": \"Platen\"}" >/dev/null
+    local source=${4:-Platen} pages=${5:-1}
+    sim_control POST /panel/press "{\"destination\": \"$1\", \"source\": \"$source\", \"pages\": $pages}" \
+        >/dev/null
     wait_child "$2" 120 sane-probe || fail "sane-probe: $(cat "$WORK_DIR/probe.out")"
     assert_no_sanitizer_report "$WORK_DIR/probe.err" sane-probe
-    assert_contains "$(cat "$WORK_DIR/probe.out")" " read-end page=1 status=End of file" "sane-probe"
+    assert_eq "$(grep -c ' read-end page=[0-9]* status=End of file' "$WORK_DIR/probe.out")" "$pages" \
+        "pages sane-probe read"
     assert_logged "the job of the press" operation=CreateScanJob outcome=ok subscription="$3"
     assert_eq "$(sim_jobs state)" Completed "the job's end state"
     assert_logged "Unsubscribe at close" operation=Unsubscribe outcome=ok subscription="$3"

@@ -28,9 +28,12 @@ done
 # The server: our backend only, the lab's host side allowed in saned.conf.
 (sane_env_wsd "$WORK_DIR/server" "discovery = off" "device one $url_one" "device two $url_two")
 echo "$LAB_ADDR4_HOST" >"$WORK_DIR/server/saned.conf"
+# In a sanitizer build, sane_env_wsd's wrapper gives saned the ASan runtime.
+saned=saned
+[ -x "$WORK_DIR/server/bin/saned" ] && saned=$WORK_DIR/server/bin/saned
 lab_spawn dev saned env SANE_CONFIG_DIR="$WORK_DIR/server" \
     LD_LIBRARY_PATH="$WORK_DIR/server/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-    saned -l -b "$LAB_ADDR4_DEV" -p "$saned_port" -e -d 1
+    "$saned" -l -b "$LAB_ADDR4_DEV" -p "$saned_port" -e -d 1
 show_on_failure "$LAB_STATE_DIR/logs/saned.log"
 saned_listening() { [ -n "$(lab_exec dev ss -Htln "sport = :$saned_port")" ]; }
 lab_wait_until 20 "saned listening" saned_listening || fail "saned does not listen on $saned_port"
@@ -100,3 +103,4 @@ lab_wait_until 20 "CancelJob at scanner two" cancelled || fail "no CancelJob rea
 no_active() { [ -z "$(sim_active --name two)" ]; }
 lab_wait_until 20 "no active job on scanner two" no_active || fail "jobs left active: $(sim_active --name two)"
 assert_eq "$(sim_jobs --name two state | tail -n 1)" Canceled "scanner two's cancelled job"
+assert_no_sanitizer_report "$LAB_STATE_DIR/logs/saned.log" "saned (our backend in its processes)"

@@ -23,7 +23,6 @@ show_on_failure "$report"
 # curl, libsane) by design; only lost blocks count. Exit 42 on any error.
 guard 600 valgrind --tool=memcheck --error-exitcode=42 --leak-check=full \
     --errors-for-leak-kinds=definite --show-leak-kinds=definite --num-callers=30 \
-    --suppressions="$WSD_SOURCE_DIR/testsuite/integration/valgrind-dlopen.supp" \
     --log-file="$report" \
     scanimage -d wsd:vg --format=pnm --resolution 75 --mode Gray -x 50 -y 50 -o "$WORK_DIR/page.pnm"
 rc=$?

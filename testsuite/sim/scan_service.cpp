@@ -422,6 +422,11 @@ HttpReply ScanService::createScanJob(Call &call)
     if (press && press->destinationToken != token)
         return fault(call, {"Sender", "ClientErrorInvalidDestinationToken",
                             "The DestinationToken is not the one of the destination chosen at the panel", ""});
+    // The token is the subscription's: once it is Unsubscribed or expired,
+    // the destination is gone from the panel, and its press with it.
+    if (press && !device_.subscriptions.find(press->subscriptionId))
+        return fault(call, {"Sender", "ClientErrorInvalidDestinationToken",
+                            "The subscription of the destination chosen at the panel has ended", ""});
     if (!fromPanel && call.knobs.panelOnlyJobs)
         return fault(call, {"Receiver", "ServerErrorNotAcceptingJobs",
                             "This scanner takes only jobs started at its panel", ""});

@@ -14,13 +14,16 @@
 // several -d (each device scanned from its own thread, at the same time).
 // --list prints sane_get_devices' names instead of scanning (event "device"
 // per device, then "listed"), with --again-after-usr1 once more after SIGUSR1
-// (a frontend's refresh, for the device cache's "next call").
+// (a frontend's refresh, for the device cache's "next call"), with --repeat N
+// N times, SANE exited and initialised again between (--sample-every K).
 // Panel tests use --wait-for-button (poll the `scan` option as scanbd does)
 // and --watch-option NAME=VALUE (poll a status option until it reads VALUE).
 #include <sane/sane.h>
 #include <sane/saneopts.h>
 
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
@@ -34,6 +37,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -136,7 +140,7 @@ void awaitUsr1()
 
 void usage()
 {
-    std::fputs("usage: sane-probe --list [--again-after-usr1]\n"
+    std::fputs("usage: sane-probe --list [--again-after-usr1] [--repeat N [--sample-every K]]\n"
                "       sane-probe -d DEVICE [-d DEVICE]... [--option NAME=VALUE]... [--pages N]\n"
                "       [--cancel-after-bytes N | --cancel-during-start MS | --cancel-after-ms MS | --cancel-between-pages |\n"
                "        --cancel-after-complete | --cancel-on-usr1 | --hold-until-usr1] [--signal]\n"
@@ -338,10 +342,55 @@ long countEntries(const char *dir)
     return n - (std::strcmp(dir, "/proc/self/fd") == 0 ? 1 : 0);  // opendir's own fd
 }
 
+// The local TCP port of a socket fd, 0 for anything else.
+unsigned localPort(int fd)
+{
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    if (getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) != 0)
+        return 0;
+    if (address.ss_family == AF_INET)
+        return ntohs(reinterpret_cast<const sockaddr_in &>(address).sin_port);
+    if (address.ss_family == AF_INET6)
+        return ntohs(reinterpret_cast<const sockaddr_in6 &>(address).sin6_port);
+    return 0;
+}
+
+// Connections that peers opened to a listening socket of this process (the
+// backend's event listener): their number follows the peers (a device posting
+// an event), not the scans, and the listener bounds it. Counted apart from
+// the fds of our own making, whose growth would be a leak.
+long countInboundConnections()
+{
+    std::vector<int> sockets;
+    std::set<unsigned> listeningPorts;
+    if (DIR *d = opendir("/proc/self/fd")) {
+        while (const dirent *e = readdir(d)) {
+            if (e->d_name[0] == '.')
+                continue;
+            const int fd = std::atoi(e->d_name);
+            int listening = 0;
+            socklen_t length = sizeof listening;
+            if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0)
+                continue;
+            if (listening)
+                listeningPorts.insert(localPort(fd));
+            else
+                sockets.push_back(fd);
+        }
+        closedir(d);
+    }
+    listeningPorts.erase(0);
+    return std::count_if(sockets.begin(), sockets.end(),
+                         [&](int fd) { return listeningPorts.count(localPort(fd)) > 0; });
+}
+
 void sample(int scans)
 {
+    const long inbound = countInboundConnections();
     event("sample", "scans=" + std::to_string(scans) + " rss-kb=" + std::to_string(currentRssKb()) +
-                        " fds=" + std::to_string(countEntries("/proc/self/fd")) +
+                        " fds=" + std::to_string(countEntries("/proc/self/fd") - inbound) +
+                        " inbound=" + std::to_string(inbound) +
                         " threads=" + std::to_string(countEntries("/proc/self/task")));
 }
 
@@ -558,6 +607,17 @@ int main(int argc, char **argv)
     int result = 0;
     if (a.list) {
         listDevices();
+        // A frontend (or scanbd) that re-initialises SANE: the dll backend
+        // unloads the module at each sane_exit and loads it again.
+        for (int cycle = 2; cycle <= a.repeat; ++cycle) {
+            sane_exit();
+            s = sane_init(&version, nullptr);
+            if (s != SANE_STATUS_GOOD)
+                event("init", sane_strstatus(s));
+            listDevices();
+            if (a.sampleEvery > 0 && cycle % a.sampleEvery == 0)
+                sample(cycle);
+        }
         if (a.againAfterUsr1) {
             awaitUsr1();
             listDevices();

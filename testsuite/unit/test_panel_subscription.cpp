@@ -2,17 +2,26 @@
 // with our destination, the event listener taking a ScanAvailableEvent
 // (and refusing events not meant for us), the press read once by the
 // button and taken by sane_start, renewal before expiry, a new Subscribe
-// after SubscriptionEnd, and Unsubscribe when the handle closes.
+// after SubscriptionEnd, and Unsubscribe when the handle closes; a press
+// read but not scanned handed over at close instead, with its
+// subscription, and the hand-over file itself (wsd/press_handover.h).
 #include "../sim/http_server.h"
 #include "wsd/http.h"
 #include "wsd/namespaces.h"
 #include "wsd/panel_subscription.h"
+#include "wsd/press_handover.h"
 #include "wsd/soap.h"
+
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 // Last: check.h defines a macro named fail.
@@ -23,6 +32,25 @@ namespace {
 using namespace std::chrono_literals;
 
 const std::string Wse = "http://schemas.xmlsoap.org/ws/2004/08/eventing";
+
+// A hand-over file in a fresh directory of its own, removed afterwards: no
+// test hands a press over to the user's real one.
+struct TempHandOver {
+    char dir[64] = "/tmp/wsd-handover-XXXXXX";
+    std::string path;
+    TempHandOver()
+    {
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        path = std::string(dir) + "/sub/panel-presses";
+    }
+    ~TempHandOver()
+    {
+        for (const char *suffix : {"", ".lock", ".new"})
+            std::remove((path + suffix).c_str());
+        rmdir((std::string(dir) + "/sub").c_str());
+        rmdir(dir);
+    }
+};
 
 // Answers the WS-Eventing operations as a device does and records them.
 class ScriptedSource {
@@ -143,6 +171,9 @@ private:
     std::vector<std::pair<std::string, std::string>> requests_;
     bool released_ = false;
     wsdsim::HttpServer server_;  // last: stops before what its handler uses goes
+
+public:
+    TempHandOver handOver;
 };
 
 wsd::PanelConfig config(const ScriptedSource &source)
@@ -152,6 +183,7 @@ wsd::PanelConfig config(const ScriptedSource &source)
     c.displayName = "test host";
     c.http.connectTimeoutMs = c.http.timeoutMs = 5000;
     c.closeHttp = c.http;
+    c.handOverPath = source.handOver.path;
     return c;
 }
 
@@ -362,6 +394,161 @@ START_TEST(job_events_refused_keeps_the_status_events)
 }
 END_TEST
 
+START_TEST(read_press_handed_over_at_close)
+{
+    ScriptedSource source;
+    auto panel = subscribed(source);
+    const std::string context =
+        subscribedText(source, {"ScanDestinations", "ScanDestination", "ClientContext"}, wsd::ns::Scan);
+    ck_assert_int_eq(post(panel->notifyTo(), scanAvailable(panel->notifyTo(), "", context)), 202);
+    ck_assert(panel->takeButton());  // a button daemon saw it, then closes to run its script
+    panel.reset();
+    ck_assert_int_eq(static_cast<int>(source.count("Unsubscribe")), 0);  // the token lives on
+
+    const std::vector<std::string> services = {source.serviceUrl()};
+    auto deadline = wsd::handover::liveDeadline(services, source.handOver.path);
+    ck_assert(deadline.has_value());
+    ck_assert(*deadline > wsd::handover::nowMs());
+    auto entry = wsd::handover::take(services, source.handOver.path);
+    ck_assert(entry.has_value());
+    ck_assert_str_eq(entry->press.scanIdentifier.c_str(), "scan-id-5");
+    ck_assert_str_eq(entry->press.destinationToken.c_str(), "token-1");
+    ck_assert_str_eq(entry->press.inputSource.c_str(), "ADF");
+    ck_assert_str_eq(entry->manager.identifier.c_str(), "urn:uuid:sub-0");
+    ck_assert(entry->manager.address == source.serviceUrl());
+    ck_assert(!wsd::handover::take(services, source.handOver.path));  // taken once
+}
+END_TEST
+
+START_TEST(unread_or_scanned_press_not_handed_over)
+{
+    for (bool scanned : {false, true}) {
+        ScriptedSource source;
+        auto panel = subscribed(source);
+        const std::string context =
+            subscribedText(source, {"ScanDestinations", "ScanDestination", "ClientContext"}, wsd::ns::Scan);
+        ck_assert_int_eq(post(panel->notifyTo(), scanAvailable(panel->notifyTo(), "", context)), 202);
+        if (scanned) {
+            ck_assert(panel->takeButton());
+            ck_assert(panel->takePress());
+        }
+        panel.reset();
+        ck_assert_int_eq(static_cast<int>(source.count("Unsubscribe")), 1);
+        ck_assert(!wsd::handover::take({source.serviceUrl()}, source.handOver.path));
+    }
+}
+END_TEST
+
+START_TEST(later_subscribe_ends_a_stale_hand_over)
+{
+    ScriptedSource source;
+    wsd::handover::Entry stale;
+    stale.serviceUrl = source.serviceUrl();
+    stale.manager.address = source.serviceUrl();
+    stale.manager.identifier = "urn:uuid:stale";
+    stale.manager.referenceParameters = {"<wse:Identifier xmlns:wse=\"" + Wse + "\">urn:uuid:stale</wse:Identifier>"};
+    stale.press = {"scan-id-1", "token-0", "Platen"};
+    stale.deadlineMs = wsd::handover::nowMs() - 1;  // nobody took it in time
+    ck_assert(wsd::handover::put(stale, source.handOver.path));
+
+    wsd::PanelConfig c = config(source);
+    c.subscribeAfter = std::chrono::steady_clock::now();
+    auto panel = wsd::PanelSubscription::start(c, std::chrono::steady_clock::now() + 10s);
+    ck_assert(panel);
+    ck_assert(source.waitFor("Subscribe", 1));  // from the renewal thread
+    ck_assert_int_eq(static_cast<int>(source.count("Unsubscribe")), 1);
+    ck_assert(source.last("Unsubscribe").header.child(wsd::ns::Eventing, "Identifier").text() == "urn:uuid:stale");
+    ck_assert(!wsd::handover::liveDeadline({source.serviceUrl()}, source.handOver.path));
+}
+END_TEST
+
+START_TEST(hand_over_file)
+{
+    TempHandOver file;
+    using namespace wsd::handover;
+    Entry e;
+    e.serviceUrl = "http://192.0.2.1/scan";
+    e.manager.address = "http://192.0.2.1/sub";
+    e.manager.identifier = "urn:uuid:1";
+    // Reference parameters are serialised XML: tabs, line ends and '%' survive.
+    e.manager.referenceParameters = {"<a>\t%41\nx</a>", "<b/>"};
+    e.press = {"id\t1", "tok%en\n", ""};
+    e.deadlineMs = nowMs() + 60000;
+    ck_assert(put(e, file.path));
+    Entry other = e;
+    other.serviceUrl = "http://192.0.2.2/scan";
+    other.deadlineMs = nowMs() - 1;
+    ck_assert(put(other, file.path));
+
+    ck_assert(!take({"http://192.0.2.9/scan"}, file.path));
+    ck_assert(!take({other.serviceUrl}, file.path));  // expired: not a press any more
+    auto got = take({"http://192.0.2.9/scan", e.serviceUrl}, file.path);
+    ck_assert(got.has_value());
+    ck_assert(got->manager.referenceParameters == e.manager.referenceParameters);
+    ck_assert(got->press.scanIdentifier == e.press.scanIdentifier);
+    ck_assert(got->press.destinationToken == e.press.destinationToken);
+    ck_assert(got->press.inputSource.empty());
+    ck_assert(got->deadlineMs == e.deadlineMs);
+    ck_assert(!take({e.serviceUrl}, file.path));
+    auto expired = takeExpired({other.serviceUrl}, file.path);
+    ck_assert_int_eq(static_cast<int>(expired.size()), 1);
+    ck_assert(expired.front().manager.identifier == "urn:uuid:1");
+    ck_assert(takeExpired({other.serviceUrl}, file.path).empty());
+
+    // A second press of one scanner replaces the first.
+    ck_assert(put(e, file.path));
+    e.press.scanIdentifier = "second";
+    ck_assert(put(e, file.path));
+    ck_assert(take({e.serviceUrl}, file.path)->press.scanIdentifier == "second");
+    ck_assert(!take({e.serviceUrl}, file.path));
+
+    // Too much to store: refused, so the caller Unsubscribes.
+    Entry big = e;
+    big.manager.referenceParameters.assign(9, "<p/>");
+    ck_assert(!put(big, file.path));
+    big = e;
+    big.press.destinationToken.assign(5000, 't');
+    ck_assert(!put(big, file.path));
+
+    // Lines that are not ours are dropped, ours kept.
+    ck_assert(put(e, file.path));
+    {
+        std::ofstream out(file.path, std::ios::app);
+        out << "v1\tnot-a-number\tx\n"
+            << "v1\t1\thttp://192.0.2.3/scan\ta\ti\ts\tt\tPlaten\t5\n"
+            << "v2\tfuture\n"
+            << "v1\t99999999999999\thttp://192.0.2.3/scan\ta\ti\ts\tt\tPlaten\t0\t%ZZ\n";
+    }
+    ck_assert(!take({"http://192.0.2.3/scan"}, file.path));
+    ck_assert(take({e.serviceUrl}, file.path).has_value());
+}
+END_TEST
+
+// Button daemon scripts may start two frontends at once: one takes the press.
+START_TEST(hand_over_taken_once_by_racing_takers)
+{
+    TempHandOver file;
+    wsd::handover::Entry e;
+    e.serviceUrl = "http://192.0.2.1/scan";
+    e.manager.address = "http://192.0.2.1/sub";
+    e.press = {"id", "token", "Platen"};
+    for (int round = 0; round < 20; ++round) {
+        e.deadlineMs = wsd::handover::nowMs() + 60000;
+        ck_assert(wsd::handover::put(e, file.path));
+        std::vector<int> got(8, 0);
+        std::vector<std::thread> takers;
+        for (std::size_t i = 0; i < got.size(); ++i)
+            takers.emplace_back([&, i] { got[i] = wsd::handover::take({e.serviceUrl}, file.path).has_value(); });
+        for (std::thread &t : takers)
+            t.join();
+        int taken = 0;
+        for (int g : got)
+            taken += g;
+        ck_assert_int_eq(taken, 1);
+    }
+}
+END_TEST
+
 Suite *panelSubscriptionSuite()
 {
     Suite *s = suite_create("panel subscription");
@@ -374,6 +561,13 @@ Suite *panelSubscriptionSuite()
     tcase_add_test(tc, close_does_not_wait_for_a_silent_device);
     tcase_add_test(tc, job_events_reach_the_worker);
     tcase_add_test(tc, job_events_refused_keeps_the_status_events);
+    tcase_add_test(tc, read_press_handed_over_at_close);
+    tcase_add_test(tc, unread_or_scanned_press_not_handed_over);
+    tcase_add_test(tc, later_subscribe_ends_a_stale_hand_over);
     suite_add_tcase(s, tc);
+    TCase *file = tcase_create("hand-over file");
+    tcase_add_test(file, hand_over_file);
+    tcase_add_test(file, hand_over_taken_once_by_racing_takers);
+    suite_add_tcase(s, file);
     return s;
 }

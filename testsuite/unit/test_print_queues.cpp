@@ -12,18 +12,26 @@ namespace d = wsd::discovery;
 
 namespace {
 
+// Opened once for the whole suite, as discovery keeps it while it asks CUPS.
+const d::CupsLibrary &cups()
+{
+    static const d::CupsLibrary library;
+    ck_assert_msg(library.loaded(), "libcups: %s", library.error().c_str());
+    return library;
+}
+
 void expectHost(const char *uri, const char *host)
 {
-    const auto got = d::printerHostOf(uri);
+    const auto got = d::printerHostOf(cups(), uri);
     ck_assert_msg(got.has_value(), "no host in %s", uri);
     ck_assert_str_eq(got->c_str(), host);
 }
 
-void expectNoHost(const char *uri) { ck_assert_msg(!d::printerHostOf(uri), "a host in %s", uri); }
+void expectNoHost(const char *uri) { ck_assert_msg(!d::printerHostOf(cups(), uri), "a host in %s", uri); }
 
 void expectService(const char *uri, const char *name, const char *type, const char *domain)
 {
-    const auto got = d::dnsSdServiceOf(uri);
+    const auto got = d::dnsSdServiceOf(cups(), uri);
     ck_assert_msg(got.has_value(), "no service in %s", uri);
     ck_assert_str_eq(got->name.c_str(), name);
     ck_assert_str_eq(got->type.c_str(), type);
@@ -90,11 +98,11 @@ START_TEST(dnssd_uris_name_a_service)
     // A dot in the instance name stays in it.
     expectService("dnssd://Floor%202.5%20Printer._ipps._tcp.example.com./", "Floor 2.5 Printer", "_ipps._tcp",
                   "example.com");
-    ck_assert(!d::dnsSdServiceOf("ipp://198.18.0.2/ipp/print"));
-    ck_assert(!d::dnsSdServiceOf("dnssd://Office%20MFP/"));
-    ck_assert(!d::dnsSdServiceOf("dnssd://._ipp._tcp.local./"));
-    ck_assert(!d::dnsSdServiceOf("dnssd://Office._ipp._tcpx.local./"));
-    ck_assert(!d::dnsSdServiceOf("dnssd://"));
+    ck_assert(!d::dnsSdServiceOf(cups(), "ipp://198.18.0.2/ipp/print"));
+    ck_assert(!d::dnsSdServiceOf(cups(), "dnssd://Office%20MFP/"));
+    ck_assert(!d::dnsSdServiceOf(cups(), "dnssd://._ipp._tcp.local./"));
+    ck_assert(!d::dnsSdServiceOf(cups(), "dnssd://Office._ipp._tcpx.local./"));
+    ck_assert(!d::dnsSdServiceOf(cups(), "dnssd://"));
 }
 END_TEST
 

@@ -4,6 +4,7 @@
 #include "wsd/scan_job_messages.h"
 #include "wsd/soap.h"
 
+#include <set>
 #include <string>
 
 START_TEST(builds_and_parses_request)
@@ -123,6 +124,29 @@ START_TEST(to_carries_no_ipv6_zone)
 }
 END_TEST
 
+// Message IDs and our endpoint's UUIDs: random (version 4, RFC 4122 variant),
+// lowercase 8-4-4-4-12 hex, different each time.
+START_TEST(new_uuids_are_random_version_4)
+{
+    std::set<std::string> seen;
+    for (int i = 0; i < 64; ++i) {
+        const std::string id = wsd::soap::newUuid();
+        ck_assert_uint_eq(id.size(), 36);
+        for (std::size_t c = 0; c < id.size(); ++c) {
+            if (c == 8 || c == 13 || c == 18 || c == 23)
+                ck_assert_msg(id[c] == '-', "%s", id.c_str());
+            else
+                ck_assert_msg(std::string("0123456789abcdef").find(id[c]) != std::string::npos, "%s", id.c_str());
+        }
+        ck_assert_msg(id[14] == '4', "version of %s", id.c_str());
+        ck_assert_msg(std::string("89ab").find(id[19]) != std::string::npos, "variant of %s", id.c_str());
+        seen.insert(id);
+    }
+    ck_assert_uint_eq(seen.size(), 64);
+    ck_assert_str_eq(wsd::soap::newMessageId().substr(0, 9).c_str(), "urn:uuid:");
+}
+END_TEST
+
 Suite *soapSuite()
 {
     Suite *s = suite_create("soap");
@@ -133,6 +157,7 @@ Suite *soapSuite()
     tcase_add_test(tc, rejects_non_envelopes);
     tcase_add_test(tc, requests_are_one_line);
     tcase_add_test(tc, to_carries_no_ipv6_zone);
+    tcase_add_test(tc, new_uuids_are_random_version_4);
     suite_add_tcase(s, tc);
     return s;
 }

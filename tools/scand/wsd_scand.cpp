@@ -71,7 +71,7 @@ void usage(FILE *to)
                "  -c, --config FILE  destinations and folder (default $XDG_CONFIG_HOME/sane-wsd/wsd-scand.conf)\n"
                "  -f, --folder DIR   write documents here (overrides the configuration)\n"
                "      --once         handle one press, then exit\n"
-               "  -v, --verbose      the backend's log too (more: repeat)\n"
+               "  -v, --verbose      more of the backend's log than its warnings (more: repeat)\n"
                "  -h, --help         this text\n",
                to);
 }
@@ -244,6 +244,9 @@ void Daemon::serve(const wsd::DeviceRecord &record)
     for (std::size_t i = 0; i < settings_.destinations.size(); ++i) {
         wsd::PanelConfig panel;
         panel.serviceUrl = device.scanner->device().scanServiceUrls.front();
+        // Discovery's Hello after a reboot makes the subscription check
+        // itself at once, not at the next Renew minutes later.
+        panel.endpoint = device.scanner->device().endpointUuid;
         panel.displayName = settings_.destinations[i].displayName;
         panel.http = wsd::httpOptions(config_);
         panel.closeHttp = wsd::cancelHttpOptions(config_);
@@ -396,9 +399,13 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    // A daemon's journal keeps the backend's errors and warnings (a refused
+    // event, a connection from another host, a failed Renew) unless
+    // SANE_DEBUG_WSD says otherwise; -v adds more.
+    wsd::log::setLevel(wsd::log::Warning);
     wsd::log::init();
     if (verbose)
-        wsd::log::setLevel(2 + verbose);
+        wsd::log::setLevel(wsd::log::Warning + verbose);
 
     std::string text;
     if (std::ifstream in{configPath}) {
