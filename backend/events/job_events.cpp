@@ -17,6 +17,20 @@ std::string jobEndFromEvent(const events::Event &event, int jobId)
     return std::string();
 }
 
+namespace {
+
+// The JobId a job event is about; 0 for any other event.
+int jobIdOf(const events::Event &event)
+{
+    if (const auto *end = std::get_if<events::JobEndState>(&event))
+        return end->jobId;
+    if (const auto *status = std::get_if<JobStatus>(&event))
+        return status->jobId;
+    return 0;
+}
+
+}  // namespace
+
 void JobEvents::setLive(bool live)
 {
     {
@@ -43,12 +57,13 @@ bool JobEvents::apply(const events::Event &event)
         if (events::applyStatusEvent(status_, event)) {
             ++statusGeneration_;
         } else {
+            if (watched_ <= 0 || jobIdOf(event) != watched_)
+                return false;  // another client's job, or no job event
+            heard_ = true;
             const std::string ended = jobEndFromEvent(event, watched_);
-            if (ended.empty())
-                return false;  // another client's job, or no end of ours
             // JobEndStateEvent's state is the last word; a Terminating
             // before it does not overwrite a final state after it.
-            if (endedState_.empty() || endedState_ == "Terminating")
+            if (!ended.empty() && (endedState_.empty() || endedState_ == "Terminating"))
                 endedState_ = ended;
         }
     }
@@ -65,8 +80,10 @@ bool JobEvents::live() const
 void JobEvents::watch(int jobId)
 {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (watched_ != jobId)
+    if (watched_ != jobId) {
         endedState_.clear();
+        heard_ = false;
+    }
     watched_ = jobId;
 }
 
@@ -74,6 +91,12 @@ std::string JobEvents::endedState(int jobId) const
 {
     std::lock_guard<std::mutex> lock(mutex_);
     return jobId == watched_ ? endedState_ : std::string();
+}
+
+bool JobEvents::heardOf(int jobId) const
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    return jobId == watched_ && heard_;
 }
 
 ScannerStatusInfo JobEvents::status(unsigned long *generation) const

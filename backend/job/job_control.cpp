@@ -147,8 +147,9 @@ SANE_Status JobControl::waitForJobsAccepted(const std::string &url, const ScanSe
                   static_cast<long long>(waited.count()));
         return SANE_STATUS_DEVICE_BUSY;
     }
-    if (eventsServe()) {
-        // Its status goes back to Idle when the job is gone: that event, not a timer.
+    // Its status goes back to Idle when the job is gone: that event, not a
+    // timer, where the device told of our job by events at all.
+    if (eventsServe() && (!afterOurCancel || config_.events->heardOf(lastCancelledJob_))) {
         unsigned long seen = 0;
         config_.events->status(&seen);
         WSD_INFO("the scanner is ending a cancelled job: CreateScanJob again when its status changes");
@@ -296,6 +297,7 @@ bool JobControl::cancel(const char *why)
     }
     WSD_PROTO("CancelJob: job %d cancelled", job.id);
     lastCancel_ = Clock::now();
+    lastCancelledJob_ = job.id;
     return true;
 }
 
@@ -305,7 +307,11 @@ std::string JobControl::waitUntilEnded(int jobId, int wakeFd)
     const std::string &url = config_.serviceUrls.front();
     const auto deadline = Clock::now() + std::chrono::milliseconds(config_.busyWaitMs);
     std::string lastState;
-    if (config_.events && config_.events->live()) {
+    if (config_.events && config_.events->live() && !config_.events->heardOf(jobId)) {
+        // The job was created and ran, and no event of it came: its events
+        // are not coming (dropped, or the device sends none after all).
+        WSD_INFO("job %d: no event of it came from the device: asking it (GetJobElements), as without events", jobId);
+    } else if (config_.events && config_.events->live()) {
         const auto silentBound = std::min(deadline, Clock::now() + std::chrono::milliseconds(config_.jobEndEventWaitMs));
         switch (waitForEvent([&] { return !(lastState = config_.events->endedState(jobId)).empty(); }, wakeFd,
                              silentBound)) {

@@ -141,6 +141,7 @@ private:
     std::vector<std::string> refusedSettings_;
     // When the device last took a CancelJob of ours.
     std::optional<std::chrono::steady_clock::time_point> lastCancel_;
+    int lastCancelledJob_ = 0;  // and which job that was
     // The name of a job CreateScanJob may have created without our learning
     // its JobId.
     std::string unconfirmedJobName_;

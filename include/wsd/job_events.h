@@ -46,6 +46,10 @@ public:
     void watch(int jobId);
     // The watched job's end as its events told it; empty before one came.
     std::string endedState(int jobId) const;
+    // An event of the watched job came (any JobStatusEvent or
+    // JobEndStateEvent): the device does send them. A job that ran for a
+    // while with none is one whose events are not coming.
+    bool heardOf(int jobId) const;
     // The scanner's status as the events left it; *generation (if given)
     // is bumped by each status event and by setStatus.
     ScannerStatusInfo status(unsigned long *generation = nullptr) const;
@@ -59,6 +63,7 @@ private:
     bool live_ = false;
     int watched_ = 0;
     std::string endedState_;  // of watched_
+    bool heard_ = false;      // an event of watched_ came
     ScannerStatusInfo status_;
     unsigned long statusGeneration_ = 0;
     EventFd wake_;

@@ -43,7 +43,7 @@ assert_no_active() {
 }
 
 # cancelled_scan NAME: sane-probe cancels its page while it is being sent
-# (sane_cancel after 100 kB), keeps the handle open until the worker has
+# (sane_cancel after 1 MB), keeps the handle open until the worker has
 # seen the job end, then scans one more page on it. Checks that the job was
 # cancelled on the device and ended Canceled, and the next page. Sets JOB
 # to the cancelled job's JobId.
@@ -52,7 +52,7 @@ cancelled_scan() {
     sim_control POST /reset-log >/dev/null
     knobs '{"pace": 400000, "texture": true}'
     show_on_failure "$WORK_DIR/$name.err"
-    "$probe" -d wsd:ev --option resolution=300 --cancel-after-bytes 100000 --scan-again --again-after-usr1 \
+    "$probe" -d wsd:ev --option resolution=300 --cancel-after-bytes 1000000 --scan-again --again-after-usr1 \
         >"$WORK_DIR/$name.out" 2>"$WORK_DIR/$name.err" &
     pid=$!
     lab_at_exit "kill $pid 2>/dev/null || true"
@@ -115,7 +115,7 @@ knobs '{"warm-up-ms": 0, "drop-status-events": true}'
 cancelled_scan cancel-polled
 assert_logged "the job's end event held back" operation=JobEndStateEvent outcome=dropped jobId="$JOB"
 assert_logged "the job's end asked for" operation=GetJobElements outcome=ok jobId="$JOB"
-assert_contains "$(cat "$WORK_DIR/cancel-polled.err")" "no end event within" "the backend's log"
+assert_contains "$(cat "$WORK_DIR/cancel-polled.err")" "job $JOB: no event of it came from the device" "the backend's log"
 
 it_log "without events (drop-status-events): the warm-up refusal ends by asking again"
 if warm_up_scan warm-polled; then

@@ -66,6 +66,13 @@ START_TEST(only_the_watched_job_counts)
     const int fds[1] = {events.fd()};
     ck_assert_int_eq(wsd::waitReadable(fds, 1, 0), -1);
     ck_assert_str_eq(events.endedState(41).c_str(), "");
+    ck_assert(!events.heardOf(41));
+    ck_assert(!events.heardOf(40));
+
+    // Ours, still running: heard of, not ended.
+    ck_assert(events.apply(jobStatus(41, "Processing")));
+    ck_assert(events.heardOf(41));
+    ck_assert_str_eq(events.endedState(41).c_str(), "");
 
     // Ours: a Terminating first, then the end state, which stays.
     ck_assert(events.apply(jobStatus(41, "Terminating")));
@@ -79,6 +86,7 @@ START_TEST(only_the_watched_job_counts)
 
     // The next job starts afresh.
     events.watch(42);
+    ck_assert(!events.heardOf(42));
     ck_assert_str_eq(events.endedState(42).c_str(), "");
     ck_assert_str_eq(events.endedState(41).c_str(), "");
 }
