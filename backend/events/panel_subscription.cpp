@@ -30,6 +30,31 @@ constexpr std::chrono::seconds MinHandOver = 2s;
 
 std::string scanAction(const char *event) { return std::string(ns::ScanActionPrefix) + event; }
 
+// What Subscribe asks for, from the widest; a set the device refuses is
+// followed by the next. ScanAvailableEvent is in each (the panel).
+struct EventSet {
+    const char *what;
+    bool statusEvents, jobEvents;
+};
+constexpr EventSet EventSets[] = {
+    {"the status and job events", true, true},
+    {"the status events", true, false},
+    {"ScanAvailableEvent alone", false, false},
+};
+
+std::vector<std::string> eventActions(std::size_t set)
+{
+    std::vector<std::string> actions = {scanAction("ScanAvailableEvent")};
+    if (EventSets[set].statusEvents)
+        for (const char *event :
+             {"ScannerStatusSummaryEvent", "ScannerStatusConditionEvent", "ScannerStatusConditionClearedEvent"})
+            actions.push_back(scanAction(event));
+    if (EventSets[set].jobEvents)
+        for (const char *event : {"JobStatusEvent", "JobEndStateEvent"})
+            actions.push_back(scanAction(event));
+    return actions;
+}
+
 // 202: a one-way message taken (DPWS answers event deliveries without a body).
 constexpr unsigned Accepted = 202;
 constexpr unsigned BadRequest = 400;
@@ -89,6 +114,7 @@ try {
 PanelSubscription::~PanelSubscription()
 {
     restartWatch_.reset();  // discovery calls nothing here from now on
+    jobEventsLive(false);
     {
         std::lock_guard<std::mutex> lock(mutex_);
         stop_ = true;
@@ -118,33 +144,29 @@ wsscan::Result<events::Subscribed> PanelSubscription::subscribeTo(std::vector<st
 
 bool PanelSubscription::subscribe(http::Deadline deadline)
 {
-    bool withStatus;
+    std::size_t set;
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        withStatus = statusEvents_;
+        set = eventSet_;
     }
-    std::vector<std::string> actions = {scanAction("ScanAvailableEvent")};
-    if (withStatus)
-        for (const char *event :
-             {"ScannerStatusSummaryEvent", "ScannerStatusConditionEvent", "ScannerStatusConditionClearedEvent"})
-            actions.push_back(scanAction(event));
     // A press handed over and never taken left its subscription, with our
     // name, on the panel: end it, so that the panel lists this computer once.
     for (const handover::Entry &stale : handover::takeExpired({config_.serviceUrl}, config_.handOverPath)) {
         WSD_INFO("%s: a press handed over was not taken in time: Unsubscribe", config_.serviceUrl.c_str());
         wsscan::Client(config_.closeHttp).until(deadline).call(events::unsubscribe(stale.manager));
     }
-    auto subscribed = subscribeTo(actions, deadline);
-    if (!subscribed && subscribed.fault && withStatus) {
+    auto subscribed = subscribeTo(eventActions(set), deadline);
+    while (!subscribed && subscribed.fault && set + 1 < std::size(EventSets)) {
         // DPWS: a filter action the source does not offer is refused
         // (wsdp:FilterActionNotSupported); some devices fault otherwise.
-        // The panel is what matters; the status is read when scanning.
-        WSD_INFO("%s: Subscribe with the status events refused (%s): ScanAvailableEvent alone",
-                 config_.serviceUrl.c_str(), subscribed.fault->subcode.c_str());
-        subscribed = subscribeTo({actions.front()}, deadline);
+        // The panel is what matters; the worker polls for what is not sent.
+        WSD_INFO("%s: Subscribe with %s refused (%s): %s", config_.serviceUrl.c_str(), EventSets[set].what,
+                 subscribed.fault->subcode.c_str(), EventSets[set + 1].what);
+        ++set;
+        subscribed = subscribeTo(eventActions(set), deadline);
         if (subscribed) {
             std::lock_guard<std::mutex> lock(mutex_);
-            statusEvents_ = false;
+            eventSet_ = set;
         }
     }
     if (!subscribed) {
@@ -160,15 +182,24 @@ bool PanelSubscription::subscribe(http::Deadline deadline)
         return false;
     }
     const std::chrono::seconds granted = subscribed->expires.value_or(config_.expires);
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::unique_lock<std::mutex> lock(mutex_);
     manager_ = subscribed->manager;
     destinationToken_ = own->destinationToken;
     renewAt_ = Clock::now() + std::max<std::chrono::seconds>(granted / 2, MinRenewInterval);
     expiresAt_ = Clock::now() + granted;
     resubscribe_ = false;
-    WSD_INFO("subscribed to panel scans at %s as \"%s\" for %llds; events to %s", config_.serviceUrl.c_str(),
-             config_.displayName.c_str(), static_cast<long long>(granted.count()), notifyTo().c_str());
+    WSD_INFO("subscribed to panel scans at %s as \"%s\" for %llds (%s); events to %s", config_.serviceUrl.c_str(),
+             config_.displayName.c_str(), static_cast<long long>(granted.count()), EventSets[set].what,
+             notifyTo().c_str());
+    lock.unlock();
+    jobEventsLive(EventSets[set].jobEvents);
     return true;
+}
+
+void PanelSubscription::jobEventsLive(bool live)
+{
+    if (config_.jobEvents)
+        config_.jobEvents->setLive(live);
 }
 
 PanelSubscription::Renewal PanelSubscription::renew()
@@ -271,6 +302,7 @@ void PanelSubscription::renewLoop()
             // still reach the device (a connection's data is resent once
             // the link is back) and keep the subscription alive there.
             lost_ = std::exchange(manager_, std::nullopt);
+            jobEventsLive(false);
         }
         lock.unlock();
         if (gone)
@@ -300,6 +332,7 @@ void PanelSubscription::renewLoop()
             // The last try falls on the expiry at the latest; from then on, Subscribe.
             renewAt_ = std::min(now + retry, expiresAt_);
         } else {
+            jobEventsLive(false);  // the worker polls until a subscription is back
             if (renewal == Renewal::Unanswered)
                 lost_ = manager_;
             manager_.reset();
@@ -361,14 +394,16 @@ unsigned PanelSubscription::deliver(const std::string &path, const std::string &
         return onScanAvailable(*press);
     if (const auto *end = std::get_if<events::SubscriptionEnd>(&n->event))
         return onSubscriptionEnd(*end);
+    // The job worker's share: the status, and its own job's events.
+    const bool forWorker = config_.jobEvents && config_.jobEvents->apply(n->event);
     std::lock_guard<std::mutex> lock(mutex_);
     if (events::applyStatusEvent(status_, n->event)) {
         ++statusGeneration_;
         WSD_PROTO("event listener: %s (scanner %s)", events::eventName(n->event), status_.state.c_str());
         return Accepted;
     }
-    // Job events were not asked for; a device that sends them is answered.
-    WSD_PROTO("event listener: ignored %s", events::eventName(n->event));
+    // Another client's job, or a job event nobody waits for.
+    WSD_PROTO("event listener: %s %s", forWorker ? "for the job worker:" : "ignored", events::eventName(n->event));
     return Accepted;
 }
 
@@ -393,6 +428,8 @@ std::optional<ScannerStatusInfo> PanelSubscription::statusSince(unsigned long *s
 
 void PanelSubscription::setStatus(const ScannerStatusInfo &status)
 {
+    if (config_.jobEvents)
+        config_.jobEvents->setStatus(status);
     std::lock_guard<std::mutex> lock(mutex_);
     status_ = status;
     ++statusGeneration_;
@@ -437,6 +474,7 @@ unsigned PanelSubscription::onSubscriptionEnd(const events::SubscriptionEnd &end
     manager_.reset();
     resubscribe_ = true;
     lock.unlock();
+    jobEventsLive(false);
     wake_.notify_all();
     return Accepted;
 }

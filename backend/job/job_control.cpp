@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 namespace wsd {
 
@@ -35,6 +36,7 @@ SANE_Status JobControl::create(const ScanSettings &settings, Deadline deadline)
 {
     endUnconfirmedJob();
     refusedSettings_.clear();
+    statusUnconfirmed_ = false;
     // Recorded before the request leaves: if this process dies before the
     // answer, a later sane_open finds the job by its name.
     registry_.record(JobRecord{config_.device, 0, settings.jobName, self_});
@@ -78,6 +80,8 @@ SANE_Status JobControl::create(const ScanSettings &settings, Deadline deadline)
         job_ = Job{created->jobId, created->jobToken, answered, settings, created->finalParameters, 0,
                    wsscan::cancelJob(answered, created->jobId)};
         registry_.record(JobRecord{config_.device, created->jobId, settings.jobName, self_});
+        if (config_.events)
+            config_.events->watch(created->jobId);  // its events count from now on, no other job's
         WSD_INFO("job %d created (%s, %s, %dx%d dpi)", created->jobId, settings.source.c_str(),
                  settings.format.c_str(), settings.xResolution, settings.yResolution);
         const ScanSettings &final = created->finalParameters;
@@ -143,6 +147,14 @@ SANE_Status JobControl::waitForJobsAccepted(const std::string &url, const ScanSe
                   static_cast<long long>(waited.count()));
         return SANE_STATUS_DEVICE_BUSY;
     }
+    // Its status goes back to Idle when the job is gone: that event, not a
+    // timer, where the device told of our job by events at all.
+    if (eventsServe() && (!afterOurCancel || config_.events->heardOf(lastCancelledJob_))) {
+        unsigned long seen = 0;
+        config_.events->status(&seen);
+        WSD_INFO("the scanner is ending a cancelled job: CreateScanJob again when its status changes");
+        return waitForStatusEvent(seen, bound);
+    }
     // The device winds the cancelled job down: ask again, less often as
     // it goes on (100 ms doubling up to 1 s).
     const auto pause = std::chrono::milliseconds(100 << std::min(attempt, 3));
@@ -153,8 +165,24 @@ SANE_Status JobControl::waitForJobsAccepted(const std::string &url, const ScanSe
 SANE_Status JobControl::waitForWarmUp(const std::string &url, const ScanSettings &settings,
                                       Clock::time_point refusedSince, int attempt, Deadline deadline)
 {
-    auto elements = wsscan::Client(config_.cancelHttp).until(deadline).call(wsscan::getScannerElements(url));
-    const Refusal refusal = explainNotAcceptingJobs(elements ? &elements->status : nullptr, settings.source);
+    // The status events keep the status the last GetScannerElements told:
+    // when it says the scanner warms up, nothing needs asking. Anything
+    // else is asked, as the events may not have told the change yet, and so
+    // is all after the events were silent for a whole period.
+    // (An event that comes while it is asked still wakes the wait below.)
+    unsigned long seen = 0;
+    std::optional<Refusal> told;
+    if (eventsServe() && !std::exchange(statusUnconfirmed_, false)) {
+        const ScannerStatusInfo status = config_.events->status(&seen);
+        told = explainNotAcceptingJobs(&status, settings.source);
+        if (!told->warmingUp)
+            told.reset();
+    }
+    if (!told) {
+        auto elements = wsscan::Client(config_.cancelHttp).until(deadline).call(wsscan::getScannerElements(url));
+        told = explainNotAcceptingJobs(elements ? &elements->status : nullptr, settings.source);
+    }
+    const Refusal &refusal = *told;
     if (!refusal.warmingUp) {
         WSD_ERROR("%s", refusal.message.c_str());
         return refusal.status;
@@ -168,10 +196,65 @@ SANE_Status JobControl::waitForWarmUp(const std::string &url, const ScanSettings
                   static_cast<long long>(waited.count()));
         return SANE_STATUS_DEVICE_BUSY;
     }
+    if (eventsServe()) {
+        // The status event that ends the warm-up (or any other) wakes us.
+        WSD_INFO("%s: CreateScanJob again when its status changes", refusal.message.c_str());
+        return waitForStatusEvent(seen, bound);
+    }
     // A wake-up takes seconds: ask every 250 ms at first, then once a second.
     const auto pause = std::chrono::milliseconds(250 << std::min(attempt, 2));
     WSD_INFO("%s: CreateScanJob again soon", refusal.message.c_str());
     return pauseUnlessCancelled(pause, bound);
+}
+
+SANE_Status JobControl::waitForStatusEvent(unsigned long seen, Clock::time_point bound)
+{
+    const auto silentBound = std::min(bound, Clock::now() + std::chrono::milliseconds(config_.statusEventWaitMs));
+    unsigned long now = seen;
+    const auto changed = [&] {
+        config_.events->status(&now);
+        return now != seen;
+    };
+    switch (waitForEvent(changed, session_.cancelFd(), silentBound)) {
+    case EventWait::Came:
+        WSD_PROTO("the scanner's status changed (status event): CreateScanJob again");
+        return SANE_STATUS_GOOD;
+    case EventWait::Woken:
+        return SANE_STATUS_CANCELLED;  // sane_cancel (the fd stays signalled for the worker)
+    case EventWait::Silent:
+        break;
+    }
+    if (Clock::now() < bound) {
+        // A warm-up may well last longer than that without a change to
+        // tell; or the events are lost. Either way, the scanner is asked.
+        statusUnconfirmed_ = true;
+        if (config_.events->live())
+            WSD_INFO("no status event from the scanner within %d ms: asking it, as without events",
+                     config_.statusEventWaitMs);
+        else
+            WSD_INFO("the event subscription is gone: asking the scanner, as without events");
+    }
+    return SANE_STATUS_GOOD;
+}
+
+JobControl::EventWait JobControl::waitForEvent(const std::function<bool()> &came, int wakeFd,
+                                               Clock::time_point bound) const
+{
+    for (;;) {
+        // Cleared before looking: an event from now on signals it again.
+        config_.events->clearWake();
+        if (came())
+            return EventWait::Came;
+        if (!config_.events->live())
+            return EventWait::Silent;  // the subscription was lost: nothing more will come
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(bound - Clock::now()).count();
+        if (left <= 0)
+            return EventWait::Silent;
+        const int fds[2] = {config_.events->fd(), wakeFd};
+        // Rounded up: a wait of 0 ms would spin until the bound.
+        if (waitReadable(fds, 2, static_cast<int>(left) + 1) == 1)
+            return EventWait::Woken;  // left signalled for its owner
+    }
 }
 
 SANE_Status JobControl::pauseUnlessCancelled(std::chrono::milliseconds pause, Clock::time_point bound)
@@ -214,6 +297,7 @@ bool JobControl::cancel(const char *why)
     }
     WSD_PROTO("CancelJob: job %d cancelled", job.id);
     lastCancel_ = Clock::now();
+    lastCancelledJob_ = job.id;
     return true;
 }
 
@@ -223,6 +307,28 @@ std::string JobControl::waitUntilEnded(int jobId, int wakeFd)
     const std::string &url = config_.serviceUrls.front();
     const auto deadline = Clock::now() + std::chrono::milliseconds(config_.busyWaitMs);
     std::string lastState;
+    if (config_.events && config_.events->live() && !config_.events->heardOf(jobId)) {
+        // The job was created and ran, and no event of it came: its events
+        // are not coming (dropped, or the device sends none after all).
+        WSD_INFO("job %d: no event of it came from the device: asking it (GetJobElements), as without events", jobId);
+    } else if (config_.events && config_.events->live()) {
+        const auto silentBound = std::min(deadline, Clock::now() + std::chrono::milliseconds(config_.jobEndEventWaitMs));
+        switch (waitForEvent([&] { return !(lastState = config_.events->endedState(jobId)).empty(); }, wakeFd,
+                             silentBound)) {
+        case EventWait::Came:
+            WSD_INFO("job %d ended %s (its event)", jobId, lastState.c_str());
+            return lastState;
+        case EventWait::Woken:
+            return lastState;  // something new is waiting
+        case EventWait::Silent:
+            if (config_.events->live())
+                WSD_INFO("job %d: no end event within %d ms: asking the device (GetJobElements), as without events",
+                         jobId, config_.jobEndEventWaitMs);
+            else
+                WSD_INFO("job %d: the event subscription is gone: asking the device (GetJobElements)", jobId);
+            break;
+        }
+    }
     for (int attempt = 0; Clock::now() < deadline; ++attempt) {
         auto status = client.call(wsscan::getJobElements(url, jobId));
         if (status.fault)
@@ -246,6 +352,14 @@ std::string JobControl::waitUntilEnded(int jobId, int wakeFd)
 SANE_Status JobControl::causeFromScannerStatus(SANE_Status fallback)
 {
     const Job &job = *job_;
+    if (config_.events && config_.events->live()) {
+        // A condition event (a jam, an open cover) may have told it already.
+        const std::optional<Refusal> told = refusalFromStatus(config_.events->status(), job.settings.source);
+        if (told && told->status != SANE_STATUS_DEVICE_BUSY) {
+            WSD_PROTO("job %d: the cause, as the status events told it: %s", job.id, told->message.c_str());
+            return told->status;
+        }
+    }
     auto elements = wsscan::Client(config_.cancelHttp).call(wsscan::getScannerElements(job.serviceUrl));
     if (!elements)
         return fallback;

@@ -123,7 +123,7 @@ ScanWorker::ScanWorker(WorkerConfig config)
     : config_(std::move(config)),
       session_(config_.http),
       jobs_(JobControlConfig{config_.device, config_.serviceUrls, config_.cancelHttp, config_.busyWaitMs, {},
-                             config_.warmUpWaitMs},
+                             config_.warmUpWaitMs, config_.events},
             session_),
       reader_(pipe_, cancelReaderFd_.fd(), [this] { return cancelledSinceStart(); }, [this] { cancelRefusedPage(); })
 {

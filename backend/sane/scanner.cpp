@@ -209,11 +209,15 @@ Scanner::Scanner(DeviceRecord device, const Config &config, const Quirks &quirks
     wc.stallTimeoutMs = config.stallTimeoutMs;
     wc.busyWaitMs = config.busyWaitMs;
     wc.warmUpWaitMs = config.warmUpWaitMs;
+    wc.events = jobEvents_;
     worker_ = std::make_unique<ScanWorker>(wc);
 }
 
 Scanner::~Scanner()
 {
+    // The worker first: a job it cancels now still ends by its events,
+    // before the subscription goes.
+    worker_.reset();
     panel_.reset();
     // The subscription of a press taken from another process: its token has
     // served (or the device refused it); nobody else renews or ends it.
@@ -367,6 +371,7 @@ void Scanner::startPanel(const Config &config, const ScannerStatusInfo &status, 
     panel.http = http_;
     panel.closeHttp = cancelHttpOptions(config);
     panel.status = status;
+    panel.jobEvents = jobEvents_;
     if (std::optional<long long> handedOver = handover::liveDeadline(device_.scanServiceUrls))
         // A second past the deadline, so that the entry has expired when the
         // renewal thread looks (and Unsubscribes it when nobody took it).

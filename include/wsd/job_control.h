@@ -6,6 +6,7 @@
 #pragma once
 
 #include "wsd/http.h"
+#include "wsd/job_events.h"
 #include "wsd/job_registry.h"
 #include "wsd/scan_settings.h"
 #include "wsd/wsscan_client.h"
@@ -13,6 +14,8 @@
 #include <sane/sane.h>
 
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +39,13 @@ struct JobControlConfig {
     // How long a new job waits for a scanner that refuses jobs while it
     // calibrates or warms its lamp (ScannerStateReason Calibrating, LampWarming).
     int warmUpWaitMs = 30000;
+    // The device's job and status events, when a subscription the device
+    // took includes them (null, or not live: the worker polls). An event
+    // expected but not come within these bounds makes the worker ask the
+    // device, as without events.
+    std::shared_ptr<JobEvents> events = nullptr;
+    int jobEndEventWaitMs = 3000;  // a cancelled job's end (JobEndStateEvent)
+    int statusEventWaitMs = 5000;  // a warming scanner's next status (ScannerStatusSummaryEvent)
 };
 
 class JobControl {
@@ -68,12 +78,15 @@ public:
     // Sends CancelJob and forgets the job; true when the device took it
     // (its end state is then worth reading back).
     bool cancel(const char *why);
-    // After CancelJob: reads the job's state back (GetJobElements) until it
-    // ends, busyWaitMs passes or wakeFd becomes readable (left signalled).
-    // Returns the last state the device told, empty if none.
+    // After CancelJob: waits for the job's end event (JobEndStateEvent, or
+    // JobStatusEvent with an end) where the events are live, else, or when
+    // none comes in time, reads the job's state back (GetJobElements) until
+    // it ends, busyWaitMs passes or wakeFd becomes readable (left
+    // signalled). Returns the last state the device told, empty if none.
     std::string waitUntilEnded(int jobId, int wakeFd);
     // Devices report a jam or an open cover mid-job with a generic fault
-    // (OperationFailed): their scanner status says what happened.
+    // (OperationFailed): their scanner status says what happened (as the
+    // status events told it, else asked with GetScannerElements).
     SANE_Status causeFromScannerStatus(SANE_Status fallback);
     // After a CreateScanJob whose request went out but whose answer was
     // lost (late, cut off, unreadable): finds that job by its name among
@@ -99,6 +112,18 @@ private:
     // Waits on the session's cancel fd (sane_cancel), not blindly, for
     // pause or until bound. GOOD when the time passed, CANCELLED otherwise.
     SANE_Status pauseUnlessCancelled(std::chrono::milliseconds pause, std::chrono::steady_clock::time_point bound);
+    // Where the events serve (live, and none missed in this wait): waits
+    // until the scanner's status changes from generation seen (an event),
+    // bound, or sane_cancel. GOOD: ask again; CANCELLED. When none comes
+    // within statusEventWaitMs, the scanner is asked again (CreateScanJob,
+    // and GetScannerElements if it still refuses), as without events.
+    SANE_Status waitForStatusEvent(unsigned long seen, std::chrono::steady_clock::time_point bound);
+    // The events' outcome of a wait: the awaited one came, wakeFd became
+    // readable, or the bound passed (or the subscription was lost) first.
+    enum class EventWait { Came, Woken, Silent };
+    EventWait waitForEvent(const std::function<bool()> &came, int wakeFd,
+                           std::chrono::steady_clock::time_point bound) const;
+    bool eventsServe() const { return config_.events && config_.events->live(); }
     // The SANE status of a CreateScanJob fault, with its cause logged: the
     // settings a refused ticket named, or what the scanner's status says
     // (asked for after the fault).
@@ -116,9 +141,13 @@ private:
     std::vector<std::string> refusedSettings_;
     // When the device last took a CancelJob of ours.
     std::optional<std::chrono::steady_clock::time_point> lastCancel_;
+    int lastCancelledJob_ = 0;  // and which job that was
     // The name of a job CreateScanJob may have created without our learning
     // its JobId.
     std::string unconfirmedJobName_;
+    // The status events were silent for statusEventWaitMs: the status they
+    // tell is not trusted until GetScannerElements has been asked.
+    bool statusUnconfirmed_ = false;
 };
 
 }  // namespace wsd

@@ -10,8 +10,10 @@
 // closes the handle is handed over to the next process
 // (wsd/press_handover.h), with the subscription it needs.
 // The same subscription asks for the scanner's status events, so that the
-// status options follow the device between scans; a device that refuses
-// them is subscribed to ScanAvailableEvent alone.
+// status options follow the device between scans, and for the job events,
+// which the job worker follows (JobEvents) instead of polling; a device
+// that refuses them is asked without the job events, then for
+// ScanAvailableEvent alone.
 //
 // Threads: the frontend's (options, sane_start, the destructor), the
 // renewal thread started here, and the listener's (libmicrohttpd). All that
@@ -23,6 +25,7 @@
 #include "wsd/event_listener.h"
 #include "wsd/events.h"
 #include "wsd/http.h"
+#include "wsd/job_events.h"
 #include "wsd/press_handover.h"
 #include "wsd/subscription_messages.h"
 
@@ -53,6 +56,9 @@ struct PanelConfig {
     // our name), unless deviceRestarted() comes first.
     std::optional<std::chrono::steady_clock::time_point> subscribeAfter;
     std::string handOverPath = handover::defaultPath();  // where a press is handed over
+    // The job worker's view of the job and status events (may be null):
+    // live while a subscription the device took includes them.
+    std::shared_ptr<JobEvents> jobEvents;
 };
 
 class PanelSubscription {
@@ -97,8 +103,11 @@ public:
 private:
     explicit PanelSubscription(PanelConfig config);
     // Subscribe; true when the device took it (state updated under mutex_).
-    // A device that refuses the status events gets ScanAvailableEvent alone.
+    // A device that refuses the job events is asked without them, one that
+    // refuses the status events too gets ScanAvailableEvent alone.
     bool subscribe(http::Deadline deadline);
+    // The subscription with the job events is live, or no more.
+    void jobEventsLive(bool live);
     wsscan::Result<events::Subscribed> subscribeTo(std::vector<std::string> actions, http::Deadline deadline);
     // Renewed: renewAt_ and expiresAt_ updated. Refused: the device answered
     // with a fault (or we hold no subscription). Unanswered: no answer.
@@ -147,7 +156,9 @@ private:
     bool buttonUnread_ = false;
     ScannerStatusInfo status_;
     unsigned long statusGeneration_ = 0;  // bumped by each status event and setStatus
-    bool statusEvents_ = true;            // false once the device refused them: not asked again
+    // The event sets the device may take (EventSets), from the widest: one
+    // it refused is not asked again.
+    std::size_t eventSet_ = 0;
 
     std::thread renewer_;  // renewLoop; started last, joined first
     std::unique_ptr<restarts::Watch> restartWatch_;  // set after renewer_, reset first

@@ -14,6 +14,7 @@
 #include <sane/sane.h>
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -31,6 +32,7 @@ struct WorkerConfig {
     int busyWaitMs = 10000;          // sane_start waits this long for our previous job to end
     int warmUpWaitMs = 30000;        // and this long for a scanner that warms up
     bool rotateBackSide = false;     // quirk: duplex back sides arrive upside down
+    std::shared_ptr<JobEvents> events;  // the device's job and status events (JobControlConfig)
 };
 
 // What the handle knows of its job, for logs and tests.

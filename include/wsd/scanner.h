@@ -61,8 +61,11 @@ private:
     bool skipTicketValidation_ = false;  // the skip-validation quirk
     ScanOptions options_;
     ScannerCapabilities caps_;  // the device's largest areas bound each image
-    std::unique_ptr<ScanWorker> worker_;
+    // The job and status events the panel subscription passes to the
+    // worker (live only while the device sends them).
+    std::shared_ptr<JobEvents> jobEvents_ = std::make_shared<JobEvents>();
     std::unique_ptr<PanelSubscription> panel_;  // null: no scans from the panel
+    std::unique_ptr<ScanWorker> worker_;        // reset before panel_ (~Scanner)
     std::optional<PanelPress> queuedPress_;     // queuePanelPress
     // The subscription of a press another process handed over, taken by
     // sane_start: Unsubscribed at close.

@@ -114,23 +114,6 @@ assert_logged --name printer "the directed Probe to the printer's host" operatio
 assert_not_logged --name printer "a metadata Get to the printer" operation=Get
 scan_flatbed_and_check host "wsd:${scanner_uuid#urn:uuid:}"
 
-# libcups is mapped only while discovery asks CUPS: a frontend still open
-# after its list no longer has it (the CUPS thread has ended and is joined).
-build_program probe testsuite/tools/sane-probe
-out="$WORK_DIR/probe.out"
-show_on_failure "$out"
-lab_command host "$probe" --list --again-after-usr1
-"${LAB_CMD[@]}" >"$out" 2>"$WORK_DIR/probe.err" &
-probe_pid=$!
-listed() { grep -q ' awaiting-usr1' "$out"; }
-lab_wait_until 30 "the list" listed || fail "sane-probe did not list: $(cat "$WORK_DIR/probe.err")"
-assert_contains "$(cat "$out")" " device wsd:${scanner_uuid#urn:uuid:}" "sane-probe's list"
-unmapped() { ! grep -q libcups "/proc/$probe_pid/maps"; }
-lab_wait_until 10 "libcups unmapped after the list" unmapped ||
-    fail "libcups still mapped after the list: $(grep libcups "/proc/$probe_pid/maps")"
-kill -USR1 "$probe_pid"
-wait_child "$probe_pid" 60 "sane-probe" || fail "sane-probe failed: $(cat "$WORK_DIR/probe.err")"
-
 # --- wsd-discover says where it came from ---------------------------------------
 text=$(guard --side host 60 "$discover" -i "$LAB_IF" -t "$budget_ms" 2>&1) || fail "wsd-discover: $text"
 it_log "wsd-discover: $text"

@@ -179,6 +179,8 @@ HttpReply ControlApi::reboot(const HttpRequest &request)
     // (no SubscriptionEnd): clients notice by the new discovery InstanceId.
     device_.subscriptions.clear();
     device_.panel.clear();
+    // The warm-up that begins is the status new subscribers see change.
+    device_.events.requestStatusCheck();
     if (onReboot_)
         onReboot_();
     device_.log.add("(reboot)", 0, "ok", request.client);

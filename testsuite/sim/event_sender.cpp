@@ -7,6 +7,17 @@
 
 namespace wsdsim {
 
+namespace {
+
+// The events drop-status-events holds back: the job and scanner status events.
+bool isStatusEvent(const std::string &operation)
+{
+    return operation == "JobStatusEvent" || operation == "JobEndStateEvent" ||
+           operation.rfind("ScannerStatus", 0) == 0;
+}
+
+}  // namespace
+
 EventSender::EventSender(SimDevice &device) : device_(device)
 {
     status_.refresh(device_);  // the baseline: later changes become events
@@ -19,9 +30,15 @@ void EventSender::run()
 {
     using Clock = std::chrono::steady_clock;
     for (;;) {
-        // Wake for work, or when the next subscription expires.
+        // Wake for work, when the next subscription expires, or when a
+        // warm-up ends (its status change is an event like any other).
         Clock::time_point until = device_.subscriptions.nextExpiry().value_or(Clock::now() + std::chrono::hours(1));
+        const std::optional<Clock::time_point> warmUpEnd = device_.status.warmUpEnd(device_.knobs.get());
+        if (warmUpEnd)
+            until = std::min(until, *warmUpEnd);
         EventQueue::Work work = device_.events.wait(until);
+        if (warmUpEnd && Clock::now() >= *warmUpEnd)
+            work.statusCheck = true;
         for (const Subscription &s : device_.subscriptions.expire()) {
             LogDetails d;
             d.subscription = s.id;
@@ -51,8 +68,8 @@ void EventSender::deliver(const OutgoingMessage &m, const Knobs &knobs)
         device_.log.add(m.operation, m.jobId, "dropped", m.client, WallClock::now(), m.url, d);
         return;
     }
-    if (knobs.dropEvents) {
-        d.reason = "drop-events knob";
+    if (knobs.dropEvents || (knobs.dropStatusEvents && isStatusEvent(m.operation))) {
+        d.reason = knobs.dropEvents ? "drop-events knob" : "drop-status-events knob";
         device_.log.add(m.operation, m.jobId, "dropped", m.client, WallClock::now(), m.url, d);
         return;
     }

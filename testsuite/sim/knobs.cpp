@@ -61,6 +61,7 @@ const std::vector<KnobField> &table()
         {"refuse-renew", &Knobs::refuseRenew},
         {"event-delay-ms", &Knobs::eventDelayMs},
         {"drop-events", &Knobs::dropEvents},
+        {"drop-status-events", &Knobs::dropStatusEvents},
         {"warm-up-ms", &Knobs::warmUpMs},
         {"empty-adf-refuses", &Knobs::emptyAdfRefuses},
         {"refuse-setting", &Knobs::refuseSetting},

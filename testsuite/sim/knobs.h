@@ -61,6 +61,11 @@ struct Knobs {
     bool refuseRenew = false;       // refuse-renew: Renew -> wse:UnableToRenew
     long eventDelayMs = 0;          // event-delay-ms: each event POST waits this long first
     bool dropEvents = false;        // drop-events: events are not delivered (logged "dropped")
+    // drop-status-events: the job events (JobStatusEvent, JobEndStateEvent)
+    // and the scanner status events are not delivered (logged "dropped"),
+    // though subscriptions to them are taken; ScanAvailableEvent and
+    // SubscriptionEnd still are (a device whose status events never come).
+    bool dropStatusEvents = false;
     // warm-up-ms: for this long after start or /reboot the scanner
     // calibrates (ScannerStateReason Calibrating) and refuses jobs.
     long warmUpMs = 0;

@@ -28,6 +28,15 @@ bool ScannerStatus::warmingUp(const Knobs &knobs) const
     return std::chrono::steady_clock::now() < bootTime_ + std::chrono::milliseconds(knobs.warmUpMs);
 }
 
+std::optional<std::chrono::steady_clock::time_point> ScannerStatus::warmUpEnd(const Knobs &knobs) const
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto end = bootTime_ + std::chrono::milliseconds(knobs.warmUpMs);
+    if (std::chrono::steady_clock::now() >= end)
+        return std::nullopt;
+    return end;
+}
+
 bool ScannerStatus::jammed() const
 {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <deque>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -45,6 +46,8 @@ public:
     void rebooted();
     // Within warm-up-ms of the start or the last reboot.
     bool warmingUp(const Knobs &knobs) const;
+    // When the warm-up under way ends; nullopt when none is.
+    std::optional<std::chrono::steady_clock::time_point> warmUpEnd(const Knobs &knobs) const;
 
 private:
     // Brings the active set in line with the knobs and the jam flag.

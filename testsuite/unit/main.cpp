@@ -40,6 +40,7 @@ int main()
     srunner_add_suite(runner, jobRefusalSuite());
     srunner_add_suite(runner, eventsSuite());
     srunner_add_suite(runner, panelSubscriptionSuite());
+    srunner_add_suite(runner, jobEventsSuite());
     srunner_add_suite(runner, servedDevicesSuite());
     srunner_add_suite(runner, deviceCacheSuite());
 #ifdef HAVE_CUPS

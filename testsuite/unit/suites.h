@@ -35,6 +35,7 @@ Suite *simEventingSuite();
 Suite *jobRefusalSuite();
 Suite *eventsSuite();
 Suite *panelSubscriptionSuite();
+Suite *jobEventsSuite();
 Suite *servedDevicesSuite();
 Suite *printQueuesSuite();  // built with libcups only
 Suite *deviceCacheSuite();

@@ -61,6 +61,7 @@ public:
     // The next this many Renews get no answer before the client gives up
     // (network loss: the device never saw them, or its answer never came).
     int unansweredRenews = 0;
+    bool refuseJobEvents = false;  // a Subscribe whose filter names JobEndStateEvent gets a fault
 
     ScriptedSource()
         : server_({"127.0.0.1"}, 0, [this](const wsdsim::HttpRequest &r) { return answer(r); })
@@ -115,6 +116,10 @@ private:
         ck_assert(m.has_value());
         const std::string action = m->action.substr(Wse.size() + 1);
         std::string body;
+        if (action == "Subscribe" && refuseJobEvents &&
+            m->payload.child(wsd::ns::Eventing, "Filter").text().find("JobEndStateEvent") != std::string::npos) {
+            return faultReply(*m, action, request.body, "FilterActionNotSupported");
+        }
         if (action == "Subscribe") {
             std::string context =
                 m->payload.path(wsd::ns::Scan, {"ScanDestinations", "ScanDestination", "ClientContext"}).text();
@@ -126,17 +131,7 @@ private:
                    "<wscn:DestinationToken>token-1</wscn:DestinationToken></wscn:DestinationResponse>"
                    "</wscn:DestinationResponses></wse:SubscribeResponse>";
         } else if (action == "Renew" && refuseRenew) {
-            wsd::soap::Addressing a;
-            a.to = wsd::ns::AnonymousReply;
-            a.relatesTo = m->messageId;
-            wsdsim::HttpReply fault;
-            fault.status = 500;
-            fault.contentType = "application/soap+xml";
-            fault.body = wsd::soap::buildFault(a, {"Receiver", "UnableToRenew", "no such subscription", ""});
-            std::lock_guard<std::mutex> lock(mutex_);
-            requests_.emplace_back(action, request.body);
-            seen_.notify_all();
-            return fault;
+            return faultReply(*m, action, request.body, "UnableToRenew");
         } else if (action == "Renew") {
             body = "<wse:RenewResponse><wse:Expires>" + expires + "</wse:Expires></wse:RenewResponse>";
         } else {
@@ -163,6 +158,22 @@ private:
         return reply;
     }
 
+    wsdsim::HttpReply faultReply(const wsd::soap::Message &m, const std::string &action, const std::string &request,
+                                 const char *subcode)
+    {
+        wsd::soap::Addressing a;
+        a.to = wsd::ns::AnonymousReply;
+        a.relatesTo = m.messageId;
+        wsdsim::HttpReply fault;
+        fault.status = 500;
+        fault.contentType = "application/soap+xml";
+        fault.body = wsd::soap::buildFault(a, {"Receiver", subcode, "refused", ""});
+        std::lock_guard<std::mutex> lock(mutex_);
+        requests_.emplace_back(action, request);
+        seen_.notify_all();
+        return fault;
+    }
+
     std::mutex mutex_;
     std::condition_variable seen_;
     std::vector<std::pair<std::string, std::string>> requests_;
@@ -184,11 +195,27 @@ wsd::PanelConfig config(const ScriptedSource &source)
     return c;
 }
 
-std::unique_ptr<wsd::PanelSubscription> subscribed(ScriptedSource &source)
+std::unique_ptr<wsd::PanelSubscription> subscribed(ScriptedSource &source,
+                                                   std::shared_ptr<wsd::JobEvents> jobEvents = nullptr)
 {
-    auto panel = wsd::PanelSubscription::start(config(source), std::chrono::steady_clock::now() + 10s);
+    wsd::PanelConfig c = config(source);
+    c.jobEvents = std::move(jobEvents);
+    auto panel = wsd::PanelSubscription::start(c, std::chrono::steady_clock::now() + 10s);
     ck_assert(panel);
     return panel;
+}
+
+std::string jobEndState(const std::string &to, int jobId)
+{
+    wsd::soap::Addressing a;
+    a.to = to;
+    a.action = std::string(wsd::ns::ScanActionPrefix) + "JobEndStateEvent";
+    return wsd::soap::buildEnvelope(a, {{"wscn", wsd::ns::Scan}}, [&](wsd::xml::Writer &w) {
+        w.start("wscn", "JobEndStateEvent").start("wscn", "JobEndState");
+        w.element("wscn", "JobId", std::to_string(jobId)).element("wscn", "JobCompletedState", "Canceled");
+        w.start("wscn", "JobCompletedStateReasons").element("wscn", "JobStateReason", "JobCanceledByUser").end();
+        w.end().end();
+    });
 }
 
 std::string scanAvailable(const std::string &to, const std::string &identifier, const std::string &context,
@@ -378,6 +405,43 @@ START_TEST(close_does_not_wait_for_a_silent_device)
 }
 END_TEST
 
+START_TEST(job_events_reach_the_worker)
+{
+    ScriptedSource source;
+    auto jobEvents = std::make_shared<wsd::JobEvents>();
+    auto panel = subscribed(source, jobEvents);
+    const std::string filter = source.last("Subscribe").payload.child(wsd::ns::Eventing, "Filter").text();
+    ck_assert(filter.find("JobStatusEvent") != std::string::npos);
+    ck_assert(filter.find("JobEndStateEvent") != std::string::npos);
+    ck_assert(filter.find("ScannerStatusSummaryEvent") != std::string::npos);
+    ck_assert(jobEvents->live());
+
+    jobEvents->watch(41);
+    const std::string notifyTo = panel->notifyTo();
+    ck_assert_int_eq(post(notifyTo, jobEndState(notifyTo, 40)), 202);  // another client's job: answered, ignored
+    ck_assert_str_eq(jobEvents->endedState(41).c_str(), "");
+    ck_assert_int_eq(post(notifyTo, jobEndState(notifyTo, 41)), 202);
+    ck_assert_str_eq(jobEvents->endedState(41).c_str(), "Canceled");
+
+    panel.reset();  // the handle closes: nothing more will come
+    ck_assert(!jobEvents->live());
+}
+END_TEST
+
+START_TEST(job_events_refused_keeps_the_status_events)
+{
+    ScriptedSource source;
+    source.refuseJobEvents = true;
+    auto jobEvents = std::make_shared<wsd::JobEvents>();
+    auto panel = subscribed(source, jobEvents);
+    ck_assert_int_eq(static_cast<int>(source.count("Subscribe")), 2);
+    const std::string filter = source.last("Subscribe").payload.child(wsd::ns::Eventing, "Filter").text();
+    ck_assert(filter.find("JobEndStateEvent") == std::string::npos);
+    ck_assert(filter.find("ScannerStatusSummaryEvent") != std::string::npos);
+    ck_assert(!jobEvents->live());  // the worker polls
+}
+END_TEST
+
 START_TEST(read_press_handed_over_at_close)
 {
     ScriptedSource source;
@@ -545,6 +609,8 @@ Suite *panelSubscriptionSuite()
     tcase_add_test(tc, unanswered_renew_renews_again);
     tcase_add_test(tc, unanswered_until_expiry_subscribes_again);
     tcase_add_test(tc, close_does_not_wait_for_a_silent_device);
+    tcase_add_test(tc, job_events_reach_the_worker);
+    tcase_add_test(tc, job_events_refused_keeps_the_status_events);
     tcase_add_test(tc, read_press_handed_over_at_close);
     tcase_add_test(tc, unread_or_scanned_press_not_handed_over);
     tcase_add_test(tc, later_subscribe_ends_a_stale_hand_over);

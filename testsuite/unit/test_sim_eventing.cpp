@@ -388,6 +388,20 @@ START_TEST(status_events_follow_the_state)
 }
 END_TEST
 
+START_TEST(warm_up_end_is_known)
+{
+    // The event sender wakes at the warm-up's end: its status change is an event.
+    auto device = makeDevice();
+    device->knobs.set("warm-up-ms", "60000", nullptr);
+    device->status.rebooted();
+    const auto end = device->status.warmUpEnd(device->knobs.get());
+    ck_assert(end.has_value());
+    ck_assert(*end > std::chrono::steady_clock::now());
+    device->knobs.set("warm-up-ms", "0", nullptr);
+    ck_assert(!device->status.warmUpEnd(device->knobs.get()).has_value());
+}
+END_TEST
+
 START_TEST(subscription_end_goes_to_end_to_only)
 {
     Subscription s = subscriber();
@@ -418,6 +432,7 @@ Suite *simEventingSuite()
     tcase_add_test(tc, press_and_device_initiated_job);
     tcase_add_test(tc, press_lapses_and_panel_listing);
     tcase_add_test(tc, status_events_follow_the_state);
+    tcase_add_test(tc, warm_up_end_is_known);
     tcase_add_test(tc, subscription_end_goes_to_end_to_only);
     suite_add_tcase(s, tc);
     return s;

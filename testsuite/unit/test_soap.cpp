@@ -143,7 +143,8 @@ START_TEST(new_uuids_are_random_version_4)
         seen.insert(id);
     }
     ck_assert_uint_eq(seen.size(), 64);
-    ck_assert_str_eq(wsd::soap::newMessageId().substr(0, 9).c_str(), "urn:uuid:");
+    const std::string scheme = wsd::soap::newMessageId().substr(0, 9);  // ck_assert_str_eq keeps the pointer
+    ck_assert_str_eq(scheme.c_str(), "urn:uuid:");
 }
 END_TEST
 
