@@ -18,9 +18,11 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 // Renew once half the granted time has passed (DPWS: WSDAPI clients do the
-// same), never more often than MinRenewInterval; after a failure, try again
-// (Renew, else a new Subscribe) after RetryInterval.
+// same), never more often than MinRenewInterval. After a failure, try again
+// after FirstRetry, doubling up to RetryInterval: a device off the network
+// for an hour sees two attempts a minute, one back on it sees us soon.
 constexpr std::chrono::seconds MinRenewInterval = 1s;
+constexpr std::chrono::seconds FirstRetry = 1s;
 constexpr std::chrono::seconds RetryInterval = 30s;
 // A subscription about to expire is not worth handing over: the next
 // process could not make the job before the device drops the token.
@@ -123,6 +125,7 @@ PanelSubscription::~PanelSubscription()
         renewer_.join();
     if (!handOver())
         unsubscribe();
+    leaveLost();
     listener_.reset();  // no event is handled after this
 }
 
@@ -199,7 +202,7 @@ void PanelSubscription::jobEventsLive(bool live)
         config_.jobEvents->setLive(live);
 }
 
-bool PanelSubscription::renew()
+PanelSubscription::Renewal PanelSubscription::renew()
 {
     std::optional<events::SubscriptionManager> manager;
     {
@@ -207,18 +210,20 @@ bool PanelSubscription::renew()
         manager = manager_;
     }
     if (!manager)
-        return false;
+        return Renewal::Refused;
     auto renewed = wsscan::Client(session_).call(events::renew(*manager, config_.expires));
     if (!renewed) {
         WSD_WARN("%s: Renew: %s", manager->address.c_str(), renewed.error.c_str());
-        return false;
+        // Only a fault says the device no longer has the subscription; no
+        // answer (the network is down) leaves it on the panel until it expires.
+        return renewed.fault ? Renewal::Refused : Renewal::Unanswered;
     }
     const std::chrono::seconds granted = renewed->expires.value_or(config_.expires);
     std::lock_guard<std::mutex> lock(mutex_);
     renewAt_ = Clock::now() + std::max<std::chrono::seconds>(granted / 2, MinRenewInterval);
     expiresAt_ = Clock::now() + granted;
     WSD_DETAIL("renewed the panel subscription for %llds", static_cast<long long>(granted.count()));
-    return true;
+    return Renewal::Renewed;
 }
 
 void PanelSubscription::unsubscribe()
@@ -233,6 +238,26 @@ void PanelSubscription::unsubscribe()
     auto done = wsscan::Client(config_.closeHttp).call(events::unsubscribe(*manager));
     if (!done)
         WSD_INFO("%s: Unsubscribe: %s", manager->address.c_str(), done.error.c_str());
+}
+
+void PanelSubscription::leaveLost()
+{
+    std::optional<events::SubscriptionManager> lost;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        lost = lost_;
+    }
+    if (!lost)
+        return;
+    // Any answer will do (the device most likely forgot it): only then is
+    // it sure that the device no longer lists it.
+    auto done = wsscan::Client(config_.closeHttp).call(events::unsubscribe(*lost));
+    if (!done && done.failure == wsscan::Failure::NoAnswer)
+        return;
+    WSD_INFO("%s: left the subscription given up on%s", lost->address.c_str(),
+             done ? "" : " (the device no longer had it)");
+    std::lock_guard<std::mutex> lock(mutex_);
+    lost_.reset();
 }
 
 bool PanelSubscription::handOver()
@@ -262,27 +287,62 @@ bool PanelSubscription::handOver()
 
 void PanelSubscription::renewLoop()
 {
+    std::chrono::seconds retry = FirstRetry;
     std::unique_lock<std::mutex> lock(mutex_);
     while (!stop_) {
         // deviceRestarted() may bring renewAt_ forward: the predicate reads it anew.
         wake_.wait_until(lock, renewAt_, [this] { return stop_ || resubscribe_ || Clock::now() >= renewAt_; });
         if (stop_)
             break;
-        const bool ended = resubscribe_;
+        // Ended by the device, lost, or run out while the device was out of
+        // reach: the device has forgotten it, only a new Subscribe helps.
+        const bool gone = resubscribe_ || !manager_ || Clock::now() >= expiresAt_;
+        if (manager_ && gone) {
+            // Run out here while Renews got no answer: one of them may
+            // still reach the device (a connection's data is resent once
+            // the link is back) and keep the subscription alive there.
+            lost_ = std::exchange(manager_, std::nullopt);
+            jobEventsLive(false);
+        }
         lock.unlock();
-        // A Renew the device refuses (it rebooted and forgot us, or the
-        // subscription expired) is followed by a new Subscribe.
-        bool ok = (!ended && renew()) ||
-                  subscribe(Clock::now() + std::chrono::milliseconds(config_.http.timeoutMs));
+        if (gone)
+            leaveLost();
+        // A Renew the device refuses (it rebooted and forgot us) is followed
+        // by a new Subscribe. One it does not answer is not: the device may
+        // still list the subscription, and a second one would show this
+        // computer twice on the panel.
+        const Renewal renewal = gone ? Renewal::Refused : renew();
+        const bool ok = renewal == Renewal::Renewed ||
+                        (renewal == Renewal::Refused &&
+                         subscribe(Clock::now() + std::chrono::milliseconds(config_.http.timeoutMs)));
         lock.lock();
+        if (ok) {
+            if (retry != FirstRetry)
+                WSD_WARN("%s: the panel subscription for \"%s\" is back", config_.serviceUrl.c_str(),
+                         config_.displayName.c_str());
+            retry = FirstRetry;
+            continue;
+        }
         // Cut short by the handle closing: the subscription may well still
         // exist, and the destructor Unsubscribes it.
-        if (!ok && !stop_) {
+        if (stop_)
+            break;
+        const Clock::time_point now = Clock::now();
+        if (renewal == Renewal::Unanswered && now < expiresAt_) {
+            // The last try falls on the expiry at the latest; from then on, Subscribe.
+            renewAt_ = std::min(now + retry, expiresAt_);
+        } else {
             jobEventsLive(false);  // the worker polls until a subscription is back
+            if (renewal == Renewal::Unanswered)
+                lost_ = manager_;
             manager_.reset();
             resubscribe_ = false;
-            renewAt_ = Clock::now() + RetryInterval;
+            renewAt_ = now + retry;
         }
+        WSD_WARN("%s: the panel subscription for \"%s\" is %s; trying again in %llds", config_.serviceUrl.c_str(),
+                 config_.displayName.c_str(), manager_ ? "not renewed yet" : "lost",
+                 static_cast<long long>(retry.count()));
+        retry = std::min(retry * 2, std::chrono::seconds(RetryInterval));
     }
 }
 

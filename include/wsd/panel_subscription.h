@@ -2,11 +2,13 @@
 // listener, a WS-Eventing subscription to ScanAvailableEvent with one
 // WS-Scan ScanDestination (our name on the panel), its renewal before it
 // expires (and a new subscription when the device ends or forgets it), and
-// Unsubscribe when the handle closes. A press on the panel becomes a
-// pending press: the `scan` option reads it once, sane_start takes it. A
-// press the frontend read but did not scan when it closes the handle is
-// handed over to the next process (wsd/press_handover.h), with the
-// subscription it needs.
+// Unsubscribe when the handle closes. A Renew lost to a network outage is
+// tried again (with backoff) while the subscription lasts, and only then
+// replaced by a new Subscribe, so the panel never lists us twice. A press
+// on the panel becomes a pending press: the `scan` option reads it once,
+// sane_start takes it. A press the frontend read but did not scan when it
+// closes the handle is handed over to the next process
+// (wsd/press_handover.h), with the subscription it needs.
 // The same subscription asks for the scanner's status events, so that the
 // status options follow the device between scans, and for the job events,
 // which the job worker follows (JobEvents) instead of polling; a device
@@ -107,8 +109,13 @@ private:
     // The subscription with the job events is live, or no more.
     void jobEventsLive(bool live);
     wsscan::Result<events::Subscribed> subscribeTo(std::vector<std::string> actions, http::Deadline deadline);
-    bool renew();
+    // Renewed: renewAt_ and expiresAt_ updated. Refused: the device answered
+    // with a fault (or we hold no subscription). Unanswered: no answer.
+    enum class Renewal { Renewed, Refused, Unanswered };
+    Renewal renew();
     void unsubscribe();
+    // Unsubscribes lost_, if any; it is forgotten once the device answered.
+    void leaveLost();
     // At close: a press the frontend read and did not scan, with the live
     // subscription it belongs to, stored for the next process; true when stored.
     bool handOver();
@@ -137,6 +144,9 @@ private:
     mutable std::mutex mutex_;  // guards everything below
     std::condition_variable wake_;
     std::optional<events::SubscriptionManager> manager_;  // set while subscribed
+    // Given up on after Renews that got no answer: the device may still list
+    // it, so it is Unsubscribed before the next Subscribe (and at close).
+    std::optional<events::SubscriptionManager> lost_;
     std::string destinationToken_;
     std::chrono::steady_clock::time_point renewAt_;
     std::chrono::steady_clock::time_point expiresAt_;  // as granted by the last Subscribe or Renew

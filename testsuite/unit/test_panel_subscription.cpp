@@ -58,6 +58,9 @@ public:
     std::string expires = "PT3600S";
     bool holdRenew = false;  // a Renew gets no answer until release()
     bool refuseRenew = false;  // a Renew gets a fault, as from a device that rebooted and forgot us
+    // The next this many Renews get no answer before the client gives up
+    // (network loss: the device never saw them, or its answer never came).
+    int unansweredRenews = 0;
     bool refuseJobEvents = false;  // a Subscribe whose filter names JobEndStateEvent gets a fault
 
     ScriptedSource()
@@ -147,6 +150,11 @@ private:
         seen_.notify_all();
         if (action == "Renew" && holdRenew)
             seen_.wait(lock, [this] { return released_; });
+        if (action == "Renew" && unansweredRenews > 0) {
+            --unansweredRenews;
+            // Longer than the client waits (unanswered() below); cut short at release().
+            seen_.wait_for(lock, 3s, [this] { return released_; });
+        }
         return reply;
     }
 
@@ -339,6 +347,46 @@ START_TEST(refused_renew_subscribes_again)
     auto panel = subscribed(source);
     ck_assert(source.waitFor("Renew", 1));
     ck_assert(source.waitFor("Subscribe", 2));  // the device forgot us: a new subscription
+}
+END_TEST
+
+// A client that gives up on a request after half a second.
+std::unique_ptr<wsd::PanelSubscription> impatient(ScriptedSource &source)
+{
+    wsd::PanelConfig c = config(source);
+    c.http.connectTimeoutMs = c.http.timeoutMs = 500;
+    auto panel = wsd::PanelSubscription::start(c, std::chrono::steady_clock::now() + 10s);
+    ck_assert(panel);
+    return panel;
+}
+
+START_TEST(unanswered_renew_renews_again)
+{
+    ScriptedSource source;
+    source.expires = "PT4S";
+    source.unansweredRenews = 1;  // the network is back before the subscription expires
+    auto panel = impatient(source);
+    ck_assert(source.waitFor("Renew", 2));
+    // The same subscription renewed: a new Subscribe would list us twice.
+    ck_assert(source.last("Renew").header.child(wsd::ns::Eventing, "Identifier").text() == "urn:uuid:sub-0");
+    ck_assert_int_eq(static_cast<int>(source.count("Subscribe")), 1);
+    ck_assert(panel->manager().has_value());
+}
+END_TEST
+
+START_TEST(unanswered_until_expiry_subscribes_again)
+{
+    ScriptedSource source;
+    source.expires = "PT2S";
+    source.unansweredRenews = 1000;  // the network stays down past the expiry
+    auto panel = impatient(source);
+    ck_assert(source.waitFor("Renew", 1));
+    // Run out: a new Subscribe (not another Renew) follows, after an
+    // Unsubscribe of the old one, which a Renew delayed by the network may
+    // have kept alive on the device.
+    ck_assert(source.waitFor("Subscribe", 2));
+    ck_assert_int_eq(static_cast<int>(source.count("Unsubscribe")), 1);
+    ck_assert(source.last("Unsubscribe").header.child(wsd::ns::Eventing, "Identifier").text() == "urn:uuid:sub-0");
 }
 END_TEST
 
@@ -558,6 +606,8 @@ Suite *panelSubscriptionSuite()
     tcase_add_test(tc, events_not_for_us_refused);
     tcase_add_test(tc, renews_and_resubscribes);
     tcase_add_test(tc, refused_renew_subscribes_again);
+    tcase_add_test(tc, unanswered_renew_renews_again);
+    tcase_add_test(tc, unanswered_until_expiry_subscribes_again);
     tcase_add_test(tc, close_does_not_wait_for_a_silent_device);
     tcase_add_test(tc, job_events_reach_the_worker);
     tcase_add_test(tc, job_events_refused_keeps_the_status_events);
