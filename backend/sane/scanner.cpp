@@ -206,6 +206,7 @@ Scanner::Scanner(DeviceRecord device, const Config &config, const Quirks &quirks
     wc.serviceUrls = device_.scanServiceUrls;
     wc.cancelHttp = cancelHttpOptions(config);
     wc.stallTimeoutMs = config.stallTimeoutMs;
+    wc.startDeadlineMs = config.startDeadlineMs;
     wc.busyWaitMs = config.busyWaitMs;
     wc.warmUpWaitMs = config.warmUpWaitMs;
     worker_ = std::make_unique<ScanWorker>(wc);
