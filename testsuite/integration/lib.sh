@@ -99,10 +99,11 @@ guard() {
 # exit status; a watchdog kills it, and fails the test, when it still runs
 # after SECONDS (a hang guard). SIGKILL stops the watchdog: a just-forked
 # subshell may still hold the inherited traps and must not run the test's
-# exit hooks.
+# exit hooks. Its sleep, left behind by that SIGKILL, holds none of the
+# test's output open (a harness reading it would wait for the sleep's end).
 wait_child() {
     local pid=$1 seconds=$2 what=${3:-process} watchdog fired="$WORK_DIR/watchdog.$1" status
-    ( trap - EXIT INT TERM; sleep "$seconds"; kill -KILL "$pid" 2>/dev/null && touch "$fired" ) &
+    ( trap - EXIT INT TERM; sleep "$seconds" </dev/null >/dev/null 2>&1; kill -KILL "$pid" 2>/dev/null && touch "$fired" ) &
     watchdog=$!
     wait "$pid" 2>/dev/null
     status=$?
