@@ -215,8 +215,11 @@ void ScanWorker::run()
             command.swap(command_);
             shutdown = shutdown_;
         }
-        if (shutdown)
-            return;  // the destructor's cancel has ended the job
+        if (shutdown) {
+            // The destructor's cancel, unless handled above already.
+            handleCancel(0);
+            return;
+        }
         if (!command)
             continue;
         if (command->cancelCount != cancelCount_.load()) {
