@@ -9,11 +9,43 @@ using Clock = std::chrono::steady_clock;
 
 PagePipe::PagePipe() : storage_(new std::uint8_t[Capacity]) {}
 
-void PagePipe::beginImage(unsigned page, const ImageDelivery &delivery)
+bool PagePipe::waitForSpace(int cancelFd)
 {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (page == page_)
-        delivery_ = delivery;
+    // The cancel fd first: woken by both a cancel and the reader starting
+    // the next page, the writer must see the cancel (the page it fetched
+    // ahead belongs to the cancelled batch).
+    if (cancelFd < 0) {
+        const int fds[1] = {space_.fd()};
+        return waitReadable(fds, 1, -1) == 0;
+    }
+    const int fds[2] = {cancelFd, space_.fd()};
+    return waitReadable(fds, 2, -1) == 1;
+}
+
+bool PagePipe::beginImage(unsigned page, const ImageDelivery &delivery, int cancelFd)
+{
+    for (;;) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (page == page_) {
+                // A cancel not yet handled came before this page began
+                // (sane_cancel, then sane_start): the image is the old
+                // batch's, the page the new one's.
+                const int fds[1] = {cancelFd};
+                if (cancelFd >= 0 && waitReadable(fds, 1, 0) == 0)
+                    return false;
+                delivery_ = delivery;
+                return true;
+            }
+            if (page < page_)
+                return false;
+            // The reader has not started this page yet.
+            space_.clear();
+            writerWaiting_ = true;
+        }
+        if (!waitForSpace(cancelFd))
+            return false;
+    }
 }
 
 bool PagePipe::write(unsigned page, const std::uint8_t *data, std::size_t length, int cancelFd)
@@ -21,10 +53,11 @@ bool PagePipe::write(unsigned page, const std::uint8_t *data, std::size_t length
     while (length > 0) {
         {
             std::lock_guard<std::mutex> lock(mutex_);
-            if (page != page_ || end_ || abandoned_)
+            const bool ahead = page > page_;  // the reader has not started this page yet
+            if (!ahead && (page != page_ || end_ || abandoned_))
                 return false;  // the reader moved on, or gave up
             const std::size_t tail = (head_ + count_) % Capacity;
-            const std::size_t n = std::min({length, Capacity - count_, Capacity - tail});
+            const std::size_t n = ahead ? 0 : std::min({length, Capacity - count_, Capacity - tail});
             if (n > 0) {
                 std::memcpy(storage_.get() + tail, data, n);
                 count_ += n;
@@ -41,8 +74,7 @@ bool PagePipe::write(unsigned page, const std::uint8_t *data, std::size_t length
             space_.clear();
             writerWaiting_ = true;
         }
-        const int fds[2] = {space_.fd(), cancelFd};
-        if (waitReadable(fds, cancelFd >= 0 ? 2 : 1, -1) == 1)
+        if (!waitForSpace(cancelFd))
             return false;
     }
     return true;
@@ -67,7 +99,10 @@ void PagePipe::reset(unsigned page)
     abandoned_ = false;
     end_.reset();
     ready_.clear();
-    space_.clear();
+    // A writer waiting for this page (fetched ahead) goes on; one of an
+    // older page finds it gone.
+    if (writerWaiting_)
+        space_.signal();
     readerWaiting_ = writerWaiting_ = false;
 }
 

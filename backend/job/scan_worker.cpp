@@ -62,7 +62,11 @@ public:
             return false;
         }
         imageStarted_ = true;
-        pipe_.beginImage(page_, delivery_);
+        if (!pipe_.beginImage(page_, delivery_, cancelFd_)) {
+            pipeClosed_ = true;
+            beforeDrop_();
+            return false;
+        }
         return true;
     }
     bool onImageData(const std::uint8_t *data, std::size_t length) override
@@ -134,6 +138,9 @@ ScanWorker::ScanWorker(WorkerConfig config)
 
 ScanWorker::~ScanWorker()
 {
+    // Closing ends the job as sane_cancel does; it also wakes a transfer
+    // that waits for a page the reader will now never start.
+    cancel();
     {
         std::lock_guard<std::mutex> lock(mutex_);
         shutdown_ = true;
@@ -209,8 +216,8 @@ void ScanWorker::run()
             shutdown = shutdown_;
         }
         if (shutdown) {
-            if (jobs_.job())
-                cancelJobOnDevice("the handle is closing");
+            // The destructor's cancel, unless handled above already.
+            handleCancel(0);
             return;
         }
         if (!command)
@@ -219,6 +226,7 @@ void ScanWorker::run()
             // Cancelled before the worker got to it: scan nothing.
             handledCancels_ = cancelCount_.load();
             cancelWorkerFd_.clear();
+            ahead_.reset();
             if (jobs_.job())
                 cancelJobOnDevice("cancelled before the page started");
             pipe_.end(command->page, SANE_STATUS_CANCELLED);
@@ -233,6 +241,7 @@ void ScanWorker::handleCancel(unsigned page)
     // Clear before reading the count: a cancel arriving now signals again.
     cancelWorkerFd_.clear();
     handledCancels_ = cancelCount_.load();
+    ahead_.reset();  // the next sane_start begins a new batch
     if (jobs_.job())
         cancelJobOnDevice("sane_cancel");
     if (cancelledJob_) {
@@ -263,13 +272,22 @@ bool ScanWorker::createJob(const ScanSettings &settings, const StartCommand &com
 
 void ScanWorker::doPage(const StartCommand &command)
 {
-    if (!jobs_.job() && !createJob(command.settings, command))
-        return;
-    if (cancelPending()) {
-        handleCancel(command.page);
-        return;
+    SANE_Status status;
+    if (ahead_ && ahead_->page == command.page) {
+        // Fetched ahead: streamed into the pipe once sane_start began the
+        // page, or its end (the feeder is empty, an error) kept for it.
+        status = ahead_->status;
+        ahead_.reset();
+    } else {
+        ahead_.reset();
+        if (!jobs_.job() && !createJob(command.settings, command))
+            return;
+        if (cancelPending()) {
+            handleCancel(command.page);
+            return;
+        }
+        status = retrieveImage(command.page, command.deadline, false);
     }
-    SANE_Status status = retrieveImage(command.page, command.deadline);
     if (status == SANE_STATUS_NO_DOCS && jobEndedAfterPages_) {
         // The device ended its feeder job after some pages, unasked: the
         // feeder may hold more, so a new job scans on; when it is empty,
@@ -278,13 +296,28 @@ void ScanWorker::doPage(const StartCommand &command)
         jobEndedAfterPages_.reset();
         if (!createJob(rest, command))
             return;
-        status = retrieveImage(command.page, command.deadline);
+        status = retrieveImage(command.page, command.deadline, false);
         jobEndedAfterPages_.reset();  // a second job that ends at once ends the batch
     }
     pipe_.end(command.page, status);
+    if (status == SANE_STATUS_EOF)
+        fetchAhead(command.page + 1);
 }
 
-SANE_Status ScanWorker::retrieveImage(unsigned page, Deadline deadline)
+void ScanWorker::fetchAhead(unsigned page)
+{
+    // Only a feeder job that may hold more images: a counted batch's last
+    // image, like a platen's, has ended the job.
+    const auto &job = jobs_.job();
+    if (!job || !job->settings.feeder() || cancelPending())
+        return;
+    const unsigned cancels = handledCancels_;
+    const SANE_Status status = retrieveImage(page, Clock::now() + std::chrono::milliseconds(config_.startDeadlineMs), true);
+    if (handledCancels_ == cancels)
+        ahead_ = Ahead{page, status};
+}
+
+SANE_Status ScanWorker::retrieveImage(unsigned page, Deadline deadline, bool ahead)
 {
     JobControl::Job &job = *jobs_.job();
     const std::string body = buildRetrieveImageRequest(job.serviceUrl, job.id, job.token,
@@ -320,7 +353,9 @@ SANE_Status ScanWorker::retrieveImage(unsigned page, Deadline deadline)
         WSD_WARN("job %d: the response was complete, then: %s", job.id, error.c_str());
 
     if (cancelPending() || outcome == http::Outcome::Cancelled) {
-        handleCancel(page);
+        // A page fetched ahead is not the reader's yet: a sane_start that
+        // comes after the cancel begins a new batch.
+        handleCancel(ahead ? 0 : page);
         return SANE_STATUS_CANCELLED;
     }
     if (receiver.fault()) {

@@ -226,6 +226,9 @@ size_t writeBody(char *data, size_t size, size_t count, void *userdata)
             t->abortReason = "response refused";
             return 0;
         }
+        // The handler may have waited for its reader (an image fetched
+        // ahead waits for the frontend's sane_start): not a stalled device.
+        t->lastProgress = Clock::now();
         return length;
     }
     if (t->body->size() + length > t->maxBody) {

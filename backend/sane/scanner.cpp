@@ -207,6 +207,7 @@ Scanner::Scanner(DeviceRecord device, const Config &config, const Quirks &quirks
     wc.serviceUrls = device_.scanServiceUrls;
     wc.cancelHttp = cancelHttpOptions(config);
     wc.stallTimeoutMs = config.stallTimeoutMs;
+    wc.startDeadlineMs = config.startDeadlineMs;
     wc.busyWaitMs = config.busyWaitMs;
     wc.warmUpWaitMs = config.warmUpWaitMs;
     wc.events = jobEvents_;

@@ -56,14 +56,19 @@ public:
 
     // Every page has a number: the reader starts one with reset(page), and
     // the worker's calls for an older page (a late cancel) are ignored.
+    // The worker may fetch a feeder's next image before the reader starts
+    // its page: beginImage and write for a later page wait until it does
+    // (bounded: nothing of that page is kept here before then).
 
     // Worker side.
-    // The image of page begins.
-    void beginImage(unsigned page, const ImageDelivery &delivery);
+    // The image of page begins. False when cancelFd became readable first
+    // (checked before each wait's end), or the reader has moved past page.
+    bool beginImage(unsigned page, const ImageDelivery &delivery, int cancelFd);
     // Appends the bytes, waiting while the pipe is full. False when
     // cancelFd became readable first, or the reader gave up this page.
     bool write(unsigned page, const std::uint8_t *data, std::size_t length, int cancelFd);
     // The page ended: SANE_STATUS_EOF after the whole image, or the error.
+    // Ignored for a page the reader has not started.
     void end(unsigned page, SANE_Status status);
 
     // Reader side.
@@ -102,6 +107,8 @@ private:
     bool readerWaiting_ = false;
     bool writerWaiting_ = false;
     std::optional<SANE_Status> end_;
+    // Waits until space_ or cancelFd is readable; false for cancelFd.
+    bool waitForSpace(int cancelFd);
 };
 
 }  // namespace wsd

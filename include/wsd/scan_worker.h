@@ -29,6 +29,7 @@ struct WorkerConfig {
     http::Options cancelHttp;              // CancelJob and the requests around a cancel
     std::vector<std::string> serviceUrls;  // tried in order; the first that answers sticks
     int stallTimeoutMs = 60000;
+    int startDeadlineMs = 30000;     // a feeder's next image fetched ahead: its answer begins by then
     int busyWaitMs = 10000;          // sane_start waits this long for our previous job to end
     int warmUpWaitMs = 30000;        // and this long for a scanner that warms up
     bool rotateBackSide = false;     // quirk: duplex back sides arrive upside down
@@ -88,12 +89,18 @@ private:
     bool cancelPending() const { return cancelCount_.load() != handledCancels_; }
     void handleCancel(unsigned page);
     void doPage(const StartCommand &command);
+    // After a feeder image: asks the device for the next one at once,
+    // before the frontend's sane_start (the request and the device's
+    // answer overlap the decoding of the last lines). Its bytes wait for
+    // the reader to start page (PagePipe); its end is kept in ahead_.
+    void fetchAhead(unsigned page);
     // CreateScanJob for the command's page; false when the page has ended
     // instead (refused, or cancelled meanwhile).
     bool createJob(const ScanSettings &settings, const StartCommand &command);
     // Returns the status the page ends with.
     // The image must begin by deadline (sane_start's).
-    SANE_Status retrieveImage(unsigned page, Deadline deadline);
+    // ahead: fetched before the reader started page (fetchAhead).
+    SANE_Status retrieveImage(unsigned page, Deadline deadline, bool ahead);
     // sane_cancel while a transfer runs: the device hears of it before the
     // transfer and its connection are dropped (it could abort the job when
     // the connection closes, and the CancelJob would come too late).
@@ -131,6 +138,13 @@ private:
     // ClientErrorJobIdNotFound): the settings for a job that scans on.
     // Worker thread only.
     std::optional<ScanSettings> jobEndedAfterPages_;
+    // The end of the page fetched ahead, for its sane_start. Dropped by a
+    // cancel. Worker thread only.
+    struct Ahead {
+        unsigned page = 0;
+        SANE_Status status = SANE_STATUS_GOOD;
+    };
+    std::optional<Ahead> ahead_;
     std::thread thread_;
 };
 

@@ -110,7 +110,10 @@ assert_contains "$(probe_event "$out" read-end)" "page=1 status=End of file reac
 read -r job state <<<"$(last_job)"
 assert_eq "$state" Canceled "(3) job state"
 assert_eq "$(cancel_outcome "$job")" ok "(3) CancelJob"
-assert_eq "$(count_ops RetrieveImage "$job")" 1 "(3) images retrieved"
+# Page 2 may have been asked for ahead, as page 1 ended (before the cancel
+# came): never a third.
+retrieved=$(count_ops RetrieveImage "$job")
+[ "$retrieved" = 1 ] || [ "$retrieved" = 2 ] || fail "(3) RetrieveImage requests: $retrieved, expected 1 or 2"
 assert_no_active
 
 it_log "(4) cancel after a completed scan sends no CancelJob"

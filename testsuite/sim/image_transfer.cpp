@@ -88,7 +88,16 @@ long ImageTransfer::read(char *buf, size_t max)
     if (knobs_.paceBytesPerSecond > 0) {
         // Small slices keep the rate even; each waits for its moment.
         length = std::min(length, std::max<size_t>(1, static_cast<size_t>(knobs_.paceBytesPerSecond / 20)));
-        auto due = start_ + microseconds(static_cast<long long>(position_) * 1000000 / knobs_.paceBytesPerSecond);
+        auto dueAt = [&](uint64_t position) {
+            return start_ + microseconds(static_cast<long long>(position) * 1000000 / knobs_.paceBytesPerSecond);
+        };
+        // A slice goes when its first byte is due, except the body's last
+        // one: it goes when the body's last byte is due. Otherwise a page
+        // would take (size - last slice) / pace, and the last slice's size
+        // depends on libmicrohttpd's block, which shrinks as the request's
+        // headers grow: a client sending a longer request got each page
+        // some 2 ms sooner (doc/performance.md, ADF).
+        auto due = position_ + length >= total() ? dueAt(total()) : dueAt(position_);
         auto wait = duration_cast<milliseconds>(due - steady_clock::now());
         if (wait.count() > 0) {
             lock.unlock();

@@ -16,6 +16,9 @@
 // per device, then "listed"), with --again-after-usr1 once more after SIGUSR1
 // (a frontend's refresh, for the device cache's "next call"), with --repeat N
 // N times, SANE exited and initialised again between (--sample-every K).
+// --hold-between-pages stands still after page 1 until SIGUSR1 (the feeder
+// tests look at the device meanwhile), then goes on, or cancels with
+// --cancel-between-pages.
 // Panel tests use --wait-for-button (poll the `scan` option as scanbd does)
 // and --watch-option NAME=VALUE (poll a status option until it reads VALUE).
 #include <sane/sane.h>
@@ -70,6 +73,7 @@ struct Args {
     int cancelDuringStartMs = -1;  // cancel from another thread this long after sane_start
     int cancelAfterMs = -1;      // cancel from a SIGALRM timer this long after sane_start (benchmarks)
     bool cancelBetweenPages = false;
+    bool holdBetweenPages = false;  // after page 1, wait for SIGUSR1
     bool cancelAfterComplete = false;
     bool fromSignal = false;     // cancel from a SIGALRM handler
     bool restartAfterCancel = false;  // then scan one more page normally
@@ -142,7 +146,8 @@ void usage()
 {
     std::fputs("usage: sane-probe --list [--again-after-usr1] [--repeat N [--sample-every K]]\n"
                "       sane-probe -d DEVICE [-d DEVICE]... [--option NAME=VALUE]... [--pages N]\n"
-               "       [--cancel-after-bytes N | --cancel-during-start MS | --cancel-after-ms MS | --cancel-between-pages |\n"
+               "       [--hold-between-pages] [--cancel-after-bytes N | --cancel-during-start MS | --cancel-after-ms MS |\n"
+               "        --cancel-between-pages |\n"
                "        --cancel-after-complete | --cancel-on-usr1 | --hold-until-usr1] [--signal]\n"
                "       [--restart-after-cancel] [--scan-again [--again-after-usr1]] [--start-after-usr1]\n"
                "       [--repeat N [--sample-every K]] [--watch-option NAME=VALUE SECONDS] [--wait-for-button SECONDS]\n"
@@ -179,6 +184,8 @@ Args parseArgs(int argc, char **argv)
             a.cancelAfterMs = std::atoi(next().c_str());
         else if (arg == "--cancel-between-pages")
             a.cancelBetweenPages = true;
+        else if (arg == "--hold-between-pages")
+            a.holdBetweenPages = true;
         else if (arg == "--cancel-after-complete")
             a.cancelAfterComplete = true;
         else if (arg == "--signal")
@@ -211,7 +218,7 @@ Args parseArgs(int argc, char **argv)
         else
             usage();
     }
-    if (a.devices.empty() != a.list || a.repeat < 1 || (a.againAfterUsr1 && a.cancelOnUsr1))
+    if (a.devices.empty() != a.list || a.repeat < 1 || ((a.againAfterUsr1 || a.holdBetweenPages) && a.cancelOnUsr1))
         usage();
     return a;
 }
@@ -509,6 +516,8 @@ SANE_Status scanOnce(SANE_Handle h, Args &a)
             cancelNow();
             break;
         }
+        if (a.holdBetweenPages && page == 1)
+            awaitUsr1();
         if (a.cancelBetweenPages && page == 1) {
             event("cancel", "between-pages");
             cancelNow();
@@ -592,12 +601,12 @@ int main(int argc, char **argv)
     SANE_Int version = 0;
     SANE_Status s = sane_init(&version, nullptr);
     event("init", sane_strstatus(s));
-    if (a.cancelOnUsr1 || a.againAfterUsr1) {
+    if (a.cancelOnUsr1 || a.againAfterUsr1 || a.holdBetweenPages) {
         struct sigaction sa = {};
         sa.sa_handler = a.cancelOnUsr1 ? onUsr1 : onUsr1Again;
         sigaction(SIGUSR1, &sa, nullptr);
     }
-    if (a.againAfterUsr1) {
+    if (a.againAfterUsr1 || a.holdBetweenPages) {
         // Blocked until sigsuspend: a signal sent early is not lost.
         sigset_t usr1;
         sigemptyset(&usr1);

@@ -65,7 +65,7 @@ START_TEST(bytes_pass_through_in_order_with_backpressure)
     std::thread writer([&] {
         wsd::ImageDelivery delivery;
         delivery.upsideDown = true;
-        pipe.beginImage(1, delivery);
+        pipe.beginImage(1, delivery, cancel.fd());
         for (std::size_t at = 0; at < total;) {
             const std::size_t n = std::min<std::size_t>(70001, total - at);
             ck_assert(pipe.write(1, sent.data() + at, n, cancel.fd()));
@@ -200,6 +200,69 @@ START_TEST(a_slow_writer_reaches_a_waiting_reader)
 }
 END_TEST
 
+START_TEST(a_page_fetched_ahead_waits_for_its_reset)
+{
+    // The worker fetches a feeder's next image while the reader is still
+    // on the page before: its bytes wait until the reader starts the page,
+    // then go to that page only.
+    wsd::PagePipe pipe;
+    wsd::EventFd cancel;
+    pipe.reset(1);
+    pipe.end(1, SANE_STATUS_EOF);
+    const std::vector<std::uint8_t> image(wsd::PagePipe::Capacity + 77, 5);
+    std::atomic<bool> begun{false};
+    std::atomic<bool> written{false};
+    wsd::ImageDelivery delivery;
+    delivery.upsideDown = true;
+    std::thread writer([&] {
+        begun = pipe.beginImage(2, delivery, cancel.fd());
+        written = pipe.write(2, image.data(), image.size(), cancel.fd());
+        pipe.end(2, SANE_STATUS_EOF);  // ignored until page 2 has begun, so no earlier
+    });
+    // Page 1 still ends as it did: none of page 2 is in it.
+    const std::uint8_t *data = nullptr;
+    std::size_t length = 0;
+    ck_assert_int_eq(pipe.acquire(&data, &length, true, cancel.fd()), SANE_STATUS_EOF);
+    pipe.reset(2);
+    std::vector<std::uint8_t> got;
+    ck_assert_int_eq(drain(pipe, cancel.fd(), got), SANE_STATUS_EOF);
+    writer.join();
+    ck_assert(begun);
+    ck_assert(written);
+    ck_assert(pipe.delivery().upsideDown);
+    ck_assert(got == image);
+}
+END_TEST
+
+START_TEST(cancel_wakes_a_writer_waiting_for_its_page)
+{
+    // A cancel between pages reaches the worker waiting with an image
+    // fetched ahead, even when the reader starts the next page at the same
+    // time (that page then belongs to a new batch).
+    for (bool alsoReset : {false, true}) {
+        wsd::PagePipe pipe;
+        wsd::EventFd cancel;
+        pipe.reset(1);
+        pipe.end(1, SANE_STATUS_EOF);
+        std::atomic<bool> begun{true};
+        std::thread writer([&] { begun = pipe.beginImage(2, wsd::ImageDelivery{}, cancel.fd()); });
+        cancel.signal();
+        if (alsoReset)
+            pipe.reset(2);
+        writer.join();
+        ck_assert(!begun);
+        std::uint8_t byte = 1;
+        if (!alsoReset)
+            ck_assert(!pipe.write(2, &byte, 1, cancel.fd()));
+    }
+    // A writer of a page the reader has gone past stops at once.
+    wsd::PagePipe pipe;
+    wsd::EventFd cancel;
+    pipe.reset(3);
+    ck_assert(!pipe.beginImage(2, wsd::ImageDelivery{}, cancel.fd()));
+}
+END_TEST
+
 Suite *pagePipeSuite()
 {
     Suite *s = suite_create("page_pipe");
@@ -210,6 +273,8 @@ Suite *pagePipeSuite()
     tcase_add_test(t, abandon_stops_the_writer);
     tcase_add_test(t, non_blocking_readiness_and_stale_pages);
     tcase_add_test(t, a_slow_writer_reaches_a_waiting_reader);
+    tcase_add_test(t, a_page_fetched_ahead_waits_for_its_reset);
+    tcase_add_test(t, cancel_wakes_a_writer_waiting_for_its_page);
     suite_add_tcase(s, t);
     return s;
 }

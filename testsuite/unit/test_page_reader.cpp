@@ -70,7 +70,7 @@ struct Writer {
         : pipe(p)
     {
         thread = std::thread([this, &image, delivery, end] {
-            pipe.beginImage(1, delivery);
+            pipe.beginImage(1, delivery, cancel.fd());
             for (std::size_t at = 0; at < image.size();) {
                 const std::size_t n = std::min<std::size_t>(1009, image.size() - at);
                 if (!pipe.write(1, image.data() + at, n, cancel.fd())) {
