@@ -4,7 +4,8 @@
 // button and taken by sane_start, renewal before expiry, a new Subscribe
 // after SubscriptionEnd, and Unsubscribe when the handle closes; a press
 // read but not scanned handed over at close instead, with its
-// subscription, and the hand-over file itself (wsd/press_handover.h).
+// subscription, and the hand-over file itself (wsd/press_handover.h); the
+// status/job events' subscription apart from the panel's.
 #include "../sim/http_server.h"
 #include "wsd/http.h"
 #include "wsd/namespaces.h"
@@ -59,6 +60,7 @@ public:
     bool holdRenew = false;  // a Renew gets no answer until release()
     bool refuseRenew = false;  // a Renew gets a fault, as from a device that rebooted and forgot us
     bool refuseJobEvents = false;  // a Subscribe whose filter names JobEndStateEvent gets a fault
+    bool refuseSecond = false;  // a Subscribe without a ScanDestination gets a fault: one subscription per client
 
     ScriptedSource()
         : server_({"127.0.0.1"}, 0, [this](const wsdsim::HttpRequest &r) { return answer(r); })
@@ -87,6 +89,15 @@ public:
     {
         std::lock_guard<std::mutex> lock(mutex_);
         return countLocked(action);
+    }
+    wsd::soap::Message first(const std::string &action)
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (const auto &r : requests_)
+            if (r.first == action)
+                return *wsd::soap::parse(r.second);
+        ck_abort_msg("no %s came", action.c_str());
+        return {};
     }
     wsd::soap::Message last(const std::string &action)
     {
@@ -117,6 +128,8 @@ private:
             m->payload.child(wsd::ns::Eventing, "Filter").text().find("JobEndStateEvent") != std::string::npos) {
             return faultReply(*m, action, request.body, "FilterActionNotSupported");
         }
+        if (action == "Subscribe" && refuseSecond && !m->payload.child(wsd::ns::Scan, "ScanDestinations"))
+            return faultReply(*m, action, request.body, "EventSourceUnableToProcess");
         if (action == "Subscribe") {
             std::string context =
                 m->payload.path(wsd::ns::Scan, {"ScanDestinations", "ScanDestination", "ClientContext"}).text();
@@ -243,6 +256,14 @@ std::string subscribedText(ScriptedSource &source, std::initializer_list<const c
     return source.last("Subscribe").payload.path(ns, path).text();
 }
 
+// The ClientContext of the panel's subscription, the first Subscribe with a destination.
+std::string panelContext(ScriptedSource &source)
+{
+    return source.first("Subscribe")
+        .payload.path(wsd::ns::Scan, {"ScanDestinations", "ScanDestination", "ClientContext"})
+        .text();
+}
+
 }  // namespace
 
 START_TEST(press_reaches_the_options_and_the_job)
@@ -362,14 +383,21 @@ START_TEST(job_events_reach_the_worker)
     ScriptedSource source;
     auto jobEvents = std::make_shared<wsd::JobEvents>();
     auto panel = subscribed(source, jobEvents);
-    const std::string filter = source.last("Subscribe").payload.child(wsd::ns::Eventing, "Filter").text();
+    ck_assert_int_eq(static_cast<int>(source.count("Subscribe")), 2);  // the panel's, then the events'
+    auto subscribe = source.last("Subscribe");
+    const std::string filter = subscribe.payload.child(wsd::ns::Eventing, "Filter").text();
     ck_assert(filter.find("JobStatusEvent") != std::string::npos);
     ck_assert(filter.find("JobEndStateEvent") != std::string::npos);
     ck_assert(filter.find("ScannerStatusSummaryEvent") != std::string::npos);
+    ck_assert(filter.find("ScanAvailableEvent") == std::string::npos);
+    ck_assert(!subscribe.payload.child(wsd::ns::Scan, "ScanDestinations"));  // no second name on the panel
+    ck_assert(subscribe.payload.path(wsd::ns::Eventing, {"Delivery", "NotifyTo"}).child(wsd::ns::Addressing, "Address")
+                  .text() == panel->eventsNotifyTo());
+    ck_assert(panel->eventsNotifyTo() != panel->notifyTo());
     ck_assert(jobEvents->live());
 
     jobEvents->watch(41);
-    const std::string notifyTo = panel->notifyTo();
+    const std::string notifyTo = panel->eventsNotifyTo();
     ck_assert_int_eq(post(notifyTo, jobEndState(notifyTo, 40)), 202);  // another client's job: answered, ignored
     ck_assert_str_eq(jobEvents->endedState(41).c_str(), "");
     ck_assert_int_eq(post(notifyTo, jobEndState(notifyTo, 41)), 202);
@@ -386,11 +414,75 @@ START_TEST(job_events_refused_keeps_the_status_events)
     source.refuseJobEvents = true;
     auto jobEvents = std::make_shared<wsd::JobEvents>();
     auto panel = subscribed(source, jobEvents);
-    ck_assert_int_eq(static_cast<int>(source.count("Subscribe")), 2);
+    ck_assert_int_eq(static_cast<int>(source.count("Subscribe")), 3);  // the panel's, then two for the events
     const std::string filter = source.last("Subscribe").payload.child(wsd::ns::Eventing, "Filter").text();
     ck_assert(filter.find("JobEndStateEvent") == std::string::npos);
     ck_assert(filter.find("ScannerStatusSummaryEvent") != std::string::npos);
     ck_assert(!jobEvents->live());  // the worker polls
+}
+END_TEST
+
+// The panel subscription carries ScanAvailableEvent alone; the events'
+// subscription is renewed, re-made and Unsubscribed on its own, even when
+// the panel's is handed over (its events would go to a closed listener).
+START_TEST(events_subscription_apart_from_the_panel)
+{
+    ScriptedSource source;
+    auto jobEvents = std::make_shared<wsd::JobEvents>();
+    auto panel = subscribed(source, jobEvents);
+    auto events = source.last("Subscribe");  // the events' (sub-1)
+    const std::string eventsIdentifier = events.payload.path(wsd::ns::Eventing, {"Delivery", "NotifyTo"})
+                                             .child(wsd::ns::Addressing, "ReferenceParameters")
+                                             .child(wsd::ns::Eventing, "Identifier")
+                                             .text();
+    ck_assert(!events.payload.child(wsd::ns::Scan, "ScanDestinations"));
+    // A press sent to the events' address is not one.
+    ck_assert_int_eq(post(panel->eventsNotifyTo(), scanAvailable(panel->eventsNotifyTo(), eventsIdentifier, "x")), 400);
+    ck_assert(!panel->takeButton());
+
+    // The device ends the events' subscription: only it is made again.
+    wsd::soap::Addressing a;
+    a.to = panel->eventsNotifyTo();
+    a.action = Wse + "/SubscriptionEnd";
+    std::string end = wsd::soap::buildEnvelope(a, {{"wse", Wse.c_str()}}, [&](wsd::xml::Writer &w) {
+        w.start("wse", "SubscriptionEnd").start("wse", "SubscriptionManager");
+        w.element("wsa", "Address", source.serviceUrl());
+        w.start("wsa", "ReferenceParameters").element("wse", "Identifier", "urn:uuid:sub-1").end().end();
+        w.element("wse", "Status", Wse + "/DeliveryFailure").end();
+    });
+    ck_assert_int_eq(post(panel->eventsNotifyTo(), end), 202);
+    ck_assert(source.waitFor("Subscribe", 3));
+    ck_assert(!source.last("Subscribe").payload.child(wsd::ns::Scan, "ScanDestinations"));
+
+    // A press read and not scanned: the panel's subscription is handed
+    // over, the events' (now sub-2) Unsubscribed.
+    ck_assert_int_eq(post(panel->notifyTo(), scanAvailable(panel->notifyTo(), "", panelContext(source))), 202);
+    ck_assert(panel->takeButton());
+    panel.reset();
+    ck_assert_int_eq(static_cast<int>(source.count("Unsubscribe")), 1);
+    ck_assert(source.last("Unsubscribe").header.child(wsd::ns::Eventing, "Identifier").text() == "urn:uuid:sub-2");
+    auto entry = wsd::handover::take({source.serviceUrl()}, source.handOver.path);
+    ck_assert(entry.has_value());
+    ck_assert_str_eq(entry->manager.identifier.c_str(), "urn:uuid:sub-0");
+    ck_assert(!jobEvents->live());
+}
+END_TEST
+
+// A device that takes one subscription per client: the panel works, the worker polls.
+START_TEST(second_subscription_refused)
+{
+    ScriptedSource source;
+    source.refuseSecond = true;
+    auto jobEvents = std::make_shared<wsd::JobEvents>();
+    auto panel = subscribed(source, jobEvents);
+    ck_assert_int_eq(static_cast<int>(source.count("Subscribe")), 3);  // the panel's, then both event sets
+    ck_assert(!jobEvents->live());
+    ck_assert_int_eq(post(panel->notifyTo(), scanAvailable(panel->notifyTo(), "", panelContext(source))), 202);
+    ck_assert(panel->takeButton());
+    ck_assert(panel->takePress());
+    panel.reset();
+    ck_assert_int_eq(static_cast<int>(source.count("Unsubscribe")), 1);
+    ck_assert(source.last("Unsubscribe").header.child(wsd::ns::Eventing, "Identifier").text() == "urn:uuid:sub-0");
 }
 END_TEST
 
@@ -561,6 +653,8 @@ Suite *panelSubscriptionSuite()
     tcase_add_test(tc, close_does_not_wait_for_a_silent_device);
     tcase_add_test(tc, job_events_reach_the_worker);
     tcase_add_test(tc, job_events_refused_keeps_the_status_events);
+    tcase_add_test(tc, events_subscription_apart_from_the_panel);
+    tcase_add_test(tc, second_subscription_refused);
     tcase_add_test(tc, read_press_handed_over_at_close);
     tcase_add_test(tc, unread_or_scanned_press_not_handed_over);
     tcase_add_test(tc, later_subscribe_ends_a_stale_hand_over);
