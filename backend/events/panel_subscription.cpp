@@ -18,10 +18,22 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 // Renew once half the granted time has passed (DPWS: WSDAPI clients do the
-// same), never more often than MinRenewInterval; after a failure, try again
-// (Renew, else a new Subscribe) after RetryInterval.
+// same), never more often than MinRenewInterval. After a failure, try again
+// after FirstRetry, doubling up to RetryInterval: a device off the network
+// for an hour sees two attempts a minute, one back on it sees us soon.
 constexpr std::chrono::seconds MinRenewInterval = 1s;
+constexpr std::chrono::seconds FirstRetry = 1s;
 constexpr std::chrono::seconds RetryInterval = 30s;
+
+// The wait after the failures'th failure in a row (counted from 0).
+std::chrono::seconds backoff(int failures)
+{
+    std::chrono::seconds wait = FirstRetry;
+    for (int i = 0; i < failures && wait < RetryInterval; ++i)
+        wait *= 2;
+    return std::min(wait, RetryInterval);
+}
+
 // A subscription about to expire is not worth handing over: the next
 // process could not make the job before the device drops the token.
 constexpr std::chrono::seconds MinHandOver = 2s;
@@ -104,7 +116,7 @@ try {
     // Without it the worker polls; the renewal thread tries again later
     // unless the device refused the events.
     if (panel->events_.wanted && !panel->subscribeEvents(deadline))
-        panel->events_.renewAt = Clock::now() + RetryInterval;
+        panel->events_.renewAt = Clock::now() + backoff(panel->events_.failures++);
     panel->renewer_ = std::thread(&PanelSubscription::renewLoop, self);
     panel->restartWatch_ = restarts::watch(panel->config_.endpoint, [self] { self->deviceRestarted(); });
     return panel;
@@ -130,6 +142,8 @@ PanelSubscription::~PanelSubscription()
     unsubscribe(events_);
     if (!handOver())
         unsubscribe(panel_);
+    leaveLost(events_);
+    leaveLost(panel_);
     listener_.reset();  // no event is handled after this
 }
 
@@ -237,7 +251,7 @@ void PanelSubscription::jobEventsLive(bool live)
         config_.jobEvents->setLive(live);
 }
 
-bool PanelSubscription::renew(Subscription &s)
+PanelSubscription::Renewal PanelSubscription::renew(Subscription &s)
 {
     std::optional<events::SubscriptionManager> manager;
     {
@@ -245,18 +259,20 @@ bool PanelSubscription::renew(Subscription &s)
         manager = s.manager;
     }
     if (!manager)
-        return false;
+        return Renewal::Refused;
     auto renewed = wsscan::Client(session_).call(events::renew(*manager, config_.expires));
     if (!renewed) {
         WSD_WARN("%s: Renew of the %s subscription: %s", manager->address.c_str(), s.what, renewed.error.c_str());
-        return false;
+        // Only a fault says the device no longer has the subscription; no
+        // answer (the network is down) leaves it there until it expires.
+        return renewed.fault ? Renewal::Refused : Renewal::Unanswered;
     }
     const std::chrono::seconds granted = renewed->expires.value_or(config_.expires);
     std::lock_guard<std::mutex> lock(mutex_);
     s.renewAt = Clock::now() + std::max<std::chrono::seconds>(granted / 2, MinRenewInterval);
     s.expiresAt = Clock::now() + granted;
     WSD_DETAIL("renewed the %s subscription for %llds", s.what, static_cast<long long>(granted.count()));
-    return true;
+    return Renewal::Renewed;
 }
 
 void PanelSubscription::unsubscribe(Subscription &s)
@@ -271,6 +287,26 @@ void PanelSubscription::unsubscribe(Subscription &s)
     auto done = wsscan::Client(config_.closeHttp).call(events::unsubscribe(*manager));
     if (!done)
         WSD_INFO("%s: Unsubscribe of the %s subscription: %s", manager->address.c_str(), s.what, done.error.c_str());
+}
+
+void PanelSubscription::leaveLost(Subscription &s)
+{
+    std::optional<events::SubscriptionManager> lost;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        lost = s.lost;
+    }
+    if (!lost)
+        return;
+    // Any answer will do (the device most likely forgot it): only then is
+    // it sure that the device no longer lists it.
+    auto done = wsscan::Client(config_.closeHttp).call(events::unsubscribe(*lost));
+    if (!done && done.failure == wsscan::Failure::NoAnswer)
+        return;
+    WSD_INFO("%s: left the %s subscription given up on%s", lost->address.c_str(), s.what,
+             done ? "" : " (the device no longer had it)");
+    std::lock_guard<std::mutex> lock(mutex_);
+    s.lost.reset();
 }
 
 bool PanelSubscription::handOver()
@@ -303,14 +339,66 @@ bool PanelSubscription::due(const Subscription &s) const
     return s.wanted && (s.resubscribe || Clock::now() >= s.renewAt);
 }
 
-bool PanelSubscription::refresh(Subscription &s, bool ended)
+void PanelSubscription::refresh(Subscription &s, std::unique_lock<std::mutex> &lock)
 {
-    // A Renew the device refuses (it rebooted and forgot us, or the
-    // subscription expired) is followed by a new Subscribe.
-    if (!ended && renew(s))
-        return true;
+    // Ended by the device, lost, or run out while the device was out of
+    // reach: the device has forgotten it, only a new Subscribe helps.
+    const bool gone = s.resubscribe || !s.manager || Clock::now() >= s.expiresAt;
+    if (s.manager && gone) {
+        // Run out here while Renews got no answer: one of them may still
+        // reach the device (a connection's data is resent once the link is
+        // back) and keep the subscription alive there.
+        s.lost = std::exchange(s.manager, std::nullopt);
+        if (&s == &events_)
+            jobEventsLive(false);
+    }
+    lock.unlock();
+    // Left before the next Subscribe; one whose Unsubscribe got no answer
+    // (the link came back a moment later) is tried again before each Renew
+    // of the new one, as a Renew held up by the outage may revive it yet.
+    leaveLost(s);
+    // A Renew the device refuses (it rebooted and forgot us) is followed by
+    // a new Subscribe. One it does not answer is not: the device may still
+    // list the subscription, and a second one would show this computer
+    // twice on the panel (or send the events twice).
+    const Renewal renewal = gone ? Renewal::Refused : renew(s);
     const http::Deadline deadline = Clock::now() + std::chrono::milliseconds(config_.http.timeoutMs);
-    return &s == &panel_ ? subscribePanel(deadline) : subscribeEvents(deadline);
+    const bool ok =
+        renewal == Renewal::Renewed ||
+        (renewal == Renewal::Refused && (&s == &panel_ ? subscribePanel(deadline) : subscribeEvents(deadline)));
+    lock.lock();
+    if (ok) {
+        if (s.failures > 0)
+            WSD_WARN("%s: the %s subscription for \"%s\" is back", config_.serviceUrl.c_str(), s.what,
+                     config_.displayName.c_str());
+        s.failures = 0;
+        return;
+    }
+    // Cut short by the handle closing: the subscription may well still
+    // exist, and the destructor Unsubscribes it.
+    if (stop_)
+        return;
+    const Clock::time_point now = Clock::now();
+    const std::chrono::seconds retry = backoff(s.failures);
+    if (renewal == Renewal::Unanswered && now < s.expiresAt) {
+        // The last try falls on the expiry at the latest; from then on, Subscribe.
+        s.renewAt = std::min(now + retry, s.expiresAt);
+    } else {
+        if (&s == &events_)
+            jobEventsLive(false);  // the worker polls until a subscription is back
+        if (renewal == Renewal::Unanswered && s.manager)
+            s.lost = s.manager;
+        s.manager.reset();
+        s.resubscribe = false;
+        s.renewAt = now + retry;
+        // Refused for good (subscribeEvents): not asked again.
+        if (!s.wanted)
+            return;
+    }
+    WSD_WARN("%s: the %s subscription for \"%s\" is %s; trying again in %llds", config_.serviceUrl.c_str(), s.what,
+             config_.displayName.c_str(), s.manager ? "not renewed yet" : "lost",
+             static_cast<long long>(retry.count()));
+    ++s.failures;
 }
 
 void PanelSubscription::renewLoop()
@@ -322,26 +410,9 @@ void PanelSubscription::renewLoop()
         if (events_.wanted)
             next = std::min(next, events_.renewAt);
         wake_.wait_until(lock, next, [this] { return stop_ || due(panel_) || due(events_); });
-        for (Subscription *s : {&panel_, &events_}) {
-            if (stop_)
-                break;
-            if (!due(*s))
-                continue;
-            const bool ended = s->resubscribe;
-            lock.unlock();
-            const bool ok = refresh(*s, ended);
-            lock.lock();
-            // Cut short by the handle closing: the subscription may well still
-            // exist, and the destructor Unsubscribes it. One the device
-            // refused for good is not wanted any more.
-            if (!ok && !stop_ && s->wanted) {
-                if (s == &events_)
-                    jobEventsLive(false);  // the worker polls until a subscription is back
-                s->manager.reset();
-                s->resubscribe = false;
-                s->renewAt = Clock::now() + RetryInterval;
-            }
-        }
+        for (Subscription *s : {&panel_, &events_})
+            if (!stop_ && due(*s))
+                refresh(*s, lock);
     }
 }
 

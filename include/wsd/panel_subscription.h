@@ -16,6 +16,10 @@
 // close: the events of a job run from a handed-over press never go to a
 // closed handle's listener, where failed deliveries would make the device
 // end the subscription whose DestinationToken the next process needs.
+// Each of the two, on its own: a Renew lost to a network outage is tried
+// again (with backoff) while the subscription lasts, and only then replaced
+// by a new Subscribe, after an Unsubscribe of the one given up on, so the
+// panel never lists us twice and the device never sends the events twice.
 //
 // Threads: the frontend's (options, sane_start, the destructor), the
 // renewal thread started here, and the listener's (libmicrohttpd). All that
@@ -124,8 +128,13 @@ private:
         std::optional<events::SubscriptionManager> manager;  // set while subscribed
         std::chrono::steady_clock::time_point renewAt;
         std::chrono::steady_clock::time_point expiresAt;  // as granted by the last Subscribe or Renew
+        // Given up on after Renews that got no answer: the device may still
+        // list it, so it is Unsubscribed before the next Subscribe (again
+        // before each Renew while that gets no answer, and at close).
+        std::optional<events::SubscriptionManager> lost;
         bool resubscribe = false;  // the device ended it
         bool wanted = true;        // false: never (again) asked for
+        int failures = 0;          // tries in a row that failed: the backoff before the next
     };
 
     explicit PanelSubscription(PanelConfig config);
@@ -140,10 +149,18 @@ private:
     void jobEventsLive(bool live);
     wsscan::Result<events::Subscribed> subscribeTo(const Subscription &s, std::vector<std::string> actions,
                                                    bool withDestination, http::Deadline deadline);
-    // Renew s, else Subscribe it again; false when neither worked.
-    bool refresh(Subscription &s, bool ended);
-    bool renew(Subscription &s);
+    // Called for a due subscription with lock held on mutex_, and returns
+    // with it held: renews s, else (the device ended or forgot it, or it ran
+    // out while Renews got no answer) Subscribes it again, and sets when to
+    // try next.
+    void refresh(Subscription &s, std::unique_lock<std::mutex> &lock);
+    // Renewed: s's renewAt and expiresAt updated. Refused: the device
+    // answered with a fault (or we hold no subscription). Unanswered: no answer.
+    enum class Renewal { Renewed, Refused, Unanswered };
+    Renewal renew(Subscription &s);
     void unsubscribe(Subscription &s);
+    // Unsubscribes s.lost, if any; it is forgotten once the device answered.
+    void leaveLost(Subscription &s);
     // At close: a press the frontend read and did not scan, with the live
     // panel subscription it belongs to, stored for the next process; true when stored.
     bool handOver();

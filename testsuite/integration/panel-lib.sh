@@ -41,3 +41,27 @@ press_and_scan() {
     assert_eq "$(sim_jobs state)" Completed "the job's end state"
     assert_logged "Unsubscribe at close" operation=Unsubscribe outcome=ok subscription="$3"
 }
+
+# Network loss in the lab (after lab_up): netloss_setup once, then
+# netloss_down / netloss_up take the device's side of the link down and up.
+# Down keeps its addresses (IPv6 ones too), so only the link is gone; up
+# restores the multicast route the lab added. The link is up again at exit.
+netloss_setup() {
+    ip netns exec "$LAB_NS_DEV" sysctl -qw "net.ipv6.conf.$LAB_IF.keep_addr_on_down=1" ||
+        hard_error "keep_addr_on_down"
+    lab_at_exit "ip -n $LAB_NS_DEV link set $LAB_IF up 2>/dev/null || true"
+}
+netloss_down() {
+    ip -n "$LAB_NS_DEV" link set "$LAB_IF" down || hard_error "link down"
+    it_log "link down"
+}
+netloss_up() {
+    ip -n "$LAB_NS_DEV" link set "$LAB_IF" up || hard_error "link up"
+    ip -n "$LAB_NS_DEV" route replace 224.0.0.0/4 dev "$LAB_IF" || hard_error "multicast route"
+    # The link is back at once: without this, the first connection after up
+    # is lost to a new round of ARP for the entries that failed to resolve
+    # while it was down, and the test would depend on the kernel's timers.
+    ip -n "$LAB_NS_HOST" neigh flush dev "$LAB_IF" && ip -n "$LAB_NS_DEV" neigh flush dev "$LAB_IF" ||
+        hard_error "neighbour flush"
+    it_log "link up"
+}

@@ -1,8 +1,9 @@
 // PanelSubscription against a scripted event source on loopback: Subscribe
 // with our destination, the event listener taking a ScanAvailableEvent
 // (and refusing events not meant for us), the press read once by the
-// button and taken by sane_start, renewal before expiry, a new Subscribe
-// after SubscriptionEnd, and Unsubscribe when the handle closes; a press
+// button and taken by sane_start, renewal before expiry (and across
+// unanswered Renews, each subscription on its own), a new Subscribe after
+// SubscriptionEnd, and Unsubscribe when the handle closes; a press
 // read but not scanned handed over at close instead, with its
 // subscription, and the hand-over file itself (wsd/press_handover.h); the
 // status/job events' subscription apart from the panel's.
@@ -13,8 +14,10 @@
 #include "wsd/press_handover.h"
 #include "wsd/soap.h"
 
+#include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -59,6 +62,12 @@ public:
     std::string expires = "PT3600S";
     bool holdRenew = false;  // a Renew gets no answer until release()
     bool refuseRenew = false;  // a Renew gets a fault, as from a device that rebooted and forgot us
+    // The next this many Renews get no answer before the client gives up
+    // (network loss: the device never saw them, or its answer never came).
+    int unansweredRenews = 0;
+    int unansweredUnsubscribes = 0;  // as unansweredRenews
+    // An Unsubscribe of this subscription (wse:Identifier) gets no answer until release().
+    std::string holdUnsubscribeOf;
     bool refuseJobEvents = false;  // a Subscribe whose filter names JobEndStateEvent gets a fault
     bool refuseSecond = false;  // a Subscribe without a ScanDestination gets a fault: one subscription per client
 
@@ -89,6 +98,37 @@ public:
     {
         std::lock_guard<std::mutex> lock(mutex_);
         return countLocked(action);
+    }
+    // Waits (a hang guard) until `action` came `count` times for the subscription `identifier`.
+    bool waitFor(const std::string &action, const std::string &identifier, std::size_t count)
+    {
+        std::unique_lock<std::mutex> lock(mutex_);
+        return seen_.wait_for(lock, 30s, [&] {
+            std::size_t n = 0;
+            for (const auto &r : requests_)
+                n += r.first == action &&
+                     wsd::soap::parse(r.second)->header.child(wsd::ns::Eventing, "Identifier").text() == identifier;
+            return n >= count;
+        });
+    }
+    // The requests so far, oldest first: "Action Identifier" (none for a Subscribe).
+    std::vector<std::string> sequence()
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        std::vector<std::string> seen;
+        for (const auto &r : requests_)
+            seen.push_back(r.first + " " +
+                           wsd::soap::parse(r.second)->header.child(wsd::ns::Eventing, "Identifier").text());
+        return seen;
+    }
+    // The Subscribes without a ScanDestination: the status/job subscription's.
+    std::size_t eventSubscribes()
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        std::size_t n = 0;
+        for (const auto &r : requests_)
+            n += r.first == "Subscribe" && !wsd::soap::parse(r.second)->payload.child(wsd::ns::Scan, "ScanDestinations");
+        return n;
     }
     wsd::soap::Message first(const std::string &action)
     {
@@ -159,6 +199,18 @@ private:
         requests_.emplace_back(action, request.body);
         seen_.notify_all();
         if (action == "Renew" && holdRenew)
+            seen_.wait(lock, [this] { return released_; });
+        if (action == "Renew" && unansweredRenews > 0) {
+            --unansweredRenews;
+            // Longer than the client waits (impatient() below); cut short at release().
+            seen_.wait_for(lock, 3s, [this] { return released_; });
+        }
+        if (action == "Unsubscribe" && unansweredUnsubscribes > 0) {
+            --unansweredUnsubscribes;
+            seen_.wait_for(lock, 3s, [this] { return released_; });
+        }
+        if (action == "Unsubscribe" && !holdUnsubscribeOf.empty() &&
+            m->header.child(wsd::ns::Eventing, "Identifier").text() == holdUnsubscribeOf)
             seen_.wait(lock, [this] { return released_; });
         return reply;
     }
@@ -360,6 +412,131 @@ START_TEST(refused_renew_subscribes_again)
     auto panel = subscribed(source);
     ck_assert(source.waitFor("Renew", 1));
     ck_assert(source.waitFor("Subscribe", 2));  // the device forgot us: a new subscription
+}
+END_TEST
+
+// A client that gives up on a Subscribe or Renew after half a second (on
+// an Unsubscribe, which a test holds on purpose, only after a hang guard's time).
+std::unique_ptr<wsd::PanelSubscription> impatient(ScriptedSource &source,
+                                                  std::shared_ptr<wsd::JobEvents> jobEvents = nullptr)
+{
+    wsd::PanelConfig c = config(source);
+    c.http.connectTimeoutMs = c.http.timeoutMs = 500;
+    c.closeHttp.timeoutMs = 30000;
+    c.jobEvents = std::move(jobEvents);
+    auto panel = wsd::PanelSubscription::start(c, std::chrono::steady_clock::now() + 10s);
+    ck_assert(panel);
+    return panel;
+}
+
+START_TEST(unanswered_renew_renews_again)
+{
+    ScriptedSource source;
+    source.expires = "PT4S";
+    source.unansweredRenews = 1;  // the network is back before the subscription expires
+    auto panel = impatient(source);
+    ck_assert(source.waitFor("Renew", 2));
+    // The same subscription renewed: a new Subscribe would list us twice.
+    ck_assert(source.last("Renew").header.child(wsd::ns::Eventing, "Identifier").text() == "urn:uuid:sub-0");
+    ck_assert_int_eq(static_cast<int>(source.count("Subscribe")), 1);
+    ck_assert(panel->manager().has_value());
+}
+END_TEST
+
+START_TEST(unanswered_until_expiry_subscribes_again)
+{
+    ScriptedSource source;
+    source.expires = "PT2S";
+    source.unansweredRenews = 1000;  // the network stays down past the expiry
+    auto panel = impatient(source);
+    ck_assert(source.waitFor("Renew", 1));
+    // Run out: a new Subscribe (not another Renew) follows, after an
+    // Unsubscribe of the old one, which a Renew delayed by the network may
+    // have kept alive on the device.
+    ck_assert(source.waitFor("Subscribe", 2));
+    ck_assert_int_eq(static_cast<int>(source.count("Unsubscribe")), 1);
+    ck_assert(source.last("Unsubscribe").header.child(wsd::ns::Eventing, "Identifier").text() == "urn:uuid:sub-0");
+}
+END_TEST
+
+// A subscription given up on whose Unsubscribe got no answer (the link was
+// back a moment later): the new one is made all the same, and the old one
+// is left before the new one's first Renew.
+START_TEST(lost_subscription_left_before_the_next_renew)
+{
+    ScriptedSource source;
+    source.expires = "PT2S";
+    source.unansweredRenews = 1;  // the device out of reach until the subscription ran out
+    source.unansweredUnsubscribes = 1;
+    wsd::PanelConfig c = config(source);
+    c.http.connectTimeoutMs = c.http.timeoutMs = c.closeHttp.connectTimeoutMs = c.closeHttp.timeoutMs = 500;
+    auto panel = wsd::PanelSubscription::start(c, std::chrono::steady_clock::now() + 10s);
+    ck_assert(panel);
+    ck_assert(source.waitFor("Renew", "urn:uuid:sub-1", 1));
+    const std::vector<std::string> seen = source.sequence();
+    const auto renewed = std::find(seen.begin(), seen.end(), "Renew urn:uuid:sub-1");
+    ck_assert_int_eq(static_cast<int>(std::count(seen.begin(), renewed, "Unsubscribe urn:uuid:sub-0")), 2);
+    ck_assert_int_eq(static_cast<int>(std::count(seen.begin(), seen.end(), "Subscribe ")), 2);
+}
+END_TEST
+
+// The status/job subscription across a short outage: each subscription's
+// first Renew unanswered, the next answered before the expiry. Both are
+// renewed, none made anew, and the worker stays on the events: an
+// unanswered Renew gives nothing up.
+START_TEST(unanswered_renews_keep_the_job_events)
+{
+    ScriptedSource source;
+    source.expires = "PT6S";
+    source.unansweredRenews = 2;  // the panel's Renew, then the events'
+    auto jobEvents = std::make_shared<wsd::JobEvents>();
+    auto panel = impatient(source, jobEvents);
+    ck_assert(source.waitFor("Renew", 2));
+    ck_assert(jobEvents->live());
+    ck_assert(source.waitFor("Renew", "urn:uuid:sub-0", 2));
+    ck_assert(source.waitFor("Renew", "urn:uuid:sub-1", 2));
+    ck_assert_int_eq(static_cast<int>(source.count("Subscribe")), 2);
+    ck_assert(jobEvents->live());
+    panel.reset();
+    ck_assert_int_eq(static_cast<int>(source.count("Unsubscribe")), 2);  // each once: none given up on
+}
+END_TEST
+
+// Waits (a hang guard) until jobEvents says live: its fd is readable after each change.
+bool becomesLive(wsd::JobEvents &jobEvents)
+{
+    for (;;) {
+        jobEvents.clearWake();
+        if (jobEvents.live())
+            return true;
+        pollfd p{jobEvents.fd(), POLLIN, 0};
+        if (poll(&p, 1, 30000) <= 0)
+            return false;
+    }
+}
+
+// The status/job subscription run out while its Renews got no answer: the
+// worker polls from then on, the subscription given up on is Unsubscribed
+// before a new one is made (else a Renew held up by the network could keep
+// it, and the device send each event twice), and with the new one the
+// worker follows the events again.
+START_TEST(events_given_up_on_left_before_subscribing_again)
+{
+    ScriptedSource source;
+    source.expires = "PT2S";
+    source.unansweredRenews = 1000;  // the network stays down past the expiry ...
+    source.holdUnsubscribeOf = "urn:uuid:sub-1";  // ... and while the events' is left
+    auto jobEvents = std::make_shared<wsd::JobEvents>();
+    auto panel = impatient(source, jobEvents);
+    ck_assert(jobEvents->live());
+    ck_assert(source.waitFor("Unsubscribe", "urn:uuid:sub-1", 1));
+    ck_assert(!jobEvents->live());
+    ck_assert_int_eq(static_cast<int>(source.eventSubscribes()), 1);  // not made anew before the Unsubscribe
+    source.release();  // the network is back: every request answered
+    ck_assert(becomesLive(*jobEvents));
+    ck_assert_int_eq(static_cast<int>(source.eventSubscribes()), 2);
+    // The panel's, given up on too, left the same way.
+    ck_assert(source.waitFor("Unsubscribe", "urn:uuid:sub-0", 1));
 }
 END_TEST
 
@@ -650,6 +827,11 @@ Suite *panelSubscriptionSuite()
     tcase_add_test(tc, events_not_for_us_refused);
     tcase_add_test(tc, renews_and_resubscribes);
     tcase_add_test(tc, refused_renew_subscribes_again);
+    tcase_add_test(tc, unanswered_renew_renews_again);
+    tcase_add_test(tc, unanswered_until_expiry_subscribes_again);
+    tcase_add_test(tc, lost_subscription_left_before_the_next_renew);
+    tcase_add_test(tc, unanswered_renews_keep_the_job_events);
+    tcase_add_test(tc, events_given_up_on_left_before_subscribing_again);
     tcase_add_test(tc, close_does_not_wait_for_a_silent_device);
     tcase_add_test(tc, job_events_reach_the_worker);
     tcase_add_test(tc, job_events_refused_keeps_the_status_events);
