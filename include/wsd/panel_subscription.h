@@ -2,18 +2,24 @@
 // listener, a WS-Eventing subscription to ScanAvailableEvent with one
 // WS-Scan ScanDestination (our name on the panel), its renewal before it
 // expires (and a new subscription when the device ends or forgets it), and
-// Unsubscribe when the handle closes. A Renew lost to a network outage is
-// tried again (with backoff) while the subscription lasts, and only then
-// replaced by a new Subscribe, so the panel never lists us twice. A press
-// on the panel becomes a pending press: the `scan` option reads it once,
-// sane_start takes it. A press the frontend read but did not scan when it
-// closes the handle is handed over to the next process
-// (wsd/press_handover.h), with the subscription it needs.
-// The same subscription asks for the scanner's status events, so that the
-// status options follow the device between scans, and for the job events,
-// which the job worker follows (JobEvents) instead of polling; a device
-// that refuses them is asked without the job events, then for
-// ScanAvailableEvent alone.
+// Unsubscribe when the handle closes. A press on the panel becomes a
+// pending press: the `scan` option reads it once, sane_start takes it. A
+// press the frontend read but did not scan when it closes the handle is
+// handed over to the next process (wsd/press_handover.h), with the
+// subscription it needs.
+// A second subscription, to the same listener at another NotifyTo path,
+// asks for the scanner's status events, so that the status options follow
+// the device between scans, and for the job events, which the job worker
+// follows (JobEvents) instead of polling; a device that refuses them is
+// asked without the job events, then not at all (the worker polls). It
+// has no destination, is never handed over and is always Unsubscribed at
+// close: the events of a job run from a handed-over press never go to a
+// closed handle's listener, where failed deliveries would make the device
+// end the subscription whose DestinationToken the next process needs.
+// Each of the two, on its own: a Renew lost to a network outage is tried
+// again (with backoff) while the subscription lasts, and only then replaced
+// by a new Subscribe, after an Unsubscribe of the one given up on, so the
+// panel never lists us twice and the device never sends the events twice.
 //
 // Threads: the frontend's (options, sane_start, the destructor), the
 // renewal thread started here, and the listener's (libmicrohttpd). All that
@@ -37,6 +43,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 
 namespace wsd {
 
@@ -56,8 +63,9 @@ struct PanelConfig {
     // our name), unless deviceRestarted() comes first.
     std::optional<std::chrono::steady_clock::time_point> subscribeAfter;
     std::string handOverPath = handover::defaultPath();  // where a press is handed over
-    // The job worker's view of the job and status events (may be null):
-    // live while a subscription the device took includes them.
+    // The job worker's view of the job and status events: live while the
+    // status/job subscription the device took includes them. Null (a daemon
+    // that reads no status): no status/job subscription is made.
     std::shared_ptr<JobEvents> jobEvents;
 };
 
@@ -94,70 +102,95 @@ public:
     // The listener's handler (public for the unit tests, which play the
     // device): checks and applies one notification, returns the HTTP status.
     unsigned deliver(const std::string &path, const std::string &body);
-    // The live subscription's manager (nullopt between a lost subscription
-    // and the next), for a daemon that Unsubscribes it after a crash.
+    // The live panel subscription's manager (nullopt between a lost
+    // subscription and the next), for a daemon that Unsubscribes it after a crash.
     std::optional<events::SubscriptionManager> manager() const;
-    // The address the device posts our events to.
-    const std::string &notifyTo() const { return notifyTo_; }
+    // The addresses the device posts our events to: the panel
+    // subscription's, and the status/job subscription's.
+    const std::string &notifyTo() const { return panel_.notifyTo; }
+    const std::string &eventsNotifyTo() const { return events_.notifyTo; }
 
 private:
+    // One of the handle's two subscriptions. The fields before manager are
+    // fixed for the handle's life (notifyTo set in start() before any
+    // Subscribe tells it to anyone): the NotifyTo address and the identifier
+    // the device echoes; events must name both, and only the device learns
+    // them. The others are under mutex_.
+    struct Subscription {
+        Subscription(const char *what, std::string path, std::string identifier)
+            : what(what), path(std::move(path)), identifier(std::move(identifier))
+        {
+        }
+        const char *what;  // for the log
+        std::string path;
+        std::string identifier;
+        std::string notifyTo;
+        std::optional<events::SubscriptionManager> manager;  // set while subscribed
+        std::chrono::steady_clock::time_point renewAt;
+        std::chrono::steady_clock::time_point expiresAt;  // as granted by the last Subscribe or Renew
+        // Given up on after Renews that got no answer: the device may still
+        // list it, so it is Unsubscribed before the next Subscribe (again
+        // before each Renew while that gets no answer, and at close).
+        std::optional<events::SubscriptionManager> lost;
+        bool resubscribe = false;  // the device ended it
+        bool wanted = true;        // false: never (again) asked for
+        int failures = 0;          // tries in a row that failed: the backoff before the next
+    };
+
     explicit PanelSubscription(PanelConfig config);
     // Subscribe; true when the device took it (state updated under mutex_).
-    // A device that refuses the job events is asked without them, one that
-    // refuses the status events too gets ScanAvailableEvent alone.
-    bool subscribe(http::Deadline deadline);
-    // The subscription with the job events is live, or no more.
+    bool subscribePanel(http::Deadline deadline);
+    // A device that refuses the job events is asked without them; one that
+    // refuses the status events too is not asked again (wanted false).
+    bool subscribeEvents(http::Deadline deadline);
+    // The subscription's manager and times from the device's answer (under mutex_).
+    void subscribed(Subscription &s, const events::Subscribed &answer);
+    // The status/job subscription with the job events is live, or no more.
     void jobEventsLive(bool live);
-    wsscan::Result<events::Subscribed> subscribeTo(std::vector<std::string> actions, http::Deadline deadline);
-    // Renewed: renewAt_ and expiresAt_ updated. Refused: the device answered
-    // with a fault (or we hold no subscription). Unanswered: no answer.
+    wsscan::Result<events::Subscribed> subscribeTo(const Subscription &s, std::vector<std::string> actions,
+                                                   bool withDestination, http::Deadline deadline);
+    // Called for a due subscription with lock held on mutex_, and returns
+    // with it held: renews s, else (the device ended or forgot it, or it ran
+    // out while Renews got no answer) Subscribes it again, and sets when to
+    // try next.
+    void refresh(Subscription &s, std::unique_lock<std::mutex> &lock);
+    // Renewed: s's renewAt and expiresAt updated. Refused: the device
+    // answered with a fault (or we hold no subscription). Unanswered: no answer.
     enum class Renewal { Renewed, Refused, Unanswered };
-    Renewal renew();
-    void unsubscribe();
-    // Unsubscribes lost_, if any; it is forgotten once the device answered.
-    void leaveLost();
+    Renewal renew(Subscription &s);
+    void unsubscribe(Subscription &s);
+    // Unsubscribes s.lost, if any; it is forgotten once the device answered.
+    void leaveLost(Subscription &s);
     // At close: a press the frontend read and did not scan, with the live
-    // subscription it belongs to, stored for the next process; true when stored.
+    // panel subscription it belongs to, stored for the next process; true when stored.
     bool handOver();
     void renewLoop();
+    bool due(const Subscription &s) const;  // under mutex_
     unsigned onScanAvailable(const events::ScanAvailable &event);
     unsigned recordPress(const events::ScanAvailable &event);  // under mutex_
-    unsigned onSubscriptionEnd(const events::SubscriptionEnd &end);
+    unsigned onSubscriptionEnd(Subscription &s, const events::SubscriptionEnd &end);
 
     const PanelConfig config_;
-    // Fixed for the handle's life: the NotifyTo address's path and the
-    // identifier the device echoes. Events must name both; only the device
-    // learns them.
-    const std::string path_;
-    const std::string identifier_;
     const std::string clientContext_;
     std::unique_ptr<events::EventListener> listener_;  // set once in start()
-    // The listener's address + path_, set in start() before any Subscribe
-    // tells it to anyone; the listener's thread reads it (never listener_).
-    std::string notifyTo_;
     // Subscribe and Renew: the frontend's thread in start(), then the
     // renewal thread only. stopFd_ drops a request in flight when the
     // handle closes, so sane_close never waits for a silent device.
     EventFd stopFd_;
     http::Session session_;
 
-    mutable std::mutex mutex_;  // guards everything below
+    mutable std::mutex mutex_;  // guards everything below, and the subscriptions' changing fields
     std::condition_variable wake_;
-    std::optional<events::SubscriptionManager> manager_;  // set while subscribed
-    // Given up on after Renews that got no answer: the device may still list
-    // it, so it is Unsubscribed before the next Subscribe (and at close).
-    std::optional<events::SubscriptionManager> lost_;
+    Subscription panel_;   // ScanAvailableEvent with our destination: the one handed over
+    Subscription events_;  // the status and job events, no destination
     std::string destinationToken_;
-    std::chrono::steady_clock::time_point renewAt_;
-    std::chrono::steady_clock::time_point expiresAt_;  // as granted by the last Subscribe or Renew
-    bool resubscribe_ = false;  // the device ended the subscription
     bool stop_ = false;
     std::optional<PanelPress> press_;
     bool buttonUnread_ = false;
     ScannerStatusInfo status_;
     unsigned long statusGeneration_ = 0;  // bumped by each status event and setStatus
-    // The event sets the device may take (EventSets), from the widest: one
-    // it refused is not asked again.
+    // The event sets the device may take for events_ (EventSets),
+    // from the widest: one it refused is not asked again.
     std::size_t eventSet_ = 0;
 
     std::thread renewer_;  // renewLoop; started last, joined first

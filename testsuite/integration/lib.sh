@@ -310,7 +310,8 @@ print(" ".join(map(str, items)))' "$1"
 # (GET /log, read as JSON), oldest first: the entries whose every FIELD
 # (time, operation, jobId, outcome, client, to) matches its shell PATTERN, one
 # PATTERN or several separated by "|" (also subscription: the WS-Eventing
-# subscription an event or a panel job belongs to, "" for none); e.g. operation='Probe (UDP*'
+# subscription an event or a panel job belongs to, "" for none; destinations:
+# how many a Subscribe put on the panel, "" for none); e.g. operation='Probe (UDP*'
 # outcome=ok client="$LAB_ADDR4_HOST|$LAB_ADDR6_HOST". Prints them one a
 # line, "operation<TAB>outcome<TAB>client<TAB>jobId", or with --count how
 # many there are.
@@ -323,7 +324,7 @@ sim_log() {
 import fnmatch, json, sys
 count, filters = sys.argv[1] == "1", [arg.partition("=") for arg in sys.argv[2:]]
 for field, equals, _ in filters:
-    if field not in ("time", "operation", "jobId", "outcome", "client", "to", "subscription") or not equals:
+    if field not in ("time", "operation", "jobId", "outcome", "client", "to", "subscription", "destinations") or not equals:
         sys.exit("sim_log: %r is not FIELD=PATTERN with a field of the log" % (field + equals))
 def matches(entry):
     return all(any(fnmatch.fnmatchcase(str(entry.get(field, "")), p) for p in patterns.split("|"))

@@ -46,7 +46,7 @@ assert_eq "$(sim_active)" "" "active jobs after the refusal"
 
 # The pull scan's handle subscribed too, and left the panel at close.
 assert_eq "$(panel_subscriptions)" "" "destinations after the pull scan"
-subscribes=$(sim_log --count operation=Subscribe)
+subscribes=$(sim_log --count operation=Subscribe destinations=1)
 # Warnings logged: the refusals below are asserted on them.
 lab_command host env SANE_DEBUG_WSD=2 "$probe" -d "wsd:$uuid" --option resolution=100 --option mode=Gray \
     --wait-for-button 120 --pages 0 -o "$WORK_DIR/page-%d.raw"
@@ -63,7 +63,7 @@ it_log "renewal across several 2 s expiry periods"
 lab_wait_until 60 "four Renews" renewed_at_least "$subscription" 4 || fail "Renews: $(sim_log operation=Renew)"
 assert_not_logged "the subscription never ran out" operation=SubscriptionExpiry
 assert_eq "$(panel_subscriptions)" "$subscription" "the subscription on the panel"
-assert_eq "$(sim_log --count operation=Subscribe)" $((subscribes + 1)) "Subscribe requests"
+assert_eq "$(sim_log --count operation=Subscribe destinations=1)" $((subscribes + 1)) "Subscribes to the panel"
 
 it_log "hostile deliveries to the event listener are refused and logged"
 port=$(lab_exec_host ss -Htlnp | grep -F sane-probe | awk '{print $4}' | sed -n "s/^$LAB_ADDR4_HOST:\([0-9]*\)$/\1/p")
@@ -93,7 +93,7 @@ for n in 1 2 3 4 5; do
     probe_page_to_pnm "$WORK_DIR/probe.out" "$n" "$WORK_DIR/page-$n.raw" "$WORK_DIR/page-$n.pgm" gray
     guard 60 "$check" -r 100 -m gray -s "$n" "$WORK_DIR/page-$n.pgm" || fail "the pattern of page $n"
 done
-assert_eq "$(sim_log --count operation=Subscribe)" $((subscribes + 1)) "Subscribe requests"
+assert_eq "$(sim_log --count operation=Subscribe destinations=1)" $((subscribes + 1)) "Subscribes to the panel"
 assert_not_logged "the subscription never ran out" operation=SubscriptionExpiry
 assert_eq "$(panel_subscriptions)" "" "destinations left on the panel"
 it_log "PASS"

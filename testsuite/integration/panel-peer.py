@@ -136,7 +136,6 @@ def eventing(operation, root, header, message_id):
         if operation == "Subscribe":
             sub = body.find(q(WSE, "Subscribe"))
             notify = sub.find(q(WSE, "Delivery")).find(q(WSE, "NotifyTo"))
-            destination = sub.find(q(SCAN, "ScanDestinations")).find(q(SCAN, "ScanDestination"))
             filt = sub.find(q(WSE, "Filter"))
             actions = (filt.text or "").split() if filt is not None else []
             if actions != [SCAN + "/ScanAvailableEvent"]:
@@ -146,6 +145,7 @@ def eventing(operation, root, header, message_id):
                                      "devprof\">wsdp:FilterActionNotSupported</soap:Value></soap:Subcode></soap:Code>"
                                      "<soap:Reason><soap:Text xml:lang=\"en\">only ScanAvailableEvent</soap:Text>"
                                      "</soap:Reason></soap:Fault>", relates_to=message_id)
+            destination = sub.find(q(SCAN, "ScanDestinations")).find(q(SCAN, "ScanDestination"))
             state["subscribe"] += 1
             state["notify_to"] = text(notify, (WSA, "Address"))
             state["notify_identifier"] = text(notify, (WSA, "ReferenceParameters"), (WSE, "Identifier"))

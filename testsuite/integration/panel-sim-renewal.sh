@@ -35,14 +35,14 @@ it_log "renewal across several expiry periods"
 lab_wait_until 60 "three Renews" renewed_at_least "$first" 3 || fail "Renews: $(sim_log operation=Renew)"
 assert_not_logged "the subscription never ran out" operation=SubscriptionExpiry
 assert_eq "$(panel_subscriptions)" "$first" "the subscription on the panel"
-assert_eq "$(sim_log --count operation=Subscribe)" 1 "Subscribe requests"
+assert_eq "$(sim_log --count operation=Subscribe destinations=1)" 1 "Subscribes to the panel"
 
 it_log "a reboot: the refused Renew brings a new Subscribe"
 sim_control POST /reboot >/dev/null
 lab_wait_until 60 "a new subscription" subscribed_anew "$first" || fail "the panel lists: $(panel_subscriptions)"
 second=$(panel_subscriptions)
 assert_logged "the Renew the rebooted device refused" operation=Renew outcome=fault:UnableToRenew subscription="$first"
-assert_eq "$(sim_log --count operation=Subscribe outcome=ok)" 2 "Subscribe requests"
+assert_eq "$(sim_log --count operation=Subscribe outcome=ok destinations=1)" 2 "Subscribes to the panel"
 lab_wait_until 60 "the new subscription renewed" renewed_at_least "$second" 1 || fail "no Renew of $second"
 
 it_log "a press still scans"

@@ -84,6 +84,8 @@ nlohmann::ordered_json EventLog::toJson() const
             entry["reason"] = e.details.reason;
         if (!e.details.subscription.empty())
             entry["subscription"] = e.details.subscription;
+        if (e.details.destinations)
+            entry["destinations"] = e.details.destinations;
         if (e.details.ticket)
             entry["ticket"] = {{"format", orNull(e.details.format)},
                                {"colorProcessing", orNull(e.details.colorProcessing)},

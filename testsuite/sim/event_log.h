@@ -22,6 +22,7 @@ struct LogDetails {
     std::string colorProcessing;  // its front ColorProcessing, empty when absent
     std::string contentType;      // its ContentType, empty when absent
     std::string subscription;     // the WS-Eventing subscription (wse:Identifier) concerned
+    unsigned destinations = 0;    // a Subscribe's ScanDestinations (the panel's entries it made)
     unsigned clientPort = 0;      // the request's peer TCP port, 0 when not known
 };
 
@@ -48,7 +49,8 @@ public:
     size_t size() const;
     // {"log":[{"time":...,"operation":...,"jobId":...,"outcome":...,"client":...,"to":...}, ...]}, plus
     // "reason" for a refusal and "ticket":{"format":...,"colorProcessing":...,"contentType":...} (null when absent)
-    // for a request with a ScanTicket, "subscription" for eventing operations and events.
+    // for a request with a ScanTicket, "subscription" for eventing operations and events,
+    // "destinations" for a Subscribe that put destinations on the panel.
     nlohmann::ordered_json toJson() const;
     std::deque<LogEntry> entries() const;
 

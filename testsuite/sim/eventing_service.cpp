@@ -231,6 +231,7 @@ HttpReply EventingService::subscribe(Call &call)
         return fault(call, "Receiver", "wse", ns::Eventing, "EventSourceUnableToProcess",
                      "The device holds " + std::to_string(SubscriptionTable::MaxSubscriptions) + " subscriptions already");
     call.details.subscription = added->id;
+    call.details.destinations = static_cast<unsigned>(added->destinations.size());
     const std::string managerAddress =
         device_.identity.serviceUrls.empty() ? std::string() : device_.identity.serviceUrls.front();
     return answer(call, eventing::SubscribeResponse, [&](Writer &w) {

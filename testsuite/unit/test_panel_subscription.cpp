@@ -1,10 +1,12 @@
 // PanelSubscription against a scripted event source on loopback: Subscribe
 // with our destination, the event listener taking a ScanAvailableEvent
 // (and refusing events not meant for us), the press read once by the
-// button and taken by sane_start, renewal before expiry, a new Subscribe
-// after SubscriptionEnd, and Unsubscribe when the handle closes; a press
+// button and taken by sane_start, renewal before expiry (and across
+// unanswered Renews, each subscription on its own), a new Subscribe after
+// SubscriptionEnd, and Unsubscribe when the handle closes; a press
 // read but not scanned handed over at close instead, with its
-// subscription, and the hand-over file itself (wsd/press_handover.h).
+// subscription, and the hand-over file itself (wsd/press_handover.h); the
+// status/job events' subscription apart from the panel's.
 #include "../sim/http_server.h"
 #include "wsd/http.h"
 #include "wsd/namespaces.h"
@@ -12,8 +14,10 @@
 #include "wsd/press_handover.h"
 #include "wsd/soap.h"
 
+#include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -61,7 +65,11 @@ public:
     // The next this many Renews get no answer before the client gives up
     // (network loss: the device never saw them, or its answer never came).
     int unansweredRenews = 0;
+    int unansweredUnsubscribes = 0;  // as unansweredRenews
+    // An Unsubscribe of this subscription (wse:Identifier) gets no answer until release().
+    std::string holdUnsubscribeOf;
     bool refuseJobEvents = false;  // a Subscribe whose filter names JobEndStateEvent gets a fault
+    bool refuseSecond = false;  // a Subscribe without a ScanDestination gets a fault: one subscription per client
 
     ScriptedSource()
         : server_({"127.0.0.1"}, 0, [this](const wsdsim::HttpRequest &r) { return answer(r); })
@@ -90,6 +98,46 @@ public:
     {
         std::lock_guard<std::mutex> lock(mutex_);
         return countLocked(action);
+    }
+    // Waits (a hang guard) until `action` came `count` times for the subscription `identifier`.
+    bool waitFor(const std::string &action, const std::string &identifier, std::size_t count)
+    {
+        std::unique_lock<std::mutex> lock(mutex_);
+        return seen_.wait_for(lock, 30s, [&] {
+            std::size_t n = 0;
+            for (const auto &r : requests_)
+                n += r.first == action &&
+                     wsd::soap::parse(r.second)->header.child(wsd::ns::Eventing, "Identifier").text() == identifier;
+            return n >= count;
+        });
+    }
+    // The requests so far, oldest first: "Action Identifier" (none for a Subscribe).
+    std::vector<std::string> sequence()
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        std::vector<std::string> seen;
+        for (const auto &r : requests_)
+            seen.push_back(r.first + " " +
+                           wsd::soap::parse(r.second)->header.child(wsd::ns::Eventing, "Identifier").text());
+        return seen;
+    }
+    // The Subscribes without a ScanDestination: the status/job subscription's.
+    std::size_t eventSubscribes()
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        std::size_t n = 0;
+        for (const auto &r : requests_)
+            n += r.first == "Subscribe" && !wsd::soap::parse(r.second)->payload.child(wsd::ns::Scan, "ScanDestinations");
+        return n;
+    }
+    wsd::soap::Message first(const std::string &action)
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (const auto &r : requests_)
+            if (r.first == action)
+                return *wsd::soap::parse(r.second);
+        ck_abort_msg("no %s came", action.c_str());
+        return {};
     }
     wsd::soap::Message last(const std::string &action)
     {
@@ -120,6 +168,8 @@ private:
             m->payload.child(wsd::ns::Eventing, "Filter").text().find("JobEndStateEvent") != std::string::npos) {
             return faultReply(*m, action, request.body, "FilterActionNotSupported");
         }
+        if (action == "Subscribe" && refuseSecond && !m->payload.child(wsd::ns::Scan, "ScanDestinations"))
+            return faultReply(*m, action, request.body, "EventSourceUnableToProcess");
         if (action == "Subscribe") {
             std::string context =
                 m->payload.path(wsd::ns::Scan, {"ScanDestinations", "ScanDestination", "ClientContext"}).text();
@@ -152,9 +202,16 @@ private:
             seen_.wait(lock, [this] { return released_; });
         if (action == "Renew" && unansweredRenews > 0) {
             --unansweredRenews;
-            // Longer than the client waits (unanswered() below); cut short at release().
+            // Longer than the client waits (impatient() below); cut short at release().
             seen_.wait_for(lock, 3s, [this] { return released_; });
         }
+        if (action == "Unsubscribe" && unansweredUnsubscribes > 0) {
+            --unansweredUnsubscribes;
+            seen_.wait_for(lock, 3s, [this] { return released_; });
+        }
+        if (action == "Unsubscribe" && !holdUnsubscribeOf.empty() &&
+            m->header.child(wsd::ns::Eventing, "Identifier").text() == holdUnsubscribeOf)
+            seen_.wait(lock, [this] { return released_; });
         return reply;
     }
 
@@ -249,6 +306,14 @@ long post(const std::string &url, const std::string &body)
 std::string subscribedText(ScriptedSource &source, std::initializer_list<const char *> path, const char *ns)
 {
     return source.last("Subscribe").payload.path(ns, path).text();
+}
+
+// The ClientContext of the panel's subscription, the first Subscribe with a destination.
+std::string panelContext(ScriptedSource &source)
+{
+    return source.first("Subscribe")
+        .payload.path(wsd::ns::Scan, {"ScanDestinations", "ScanDestination", "ClientContext"})
+        .text();
 }
 
 }  // namespace
@@ -350,11 +415,15 @@ START_TEST(refused_renew_subscribes_again)
 }
 END_TEST
 
-// A client that gives up on a request after half a second.
-std::unique_ptr<wsd::PanelSubscription> impatient(ScriptedSource &source)
+// A client that gives up on a Subscribe or Renew after half a second (on
+// an Unsubscribe, which a test holds on purpose, only after a hang guard's time).
+std::unique_ptr<wsd::PanelSubscription> impatient(ScriptedSource &source,
+                                                  std::shared_ptr<wsd::JobEvents> jobEvents = nullptr)
 {
     wsd::PanelConfig c = config(source);
     c.http.connectTimeoutMs = c.http.timeoutMs = 500;
+    c.closeHttp.timeoutMs = 30000;
+    c.jobEvents = std::move(jobEvents);
     auto panel = wsd::PanelSubscription::start(c, std::chrono::steady_clock::now() + 10s);
     ck_assert(panel);
     return panel;
@@ -390,6 +459,87 @@ START_TEST(unanswered_until_expiry_subscribes_again)
 }
 END_TEST
 
+// A subscription given up on whose Unsubscribe got no answer (the link was
+// back a moment later): the new one is made all the same, and the old one
+// is left before the new one's first Renew.
+START_TEST(lost_subscription_left_before_the_next_renew)
+{
+    ScriptedSource source;
+    source.expires = "PT2S";
+    source.unansweredRenews = 1;  // the device out of reach until the subscription ran out
+    source.unansweredUnsubscribes = 1;
+    wsd::PanelConfig c = config(source);
+    c.http.connectTimeoutMs = c.http.timeoutMs = c.closeHttp.connectTimeoutMs = c.closeHttp.timeoutMs = 500;
+    auto panel = wsd::PanelSubscription::start(c, std::chrono::steady_clock::now() + 10s);
+    ck_assert(panel);
+    ck_assert(source.waitFor("Renew", "urn:uuid:sub-1", 1));
+    const std::vector<std::string> seen = source.sequence();
+    const auto renewed = std::find(seen.begin(), seen.end(), "Renew urn:uuid:sub-1");
+    ck_assert_int_eq(static_cast<int>(std::count(seen.begin(), renewed, "Unsubscribe urn:uuid:sub-0")), 2);
+    ck_assert_int_eq(static_cast<int>(std::count(seen.begin(), seen.end(), "Subscribe ")), 2);
+}
+END_TEST
+
+// The status/job subscription across a short outage: each subscription's
+// first Renew unanswered, the next answered before the expiry. Both are
+// renewed, none made anew, and the worker stays on the events: an
+// unanswered Renew gives nothing up.
+START_TEST(unanswered_renews_keep_the_job_events)
+{
+    ScriptedSource source;
+    source.expires = "PT6S";
+    source.unansweredRenews = 2;  // the panel's Renew, then the events'
+    auto jobEvents = std::make_shared<wsd::JobEvents>();
+    auto panel = impatient(source, jobEvents);
+    ck_assert(source.waitFor("Renew", 2));
+    ck_assert(jobEvents->live());
+    ck_assert(source.waitFor("Renew", "urn:uuid:sub-0", 2));
+    ck_assert(source.waitFor("Renew", "urn:uuid:sub-1", 2));
+    ck_assert_int_eq(static_cast<int>(source.count("Subscribe")), 2);
+    ck_assert(jobEvents->live());
+    panel.reset();
+    ck_assert_int_eq(static_cast<int>(source.count("Unsubscribe")), 2);  // each once: none given up on
+}
+END_TEST
+
+// Waits (a hang guard) until jobEvents says live: its fd is readable after each change.
+bool becomesLive(wsd::JobEvents &jobEvents)
+{
+    for (;;) {
+        jobEvents.clearWake();
+        if (jobEvents.live())
+            return true;
+        pollfd p{jobEvents.fd(), POLLIN, 0};
+        if (poll(&p, 1, 30000) <= 0)
+            return false;
+    }
+}
+
+// The status/job subscription run out while its Renews got no answer: the
+// worker polls from then on, the subscription given up on is Unsubscribed
+// before a new one is made (else a Renew held up by the network could keep
+// it, and the device send each event twice), and with the new one the
+// worker follows the events again.
+START_TEST(events_given_up_on_left_before_subscribing_again)
+{
+    ScriptedSource source;
+    source.expires = "PT2S";
+    source.unansweredRenews = 1000;  // the network stays down past the expiry ...
+    source.holdUnsubscribeOf = "urn:uuid:sub-1";  // ... and while the events' is left
+    auto jobEvents = std::make_shared<wsd::JobEvents>();
+    auto panel = impatient(source, jobEvents);
+    ck_assert(jobEvents->live());
+    ck_assert(source.waitFor("Unsubscribe", "urn:uuid:sub-1", 1));
+    ck_assert(!jobEvents->live());
+    ck_assert_int_eq(static_cast<int>(source.eventSubscribes()), 1);  // not made anew before the Unsubscribe
+    source.release();  // the network is back: every request answered
+    ck_assert(becomesLive(*jobEvents));
+    ck_assert_int_eq(static_cast<int>(source.eventSubscribes()), 2);
+    // The panel's, given up on too, left the same way.
+    ck_assert(source.waitFor("Unsubscribe", "urn:uuid:sub-0", 1));
+}
+END_TEST
+
 START_TEST(close_does_not_wait_for_a_silent_device)
 {
     ScriptedSource source;
@@ -410,14 +560,21 @@ START_TEST(job_events_reach_the_worker)
     ScriptedSource source;
     auto jobEvents = std::make_shared<wsd::JobEvents>();
     auto panel = subscribed(source, jobEvents);
-    const std::string filter = source.last("Subscribe").payload.child(wsd::ns::Eventing, "Filter").text();
+    ck_assert_int_eq(static_cast<int>(source.count("Subscribe")), 2);  // the panel's, then the events'
+    auto subscribe = source.last("Subscribe");
+    const std::string filter = subscribe.payload.child(wsd::ns::Eventing, "Filter").text();
     ck_assert(filter.find("JobStatusEvent") != std::string::npos);
     ck_assert(filter.find("JobEndStateEvent") != std::string::npos);
     ck_assert(filter.find("ScannerStatusSummaryEvent") != std::string::npos);
+    ck_assert(filter.find("ScanAvailableEvent") == std::string::npos);
+    ck_assert(!subscribe.payload.child(wsd::ns::Scan, "ScanDestinations"));  // no second name on the panel
+    ck_assert(subscribe.payload.path(wsd::ns::Eventing, {"Delivery", "NotifyTo"}).child(wsd::ns::Addressing, "Address")
+                  .text() == panel->eventsNotifyTo());
+    ck_assert(panel->eventsNotifyTo() != panel->notifyTo());
     ck_assert(jobEvents->live());
 
     jobEvents->watch(41);
-    const std::string notifyTo = panel->notifyTo();
+    const std::string notifyTo = panel->eventsNotifyTo();
     ck_assert_int_eq(post(notifyTo, jobEndState(notifyTo, 40)), 202);  // another client's job: answered, ignored
     ck_assert_str_eq(jobEvents->endedState(41).c_str(), "");
     ck_assert_int_eq(post(notifyTo, jobEndState(notifyTo, 41)), 202);
@@ -434,11 +591,75 @@ START_TEST(job_events_refused_keeps_the_status_events)
     source.refuseJobEvents = true;
     auto jobEvents = std::make_shared<wsd::JobEvents>();
     auto panel = subscribed(source, jobEvents);
-    ck_assert_int_eq(static_cast<int>(source.count("Subscribe")), 2);
+    ck_assert_int_eq(static_cast<int>(source.count("Subscribe")), 3);  // the panel's, then two for the events
     const std::string filter = source.last("Subscribe").payload.child(wsd::ns::Eventing, "Filter").text();
     ck_assert(filter.find("JobEndStateEvent") == std::string::npos);
     ck_assert(filter.find("ScannerStatusSummaryEvent") != std::string::npos);
     ck_assert(!jobEvents->live());  // the worker polls
+}
+END_TEST
+
+// The panel subscription carries ScanAvailableEvent alone; the events'
+// subscription is renewed, re-made and Unsubscribed on its own, even when
+// the panel's is handed over (its events would go to a closed listener).
+START_TEST(events_subscription_apart_from_the_panel)
+{
+    ScriptedSource source;
+    auto jobEvents = std::make_shared<wsd::JobEvents>();
+    auto panel = subscribed(source, jobEvents);
+    auto events = source.last("Subscribe");  // the events' (sub-1)
+    const std::string eventsIdentifier = events.payload.path(wsd::ns::Eventing, {"Delivery", "NotifyTo"})
+                                             .child(wsd::ns::Addressing, "ReferenceParameters")
+                                             .child(wsd::ns::Eventing, "Identifier")
+                                             .text();
+    ck_assert(!events.payload.child(wsd::ns::Scan, "ScanDestinations"));
+    // A press sent to the events' address is not one.
+    ck_assert_int_eq(post(panel->eventsNotifyTo(), scanAvailable(panel->eventsNotifyTo(), eventsIdentifier, "x")), 400);
+    ck_assert(!panel->takeButton());
+
+    // The device ends the events' subscription: only it is made again.
+    wsd::soap::Addressing a;
+    a.to = panel->eventsNotifyTo();
+    a.action = Wse + "/SubscriptionEnd";
+    std::string end = wsd::soap::buildEnvelope(a, {{"wse", Wse.c_str()}}, [&](wsd::xml::Writer &w) {
+        w.start("wse", "SubscriptionEnd").start("wse", "SubscriptionManager");
+        w.element("wsa", "Address", source.serviceUrl());
+        w.start("wsa", "ReferenceParameters").element("wse", "Identifier", "urn:uuid:sub-1").end().end();
+        w.element("wse", "Status", Wse + "/DeliveryFailure").end();
+    });
+    ck_assert_int_eq(post(panel->eventsNotifyTo(), end), 202);
+    ck_assert(source.waitFor("Subscribe", 3));
+    ck_assert(!source.last("Subscribe").payload.child(wsd::ns::Scan, "ScanDestinations"));
+
+    // A press read and not scanned: the panel's subscription is handed
+    // over, the events' (now sub-2) Unsubscribed.
+    ck_assert_int_eq(post(panel->notifyTo(), scanAvailable(panel->notifyTo(), "", panelContext(source))), 202);
+    ck_assert(panel->takeButton());
+    panel.reset();
+    ck_assert_int_eq(static_cast<int>(source.count("Unsubscribe")), 1);
+    ck_assert(source.last("Unsubscribe").header.child(wsd::ns::Eventing, "Identifier").text() == "urn:uuid:sub-2");
+    auto entry = wsd::handover::take({source.serviceUrl()}, source.handOver.path);
+    ck_assert(entry.has_value());
+    ck_assert_str_eq(entry->manager.identifier.c_str(), "urn:uuid:sub-0");
+    ck_assert(!jobEvents->live());
+}
+END_TEST
+
+// A device that takes one subscription per client: the panel works, the worker polls.
+START_TEST(second_subscription_refused)
+{
+    ScriptedSource source;
+    source.refuseSecond = true;
+    auto jobEvents = std::make_shared<wsd::JobEvents>();
+    auto panel = subscribed(source, jobEvents);
+    ck_assert_int_eq(static_cast<int>(source.count("Subscribe")), 3);  // the panel's, then both event sets
+    ck_assert(!jobEvents->live());
+    ck_assert_int_eq(post(panel->notifyTo(), scanAvailable(panel->notifyTo(), "", panelContext(source))), 202);
+    ck_assert(panel->takeButton());
+    ck_assert(panel->takePress());
+    panel.reset();
+    ck_assert_int_eq(static_cast<int>(source.count("Unsubscribe")), 1);
+    ck_assert(source.last("Unsubscribe").header.child(wsd::ns::Eventing, "Identifier").text() == "urn:uuid:sub-0");
 }
 END_TEST
 
@@ -608,9 +829,14 @@ Suite *panelSubscriptionSuite()
     tcase_add_test(tc, refused_renew_subscribes_again);
     tcase_add_test(tc, unanswered_renew_renews_again);
     tcase_add_test(tc, unanswered_until_expiry_subscribes_again);
+    tcase_add_test(tc, lost_subscription_left_before_the_next_renew);
+    tcase_add_test(tc, unanswered_renews_keep_the_job_events);
+    tcase_add_test(tc, events_given_up_on_left_before_subscribing_again);
     tcase_add_test(tc, close_does_not_wait_for_a_silent_device);
     tcase_add_test(tc, job_events_reach_the_worker);
     tcase_add_test(tc, job_events_refused_keeps_the_status_events);
+    tcase_add_test(tc, events_subscription_apart_from_the_panel);
+    tcase_add_test(tc, second_subscription_refused);
     tcase_add_test(tc, read_press_handed_over_at_close);
     tcase_add_test(tc, unread_or_scanned_press_not_handed_over);
     tcase_add_test(tc, later_subscribe_ends_a_stale_hand_over);
