@@ -24,12 +24,13 @@ export SANE_DEBUG_WSD=2
 
 DESTINATION="Lab Panel"
 uuid=5ca00000-0000-4000-8000-000000000419
-sim_start --side dev --interface "$LAB_IF" --uuid "$uuid" --name "Panel Lab" --max-expiry-s 12
+sim_start --side dev --interface "$LAB_IF" --uuid "$uuid" --name "Panel Lab" --max-expiry-s 20
 show_on_failure "$WORK_DIR/probe.err"
 # A request to a device out of reach gives up after a second or two (the
-# defaults are 5 s to connect, 30 s in all). With 12 s granted, a Renew
-# after 6 s cut off by the outage fails 4 s before the expiry (the status/job
-# subscription's, tried after it by the same thread, 2 s before).
+# defaults are 5 s to connect, 30 s in all). With 20 s granted, a Renew
+# after 10 s cut off by the outage fails 8 s before the expiry (the status/job
+# subscription's, tried after it by the same thread, 6 s before): room for
+# the retry after the link is back, on a loaded machine too.
 sane_env_wsd "$WORK_DIR/sane" "push-destination = $DESTINATION" "interface = $LAB_IF" "connect-timeout = 1000" \
     "request-timeout = 2000"
 netloss_setup
