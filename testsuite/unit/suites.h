@@ -3,6 +3,17 @@
 
 #include <check.h>
 
+#include <string>
+
+// ck_assert_str_eq keeps the pointers it is given past the statement that
+// made them: a std::string returned by value must be held while it compares
+// (ASan: stack-use-after-scope otherwise).
+#define ASSERT_STRING_EQ(actual, expected)                    \
+    do {                                                      \
+        const std::string actual_string_ = (actual);          \
+        ck_assert_str_eq(actual_string_.c_str(), (expected)); \
+    } while (0)
+
 Suite *configSuite();
 Suite *xmlSuite();
 Suite *stringsSuite();

@@ -41,13 +41,13 @@ wsd::ScannerStatusInfo summary(const char *state, const char *reason)
 START_TEST(job_end_from_event)
 {
     using wsd::jobEndFromEvent;
-    ck_assert_str_eq(jobEndFromEvent(endState(7, "Canceled"), 7).c_str(), "Canceled");
-    ck_assert_str_eq(jobEndFromEvent(endState(8, "Canceled"), 7).c_str(), "");   // another job
-    ck_assert_str_eq(jobEndFromEvent(endState(7, "Completed"), 0).c_str(), "");  // no job watched
-    ck_assert_str_eq(jobEndFromEvent(jobStatus(7, "Terminating"), 7).c_str(), "Terminating");
-    ck_assert_str_eq(jobEndFromEvent(jobStatus(7, "Aborted"), 7).c_str(), "Aborted");
-    ck_assert_str_eq(jobEndFromEvent(jobStatus(7, "Processing"), 7).c_str(), "");  // no end yet
-    ck_assert_str_eq(jobEndFromEvent(summary("Idle", ""), 7).c_str(), "");
+    ASSERT_STRING_EQ(jobEndFromEvent(endState(7, "Canceled"), 7), "Canceled");
+    ASSERT_STRING_EQ(jobEndFromEvent(endState(8, "Canceled"), 7), "");   // another job
+    ASSERT_STRING_EQ(jobEndFromEvent(endState(7, "Completed"), 0), "");  // no job watched
+    ASSERT_STRING_EQ(jobEndFromEvent(jobStatus(7, "Terminating"), 7), "Terminating");
+    ASSERT_STRING_EQ(jobEndFromEvent(jobStatus(7, "Aborted"), 7), "Aborted");
+    ASSERT_STRING_EQ(jobEndFromEvent(jobStatus(7, "Processing"), 7), "");  // no end yet
+    ASSERT_STRING_EQ(jobEndFromEvent(summary("Idle", ""), 7), "");
 }
 END_TEST
 
@@ -65,30 +65,30 @@ START_TEST(only_the_watched_job_counts)
     ck_assert(!events.apply(jobStatus(40, "Aborted")));
     const int fds[1] = {events.fd()};
     ck_assert_int_eq(wsd::waitReadable(fds, 1, 0), -1);
-    ck_assert_str_eq(events.endedState(41).c_str(), "");
+    ASSERT_STRING_EQ(events.endedState(41), "");
     ck_assert(!events.heardOf(41));
     ck_assert(!events.heardOf(40));
 
     // Ours, still running: heard of, not ended.
     ck_assert(events.apply(jobStatus(41, "Processing")));
     ck_assert(events.heardOf(41));
-    ck_assert_str_eq(events.endedState(41).c_str(), "");
+    ASSERT_STRING_EQ(events.endedState(41), "");
 
     // Ours: a Terminating first, then the end state, which stays.
     ck_assert(events.apply(jobStatus(41, "Terminating")));
     ck_assert_int_eq(wsd::waitReadable(fds, 1, 0), 0);
-    ck_assert_str_eq(events.endedState(41).c_str(), "Terminating");
+    ASSERT_STRING_EQ(events.endedState(41), "Terminating");
     ck_assert(events.apply(endState(41, "Canceled")));
-    ck_assert_str_eq(events.endedState(41).c_str(), "Canceled");
+    ASSERT_STRING_EQ(events.endedState(41), "Canceled");
     ck_assert(events.apply(jobStatus(41, "Terminating")));  // late, out of order
-    ck_assert_str_eq(events.endedState(41).c_str(), "Canceled");
-    ck_assert_str_eq(events.endedState(40).c_str(), "");
+    ASSERT_STRING_EQ(events.endedState(41), "Canceled");
+    ASSERT_STRING_EQ(events.endedState(40), "");
 
     // The next job starts afresh.
     events.watch(42);
     ck_assert(!events.heardOf(42));
-    ck_assert_str_eq(events.endedState(42).c_str(), "");
-    ck_assert_str_eq(events.endedState(41).c_str(), "");
+    ASSERT_STRING_EQ(events.endedState(42), "");
+    ASSERT_STRING_EQ(events.endedState(41), "");
 }
 END_TEST
 

@@ -576,9 +576,9 @@ START_TEST(job_events_reach_the_worker)
     jobEvents->watch(41);
     const std::string notifyTo = panel->eventsNotifyTo();
     ck_assert_int_eq(post(notifyTo, jobEndState(notifyTo, 40)), 202);  // another client's job: answered, ignored
-    ck_assert_str_eq(jobEvents->endedState(41).c_str(), "");
+    ASSERT_STRING_EQ(jobEvents->endedState(41), "");
     ck_assert_int_eq(post(notifyTo, jobEndState(notifyTo, 41)), 202);
-    ck_assert_str_eq(jobEvents->endedState(41).c_str(), "Canceled");
+    ASSERT_STRING_EQ(jobEvents->endedState(41), "Canceled");
 
     panel.reset();  // the handle closes: nothing more will come
     ck_assert(!jobEvents->live());

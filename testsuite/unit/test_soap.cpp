@@ -143,8 +143,7 @@ START_TEST(new_uuids_are_random_version_4)
         seen.insert(id);
     }
     ck_assert_uint_eq(seen.size(), 64);
-    const std::string scheme = wsd::soap::newMessageId().substr(0, 9);  // ck_assert_str_eq keeps the pointer
-    ck_assert_str_eq(scheme.c_str(), "urn:uuid:");
+    ASSERT_STRING_EQ(wsd::soap::newMessageId().substr(0, 9), "urn:uuid:");
 }
 END_TEST
 
