@@ -7,9 +7,11 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <type_traits>
 
 namespace wsd::discovery {
 
@@ -41,26 +43,37 @@ struct Lookup {
     Lookup &operator=(const Lookup &) = delete;
 };
 
-// Lookups given up on while the resolver still worked on them. Never
-// destroyed: at exit or unload glibc's helper thread may still write into
-// one, so they are left to the process rather than freed under it.
+// Lookups given up on while the resolver still worked on them, freed once
+// glibc is done with them. Plain storage with no destructor: at exit, or
+// when SANE's dll backend unloads us, glibc's helper thread may still write
+// into one, so neither the list nor what it holds is freed under it; and no
+// heap block of ours outlives the module unreachable (LeakSanitizer). Past
+// the bound, a lookup is left to the process untracked.
 struct Abandoned {
     std::mutex mutex;
-    std::vector<std::unique_ptr<Lookup>> lookups;
+    std::array<Lookup *, 32> lookups;
+    std::size_t count;
 };
+static_assert(std::is_trivially_destructible_v<Abandoned>, "never destroyed under glibc's helper thread");
 
 Abandoned &abandoned()
 {
-    static Abandoned *const list = new Abandoned;
-    return *list;
+    static Abandoned list{};
+    return list;
 }
 
 void freeFinishedAbandoned()
 {
     Abandoned &a = abandoned();
     std::lock_guard<std::mutex> lock(a.mutex);
-    auto finished = [](const std::unique_ptr<Lookup> &l) { return gai_error(&l->request) != EAI_INPROGRESS; };
-    a.lookups.erase(std::remove_if(a.lookups.begin(), a.lookups.end(), finished), a.lookups.end());
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < a.count; ++i) {
+        if (gai_error(&a.lookups[i]->request) != EAI_INPROGRESS)
+            delete a.lookups[i];
+        else
+            a.lookups[kept++] = a.lookups[i];
+    }
+    a.count = kept;
 }
 
 // Ends a lookup nobody waits for any more.
@@ -69,7 +82,9 @@ void giveUp(std::unique_ptr<Lookup> lookup)
     if (gai_cancel(&lookup->request) == EAI_NOTCANCELED) {
         Abandoned &a = abandoned();
         std::lock_guard<std::mutex> lock(a.mutex);
-        a.lookups.push_back(std::move(lookup));
+        Lookup *const left = lookup.release();
+        if (a.count < a.lookups.size())
+            a.lookups[a.count++] = left;
     }
     // EAI_CANCELED or EAI_ALLDONE: glibc is done with it, freed here.
 }
