@@ -190,10 +190,15 @@ std::vector<QName> Node::resolveQNameList(std::string_view value) const
     return out;
 }
 
-Document Document::parse(std::string_view bytes, std::string *error)
+void initialize()
 {
     static std::once_flag initOnce;
     std::call_once(initOnce, [] { xmlInitParser(); });
+}
+
+Document Document::parse(std::string_view bytes, std::string *error)
+{
+    initialize();
 
     Document result;
     if (bytes.size() > MaxDocumentSize) {
@@ -258,7 +263,7 @@ std::optional<long> parseInt(std::string_view text, long min, long max)
     return static_cast<long>(v);
 }
 
-Writer::Writer() : buffer_(xmlBufferCreate()), writer_(nullptr)
+Writer::Writer() : buffer_((initialize(), xmlBufferCreate())), writer_(nullptr)
 {
     if (!buffer_)
         throw std::bad_alloc();

@@ -5,6 +5,7 @@
 #include "wsd/http.h"
 #include "wsd/log.h"
 #include "wsd/scanner.h"
+#include "wsd/xml.h"
 
 #include <sane/sane.h>
 
@@ -58,6 +59,7 @@ WSD_EXPORT SANE_Status sane_wsd_init(SANE_Int *version_code, SANE_Auth_Callback)
     if (version_code)
         *version_code = SANE_VERSION_CODE(SANE_CURRENT_MAJOR, 0, BuildVersion);
     return guarded("sane_init", [] {
+        wsd::xml::initialize();  // before any thread of ours uses libxml2
         auto b = std::make_unique<Backend>();
         b->config = wsd::loadConfig();
         b->config.connections = std::make_shared<wsd::http::ConnectionPool>();

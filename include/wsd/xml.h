@@ -85,6 +85,12 @@ private:
     std::unique_ptr<xmlDoc, Free> doc_;
 };
 
+// Initialises libxml2 once (xmlInitParser). Its first use in a thread sets
+// up its globals without a lock: two of our threads meeting it first at once
+// leaked a mutex (LeakSanitizer). Called before any thread of ours starts
+// (sane_init) and at every entry below.
+void initialize();
+
 // Accepts true/false/1/0 (Brother devices send 0/1), with white space.
 std::optional<bool> parseBool(std::string_view text);
 // Decimal integer within [min, max]; nullopt otherwise.
