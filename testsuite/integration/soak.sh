@@ -30,6 +30,11 @@ nm -D --undefined-only "$WSD_BUILD_DIR/backend/.libs/libsane-wsd.so.1" | grep -q
 # the backend's listener: one may be open when a sample is taken (seen in
 # CI), and the listener holds at most 4 (event_listener.cpp).
 max_inbound=4
+# Our own fds may vary by this much between samples: the connections in
+# libcurl's pools (a handle's job session, the session kept for CancelJob)
+# open and close with the device's keep-alive (seen in CI: 24, 25, 23, 24).
+# A leak of one per scan would add 180, or 9 between two samples.
+fd_slack=2
 cycles=${SOAK_CYCLES:-60}
 cycles_slack_kb=1024
 
@@ -55,17 +60,18 @@ samples=$(grep ' sample ' <<<"$out")
 echo "$samples"
 assert_contains "$out" " scans total=$scans failed=0" "(1) scans"
 echo "$samples" >"$WORK_DIR/samples"
-python3 - "$rss_slack_kb" "$WORK_DIR/samples" "$max_inbound" <<'EOF' || fail "(1) resources grew (samples above)"
+python3 - "$rss_slack_kb" "$WORK_DIR/samples" "$max_inbound" "$fd_slack" <<'EOF' || fail "(1) resources grew (samples above)"
 import re, sys
 slack = int(sys.argv[1])
 max_inbound = int(sys.argv[3])
+fd_slack = int(sys.argv[4])
 rows = [dict((k, int(v)) for k, v in re.findall(r"([a-z-]+)=(\d+)", line)) for line in open(sys.argv[2])]
 base = rows[0]  # after the first 20 scans: warmed up
 worst = {k: max(r[k] for r in rows[1:]) for k in ("rss-kb", "fds", "inbound", "threads")}
 print("soak: after warm-up rss %d kB, fds %d, threads %d; later at most rss %d kB (+%d), fds %d, threads %d,"
       " inbound connections %d" % (base["rss-kb"], base["fds"], base["threads"], worst["rss-kb"],
                                    worst["rss-kb"] - base["rss-kb"], worst["fds"], worst["threads"], worst["inbound"]))
-ok = (worst["fds"] <= base["fds"] and worst["threads"] <= base["threads"] and worst["inbound"] <= max_inbound
+ok = (worst["fds"] <= base["fds"] + fd_slack and worst["threads"] <= base["threads"] and worst["inbound"] <= max_inbound
       and (slack < 0 or worst["rss-kb"] - base["rss-kb"] <= slack))
 sys.exit(0 if ok else 1)
 EOF
